@@ -1,0 +1,82 @@
+# Samordning: `make run` serves the demo, `make test` runs every test. `make help` lists targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= demo
+export DEMO_PASSWORD
+
+# A working Python >= 3.12: PYTHON=... wins, then python3.13, python3.12, python3,
+# then pyenv's versions folder (its shims exit 127 unless a version is selected).
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    command -v $$c 2>/dev/null || echo $$c; break; fi; done)
+
+.PHONY: help venv run serve migrate seed test test-fast test-browser lint format chromium clean bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python 3.12 or newer found. Install one, or run: make PYTHON=/path/to/python3.12 ..."; exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the project with its dev tools
+
+migrate: venv ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+seed: migrate ## Load the demo data (idempotent) and print the demo users
+	$(PY) manage.py seed_demo
+
+run: venv ## Set everything up and serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLite)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Django runserver with DEBUG=1; Ctrl-C stops)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: venv ## Production-like: gunicorn with DEBUG off (needs SECRET_KEY; plain HTTP for local use)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 $(VENV)/bin/gunicorn samordning.wsgi -b $(HOST):$(PORT) -w 2
+
+chromium: ## Make sure Debian's chromium is there for the browser tests
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "Browser tests need Debian's chromium. Run: sudo apt-get install -y chromium"; exit 1; fi
+
+test: venv chromium ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: venv ## The suite without the browser journeys
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: venv ## ruff check, ruff format --check, mypy, makemigrations --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy samordning enterprises participants placements
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: venv ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv ## Benchmarks (figures, not pass/fail)
+	DEBUG=1 $(PY) bench/run.py
+
+clean: ## Remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -1,0 +1,321 @@
+"""Placements (arbetsträning): the lifecycle, attendance and follow-up meetings."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import HOURS_AT_FULL_EXTENT, Extent, TrainingOffer
+from participants.choices import EndReason, Outcome
+from participants.models import Enrolment, Participant
+from samordning import policy
+
+
+class PlacementType(models.TextChoices):
+    TRAINING = "training", _("Arbetsträning")
+    ENHANCED_TRAINING = "enhanced_training", _("Förstärkt arbetsträning")
+    WORK_TRIAL = "work_trial", _("Arbetsprövning")
+    INTERNSHIP = "internship", _("Praktik")
+
+
+class PlacementStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Föreslagen")
+    ACCEPTED = "accepted", _("Accepterad")
+    DECLINED = "declined", _("Avböjd")
+    WITHDRAWN = "withdrawn", _("Återtagen")
+    ACTIVE = "active", _("Pågående")
+    COMPLETED = "completed", _("Avslutad")
+    INTERRUPTED = "interrupted", _("Avbruten")
+
+
+PENDING_STATUSES = [PlacementStatus.PROPOSED, PlacementStatus.ACCEPTED]
+ENDED_STATUSES = [PlacementStatus.COMPLETED, PlacementStatus.INTERRUPTED]
+
+
+class DeclineReason(models.TextChoices):
+    NO_CAPACITY = "no_capacity", _("Ingen handledarkapacitet just nu")
+    TASKS_UNSUITABLE = "tasks_unsuitable", _("Arbetsuppgifterna passar inte")
+    ADAPTATIONS_IMPOSSIBLE = "adaptations_impossible", _("Anpassningarna går inte att ordna")
+    TIMING = "timing", _("Startdatum passar inte")
+    OTHER = "other", _("Annat")
+
+
+class PlacementQuerySet(models.QuerySet["Placement"]):
+    def visible_to(self, user: Any) -> PlacementQuerySet:
+        """Coordinators see their participants' placements; managers their enterprises'."""
+        if policy.is_admin(user):
+            return self.all()
+        scope = Q(pk__in=[])
+        if policy.is_coordinator(user):
+            scope |= Q(participant__coordinators=user)
+        if policy.is_manager(user):
+            scope |= Q(offer__enterprise__managers=user)
+        if scope == Q(pk__in=[]):
+            return self.none()
+        return self.filter(scope).distinct()
+
+    def with_related(self) -> PlacementQuerySet:
+        return self.select_related(
+            "participant", "offer", "offer__enterprise", "offer__business_area", "enrolment"
+        )
+
+    def holding_between(
+        self, start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
+    ) -> PlacementQuerySet:
+        """Placements that hold a place in their offer on some day in [start, end].
+
+        Proposed and accepted hold their planned dates until declined, withdrawn
+        or expired; active ones hold from their start to the planned end; ended
+        ones held from start to end (kept so history stays correct).
+        """
+        today = today or timezone.localdate()
+        pending = (
+            Q(status__in=PENDING_STATUSES)
+            & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+            & Q(planned_start__lte=end, planned_end__gte=start)
+        )
+        active = Q(status=PlacementStatus.ACTIVE) & Q(held_from__lte=end, planned_end__gte=start)
+        ended = Q(status__in=ENDED_STATUSES) & Q(held_from__lte=end, end_date__gte=start)
+        return self.annotate(held_from=Coalesce("start_date", "planned_start")).filter(
+            pending | active | ended
+        )
+
+    def active_on(self, day: datetime.date) -> PlacementQuerySet:
+        return self.filter(status=PlacementStatus.ACTIVE, start_date__lte=day, planned_end__gte=day)
+
+
+class Placement(models.Model):
+    """A participant's work training at one offer, from proposal to outcome."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("deltagare"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inskrivning"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+    )
+    offer = models.ForeignKey(
+        TrainingOffer,
+        verbose_name=_("arbetsträningsplats"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    placement_type = models.CharField(
+        _("typ"), max_length=20, choices=PlacementType.choices, default=PlacementType.TRAINING
+    )
+    extent = models.PositiveSmallIntegerField(
+        _("omfattning"), choices=Extent.choices, default=Extent.HALF
+    )
+    schedule = models.CharField(
+        _("arbetstider"), max_length=150, blank=True, help_text=_("T.ex. ”mån–fre 9–13”.")
+    )
+    planned_start = models.DateField(_("planerad start"))
+    planned_end = models.DateField(_("planerat slut"))
+    start_date = models.DateField(_("startade"), null=True, blank=True)
+    end_date = models.DateField(_("avslutades"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=PlacementStatus.choices,
+        default=PlacementStatus.PROPOSED,
+        db_index=True,
+    )
+    supervisor_name = models.CharField(_("handledare"), max_length=100, blank=True)
+    # Trepartsöverenskommelse: agreed before the start.
+    agreement_date = models.DateField(_("överenskommelse träffad"), null=True, blank=True)
+    agreement_tasks = models.TextField(_("överenskomna arbetsuppgifter"), blank=True)
+    agreement_hours = models.CharField(_("överenskomna tider"), max_length=150, blank=True)
+    agreement_support = models.TextField(_("överenskommet stöd"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("föreslagen av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("föreslagen"), default=timezone.now)
+    proposal_note = models.TextField(_("meddelande till företaget"), blank=True)
+    expires_on = models.DateField(
+        _("förslaget gäller till"),
+        null=True,
+        blank=True,
+        help_text=_("Ett obesvarat förslag släpper platsen efter detta datum."),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("besvarad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("besvarad"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("skäl att avböja"), max_length=30, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.TextField(_("kommentar till avböjande"), blank=True)
+    end_reason = models.CharField(
+        _("avslutsorsak"), max_length=30, choices=EndReason.choices, blank=True
+    )
+    outcome = models.CharField(_("resultat"), max_length=30, choices=Outcome.choices, blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("arbetsträning")
+        verbose_name_plural = _("arbetsträningar")
+        ordering = ["-planned_start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extent__in=[25, 50, 75, 100]), name="placement_extent_allowed"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=models.F("planned_start")),
+                name="placement_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="placement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=ENDED_STATUSES)
+                | (Q(end_date__isnull=False) & ~Q(end_reason="") & ~Q(outcome="")),
+                name="placement_ended_has_end_data",
+            ),
+        ]
+        indexes = [models.Index(fields=["offer", "status"], name="placement_offer_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.offer.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("placements:placement-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = _("Planerat slut kan inte ligga före planerad start.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("Slutdatum kan inte ligga före startdatum.")
+        if self.extent not in Extent.values:
+            errors["extent"] = _("Omfattningen ska vara 25, 50, 75 eller 100 %.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def hours_per_week(self) -> int:
+        return self.extent * HOURS_AT_FULL_EXTENT // 100
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status in ENDED_STATUSES
+
+    def hold_range(
+        self, today: datetime.date | None = None
+    ) -> tuple[datetime.date, datetime.date] | None:
+        """The days this placement holds a place (see PlacementQuerySet.holding_between)."""
+        today = today or timezone.localdate()
+        if self.status in PENDING_STATUSES:
+            if self.expires_on is not None and self.expires_on < today:
+                return None
+            return (self.planned_start, self.planned_end)
+        if self.status == PlacementStatus.ACTIVE:
+            return (self.start_date or self.planned_start, self.planned_end)
+        if self.status in ENDED_STATUSES and self.end_date:
+            return (self.start_date or self.planned_start, self.end_date)
+        return None
+
+
+class AttendanceDay(models.Model):
+    """A day the participant was present; payment is per present day."""
+
+    placement = models.ForeignKey(
+        Placement,
+        verbose_name=_("arbetsträning"),
+        on_delete=models.PROTECT,
+        related_name="attendance_days",
+    )
+    date = models.DateField(_("datum"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("närvarodag")
+        verbose_name_plural = _("närvarodagar")
+        ordering = ["placement", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "date"], name="attendance_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id}: {self.date}"
+
+
+class FollowUpMeeting(models.Model):
+    """A follow-up (uppföljningsmöte) of a placement."""
+
+    placement = models.ForeignKey(
+        Placement,
+        verbose_name=_("arbetsträning"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    date = models.DateField(_("datum"))
+    attendees = models.CharField(_("deltog"), max_length=300, blank=True)
+    notes = models.TextField(_("anteckningar"), blank=True)
+    next_meeting = models.DateField(_("nästa möte"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uppföljningsmöte")
+        verbose_name_plural = _("uppföljningsmöten")
+        ordering = ["placement", "-date"]
+
+    def __str__(self) -> str:
+        return f"{self.placement}: {self.date}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date and self.next_meeting and self.next_meeting < self.date:
+            raise ValidationError({"next_meeting": _("Nästa möte kan inte ligga före detta möte.")})

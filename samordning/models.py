@@ -1,0 +1,141 @@
+"""Core models: the user, shared reference data and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. Roles are Django groups (see samordning.policy)."""
+
+    title = models.CharField(_("befattning"), max_length=100, blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+
+    class Meta(AbstractUser.Meta):  # type: ignore[misc]
+        verbose_name = _("användare")  # type: ignore[assignment]
+        verbose_name_plural = _("användare")  # type: ignore[assignment]
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+
+class Municipality(models.Model):
+    """A kommun with its four-digit code (e.g. Haninge 0136)."""
+
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    code = models.CharField(
+        _("kommunkod"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", _("Kommunkoden ska vara fyra siffror."))],
+    )
+    is_member = models.BooleanField(
+        _("medlemskommun"), default=False, help_text=_("Kommunen är medlem i förbundet.")
+    )
+
+    class Meta:
+        verbose_name = _("kommun")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{4}$"), name="municipality_code_four_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class BusinessArea(models.Model):
+    """A verksamhetsområde such as café or snickeri. Admins may add more."""
+
+    code = models.SlugField(_("kod"), max_length=40, unique=True)
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("verksamhetsområde")
+        verbose_name_plural = _("verksamhetsområden")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Läsning")
+    REVEAL = "reveal", _("Visat fullständigt personnummer")
+    EXPORT = "export", _("Export")
+    CREATE = "create", _("Skapad")
+    UPDATE = "update", _("Ändrad")
+    DELETE = "delete", _("Borttagen")
+
+
+class AuditLogQuerySet(models.QuerySet["AuditLog"]):
+    """Append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError(_("Granskningsloggen kan inte ändras."))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("Granskningsloggen kan inte raderas."))
+
+
+class AuditLog(models.Model):
+    """One row per read or change of personal data: who, when, what, from where.
+
+    Rows are written once by samordning.audit and never changed: the model and
+    its queryset refuse updates and deletes, and the admin is read-only.
+    """
+
+    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("användare"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(_("händelse"), max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(_("objekttyp"), max_length=60, db_index=True)
+    object_id = models.CharField(_("objekt-id"), max_length=40, db_index=True)
+    object_repr = models.CharField(_("objekt"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+    path = models.CharField(_("sökväg"), max_length=300, blank=True)
+    detail = models.CharField(_("detaljer"), max_length=300, blank=True)
+    responsible = models.BooleanField(
+        _("ansvarig vid läsningen"),
+        null=True,
+        help_text=_("Om användaren var ansvarig för personen när posten lästes."),
+    )
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("loggpost")
+        verbose_name_plural = _("granskningslogg")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The one invariant enforced in save(): a log row is written once.
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Granskningsloggen kan inte ändras."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("Granskningsloggen kan inte raderas."))

@@ -1,0 +1,146 @@
+"""The access policy: who has which role, and what each role may do.
+
+Every view declares its roles with `role_required` or `RoleRequiredMixin`.
+Row scoping ("which rows may this user see") lives in each app's queryset
+`visible_to(user)`, built on the role questions answered here. Outside a
+user's scope is a 404, a function the role may not use is a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The four roles; each is a Django group of the same name (data migration 0002)."""
+
+    COORDINATOR = "coordinator", _("Koordinator")
+    MANAGER = "enterprise_manager", _("Företagsledare")
+    FUNDER = "funder", _("Finansiär")
+    ADMIN = "association_admin", _("Förbundsadministratör")
+
+
+class Perm:
+    """Named capabilities. `can(user, Perm.X)` answers whether a role grants it."""
+
+    PARTICIPANT_VIEW = "participant.view"
+    PARTICIPANT_EDIT = "participant.edit"
+    PARTICIPANT_REVEAL_NUMBER = "participant.reveal_number"
+    PLACEMENT_PROPOSE = "placement.propose"
+    PLACEMENT_MANAGE = "placement.manage"
+    PLACEMENT_ANSWER = "placement.answer"
+    OFFER_VIEW_ALL = "offer.view_all"
+    OFFER_EDIT = "offer.edit"
+    ENTERPRISE_EDIT = "enterprise.edit"
+    ATTENDANCE_REPORT = "attendance.report"
+    INVOICE_VIEW = "invoice.view"
+    STATISTICS_VIEW = "statistics.view"
+    AUDIT_REVIEW = "audit.review"
+
+
+_GRANTS: dict[str, frozenset[str]] = {
+    Perm.PARTICIPANT_VIEW: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.PARTICIPANT_EDIT: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.PARTICIPANT_REVEAL_NUMBER: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.PLACEMENT_PROPOSE: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.PLACEMENT_MANAGE: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.PLACEMENT_ANSWER: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.OFFER_VIEW_ALL: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.OFFER_EDIT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.ENTERPRISE_EDIT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.ATTENDANCE_REPORT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.INVOICE_VIEW: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    Perm.STATISTICS_VIEW: frozenset({Role.FUNDER, Role.COORDINATOR, Role.ADMIN}),
+    Perm.AUDIT_REVIEW: frozenset({Role.ADMIN}),
+}
+
+_CACHE_ATTR = "_samordning_roles"
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """The user's roles, read once per request object and cached on it."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(r for r in Role.values if r in names)
+        if user.is_superuser:
+            cached = cached | {Role.ADMIN}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_admin(user: Any) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def is_coordinator(user: Any) -> bool:
+    return has_role(user, Role.COORDINATOR)
+
+
+def is_manager(user: Any) -> bool:
+    return has_role(user, Role.MANAGER)
+
+
+def is_funder(user: Any) -> bool:
+    return has_role(user, Role.FUNDER)
+
+
+def can(user: Any, perm: str) -> bool:
+    """May this user use the capability `perm` at all (row scope aside)?"""
+    return bool(roles_of(user) & _GRANTS[perm])
+
+
+def roles_for(perm: str) -> frozenset[str]:
+    return _GRANTS[perm]
+
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def _check(request: HttpRequest, roles: Iterable[str]) -> None:
+    if not has_role(request.user, *roles):
+        raise PermissionDenied(_("Din roll ger inte tillgång till den här sidan."))
+
+
+def role_required(*roles: str) -> Callable[[V], V]:
+    """Function-view decorator: logged in (middleware) and one of `roles`, else 403."""
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            _check(request, roles)
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based views: set `allowed_roles`; a user without one gets 403."""
+
+    allowed_roles: Iterable[str] = ()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.allowed_roles:
+            raise PermissionDenied
+        _check(request, self.allowed_roles)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -1,0 +1,35 @@
+"""Each role logs in through the real login page and lands on its own home page."""
+
+import pytest
+
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "heading"),
+    [
+        ("coordinator", "Koordinator"),
+        ("manager", "Företagsledare"),
+        ("funder", "Finansiär"),
+        ("admin_user", "Förbundsadministratör"),
+    ],
+)
+def test_each_role_sees_its_home_page(request, page, fixture, heading):
+    user = request.getfixturevalue(fixture)
+    browser_login(page, user.username)
+    assert page.get_by_role("heading", level=2, name=heading).is_visible()
+    # Only its own role's section is shown.
+    others = {"Koordinator", "Företagsledare", "Finansiär", "Förbundsadministratör"} - {heading}
+    for other in others:
+        assert page.get_by_role("heading", level=2, name=other).count() == 0
+
+
+def test_wrong_password_stays_on_login_with_message(page, coordinator):
+    page.goto("/accounts/login/")
+    page.get_by_label("Användarnamn").fill("coordinator")
+    page.get_by_label("Lösenord").fill("wrong")
+    page.get_by_role("button", name="Logga in").click()
+    assert "/accounts/login/" in page.url
+    assert page.get_by_text("korrekt användarnamn").count() >= 1

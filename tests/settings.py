@@ -1,0 +1,15 @@
+"""Test settings: production settings with test-only environment values filled in."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("PLAIN_STATIC_STORAGE", "1")
+os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
+
+from samordning.settings import *  # noqa: E402,F403
+
+# Serve static files from the apps' folders without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
