@@ -9,5 +9,9 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("deltagare/", include("participants.urls")),
+    path("foretag/", include("enterprises.urls")),
+    path("arbetstraning/", include("placements.urls")),
+    path("statistik/", include("samordning.reports.urls")),
     path("admin/", admin.site.urls),
 ]
