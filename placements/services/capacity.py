@@ -1,0 +1,171 @@
+"""Capacity: how many places an offer has free on which days, checked under a lock.
+
+A place is never promised twice: at no date may the placements holding a place
+exceed the offer's capacity. Every write that makes a placement hold a place (or
+hold it on other days) locks the offer row first, re-counts what is held on the
+days concerned, and only then writes (pretix's quota pattern). On PostgreSQL the
+lock is SELECT ... FOR UPDATE; on SQLite every transaction is BEGIN IMMEDIATE
+(settings), so writers are serialised and the count cannot change under us.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from enterprises.models import TrainingOffer
+from participants.models import Participant
+from placements.models import Placement
+
+FULL_EXTENT = 100
+
+
+class CapacityError(ValidationError):
+    """The offer (or the participant's week) has no room on some day."""
+
+
+@dataclass(frozen=True)
+class Peak:
+    count: int
+    day: datetime.date | None
+
+
+def peak_load(
+    ranges: Iterable[tuple[datetime.date, datetime.date, int]],
+    start: datetime.date,
+    end: datetime.date,
+) -> Peak:
+    """The largest summed weight on any day in [start, end], and the first such day.
+
+    `ranges` are inclusive (from, to, weight). A sweep over the range edges: O(n log n).
+    """
+    events: list[tuple[datetime.date, int]] = []
+    for first, last, weight in ranges:
+        first, last = max(first, start), min(last, end)
+        if first > last:
+            continue
+        events.append((first, weight))
+        events.append((last + datetime.timedelta(days=1), -weight))
+    events.sort(key=lambda event: (event[0], event[1]))
+    best, best_day, load = 0, None, 0
+    for day, delta in events:
+        load += delta
+        if load > best:
+            best, best_day = load, day
+    return Peak(best, best_day)
+
+
+def holds_of(
+    placements: Iterable[Placement], *, today: datetime.date
+) -> list[tuple[datetime.date, datetime.date, int]]:
+    """(from, to, 1) for each placement that holds a place."""
+    ranges = []
+    for placement in placements:
+        held = placement.hold_range(today)
+        if held is not None:
+            ranges.append((held[0], held[1], 1))
+    return ranges
+
+
+def held_peak(
+    offer: TrainingOffer,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    exclude: Placement | None = None,
+    today: datetime.date | None = None,
+) -> Peak:
+    """The most places of `offer` held on any day in [start, end]."""
+    today = today or timezone.localdate()
+    placements = Placement.objects.filter(offer=offer).holding_between(start, end, today=today)
+    if exclude is not None and exclude.pk is not None:
+        placements = placements.exclude(pk=exclude.pk)
+    return peak_load(holds_of(placements, today=today), start, end)
+
+
+def free_places(
+    offer: TrainingOffer,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> int:
+    """Places free on every day of [start, end] (never negative)."""
+    return max(0, offer.capacity - held_peak(offer, start, end, today=today).count)
+
+
+def lock_offer(offer: TrainingOffer | int) -> TrainingOffer:
+    """Re-read the offer with a row lock; call inside a transaction."""
+    pk = offer if isinstance(offer, int) else offer.pk
+    return TrainingOffer.objects.select_for_update().select_related("enterprise").get(pk=pk)
+
+
+def lock_participant(participant: Participant | int) -> Participant:
+    pk = participant if isinstance(participant, int) else participant.pk
+    return Participant.objects.select_for_update().get(pk=pk)
+
+
+def _date(day: datetime.date | None) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
+def check_offer_room(
+    offer: TrainingOffer,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    exclude: Placement | None = None,
+    today: datetime.date | None = None,
+) -> None:
+    """Raise CapacityError unless one more place fits on every day of [start, end].
+
+    The caller holds the offer's lock (lock_offer) in the same transaction.
+    """
+    peak = held_peak(offer, start, end, exclude=exclude, today=today)
+    if peak.count + 1 > offer.capacity:
+        raise CapacityError(
+            _(
+                "Platsen är full: %(offer)s har %(capacity)s platser och alla är upptagna "
+                "den %(day)s. Välj andra datum eller en annan plats."
+            )
+            % {"offer": offer, "capacity": offer.capacity, "day": _date(peak.day or start)},
+            code="full",
+        )
+
+
+def check_participant_extent(
+    participant: Participant,
+    extent: int,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    exclude: Placement | None = None,
+    today: datetime.date | None = None,
+) -> None:
+    """A participant's overlapping placements may not exceed 100 % together."""
+    today = today or timezone.localdate()
+    placements = Placement.objects.filter(participant=participant).holding_between(
+        start, end, today=today
+    )
+    if exclude is not None and exclude.pk is not None:
+        placements = placements.exclude(pk=exclude.pk)
+    ranges = []
+    for placement in placements:
+        held = placement.hold_range(today)
+        if held is not None:
+            ranges.append((held[0], held[1], placement.extent))
+    peak = peak_load(ranges, start, end)
+    if peak.count + extent > FULL_EXTENT:
+        raise CapacityError(
+            _(
+                "Deltagaren har redan arbetsträning på %(taken)s %% den %(day)s; "
+                "tillsammans får det inte bli mer än 100 %%."
+            )
+            % {"taken": peak.count, "day": _date(peak.day)},
+            code="over_full_time",
+        )

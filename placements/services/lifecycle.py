@@ -1,0 +1,418 @@
+"""The placement lifecycle: every transition is one service function.
+
+proposed -> accepted | declined | withdrawn; accepted -> active | withdrawn;
+active -> completed | interrupted. Anything else is refused with a message.
+Transitions that make a placement hold a place (propose, accept, start, change
+of dates or extent) check capacity under the offer's row lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enterprises.models import OfferStatus, TrainingOffer
+from participants.choices import EndReason, Outcome
+from participants.models import Enrolment, Participant
+from placements.models import (
+    DeclineReason,
+    FollowUpMeeting,
+    Placement,
+    PlacementStatus,
+    PlacementType,
+)
+from placements.services.capacity import (
+    check_offer_room,
+    check_participant_extent,
+    lock_offer,
+    lock_participant,
+)
+from samordning.audit import audit_record
+from samordning.models import AuditAction
+
+S = PlacementStatus
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.PROPOSED: {S.ACCEPTED, S.DECLINED, S.WITHDRAWN},
+    S.ACCEPTED: {S.ACTIVE, S.WITHDRAWN},
+    S.ACTIVE: {S.COMPLETED, S.INTERRUPTED},
+    S.DECLINED: set(),
+    S.WITHDRAWN: set(),
+    S.COMPLETED: set(),
+    S.INTERRUPTED: set(),
+}
+
+
+class TransitionError(ValidationError):
+    """The placement is in a state from which this step is not possible."""
+
+
+def can_transition(placement: Placement, target: str) -> bool:
+    return target in TRANSITIONS[placement.status]
+
+
+def _require(placement: Placement, target: str) -> None:
+    if not can_transition(placement, target):
+        raise TransitionError(
+            _("Arbetsträningen är %(status)s och kan inte bli %(target)s.")
+            % {
+                "status": placement.get_status_display().lower(),
+                "target": S(target).label.lower(),
+            },
+            code="transition",
+        )
+
+
+def _lock(placement: Placement) -> Placement:
+    """Re-read the placement with a row lock so two answers cannot cross."""
+    return Placement.objects.select_for_update().get(pk=placement.pk)
+
+
+def _audit(
+    user: Any, action: str, placement: Placement, request: HttpRequest | None, detail: str
+) -> None:
+    audit_record(user=user, action=action, obj=placement, request=request, detail=detail)
+
+
+def _expiry(from_day: datetime.date) -> datetime.date:
+    return from_day + datetime.timedelta(days=settings.PROPOSAL_VALID_DAYS)
+
+
+@transaction.atomic
+def placement_propose(
+    *,
+    participant: Participant,
+    offer: TrainingOffer,
+    user: Any,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    extent: int,
+    placement_type: str = PlacementType.TRAINING,
+    enrolment: Enrolment | None = None,
+    schedule: str = "",
+    proposal_note: str = "",
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Placement:
+    """Propose `participant` for a place at `offer`; holds a place until answered or expired."""
+    today = today or timezone.localdate()
+    placement = Placement(
+        participant=participant,
+        offer=offer,
+        enrolment=enrolment,
+        placement_type=placement_type,
+        extent=extent,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        schedule=schedule,
+        proposal_note=proposal_note,
+        status=S.PROPOSED,
+        proposed_by=user,
+        proposed_at=timezone.now(),
+        expires_on=_expiry(today),
+        supervisor_name=offer.supervisor_name,
+    )
+    placement.full_clean()
+    errors: dict[str, list[str]] = {}
+    if planned_start < today:
+        errors.setdefault("planned_start", []).append(
+            _("Planerad start kan inte ligga bakåt i tiden.")
+        )
+    if enrolment is not None and enrolment.participant_id != participant.pk:
+        errors.setdefault("enrolment", []).append(_("Inskrivningen gäller en annan deltagare."))
+    if errors:
+        raise ValidationError(errors)
+    offer = lock_offer(offer)
+    if offer.status != OfferStatus.OPEN:
+        raise ValidationError(
+            _("Platsen är pausad och tar inte emot förslag just nu."), code="paused"
+        )
+    if not offer.offers_extent(extent):
+        raise ValidationError(
+            {
+                "extent": _("Platsen erbjuder %(low)s–%(high)s %%.")
+                % {"low": offer.min_extent, "high": offer.max_extent}
+            }
+        )
+    if planned_start < offer.free_from:
+        raise ValidationError(
+            {"planned_start": _("Platsen är ledig först från %(day)s.") % {"day": offer.free_from}}
+        )
+    check_offer_room(offer, planned_start, planned_end, today=today)
+    lock_participant(participant)
+    check_participant_extent(participant, extent, planned_start, planned_end, today=today)
+    placement.offer = offer
+    placement.save()
+    _audit(user, AuditAction.CREATE, placement, request, "proposed")
+    return placement
+
+
+@transaction.atomic
+def placement_withdraw(
+    *, placement: Placement, user: Any, request: HttpRequest | None = None
+) -> Placement:
+    """The coordinator takes back a proposal (or an accepted, not yet started placement)."""
+    placement = _lock(placement)
+    _require(placement, S.WITHDRAWN)
+    placement.status = S.WITHDRAWN
+    placement.save(update_fields=["status", "updated_at"])
+    _audit(user, AuditAction.UPDATE, placement, request, "withdrawn")
+    return placement
+
+
+@transaction.atomic
+def placement_accept(
+    *,
+    placement: Placement,
+    user: Any,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Placement:
+    """The enterprise accepts a proposal; it keeps holding its place until started."""
+    today = today or timezone.localdate()
+    placement = _lock(placement)
+    _require(placement, S.ACCEPTED)
+    if placement.expires_on is not None and placement.expires_on < today:
+        raise TransitionError(
+            _("Förslaget gick ut %(day)s och kan inte längre accepteras.")
+            % {"day": placement.expires_on},
+            code="expired",
+        )
+    offer = lock_offer(placement.offer_id)
+    check_offer_room(
+        offer, placement.planned_start, placement.planned_end, exclude=placement, today=today
+    )
+    placement.status = S.ACCEPTED
+    placement.answered_by = user
+    placement.answered_at = timezone.now()
+    placement.expires_on = _expiry(max(placement.planned_start, today))
+    placement.save(
+        update_fields=["status", "answered_by", "answered_at", "expires_on", "updated_at"]
+    )
+    _audit(user, AuditAction.UPDATE, placement, request, "accepted")
+    return placement
+
+
+@transaction.atomic
+def placement_decline(
+    *,
+    placement: Placement,
+    user: Any,
+    reason: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Placement:
+    """The enterprise declines a proposal with a reason; the place is freed."""
+    if reason not in DeclineReason.values:
+        raise ValidationError({"decline_reason": _("Välj ett skäl.")})
+    if reason == DeclineReason.OTHER and not note.strip():
+        raise ValidationError({"decline_note": _("Beskriv skälet när du väljer ”Annat”.")})
+    placement = _lock(placement)
+    _require(placement, S.DECLINED)
+    placement.status = S.DECLINED
+    placement.decline_reason = reason
+    placement.decline_note = note.strip()
+    placement.answered_by = user
+    placement.answered_at = timezone.now()
+    placement.save(
+        update_fields=[
+            "status",
+            "decline_reason",
+            "decline_note",
+            "answered_by",
+            "answered_at",
+            "updated_at",
+        ]
+    )
+    _audit(user, AuditAction.UPDATE, placement, request, "declined")
+    return placement
+
+
+@transaction.atomic
+def placement_start(
+    *,
+    placement: Placement,
+    user: Any,
+    start_date: datetime.date,
+    supervisor_name: str,
+    agreement_date: datetime.date,
+    agreement_tasks: str,
+    agreement_hours: str,
+    agreement_support: str,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Placement:
+    """Start an accepted placement; the three-party agreement and a handledare are required."""
+    today = today or timezone.localdate()
+    placement = _lock(placement)
+    _require(placement, S.ACTIVE)
+    errors: dict[str, list[str]] = {}
+    required = {
+        "supervisor_name": supervisor_name,
+        "agreement_tasks": agreement_tasks,
+        "agreement_hours": agreement_hours,
+        "agreement_support": agreement_support,
+    }
+    for field, value in required.items():
+        if not (value or "").strip():
+            errors.setdefault(field, []).append(_("Fyll i detta innan arbetsträningen startar."))
+    if agreement_date is None:
+        errors.setdefault("agreement_date", []).append(_("Ange när överenskommelsen träffades."))
+    elif start_date is not None and agreement_date > start_date:
+        errors.setdefault("agreement_date", []).append(
+            _("Trepartsöverenskommelsen ska vara träffad före start.")
+        )
+    if start_date is None:
+        errors.setdefault("start_date", []).append(_("Ange startdatum."))
+    elif start_date > placement.planned_end:
+        errors.setdefault("start_date", []).append(_("Startdatum ligger efter planerat slut."))
+    if errors:
+        raise ValidationError(errors)
+    offer = lock_offer(placement.offer_id)
+    check_offer_room(offer, start_date, placement.planned_end, exclude=placement, today=today)
+    check_participant_extent(
+        lock_participant(placement.participant_id),
+        placement.extent,
+        start_date,
+        placement.planned_end,
+        exclude=placement,
+        today=today,
+    )
+    placement.status = S.ACTIVE
+    placement.start_date = start_date
+    placement.supervisor_name = supervisor_name.strip()
+    placement.agreement_date = agreement_date
+    placement.agreement_tasks = agreement_tasks.strip()
+    placement.agreement_hours = agreement_hours.strip()
+    placement.agreement_support = agreement_support.strip()
+    placement.full_clean()
+    placement.save()
+    _audit(user, AuditAction.UPDATE, placement, request, "started")
+    return placement
+
+
+@transaction.atomic
+def placement_end(
+    *,
+    placement: Placement,
+    user: Any,
+    end_date: datetime.date,
+    end_reason: str,
+    outcome: str,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Placement:
+    """End an active placement: planned end -> completed, any other reason -> interrupted."""
+    today = today or timezone.localdate()
+    placement = _lock(placement)
+    target = S.COMPLETED if end_reason == EndReason.PLANNED else S.INTERRUPTED
+    _require(placement, target)
+    errors: dict[str, list[str]] = {}
+    if end_reason not in EndReason.values:
+        errors["end_reason"] = [_("Välj avslutsorsak.")]
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Välj resultat.")]
+    if end_date is None:
+        errors["end_date"] = [_("Ange slutdatum.")]
+    else:
+        if placement.start_date and end_date < placement.start_date:
+            errors["end_date"] = [_("Slutdatum kan inte ligga före startdatum.")]
+        elif end_date > today:
+            errors["end_date"] = [_("Slutdatum kan inte ligga i framtiden.")]
+    if errors:
+        raise ValidationError(errors)
+    placement.status = target
+    placement.end_date = end_date
+    placement.end_reason = end_reason
+    placement.outcome = outcome
+    placement.full_clean()
+    placement.save()
+    _audit(user, AuditAction.UPDATE, placement, request, f"ended: {end_reason}")
+    return placement
+
+
+@transaction.atomic
+def placement_change_plan(
+    *,
+    placement: Placement,
+    user: Any,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    extent: int,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Placement:
+    """Change dates or extent of a placement that holds a place; capacity is re-checked."""
+    today = today or timezone.localdate()
+    placement = _lock(placement)
+    if placement.status not in (S.PROPOSED, S.ACCEPTED, S.ACTIVE):
+        raise TransitionError(
+            _("En %(status)s arbetsträning kan inte ändras.")
+            % {"status": placement.get_status_display().lower()}
+        )
+    placement.planned_start = planned_start
+    placement.planned_end = planned_end
+    placement.extent = extent
+    placement.full_clean()
+    offer = lock_offer(placement.offer_id)
+    if not offer.offers_extent(extent):
+        raise ValidationError(
+            {
+                "extent": _("Platsen erbjuder %(low)s–%(high)s %%.")
+                % {"low": offer.min_extent, "high": offer.max_extent}
+            }
+        )
+    first = (
+        placement.start_date
+        if placement.status == S.ACTIVE and placement.start_date
+        else planned_start
+    )
+    check_offer_room(offer, first, planned_end, exclude=placement, today=today)
+    check_participant_extent(
+        lock_participant(placement.participant_id),
+        extent,
+        first,
+        planned_end,
+        exclude=placement,
+        today=today,
+    )
+    placement.save()
+    _audit(user, AuditAction.UPDATE, placement, request, "plan changed")
+    return placement
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    placement: Placement,
+    user: Any,
+    date: datetime.date,
+    attendees: str = "",
+    notes: str = "",
+    next_meeting: datetime.date | None = None,
+    request: HttpRequest | None = None,
+) -> FollowUpMeeting:
+    """Record a follow-up meeting of an accepted, active or ended placement."""
+    if placement.status in (S.PROPOSED, S.DECLINED, S.WITHDRAWN):
+        raise TransitionError(
+            _("Uppföljning kan bara registreras för en arbetsträning som blivit av.")
+        )
+    meeting = FollowUpMeeting(
+        placement=placement,
+        date=date,
+        attendees=attendees,
+        notes=notes,
+        next_meeting=next_meeting,
+        recorded_by=user,
+    )
+    meeting.full_clean()
+    meeting.save()
+    _audit(user, AuditAction.CREATE, placement, request, "follow-up recorded")
+    return meeting

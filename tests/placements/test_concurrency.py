@@ -1,0 +1,114 @@
+"""No overbooking under concurrent requests, against the real database.
+
+30 threads, each with its own database connection, are released together by a
+barrier and all propose the same offer with 3 free places: exactly 3 succeed and
+27 get the "full" answer. Runs on SQLite here and on PostgreSQL in CI.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import close_old_connections, connection, transaction
+
+from placements.models import Placement
+from placements.services.capacity import CapacityError
+from placements.services.lifecycle import placement_propose
+from tests.factories import ParticipantFactory, TrainingOfferFactory, UserFactory
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+THREADS = 30
+START = datetime.date(2031, 3, 1)
+END = datetime.date(2031, 8, 31)
+
+
+def _run_concurrently(offer, participants, user):
+    barrier = threading.Barrier(len(participants))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(participant):
+        try:
+            barrier.wait(timeout=30)
+            # One request's worth of work: its own transaction on its own connection.
+            with transaction.atomic():
+                placement_propose(
+                    participant=participant,
+                    offer=offer,
+                    user=user,
+                    planned_start=START,
+                    planned_end=END,
+                    extent=50,
+                )
+            result = "ok"
+        except CapacityError:
+            result = "full"
+        except Exception as error:  # noqa: BLE001 - the test reports any escape
+            result = f"error: {type(error).__name__}: {error}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in participants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    return outcomes
+
+
+def test_thirty_proposals_for_three_places():
+    offer = TrainingOfferFactory(capacity=3, min_extent=25, max_extent=100)
+    user = UserFactory(username="koordinator-trad")
+    participants = [ParticipantFactory() for _ in range(THREADS)]
+
+    outcomes = _run_concurrently(offer, participants, user)
+
+    assert len(outcomes) == THREADS
+    errors = [o for o in outcomes if o.startswith("error")]
+    assert errors == []
+    assert outcomes.count("ok") == 3
+    assert outcomes.count("full") == THREADS - 3
+    assert Placement.objects.filter(offer=offer).count() == 3
+
+
+def test_one_participant_cannot_be_booked_over_full_time_concurrently():
+    offers = [TrainingOfferFactory(capacity=5) for _ in range(4)]
+    user = UserFactory(username="koordinator-trad2")
+    participant = ParticipantFactory()
+    barrier = threading.Barrier(len(offers))
+    outcomes: list[str] = []
+
+    def worker(offer):
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                placement_propose(
+                    participant=participant,
+                    offer=offer,
+                    user=user,
+                    planned_start=START,
+                    planned_end=END,
+                    extent=50,
+                )
+            outcomes.append("ok")
+        except CapacityError:
+            outcomes.append("full")
+        except Exception as error:  # noqa: BLE001
+            outcomes.append(f"error: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(o,)) for o in offers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    # 50 % each: two fit in 100 %, the other two are refused.
+    assert sorted(outcomes) == ["full", "full", "ok", "ok"]
