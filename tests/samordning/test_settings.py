@@ -1,0 +1,80 @@
+"""Settings come from the environment; production settings pass `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    # Drop what tests/settings.py put into this process's environment.
+    test_only = {
+        "DEBUG",
+        "SECRET_KEY",
+        "DJANGO_SETTINGS_MODULE",
+        "SECURE_SSL_REDIRECT",
+        "PLAIN_STATIC_STORAGE",
+        "FAST_PASSWORD_HASHER",
+        "SECURE_COOKIES",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in test_only}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-long-random-production-secret-" + "x9Q2" * 12,
+        ALLOWED_HOSTS="samordning.example.se",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_boolean_is_refused_not_guessed():
+    result = _manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_no_missing_migrations():
+    result = _manage("makemigrations", "--check", "--dry-run", DEBUG="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_swedish_first_and_stockholm_time():
+    assert settings.LANGUAGE_CODE == "sv"
+    assert dict(settings.LANGUAGES).keys() == {"sv", "en"}
+    assert settings.TIME_ZONE == "Europe/Stockholm"
+    assert settings.USE_TZ is True
+
+
+def test_every_request_is_a_transaction_and_sqlite_serialises_writers():
+    database = settings.DATABASES["default"]
+    assert database["ATOMIC_REQUESTS"] is True
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    else:
+        assert database["ENGINE"] == "django.db.backends.postgresql"
