@@ -20,6 +20,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "PLAIN_STATIC_STORAGE",
         "FAST_PASSWORD_HASHER",
         "SECURE_COOKIES",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     clean.update(env)
