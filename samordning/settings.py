@@ -4,6 +4,7 @@ Small typed helpers raise ImproperlyConfigured on a bad value instead of
 guessing, and production secrets have no default.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "bootstrap",
+    "axes",
     "samordning",
     "enterprises",
     "participants",
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "samordning.middleware.NoStoreForAuthenticatedMiddleware",
     "samordning.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "samordning.urls"
@@ -133,6 +137,26 @@ AUTH_USER_MODEL = "samordning.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses logins to a locked account before checking the password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling: the 6th failed attempt for a username within the cool-off
+# window locks that username for the window. Unknown users are treated alike.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 6)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
+AXES_VERBOSE = False
+# axes.W006 asks to lock by IP too; the association's staff share an office
+# address behind NAT, so one person's typos would lock everyone out. We lock
+# the account (what brute force against a password needs) instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
