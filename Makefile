@@ -39,12 +39,13 @@ migrate: venv ## Apply database migrations
 seed: migrate ## Load the demo data (idempotent) and print the demo users
 	$(PY) manage.py seed_demo
 
-run: venv ## Set everything up and serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLite)
+run: venv ## Serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLite, 2FA off)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Django runserver with DEBUG=1; Ctrl-C stops)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Demo mode: two-factor login is OFF (REQUIRE_2FA=0). Production requires it."
+	DEBUG=1 REQUIRE_2FA=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: venv ## Production-like: gunicorn with DEBUG off (needs SECRET_KEY; plain HTTP for local use)
 	$(PY) manage.py migrate --noinput

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "samordning",
     "enterprises",
     "participants",
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says otherwise (login itself).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "samordning.middleware.NoStoreForAuthenticatedMiddleware",
     "samordning.middleware.AbsoluteSessionTimeoutMiddleware",
+    "samordning.twofactor.RequireTwoFactorMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -157,6 +162,11 @@ AXES_VERBOSE = False
 # address behind NAT, so one person's typos would lock everyone out. We lock
 # the account (what brute force against a password needs) instead.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor login (TOTP + recovery codes) for every role that sees personal data.
+# On unless REQUIRE_2FA=0 (the local demo turns it off and says so).
+REQUIRE_2FA = envbool("REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Samordning"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

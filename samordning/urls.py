@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from samordning import views
+from samordning import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", twofactor.verify, name="twofactor-verify"),
+    path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
+    path("accounts/2fa/recovery-codes/", twofactor.recovery_codes, name="twofactor-recovery-codes"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
     path("foretag/", include("enterprises.urls")),

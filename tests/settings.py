@@ -7,6 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("PLAIN_STATIC_STORAGE", "1")
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
+# Off by default in tests; tests/samordning/test_twofactor.py turns it on.
+os.environ.setdefault("REQUIRE_2FA", "0")
 
 from samordning.settings import *  # noqa: E402,F403
 

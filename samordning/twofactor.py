@@ -1,0 +1,183 @@
+"""Two-factor login: TOTP (an authenticator app) with single-use recovery codes.
+
+Built on django-otp. Every role that can see personal data (coordinators,
+enterprise managers, admins) must verify a second factor after the password when
+settings.REQUIRE_2FA is on (the default; `REQUIRE_2FA=0` turns it off, as the
+demo does). Funders see aggregates only and are not forced, but may enrol.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samordning import policy
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_SESSION_KEY = "_samordning_new_recovery_codes"
+ROLES_NEEDING_2FA = frozenset({policy.Role.COORDINATOR, policy.Role.MANAGER, policy.Role.ADMIN})
+
+
+def is_verified(user: Any) -> bool:
+    """OTPMiddleware gives request users `is_verified()`; anything else is unverified."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Whether this user must pass a second factor before using the app."""
+    if not settings.REQUIRE_2FA or not user.is_authenticated:
+        return False
+    if is_verified(user):
+        return False
+    return bool(policy.roles_of(user) & ROLES_NEEDING_2FA) or user.is_staff
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Engångskod"),
+        max_length=16,
+        help_text=gettext_lazy("Sex siffror från din autentiseringsapp, eller en reservkod."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@transaction.atomic
+def twofactor_device_for_setup(*, user: Any) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, made if there is none yet."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def twofactor_recovery_codes_renew(*, user: Any) -> list[str]:
+    """Replace the user's recovery codes with new single-use ones; returns them once."""
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="Reservkoder")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def twofactor_confirm(*, user: Any, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm the device if `token` matches; then issue recovery codes. None if wrong."""
+    if not device.verify_token(token):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+    return twofactor_recovery_codes_renew(user=user)
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
+
+
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: QR code and secret, then one code to confirm."""
+    if user_has_device(request.user) and not is_verified(request.user):
+        return redirect("twofactor-verify")
+    device = twofactor_device_for_setup(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor_confirm(
+            user=request.user, device=device, token=form.cleaned_data["token"]
+        )
+        if codes is None:
+            form.add_error(
+                "token", _("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen.")
+            )
+        else:
+            otp_login(request, device)
+            request.session[RECOVERY_SESSION_KEY] = codes
+            messages.success(request, _("Tvåstegsverifieringen är aktiverad."))
+            return redirect("twofactor-recovery-codes")
+    context = {
+        "form": form,
+        "qr_data_uri": _qr_svg(device.config_url),
+        "secret": base64.b32encode(device.bin_key).decode(),
+    }
+    return render(request, "registration/twofactor_setup.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Second step of the login: a TOTP code or a single-use recovery code."""
+    if not user_has_device(request.user):
+        return redirect("twofactor-setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"].replace(" ", ""))
+        if device is None:
+            form.add_error("token", _("Koden stämmer inte."))
+        else:
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    _("Du loggade in med en reservkod. %(left)s reservkoder återstår.")
+                    % {"left": left},
+                )
+            next_url = request.GET.get("next") or reverse("home")
+            from django.utils.http import url_has_allowed_host_and_scheme
+
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = reverse("home")
+            return redirect(next_url)
+    return render(request, "registration/twofactor_verify.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Show new recovery codes once; POST makes a new set (the old ones stop working)."""
+    if not is_verified(request.user):
+        return redirect("twofactor-verify")
+    if request.method == "POST":
+        request.session[RECOVERY_SESSION_KEY] = twofactor_recovery_codes_renew(user=request.user)
+        return redirect("twofactor-recovery-codes")
+    codes = request.session.pop(RECOVERY_SESSION_KEY, None)
+    return render(request, "registration/twofactor_recovery_codes.html", {"codes": codes})
+
+
+ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/")
+
+
+class RequireTwoFactorMiddleware:
+    """Send a user who still owes a second factor to the verify or setup page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and needs_second_factor(user)
+        ):
+            target = "twofactor-verify" if user_has_device(user) else "twofactor-setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
