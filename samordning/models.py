@@ -82,6 +82,14 @@ class AuditAction(models.TextChoices):
 class AuditLogQuerySet(models.QuerySet["AuditLog"]):
     """Append-only: bulk updates and deletes are refused."""
 
+    def to_review(self, kind: str = "") -> AuditLogQuerySet:
+        """Rows an admin should look at: reads outside responsibility, reveals, exports."""
+        outside = models.Q(action=AuditAction.VIEW, responsible=False)
+        reveal = models.Q(action=AuditAction.REVEAL)
+        export = models.Q(action=AuditAction.EXPORT)
+        chosen = {"outside": outside, AuditAction.REVEAL: reveal, AuditAction.EXPORT: export}
+        return self.filter(chosen.get(kind, outside | reveal | export))
+
     def update(self, **kwargs: Any) -> int:
         raise ValidationError(_("Granskningsloggen kan inte ändras."))
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/2fa/", twofactor.verify, name="twofactor-verify"),
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
     path("accounts/2fa/recovery-codes/", twofactor.recovery_codes, name="twofactor-recovery-codes"),
+    path("granskning/", views.audit_review, name="audit-review"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
     path("foretag/", include("enterprises.urls")),

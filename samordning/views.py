@@ -1,8 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+
+from samordning.exports import table_response
+from samordning.forms import AuditReviewForm
+from samordning.models import AuditLog
+from samordning.policy import Role, role_required
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -13,3 +21,54 @@ class LoginView(auth_views.LoginView):
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "samordning/home.html", {})
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@role_required(Role.ADMIN)
+def audit_review(request: HttpRequest) -> HttpResponse:
+    """Log review for admins: reads outside responsibility, reveals and exports."""
+    # Always bound: every field is optional and the form fills in the defaults.
+    form = AuditReviewForm(request.GET)
+    rows = AuditLog.objects.none()
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = (
+            AuditLog.objects.to_review(data.get("kind") or "")
+            .filter(at__date__gte=data["date_from"], at__date__lte=data["date_to"])
+            .select_related("user")
+        )
+        if data.get("user"):
+            rows = rows.filter(user=data["user"])
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx") and form.is_valid():
+        header = [
+            _("Tidpunkt"),
+            _("Användare"),
+            _("Händelse"),
+            _("Objekt"),
+            _("Ansvarig"),
+            _("IP-adress"),
+        ]
+        table = (
+            [
+                timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
+                row.user.username if row.user else "",
+                row.get_action_display(),
+                f"{row.object_type} {row.object_id}",
+                {True: _("Ja"), False: _("Nej"), None: ""}[row.responsible],
+                row.ip_address or "",
+            ]
+            for row in rows.iterator()
+        )
+        return table_response(fmt, "granskningslogg", header, table)
+    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "samordning/audit_review.html",
+        {"form": form, "page_obj": page, "query": query.urlencode()},
+    )

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samordning.models import AuditAction, User
+
+
+class AuditReviewForm(forms.Form):
+    """Filters of the log review report. Empty means: the last 30 days, every user."""
+
+    user = forms.ModelChoiceField(
+        label=_("Användare"), queryset=User.objects.order_by("username"), required=False
+    )
+    date_from = forms.DateField(label=_("Från och med"), required=False)
+    date_to = forms.DateField(label=_("Till och med"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Visa"),
+        required=False,
+        choices=[
+            ("", _("Allt som ska granskas")),
+            ("outside", _("Läsningar utanför ansvaret")),
+            (AuditAction.REVEAL, _("Visade personnummer")),
+            (AuditAction.EXPORT, _("Exporter")),
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        data["date_to"] = data.get("date_to") or today
+        data["date_from"] = data.get("date_from") or data["date_to"] - datetime.timedelta(days=30)
+        if data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("Slutdatum kan inte ligga före startdatum."))
+        return data
