@@ -154,6 +154,7 @@ class AgeBand(models.TextChoices):
 class AnonymousReason(models.TextChoices):
     PROTECTED_IDENTITY = "protected_identity", _("Skyddade personuppgifter")
     NO_CONSENT = "no_consent", _("Inget samtycke")
+    RETENTION = "retention", _("Gallrad efter lagringstiden")
 
 
 class ConsentPurpose(models.TextChoices):

@@ -96,6 +96,11 @@ class AuditLogQuerySet(models.QuerySet["AuditLog"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ValidationError(_("Granskningsloggen kan inte raderas."))
 
+    def pseudonymise(self, pseudonym: str) -> int:
+        """The one permitted change: when a person is anonymised after the retention
+        period, their rows keep who read what and when, but name them by pseudonym."""
+        return super().update(object_repr=pseudonym[:200])
+
 
 class AuditLog(models.Model):
     """One row per read or change of personal data: who, when, what, from where.

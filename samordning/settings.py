@@ -242,6 +242,8 @@ SECURE_CSP = {
 # Participants' retention and funders' suppression are policy numbers, kept here.
 SMALL_COUNT_THRESHOLD = envint("SMALL_COUNT_THRESHOLD", 5)
 PROPOSAL_VALID_DAYS = envint("PROPOSAL_VALID_DAYS", 14)
+# Participants whose last activity is older than this are anonymised (manage.py anonymise_expired).
+PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)
 
 LOGGING = {
     "version": 1,

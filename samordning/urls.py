@@ -1,8 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from samordning import twofactor, views
+
+
+class ExportFormatConverter:
+    """Only the export formats we produce; anything else is a 404 from the resolver."""
+
+    regex = "json|html"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +27,11 @@ urlpatterns = [
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
     path("accounts/2fa/recovery-codes/", twofactor.recovery_codes, name="twofactor-recovery-codes"),
     path("granskning/", views.audit_review, name="audit-review"),
+    path(
+        "integritet/deltagare/<int:pk>/export.<export_format:fmt>",
+        views.participant_data_export,
+        name="participant-data-export",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
     path("foretag/", include("enterprises.urls")),

@@ -1,0 +1,201 @@
+"""Data protection services: a person's own data (GDPR art. 15) and anonymisation.
+
+The export walks the participant's relations instead of listing them, so a model
+added later that points at a participant (or at one of its placements or
+enrolments) is exported without anyone remembering to add it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest
+from django.utils import timezone
+
+from participants.choices import AnonymousReason
+from participants.models import Consent, Participant
+from placements.models import FollowUpMeeting, Placement, PlacementStatus
+from samordning.audit import audit_record
+from samordning.models import AuditAction, AuditLog
+
+# Reverse relations not to follow from a participant's rows: they are other
+# people's records that merely point here (none today), or the audit log, which
+# is exported separately so that it says who read the record.
+EXPORT_DEPTH = 2
+
+
+def _value(instance: models.Model, field: models.Field[Any, Any]) -> Any:
+    value = getattr(instance, field.attname)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if hasattr(value, "quantize"):
+        return str(value)
+    return value
+
+
+def _row(instance: models.Model, depth: int) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.is_relation:
+            related = getattr(instance, field.name)
+            data[field.name] = str(related) if related is not None else None
+        else:
+            data[field.name] = _value(instance, field)
+    for m2m in instance._meta.many_to_many:
+        data[m2m.name] = [str(item) for item in getattr(instance, m2m.name).all()]
+    if depth > 0:
+        for relation in instance._meta.related_objects:
+            if relation.many_to_many or relation.related_model is AuditLog:
+                continue
+            accessor = relation.get_accessor_name()
+            if accessor is None:
+                continue
+            if relation.one_to_one:
+                child = getattr(instance, accessor, None)
+                data[accessor] = _row(child, depth - 1) if child is not None else None
+            else:
+                data[accessor] = [
+                    _row(child, depth - 1) for child in getattr(instance, accessor).all()
+                ]
+    return data
+
+
+def participant_export_data(*, participant: Participant) -> dict[str, Any]:
+    """Everything held about one participant, including who has read the record."""
+    reads = AuditLog.objects.filter(
+        object_type=participant._meta.label_lower, object_id=str(participant.pk)
+    ).select_related("user")
+    return {
+        "exported_at": timezone.localtime().isoformat(),
+        "participant": _row(participant, EXPORT_DEPTH),
+        "audit_log": [
+            {
+                "at": timezone.localtime(row.at).isoformat(),
+                "user": row.user.username if row.user else None,
+                "action": row.action,
+                "ip_address": row.ip_address,
+            }
+            for row in reads
+        ],
+    }
+
+
+@transaction.atomic
+def participant_export(
+    *, participant: Participant, user: Any, request: HttpRequest | None = None, fmt: str
+) -> dict[str, Any]:
+    """Export one person's data and log the export (one audit row)."""
+    data = participant_export_data(participant=participant)
+    audit_record(user=user, action=AuditAction.EXPORT, obj=participant, request=request, detail=fmt)
+    return data
+
+
+def pseudonym_for(participant: Participant) -> str:
+    return f"Deltagare {participant.pk} (anonymiserad)"
+
+
+@transaction.atomic
+def participant_anonymise(
+    *,
+    participant: Participant,
+    user: Any = None,
+    reason: str = AnonymousReason.RETENTION,
+    request: HttpRequest | None = None,
+) -> Participant:
+    """Remove everything that identifies the person; keep what the statistics count.
+
+    Kept: sex, birth year, home municipality, referring authority, start and end
+    data, support sources, enrolments and placements with dates, extent, end
+    reasons and outcomes, attendance days. Removed: number, names, birth date,
+    contact data and every free text; audit rows keep only a pseudonym.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant.personal_number = None
+    participant.first_name = ""
+    participant.last_name = ""
+    participant.birth_date = None
+    participant.email = ""
+    participant.phone = ""
+    participant.address = ""
+    participant.support_needs = ""
+    participant.workplace_adaptations = ""
+    participant.notes = ""
+    participant.is_anonymous = True
+    participant.anonymous_reason = reason
+    participant.anonymised_at = timezone.now()
+    participant.full_clean()
+    participant.save()
+    Consent.objects.filter(participant=participant).update(note="")
+    placements = Placement.objects.filter(participant=participant)
+    placements.update(
+        schedule="",
+        proposal_note="",
+        decline_note="",
+        agreement_tasks="",
+        agreement_hours="",
+        agreement_support="",
+    )
+    FollowUpMeeting.objects.filter(placement__in=placements).update(attendees="", notes="")
+    pseudonym = pseudonym_for(participant)
+    AuditLog.objects.filter(
+        object_type=participant._meta.label_lower, object_id=str(participant.pk)
+    ).pseudonymise(pseudonym)
+    AuditLog.objects.filter(
+        object_type=Placement._meta.label_lower,
+        object_id__in=[str(pk) for pk in placements.values_list("pk", flat=True)],
+    ).pseudonymise(pseudonym)
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=participant, request=request, detail="anonymised"
+    )
+    return participant
+
+
+def participants_past_retention(
+    *, today: datetime.date | None = None
+) -> models.QuerySet[Participant]:
+    """Identified participants with no activity since the retention period began.
+
+    Last activity is the latest of: the record's last change, any enrolment's
+    start or end, any placement's planned or actual end. Anyone with an open
+    enrolment or a placement still under way is never included.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=settings.PARTICIPANT_RETENTION_DAYS)
+    epoch = datetime.date(1900, 1, 1)
+    ongoing = Q(enrolments__end_date__isnull=True, enrolments__isnull=False) | Q(
+        placements__status__in=[
+            PlacementStatus.PROPOSED,
+            PlacementStatus.ACCEPTED,
+            PlacementStatus.ACTIVE,
+        ]
+    )
+    return (
+        Participant.objects.filter(anonymised_at__isnull=True)
+        .exclude(pk__in=Participant.objects.filter(ongoing).values("pk"))
+        .annotate(
+            last_activity=Greatest(
+                Coalesce(Max("enrolments__end_date"), Max("enrolments__start_date"), epoch),
+                Coalesce(Max("placements__end_date"), Max("placements__planned_end"), epoch),
+                Coalesce("start_date", epoch),
+            )
+        )
+        .filter(last_activity__lt=cutoff, updated_at__date__lt=cutoff)
+    )
+
+
+def anonymise_expired(*, today: datetime.date | None = None, user: Any = None) -> int:
+    """Anonymise every participant past the retention period; returns how many."""
+    count = 0
+    for participant in participants_past_retention(today=today):
+        participant_anonymise(participant=participant, user=user)
+        count += 1
+    return count
