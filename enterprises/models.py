@@ -61,9 +61,11 @@ class Enterprise(models.Model):
     """An arbetsintegrerande socialt företag."""
 
     name = models.CharField(_("namn"), max_length=150)
+    # Stored as ten digits (see the check constraint); the field takes the
+    # longest written form, 16NNNNNN-NNNN, so clean() can normalise it.
     org_number = models.CharField(
         _("organisationsnummer"),
-        max_length=10,
+        max_length=13,
         unique=True,
         help_text=_("Tio siffror, t.ex. 769612-3456."),
     )

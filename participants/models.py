@@ -117,9 +117,11 @@ class Participant(models.Model):
     name or contact data: only sex, birth year and start date, so counts stay whole.
     """
 
+    # Stored as twelve digits (see the check constraint); the field takes the
+    # longest written form, ÅÅÅÅMMDD-NNNN, so clean() can normalise it.
     personal_number = models.CharField(
         _("personnummer/samordningsnummer"),
-        max_length=12,
+        max_length=13,
         unique=True,
         null=True,
         blank=True,

@@ -1,0 +1,164 @@
+"""Back office for enterprises, their agreements, annual figures and offers."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import (
+    AnnualFigure,
+    CapacityChange,
+    Enterprise,
+    EnterpriseAgreement,
+    TrainingOffer,
+)
+from samordning.admin import NoBulkDeleteMixin
+
+
+class TrainingOfferInline(admin.TabularInline):
+    model = TrainingOffer
+    extra = 0
+    fields = (
+        "title",
+        "business_area",
+        "municipality",
+        "capacity",
+        "status",
+        "free_from",
+        "min_extent",
+        "max_extent",
+        "price_per_day",
+        "last_confirmed",
+    )
+    autocomplete_fields = ("business_area", "municipality")
+    show_change_link = True
+    # Offers carry placements: removing one is a decision for its own page.
+    can_delete = False
+
+
+class AnnualFigureInline(admin.TabularInline):
+    model = AnnualFigure
+    extra = 0
+    fields = ("year", "turnover_sek", "employees", "employees_target_group")
+
+
+class EnterpriseAgreementInline(admin.TabularInline):
+    model = EnterpriseAgreement
+    extra = 0
+    fields = ("agreement_type", "counterparty", "valid_from", "valid_to", "note")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "org_number_display",
+        "legal_form",
+        "municipality",
+        "meets_asf_criteria",
+        "created_at",
+    )
+    list_filter = ("legal_form", "municipality", "business_areas")
+    search_fields = ("name", "org_number", "contact_name", "contact_email")
+    list_select_related = ("municipality",)
+    autocomplete_fields = ("municipality", "business_areas", "managers")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "created_at"
+    inlines = (TrainingOfferInline, AnnualFigureInline, EnterpriseAgreementInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "org_number",
+                    "legal_form",
+                    "municipality",
+                    "business_areas",
+                    "founded_year",
+                    "description",
+                )
+            },
+        ),
+        (
+            _("Kontakt"),
+            {"fields": ("address", "contact_name", "contact_email", "contact_phone", "website")},
+        ),
+        (
+            _("Kriterier för arbetsintegrerande sociala företag"),
+            {
+                "fields": (
+                    "criterion_integration",
+                    "criterion_participation",
+                    "criterion_reinvests",
+                    "criterion_independent",
+                )
+            },
+        ),
+        (_("Företagsledare"), {"fields": ("managers",)}),
+        (_("Registrering"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("organisationsnummer"), ordering="org_number")
+    def org_number_display(self, obj: Enterprise) -> str:
+        return obj.org_number_display
+
+    @admin.display(description=_("uppfyller ASF-kriterierna"), boolean=True)
+    def meets_asf_criteria(self, obj: Enterprise) -> bool:
+        return obj.meets_asf_criteria
+
+
+@admin.register(EnterpriseAgreement)
+class EnterpriseAgreementAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "agreement_type", "counterparty", "valid_from", "valid_to")
+    list_filter = ("agreement_type", "valid_from")
+    search_fields = ("enterprise__name", "counterparty")
+    list_select_related = ("enterprise",)
+    autocomplete_fields = ("enterprise",)
+    date_hierarchy = "valid_from"
+
+
+@admin.register(AnnualFigure)
+class AnnualFigureAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "year", "turnover_sek", "employees", "employees_target_group")
+    list_filter = ("year",)
+    search_fields = ("enterprise__name",)
+    list_select_related = ("enterprise",)
+    autocomplete_fields = ("enterprise",)
+
+
+@admin.register(TrainingOffer)
+class TrainingOfferAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "enterprise",
+        "business_area",
+        "municipality",
+        "capacity",
+        "status",
+        "free_from",
+        "last_confirmed",
+    )
+    list_filter = ("status", "business_area", "municipality", "last_confirmed")
+    search_fields = ("title", "enterprise__name", "supervisor_name", "location")
+    list_select_related = ("enterprise", "business_area", "municipality")
+    autocomplete_fields = ("enterprise", "business_area", "municipality")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "free_from"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TrainingOffer]:
+        # __str__ uses the enterprise's name, so autocomplete needs it joined too.
+        return super().get_queryset(request).select_related("enterprise")
+
+
+@admin.register(CapacityChange)
+class CapacityChangeAdmin(admin.ModelAdmin):
+    list_display = ("offer", "old_capacity", "new_capacity", "changed_by", "changed_at")
+    list_filter = ("changed_at",)
+    search_fields = ("offer__title", "offer__enterprise__name", "changed_by__username")
+    list_select_related = ("offer", "offer__enterprise", "changed_by")
+    autocomplete_fields = ("offer", "changed_by")
+    readonly_fields = ("changed_at",)
+    date_hierarchy = "changed_at"

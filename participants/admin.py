@@ -1,0 +1,170 @@
+"""Back office for participants, consents, insatser and enrolments.
+
+Personal identity numbers are shown masked in every list and are not a search
+field: a partial number would let anyone fish for people born on a given day.
+Typing a complete, valid number finds that one person (see
+ParticipantAdmin.get_search_results). The change form shows the number, and
+opening it is written to the audit log like any other read of the record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from participants.identity import mask, parse_identity_number
+from participants.models import (
+    Consent,
+    Enrolment,
+    Insats,
+    Participant,
+    ParticipantSupportSource,
+)
+from samordning.admin import NoBulkDeleteMixin
+from samordning.audit import audit_record
+from samordning.models import AuditAction
+
+PARTICIPANT_SEARCH = ("participant__first_name", "participant__last_name")
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    fields = ("purpose", "given_on", "withdrawn_on", "recorded_by", "note")
+    autocomplete_fields = ("recorded_by",)
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ("insats", "start_date", "end_date", "end_reason", "outcome")
+    autocomplete_fields = ("insats",)
+    show_change_link = True
+    # Placements point at enrolments: end an enrolment, don't remove it.
+    can_delete = False
+
+
+class SupportSourceInline(admin.TabularInline):
+    model = ParticipantSupportSource
+    extra = 0
+    fields = ("phase", "source")
+
+
+@admin.register(Insats)
+class InsatsAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "orientation",
+        "esf_funded",
+        "start_date",
+        "end_date",
+        "budget_per_year",
+        "planned_participants_per_year",
+    )
+    list_filter = ("orientation", "esf_funded", "start_date")
+    search_fields = ("name", "target_group")
+    date_hierarchy = "start_date"
+
+
+@admin.register(Participant)
+class ParticipantAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "masked_number",
+        "sex",
+        "birth_year",
+        "home_municipality",
+        "referring_authority",
+        "start_date",
+        "is_anonymous",
+    )
+    list_display_links = ("__str__",)
+    list_filter = (
+        "sex",
+        "is_anonymous",
+        "home_municipality",
+        "referring_authority",
+        "education",
+        "start_date",
+    )
+    # Deliberately without personal_number: see the module docstring.
+    search_fields = ("first_name", "last_name", "email")
+    search_help_text = _("Sök på namn, e-post eller ett fullständigt personnummer.")
+    list_select_related = ("home_municipality",)
+    autocomplete_fields = ("home_municipality", "coordinators", "interests", "created_by")
+    readonly_fields = ("created_at", "updated_at", "anonymised_at")
+    date_hierarchy = "start_date"
+    inlines = [ConsentInline, EnrolmentInline, SupportSourceInline]
+
+    @admin.display(description=_("personnummer"), ordering="personal_number")
+    def masked_number(self, obj: Participant) -> str:
+        return mask(obj.personal_number)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Participant], search_term: str
+    ) -> tuple[QuerySet[Participant], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = parse_identity_number(search_term)
+        except ValidationError:
+            return results, may_have_duplicates
+        return results | queryset.filter(personal_number=number.digits), may_have_duplicates
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            participant = self.get_object(request, unquote(object_id))
+            if participant is not None:
+                audit_record(
+                    user=request.user,
+                    action=AuditAction.VIEW,
+                    obj=participant,
+                    request=request,
+                    detail="admin",
+                )
+        return response
+
+
+@admin.register(ParticipantSupportSource)
+class ParticipantSupportSourceAdmin(admin.ModelAdmin):
+    list_display = ("participant", "phase", "source")
+    list_filter = ("phase", "source")
+    search_fields = PARTICIPANT_SEARCH
+    list_select_related = ("participant",)
+    autocomplete_fields = ("participant",)
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ("participant", "purpose", "given_on", "withdrawn_on", "recorded_by")
+    list_filter = ("purpose", "given_on", "withdrawn_on")
+    search_fields = (*PARTICIPANT_SEARCH, "note")
+    list_select_related = ("participant", "recorded_by")
+    autocomplete_fields = ("participant", "recorded_by")
+    date_hierarchy = "given_on"
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("participant", "insats", "start_date", "end_date", "end_reason", "outcome")
+    list_filter = ("insats", "end_reason", "outcome", "start_date")
+    search_fields = (*PARTICIPANT_SEARCH, "insats__name")
+    list_select_related = ("participant", "insats")
+    autocomplete_fields = ("participant", "insats")
+    date_hierarchy = "start_date"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Enrolment]:
+        # __str__ names the participant and the insats (autocomplete lists it).
+        return super().get_queryset(request).select_related("participant", "insats")

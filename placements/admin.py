@@ -1,0 +1,134 @@
+"""Back office for placements, attendance and follow-up meetings."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from participants.admin import ParticipantAdmin
+from participants.models import Participant
+from placements.models import AttendanceDay, FollowUpMeeting, Placement
+from samordning.admin import NoBulkDeleteMixin
+
+PLACEMENT_SEARCH = (
+    "placement__participant__first_name",
+    "placement__participant__last_name",
+    "placement__offer__title",
+    "placement__offer__enterprise__name",
+)
+
+
+class ParticipantPlacementInline(admin.TabularInline):
+    """A participant's placements, read-only: they change through their own page."""
+
+    model = Placement
+    fk_name = "participant"
+    extra = 0
+    fields = (
+        "offer",
+        "placement_type",
+        "extent",
+        "status",
+        "planned_start",
+        "planned_end",
+        "start_date",
+        "end_date",
+        "outcome",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Participant | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Placement]:
+        return super().get_queryset(request).select_related("offer", "offer__enterprise")
+
+
+# The participant page lists placements, but participants must not import
+# placements (imports point placements -> participants), so this app extends
+# the participant admin with its inline instead.
+admin.site.unregister(Participant)
+
+
+@admin.register(Participant)
+class ParticipantWithPlacementsAdmin(ParticipantAdmin):
+    inlines = [*ParticipantAdmin.inlines, ParticipantPlacementInline]
+
+
+class FollowUpMeetingInline(admin.StackedInline):
+    model = FollowUpMeeting
+    extra = 0
+    fields = ("date", "attendees", "notes", "next_meeting", "recorded_by", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("recorded_by",)
+
+
+@admin.register(Placement)
+class PlacementAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+    list_display = (
+        "participant",
+        "offer",
+        "enterprise",
+        "placement_type",
+        "extent",
+        "status",
+        "planned_start",
+        "planned_end",
+        "end_date",
+        "outcome",
+    )
+    list_filter = (
+        "status",
+        "placement_type",
+        "extent",
+        "offer__enterprise",
+        "end_reason",
+        "outcome",
+        "planned_start",
+    )
+    search_fields = (
+        "participant__first_name",
+        "participant__last_name",
+        "offer__title",
+        "offer__enterprise__name",
+        "supervisor_name",
+    )
+    list_select_related = ("participant", "offer", "offer__enterprise")
+    autocomplete_fields = ("participant", "enrolment", "offer", "proposed_by", "answered_by")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "planned_start"
+    inlines = [FollowUpMeetingInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Placement]:
+        # __str__ names the participant and the offer (autocomplete lists it).
+        return super().get_queryset(request).select_related("participant", "offer")
+
+    @admin.display(description=_("företag"), ordering="offer__enterprise__name")
+    def enterprise(self, obj: Placement) -> str:
+        return obj.offer.enterprise.name
+
+
+@admin.register(AttendanceDay)
+class AttendanceDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "placement", "recorded_by", "recorded_at")
+    list_filter = ("date", "placement__offer__enterprise")
+    search_fields = PLACEMENT_SEARCH
+    list_select_related = ("placement__participant", "placement__offer", "recorded_by")
+    autocomplete_fields = ("placement", "recorded_by")
+    readonly_fields = ("recorded_at",)
+    date_hierarchy = "date"
+
+
+@admin.register(FollowUpMeeting)
+class FollowUpMeetingAdmin(admin.ModelAdmin):
+    list_display = ("date", "placement", "next_meeting", "recorded_by")
+    list_filter = ("date", "next_meeting")
+    search_fields = (*PLACEMENT_SEARCH, "notes")
+    list_select_related = ("placement__participant", "placement__offer", "recorded_by")
+    autocomplete_fields = ("placement", "recorded_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "date"

@@ -1,0 +1,124 @@
+"""Back office for the association admin: users, reference data and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from samordning.models import AuditLog, BusinessArea, Municipality, User
+
+admin.site.site_header = _("Samordning – administration")
+admin.site.site_title = _("Samordning – administration")
+admin.site.index_title = _("Administration")
+
+
+class NoBulkDeleteMixin:
+    """Drop the "delete selected" action.
+
+    Used on models whose rows other rows PROTECT (participants, placements,
+    enterprises, offers): a bulk delete would either fail half-way or, worse,
+    tempt someone to erase history to make it pass. Single deletes stay, and
+    Django's confirmation page lists what protects the row.
+    """
+
+    def get_actions(
+        self,
+        request: HttpRequest,
+        action_location: admin.ActionLocation = admin.ActionLocation.CHANGE_LIST,
+    ) -> dict[str, Any]:
+        actions = super().get_actions(request, action_location=action_location)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Tjänst"), {"fields": ("title", "phone")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Personuppgifter"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Tjänst och roller"), {"fields": ("title", "phone", "groups")}),
+    )
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "title",
+        "email",
+        "roles",
+        "is_active",
+        "is_staff",
+        "last_login",
+    )
+    list_filter = ("groups", "is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "first_name", "last_name", "email", "title")
+    readonly_fields = ("last_login", "date_joined")
+    date_hierarchy = "date_joined"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roller"))
+    def roles(self, obj: User) -> str:
+        return ", ".join(sorted(group.name for group in obj.groups.all()))
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "is_member")
+    list_filter = ("is_member",)
+    search_fields = ("name", "code")
+
+
+@admin.register(BusinessArea)
+class BusinessAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Review only: the log is append-only, so nobody adds, changes or deletes here."""
+
+    list_display = ("at", "user", "action", "object_type", "object_repr", "ip_address")
+    list_filter = (
+        "action",
+        "object_type",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        "responsible",
+        "at",
+    )
+    search_fields = ("object_repr", "object_id", "path", "user__username", "user__last_name")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    actions = None
+    readonly_fields = (
+        "at",
+        "user",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "ip_address",
+        "path",
+        "detail",
+        "responsible",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False

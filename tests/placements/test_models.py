@@ -1,0 +1,116 @@
+"""Placement models: date order (planned and actual), extent, follow-up meetings, and one
+test per database constraint."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
+from tests import factories as f
+from tests.helpers import assert_each_constraint_tested, breaks_constraint, clean_errors
+
+pytestmark = pytest.mark.django_db
+
+JAN_1 = datetime.date(2030, 1, 1)
+
+
+def _placement(**kwargs: object) -> Placement:
+    return f.PlacementFactory.build(
+        participant=f.ParticipantFactory(), offer=f.TrainingOfferFactory(), **kwargs
+    )
+
+
+class TestPlacementClean:
+    @pytest.mark.parametrize("planned_end", [JAN_1, datetime.date(2030, 6, 30)])
+    def test_accepts_planned_end_on_or_after_start(self, planned_end: datetime.date) -> None:
+        assert clean_errors(_placement(planned_start=JAN_1, planned_end=planned_end)) == {}
+
+    def test_rejects_planned_end_before_start(self) -> None:
+        errors = clean_errors(
+            _placement(planned_start=JAN_1, planned_end=datetime.date(2029, 12, 31))
+        )
+        assert errors["planned_end"] == ["Planerat slut kan inte ligga före planerad start."]
+
+    def test_accepts_actual_end_on_or_after_start(self) -> None:
+        placement = _placement(start_date=JAN_1, end_date=JAN_1)
+        assert clean_errors(placement) == {}
+
+    def test_rejects_actual_end_before_start(self) -> None:
+        placement = _placement(start_date=JAN_1, end_date=datetime.date(2029, 12, 31))
+        assert clean_errors(placement)["end_date"] == ["Slutdatum kan inte ligga före startdatum."]
+
+    @pytest.mark.parametrize("extent", [25, 50, 75, 100])
+    def test_accepts_allowed_extents(self, extent: int) -> None:
+        placement = _placement(extent=extent)
+        assert clean_errors(placement) == {}
+        assert placement.hours_per_week == extent * 40 // 100
+
+    @pytest.mark.parametrize("extent", [0, 30, 60, 110])
+    def test_rejects_other_extents(self, extent: int) -> None:
+        errors = clean_errors(_placement(extent=extent))
+        assert "Omfattningen ska vara 25, 50, 75 eller 100 %." in errors["extent"]
+
+
+class TestFollowUpMeeting:
+    def test_accepts_next_meeting_on_or_after(self) -> None:
+        placement = f.PlacementFactory()
+        for next_meeting in (None, JAN_1, datetime.date(2030, 2, 1)):
+            meeting = FollowUpMeeting(placement=placement, date=JAN_1, next_meeting=next_meeting)
+            assert clean_errors(meeting) == {}
+
+    def test_rejects_next_meeting_before(self) -> None:
+        meeting = FollowUpMeeting(
+            placement=f.PlacementFactory(), date=JAN_1, next_meeting=datetime.date(2029, 12, 31)
+        )
+        assert clean_errors(meeting)["next_meeting"] == [
+            "Nästa möte kan inte ligga före detta möte."
+        ]
+
+
+# One test per named database constraint: a direct ORM write that breaks it is refused.
+
+
+def test_every_constraint_has_a_test() -> None:
+    assert_each_constraint_tested("placements", __name__)
+
+
+def test_constraint_placement_extent_allowed() -> None:
+    placement = f.PlacementFactory()
+    with breaks_constraint():
+        Placement.objects.filter(pk=placement.pk).update(extent=30)
+
+
+def test_constraint_placement_planned_end_after_start() -> None:
+    placement = f.PlacementFactory(planned_start=JAN_1, planned_end=datetime.date(2030, 6, 30))
+    with breaks_constraint():
+        Placement.objects.filter(pk=placement.pk).update(planned_end=datetime.date(2029, 12, 31))
+
+
+def test_constraint_placement_end_after_start() -> None:
+    placement = f.PlacementFactory(status=PlacementStatus.ACTIVE, start_date=JAN_1)
+    with breaks_constraint():
+        Placement.objects.filter(pk=placement.pk).update(end_date=datetime.date(2029, 12, 31))
+
+
+@pytest.mark.parametrize("missing", ["end_date", "end_reason", "outcome"])
+def test_constraint_placement_ended_has_end_data(missing: str) -> None:
+    placement = f.PlacementFactory(
+        status=PlacementStatus.COMPLETED,
+        start_date=JAN_1,
+        end_date=datetime.date(2030, 6, 30),
+        end_reason="planned",
+        outcome="work",
+    )
+    with breaks_constraint():
+        Placement.objects.filter(pk=placement.pk).update(
+            **{missing: None if missing == "end_date" else ""}
+        )
+
+
+def test_constraint_attendance_once_per_day() -> None:
+    day = f.AttendanceDayFactory(date=JAN_1)
+    AttendanceDay.objects.create(placement=day.placement, date=datetime.date(2030, 1, 2))
+    with breaks_constraint():
+        AttendanceDay.objects.create(placement=day.placement, date=JAN_1)

@@ -1,0 +1,317 @@
+"""The admin back office: every registered model's pages work with data loaded.
+
+The page tests iterate `admin.site._registry`, so a model registered later is
+covered without touching this file; `test_every_project_model_is_registered`
+makes sure nothing is left out of the registry in the first place. Our own
+models (and the role groups) get the full set with demo data; admins that
+third-party apps register (login throttling, two-factor devices) are theirs
+to test, so they only get a smoke test that their pages answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+
+from enterprises.models import CapacityChange, Enterprise, TrainingOffer
+from participants.identity import format_full, mask
+from participants.models import Participant, ParticipantSupportSource
+from placements.models import Placement, PlacementStatus
+from samordning.audit import audit_record
+from samordning.models import AuditAction, AuditLog
+from samordning.policy import Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ("samordning", "enterprises", "participants", "placements")
+# Apps whose registered models get the full page tests: ours, and auth (roles are groups).
+FULLY_TESTED_APPS = (*PROJECT_APPS, "auth")
+
+# Registered models whose admin is view-only (append-only history).
+VIEW_ONLY = {AuditLog}
+
+# Models whose rows other rows PROTECT: no bulk "delete selected" action.
+NO_BULK_DELETE = {Participant, Placement, Enterprise, TrainingOffer}
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+ALL_REGISTERED = sorted(admin.site._registry, key=_label)
+REGISTERED = [m for m in ALL_REGISTERED if m._meta.app_label in FULLY_TESTED_APPS]
+
+
+def _url(model: type[models.Model], view: str, *args: Any) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def demo_data(db: None) -> None:
+    """At least one row of every model, with the links the admin pages follow.
+
+    Kept as one fixture so it can be replaced by `call_command("seed_demo")`.
+    """
+    coordinator = f.user_with_role(Role.COORDINATOR, "demo-coordinator")
+    manager = f.user_with_role(Role.MANAGER, "demo-manager")
+    municipality = f.MunicipalityFactory(name="Haninge", code="0136")
+    enterprise = f.EnterpriseFactory(
+        name="Café Tyresö ek. för.", municipality=municipality, managers=[manager]
+    )
+    enterprise.business_areas.add(f.business_area("cafe"))
+    f.EnterpriseAgreementFactory(enterprise=enterprise, valid_to=datetime.date(2026, 12, 31))
+    f.AnnualFigureFactory(enterprise=enterprise, year=2014, turnover_sek=Decimal("2100000"))
+    offer = f.TrainingOfferFactory(enterprise=enterprise, title="Café, kök", capacity=4)
+    CapacityChange.objects.create(offer=offer, changed_by=manager, old_capacity=3, new_capacity=4)
+
+    insats = f.InsatsFactory(name="MIA", start_date=datetime.date(2017, 1, 1))
+    participant = f.ParticipantFactory(coordinators=[coordinator], home_municipality=municipality)
+    ParticipantSupportSource.objects.create(
+        participant=participant, phase="start", source="sickness_benefit"
+    )
+    f.ConsentFactory(participant=participant, recorded_by=coordinator)
+    enrolment = f.EnrolmentFactory(participant=participant, insats=insats)
+    placement = f.PlacementFactory(
+        participant=participant,
+        enrolment=enrolment,
+        offer=offer,
+        status=PlacementStatus.COMPLETED,
+        planned_start=datetime.date(2024, 2, 1),
+        planned_end=datetime.date(2024, 7, 31),
+        start_date=datetime.date(2024, 2, 5),
+        end_date=datetime.date(2024, 7, 31),
+        end_reason="planned",
+        outcome="work",
+        proposed_by=coordinator,
+        answered_by=manager,
+    )
+    f.AttendanceDayFactory(placement=placement, date=datetime.date(2024, 2, 5))
+    f.FollowUpMeetingFactory(placement=placement, date=datetime.date(2024, 3, 1))
+    f.ParticipantFactory(
+        is_anonymous=True,
+        anonymous_reason="protected_identity",
+        personal_number=None,
+        first_name="",
+        last_name="",
+        birth_year=1990,
+    )
+    audit_record(user=coordinator, action=AuditAction.VIEW, obj=participant)
+
+
+@pytest.fixture
+def admin_client_(client: Any, admin_user: Any) -> Any:
+    client.force_login(admin_user)
+    return client
+
+
+def test_every_project_model_is_registered() -> None:
+    project_models = {
+        model
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.auto_created
+    }
+    assert project_models - set(admin.site._registry) == set()
+
+
+def test_site_header_is_swedish(admin_client_: Any) -> None:
+    response = admin_client_.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Samordning – administration" in response.text
+
+
+def test_demo_data_covers_every_registered_model(demo_data: None) -> None:
+    empty = [_label(m) for m in REGISTERED if not m._default_manager.exists()]
+    assert empty == []
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_changelist(admin_client_: Any, demo_data: None, model: type[models.Model]) -> None:
+    response = admin_client_.get(_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+    # Exercise search_fields (a wrong lookup only fails at request time).
+    response = admin_client_.get(_url(model, "changelist"), {"q": "a"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_add_page(admin_client_: Any, demo_data: None, model: type[models.Model]) -> None:
+    response = admin_client_.get(_url(model, "add"))
+    assert response.status_code == (403 if model in VIEW_ONLY else 200)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_change_page(admin_client_: Any, demo_data: None, model: type[models.Model]) -> None:
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None
+    response = admin_client_.get(_url(model, "change", obj.pk))
+    assert response.status_code == 200
+    # View-only admins render no save button.
+    assert ('name="_save"' in response.text) is (model not in VIEW_ONLY)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_delete_page(admin_client_: Any, demo_data: None, model: type[models.Model]) -> None:
+    """The confirmation page renders (listing protected rows), never a 500."""
+    obj = model._default_manager.order_by("pk").first()
+    response = admin_client_.get(_url(model, "delete", obj.pk))
+    assert response.status_code == (403 if model in VIEW_ONLY else 200)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_autocomplete_fields_answer(
+    admin_client_: Any, demo_data: None, model: type[models.Model]
+) -> None:
+    model_admin = admin.site._registry[model]
+    for field_name in model_admin.autocomplete_fields:
+        response = admin_client_.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": field_name,
+                "term": "",
+            },
+        )
+        assert response.status_code == 200, field_name
+        assert response.json()["results"], field_name
+
+
+def test_view_only_admins_are_exactly_the_audit_log(rf: Any, admin_user: Any) -> None:
+    request = rf.get("/")
+    request.user = admin_user
+    view_only = {
+        model for model in REGISTERED if not admin.site._registry[model].has_add_permission(request)
+    }
+    assert view_only == VIEW_ONLY
+
+
+def test_every_registered_admin_answers(rf: Any, admin_client_: Any, admin_user: Any) -> None:
+    """Smoke test over the whole registry, third-party admins included, without data."""
+    request = rf.get("/")
+    request.user = admin_user
+    for model in ALL_REGISTERED:
+        assert admin_client_.get(_url(model, "changelist")).status_code == 200, model
+        may_add = admin.site._registry[model].has_add_permission(request)
+        expected = 200 if may_add else 403
+        assert admin_client_.get(_url(model, "add")).status_code == expected, model
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=_label)
+def test_bulk_delete_only_where_nothing_is_protected(
+    admin_client_: Any, demo_data: None, model: type[models.Model]
+) -> None:
+    response = admin_client_.get(_url(model, "changelist"))
+    action_form = response.context["action_form"]
+    actions = {name for name, _ in action_form.fields["action"].choices} if action_form else set()
+    if model in NO_BULK_DELETE or model in VIEW_ONLY:
+        assert "delete_selected" not in actions
+    else:
+        assert "delete_selected" in actions
+
+
+class TestAuditLogAdmin:
+    def test_refuses_add(self, admin_client_: Any) -> None:
+        assert admin_client_.get(_url(AuditLog, "add")).status_code == 403
+        response = admin_client_.post(_url(AuditLog, "add"), {"action": "view"})
+        assert response.status_code == 403
+        assert not AuditLog.objects.exists()
+
+    def test_refuses_change(self, admin_client_: Any, admin_user: Any) -> None:
+        entry = audit_record(user=admin_user, action=AuditAction.VIEW, obj=admin_user)
+        response = admin_client_.post(
+            _url(AuditLog, "change", entry.pk),
+            {"action": "delete", "object_type": "x", "object_id": "1"},
+        )
+        assert response.status_code == 403
+        entry.refresh_from_db()
+        assert entry.action == AuditAction.VIEW
+
+    def test_refuses_delete(self, admin_client_: Any, admin_user: Any) -> None:
+        entry = audit_record(user=admin_user, action=AuditAction.VIEW, obj=admin_user)
+        assert admin_client_.get(_url(AuditLog, "delete", entry.pk)).status_code == 403
+        response = admin_client_.post(_url(AuditLog, "delete", entry.pk), {"post": "yes"})
+        assert response.status_code == 403
+        assert AuditLog.objects.filter(pk=entry.pk).exists()
+
+    def test_has_no_actions(self, admin_client_: Any, admin_user: Any) -> None:
+        audit_record(user=admin_user, action=AuditAction.VIEW, obj=admin_user)
+        response = admin_client_.get(_url(AuditLog, "changelist"))
+        assert response.status_code == 200
+        assert response.context["action_form"] is None
+        assert 'name="_selected_action"' not in response.text
+
+    def test_filters_by_action_object_type_user_and_date(self, admin_user: Any) -> None:
+        model_admin = admin.site._registry[AuditLog]
+        fields = {f[0] if isinstance(f, tuple) else f for f in model_admin.list_filter}
+        assert {"action", "object_type", "user", "at"} <= fields
+        assert model_admin.date_hierarchy == "at"
+
+
+class TestParticipantAdmin:
+    NUMBER = f.make_personal_number(datetime.date(1985, 3, 12), serial=234)
+
+    @pytest.fixture
+    def participant(self) -> Participant:
+        return f.ParticipantFactory(
+            personal_number=self.NUMBER, first_name="Astrid", last_name="Berg"
+        )
+
+    def test_changelist_shows_the_masked_number_only(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        response = admin_client_.get(_url(Participant, "changelist"))
+        assert response.status_code == 200
+        assert mask(self.NUMBER) in response.text
+        assert self.NUMBER not in response.text
+        assert format_full(self.NUMBER) not in response.text
+        assert self.NUMBER[-4:] not in response.text
+
+    def test_partial_number_finds_nobody(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        response = admin_client_.get(_url(Participant, "changelist"), {"q": self.NUMBER[:8]})
+        assert response.context["cl"].result_count == 0
+
+    def test_complete_number_finds_the_person(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        f.ParticipantFactory(first_name="Bertil")
+        for term in (self.NUMBER, format_full(self.NUMBER)[2:]):
+            response = admin_client_.get(_url(Participant, "changelist"), {"q": term})
+            assert list(response.context["cl"].result_list) == [participant], term
+
+    def test_change_form_shows_the_number_and_is_audited(
+        self, admin_client_: Any, admin_user: Any, participant: Participant
+    ) -> None:
+        response = admin_client_.get(_url(Participant, "change", participant.pk))
+        assert response.status_code == 200
+        assert self.NUMBER in response.text
+        entry = AuditLog.objects.get(object_id=str(participant.pk))
+        assert entry.user == admin_user
+        assert entry.action == AuditAction.VIEW
+        assert entry.object_type == "participants.participant"
+
+    def test_change_form_has_the_inlines(self, admin_client_: Any, demo_data: None) -> None:
+        participant = Participant.objects.filter(placements__isnull=False).first()
+        response = admin_client_.get(_url(Participant, "change", participant.pk))
+        formsets = {fs.formset.model for fs in response.context["inline_admin_formsets"]}
+        assert {"Consent", "Enrolment", "Placement", "ParticipantSupportSource"} == {
+            m.__name__ for m in formsets
+        }
+
+
+def test_enterprise_change_form_has_the_inlines(admin_client_: Any, demo_data: None) -> None:
+    enterprise = Enterprise.objects.first()
+    response = admin_client_.get(_url(Enterprise, "change", enterprise.pk))
+    formsets = {fs.formset.model.__name__ for fs in response.context["inline_admin_formsets"]}
+    assert formsets == {"TrainingOffer", "AnnualFigure", "EnterpriseAgreement"}
