@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0001_initial'),
+        ('participants', '0002_anonymous_reason_retention'),
     ]
 
     operations = [
