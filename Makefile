@@ -17,7 +17,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v $$c 2>/dev/null || echo $$c; break; fi; done)
 
-.PHONY: help venv run serve migrate seed test test-fast test-browser lint format chromium clean bench
+.PHONY: help venv run serve migrate seed test test-fast lint format chromium clean bench messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,10 @@ lint: venv ## ruff check, ruff format --check, mypy, makemigrations --check
 format: venv ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+messages: venv ## Update the English catalogue from the Swedish source strings and compile it (needs GNU gettext)
+	DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv
 
 bench: venv ## Benchmarks (figures, not pass/fail)
 	DEBUG=1 $(PY) bench/run.py
