@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from samordning.models import User
 from samordning.policy import Role
@@ -58,6 +61,18 @@ def manager2(db: None) -> User:
 @pytest.fixture
 def funder(db: None) -> User:
     return _user("funder", Role.FUNDER)
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """The demo installation (`seed_demo`, scale 1, password "pw"), built once per
+    module inside a transaction that is rolled back afterwards. Tests that use it
+    also take `db`, so each runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", password="pw", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")
