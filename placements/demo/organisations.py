@@ -35,6 +35,7 @@ from placements.demo.facts import (
     OfferFact,
 )
 from samordning.models import BusinessArea, Municipality
+from samordning.reference import BUSINESS_AREAS
 
 FIRST_YEAR = 2010
 SEED_YEAR = 2014
@@ -93,13 +94,16 @@ class Organisations:
 
 
 def ensure_reference_data() -> tuple[dict[str, Municipality], dict[str, BusinessArea]]:
-    """Municipalities (idempotent); business areas come from a data migration."""
+    """Municipalities and business areas (idempotent; the areas normally come from
+    a data migration, but a flushed test database has none)."""
     municipalities = {}
     for name, code, member in MUNICIPALITIES:
         municipality, _ = Municipality.objects.get_or_create(
             code=code, defaults={"name": name, "is_member": member}
         )
         municipalities[code] = municipality
+    for code, name in BUSINESS_AREAS:
+        BusinessArea.objects.get_or_create(code=code, defaults={"name": name})
     areas = {area.code: area for area in BusinessArea.objects.all()}
     return municipalities, areas
 

@@ -33,3 +33,24 @@ def test_wrong_password_stays_on_login_with_message(page, coordinator):
     page.get_by_role("button", name="Logga in").click()
     assert "/accounts/login/" in page.url
     assert page.get_by_text("korrekt användarnamn").count() >= 1
+
+
+def test_demo_users_log_in_to_their_home_pages(page):
+    """The users `seed_demo` prints can log in and land on their role's home page."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", password="demo-pw", stdout=StringIO())
+    expected = {
+        "admin": "Förbundsadministratör",
+        "coordinator": "Koordinator",
+        "coordinator2": "Koordinator",
+        "manager": "Företagsledare",
+        "manager2": "Företagsledare",
+        "funder": "Finansiär",
+    }
+    for username, heading in expected.items():
+        page.context.clear_cookies()
+        browser_login(page, username, "demo-pw")
+        assert page.get_by_role("heading", level=2, name=heading).is_visible(), username
