@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from enterprises.models import CapacityChange, TrainingOffer
 from participants.models import Participant
@@ -202,9 +203,12 @@ def offer_set_capacity(
         if peak.count > capacity:
             raise CapacityError(
                 {
-                    "capacity": _(
-                        "Det går inte att sänka till %(capacity)s platser: den %(day)s är "
-                        "%(count)s platser redan tagna. Sänk till minst %(count)s."
+                    "capacity": ngettext(
+                        "Det går inte att sänka antalet platser till %(capacity)s: den %(day)s "
+                        "är %(count)s plats redan tagen. Sänk till minst %(count)s.",
+                        "Det går inte att sänka antalet platser till %(capacity)s: den %(day)s "
+                        "är %(count)s platser redan tagna. Sänk till minst %(count)s.",
+                        peak.count,
                     )
                     % {"capacity": capacity, "day": _date(peak.day), "count": peak.count}
                 },
