@@ -41,7 +41,7 @@ class OfferForm(forms.ModelForm):
     class Meta:
         model = TrainingOffer
         fields = list(OFFER_FIELDS)
-        widgets = {
+        widgets: dict[str, forms.Widget] = {
             "tasks": forms.Textarea(attrs={"rows": 3}),
             "physical_demands": forms.Textarea(attrs={"rows": 3}),
             "adaptations_possible": forms.Textarea(attrs={"rows": 3}),

@@ -143,9 +143,9 @@ def export_table(
                 placement.offer.title,
                 row_participant(placement),
                 placement.get_placement_type_display(),
-                placement.present_days,
+                placement.present_days,  # type: ignore[attr-defined]
                 placement.offer.price_per_day,
-                Decimal(placement.amount).quantize(Decimal("0.01")),
+                Decimal(placement.amount).quantize(Decimal("0.01")),  # type: ignore[attr-defined]
             ]
         )
     totals = invoice_totals(enterprises=enterprises, year=year, month=month)

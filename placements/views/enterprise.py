@@ -352,7 +352,7 @@ def attendance_grid(request: HttpRequest) -> HttpResponse:
     rows = []
     for placement in page.object_list:
         bounds = attendance_range(placement, today=today)
-        recorded = {a.date for a in placement.month_days}
+        recorded = {a.date for a in placement.month_days}  # type: ignore[attr-defined]
         checked = submitted.get(placement.pk, recorded)
         rows.append(
             GridRow(
