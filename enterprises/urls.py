@@ -1,5 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enterprises import views
 
 app_name = "enterprises"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.EnterpriseListView.as_view(), name="enterprise-list"),
+    path("<int:enterprise_pk>/", views.EnterpriseDetailView.as_view(), name="enterprise-detail"),
+    path("<int:enterprise_pk>/andra/", views.enterprise_update, name="enterprise-update"),
+    path(
+        "<int:enterprise_pk>/arsuppgifter/ny/",
+        views.annual_figure_edit,
+        name="annual-figure-create",
+    ),
+    path(
+        "<int:enterprise_pk>/arsuppgifter/<int:figure_pk>/andra/",
+        views.annual_figure_edit,
+        name="annual-figure-update",
+    ),
+    path("<int:enterprise_pk>/platser/ny/", views.offer_create, name="offer-create"),
+    path("platser/", views.OfferListView.as_view(), name="offer-list"),
+    path("platser/<int:offer_pk>/", views.OfferDetailView.as_view(), name="offer-detail"),
+    path("platser/<int:offer_pk>/andra/", views.offer_update, name="offer-update"),
+    path("platser/<int:offer_pk>/pausa/", views.offer_pause, name="offer-pause"),
+    path("platser/<int:offer_pk>/oppna/", views.offer_reopen, name="offer-reopen"),
+    path(
+        "platser/<int:offer_pk>/bekrafta/",
+        views.offer_confirm_capacity,
+        name="offer-confirm-capacity",
+    ),
+]

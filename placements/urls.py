@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401
 
+from placements.views import enterprise
+
 app_name = "placements"
 
 urlpatterns: list = [
@@ -9,5 +11,34 @@ urlpatterns: list = [
     #
     # --- enterprise side: proposals to answer, placements, attendance, invoice basis
     #     and offer capacity (views/enterprise.py) ---
+    path(
+        "foretag/forslag/",
+        enterprise.proposal_list,
+        name="enterprise-proposal-list",
+    ),
+    path(
+        "foretag/forslag/<int:placement_pk>/acceptera/",
+        enterprise.proposal_accept,
+        name="enterprise-proposal-accept",
+    ),
+    path(
+        "foretag/forslag/<int:placement_pk>/avboj/",
+        enterprise.proposal_decline,
+        name="enterprise-proposal-decline",
+    ),
+    path("foretag/", enterprise.placement_list, name="enterprise-placement-list"),
+    path(
+        "foretag/<int:placement_pk>/",
+        enterprise.placement_detail,
+        name="enterprise-placement-detail",
+    ),
+    path("foretag/narvaro/", enterprise.attendance_grid, name="attendance-grid"),
+    path(
+        "foretag/platser/<int:offer_pk>/platsantal/",
+        enterprise.offer_capacity,
+        name="offer-capacity",
+    ),
+    path("fakturaunderlag/", enterprise.invoice_basis, name="invoice-basis"),
+    path("fakturaunderlag/<str:fmt>/", enterprise.invoice_export, name="invoice-export"),
     # --- end of enterprise side ---
 ]

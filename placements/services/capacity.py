@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from enterprises.models import TrainingOffer
+from enterprises.models import CapacityChange, TrainingOffer
 from participants.models import Participant
 from placements.models import Placement
 
@@ -169,3 +172,56 @@ def check_participant_extent(
             % {"taken": peak.count, "day": _date(peak.day)},
             code="over_full_time",
         )
+
+
+# The end of "from today onwards" when looking for the places held in the future.
+FAR_FUTURE = datetime.date(9999, 12, 30)
+
+
+@transaction.atomic
+def offer_set_capacity(
+    *,
+    offer: TrainingOffer,
+    user: Any,
+    capacity: int,
+    free_from: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> TrainingOffer:
+    """Set the number of places (and optionally the free-from date) of an offer.
+
+    Lowering below the places held on some day from today onwards is refused with a
+    message naming that day and the count. Every change of the number is kept as a
+    CapacityChange (who, when, from, to). Setting the number also confirms it.
+    """
+    today = today or timezone.localdate()
+    if capacity is None or capacity < 0:
+        raise ValidationError({"capacity": _("Antalet platser kan inte vara negativt.")})
+    offer = lock_offer(offer)
+    old_capacity = offer.capacity
+    if capacity < old_capacity:
+        peak = held_peak(offer, today, FAR_FUTURE, today=today)
+        if peak.count > capacity:
+            raise CapacityError(
+                {
+                    "capacity": ngettext(
+                        "Det går inte att sänka antalet platser till %(capacity)s: den %(day)s "
+                        "är %(count)s plats redan tagen. Sänk till minst %(count)s.",
+                        "Det går inte att sänka antalet platser till %(capacity)s: den %(day)s "
+                        "är %(count)s platser redan tagna. Sänk till minst %(count)s.",
+                        peak.count,
+                    )
+                    % {"capacity": capacity, "day": _date(peak.day), "count": peak.count}
+                },
+                code="below_held",
+            )
+    offer.capacity = capacity
+    if free_from is not None:
+        offer.free_from = free_from
+    offer.last_confirmed = today
+    offer.full_clean()
+    offer.save(update_fields=["capacity", "free_from", "last_confirmed", "updated_at"])
+    if capacity != old_capacity:
+        CapacityChange.objects.create(
+            offer=offer, changed_by=user, old_capacity=old_capacity, new_capacity=capacity
+        )
+    return offer

@@ -1,0 +1,59 @@
+"""Forms for an enterprise's profile, annual figures and training offers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
+from enterprises.services import OFFER_FIELDS, enterprise_fields_for
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def enterprise_form_class(user: Any) -> type[forms.ModelForm]:
+    """A profile form with only the fields `user` may change."""
+    fields = [*enterprise_fields_for(user), "business_areas"]
+    return forms.modelform_factory(
+        Enterprise,
+        fields=fields,
+        widgets={"business_areas": forms.CheckboxSelectMultiple},
+    )
+
+
+class AnnualFigureForm(forms.ModelForm):
+    class Meta:
+        model = AnnualFigure
+        fields = ["year", "turnover_sek", "employees", "employees_target_group"]
+        help_texts = {"turnover_sek": _("Hela kronor, utan mellanslag.")}
+
+
+class OfferForm(forms.ModelForm):
+    """The offer's description; capacity and free-from are set on the capacity page."""
+
+    class Meta:
+        model = TrainingOffer
+        fields = list(OFFER_FIELDS)
+        widgets: dict[str, forms.Widget] = {
+            "tasks": forms.Textarea(attrs={"rows": 3}),
+            "physical_demands": forms.Textarea(attrs={"rows": 3}),
+            "adaptations_possible": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class OfferCreateForm(OfferForm):
+    """A new offer also gets its first number of places and free-from date."""
+
+    class Meta(OfferForm.Meta):
+        fields = [*OFFER_FIELDS, "capacity", "free_from"]
+        widgets = {**OfferForm.Meta.widgets, "free_from": DateInput()}
+
+    def offer_data(self) -> dict[str, Any]:
+        return {field: self.cleaned_data[field] for field in OFFER_FIELDS}

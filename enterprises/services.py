@@ -1,0 +1,229 @@
+"""Writes and rules for enterprises, their annual figures and their training offers.
+
+Capacity *changes* of an existing offer need the places already held, which live in
+placements; they are made by `placements.services.capacity.offer_set_capacity`
+(placements depends on enterprises, never the other way round).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enterprises.models import (
+    AnnualFigure,
+    CapacityChange,
+    Enterprise,
+    OfferStatus,
+    TrainingOffer,
+)
+from samordning import policy
+from samordning.models import BusinessArea
+
+# After this many days without a confirmation an offer's capacity counts as stale.
+CAPACITY_CONFIRM_INTERVAL_DAYS = 30
+
+# The profile fields an enterprise manager may change; admins may change every field.
+MANAGER_ENTERPRISE_FIELDS = (
+    "description",
+    "address",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "website",
+)
+ADMIN_ENTERPRISE_FIELDS = (
+    "name",
+    "org_number",
+    "legal_form",
+    "municipality",
+    "founded_year",
+    "criterion_integration",
+    "criterion_participation",
+    "criterion_reinvests",
+    "criterion_independent",
+    *MANAGER_ENTERPRISE_FIELDS,
+)
+
+# Offer fields set through offer_create/offer_update. Capacity and free-from are
+# set on creation here, and afterwards only through offer_set_capacity.
+OFFER_FIELDS = (
+    "title",
+    "business_area",
+    "municipality",
+    "location",
+    "tasks",
+    "physical_demands",
+    "adaptations_possible",
+    "min_extent",
+    "max_extent",
+    "supervisor_name",
+    "supervisor_contact",
+    "price_per_day",
+)
+
+
+def enterprise_fields_for(user: Any) -> tuple[str, ...]:
+    """The profile fields `user` may change (business areas come on top)."""
+    return ADMIN_ENTERPRISE_FIELDS if policy.is_admin(user) else MANAGER_ENTERPRISE_FIELDS
+
+
+@transaction.atomic
+def enterprise_update(
+    *,
+    enterprise: Enterprise,
+    user: Any,
+    data: dict[str, Any],
+    business_areas: Iterable[BusinessArea] | None = None,
+) -> Enterprise:
+    """Change an enterprise's profile; a manager may only change contact, description and areas."""
+    allowed = set(enterprise_fields_for(user))
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise ValidationError(
+            _("Du får inte ändra: %(fields)s.") % {"fields": ", ".join(refused)},
+            code="field_not_allowed",
+        )
+    for field, value in data.items():
+        setattr(enterprise, field, value)
+    enterprise.full_clean()
+    enterprise.save()
+    if business_areas is not None:
+        enterprise.business_areas.set(business_areas)
+    return enterprise
+
+
+@transaction.atomic
+def annual_figure_save(
+    *,
+    enterprise: Enterprise,
+    user: Any,
+    year: int,
+    turnover_sek: Decimal,
+    employees: int,
+    employees_target_group: int,
+    figure: AnnualFigure | None = None,
+) -> AnnualFigure:
+    """Add (figure=None) or change one year's figures; there is one row per year."""
+    # The enterprise's row lock serialises two saves of the same year.
+    Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if figure is not None and figure.enterprise_id != enterprise.pk:
+        raise ValidationError(_("Årsuppgiften hör till ett annat företag."))
+    taken = AnnualFigure.objects.filter(enterprise=enterprise, year=year)
+    if figure is not None:
+        taken = taken.exclude(pk=figure.pk)
+    if taken.exists():
+        raise ValidationError(
+            {
+                "year": _("Det finns redan uppgifter för %(year)s. Ändra den raden i stället.")
+                % {"year": year}
+            },
+            code="year_taken",
+        )
+    figure = figure or AnnualFigure(enterprise=enterprise)
+    figure.year = year
+    figure.turnover_sek = turnover_sek
+    figure.employees = employees
+    figure.employees_target_group = employees_target_group
+    figure.full_clean()
+    figure.save()
+    return figure
+
+
+def _apply_offer_fields(offer: TrainingOffer, data: dict[str, Any]) -> None:
+    unknown = sorted(set(data) - set(OFFER_FIELDS))
+    if unknown:
+        raise ValidationError(
+            _("Du får inte ändra: %(fields)s.") % {"fields": ", ".join(unknown)},
+            code="field_not_allowed",
+        )
+    for field, value in data.items():
+        setattr(offer, field, value)
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    enterprise: Enterprise,
+    user: Any,
+    data: dict[str, Any],
+    capacity: int,
+    free_from: datetime.date,
+    today: datetime.date | None = None,
+) -> TrainingOffer:
+    """Create an offer; its first capacity is recorded as history from nothing to `capacity`."""
+    today = today or timezone.localdate()
+    offer = TrainingOffer(enterprise=enterprise, last_confirmed=today)
+    _apply_offer_fields(offer, data)
+    offer.capacity = capacity
+    offer.free_from = free_from
+    offer.full_clean()
+    offer.save()
+    CapacityChange.objects.create(
+        offer=offer, changed_by=user, old_capacity=None, new_capacity=capacity
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_update(*, offer: TrainingOffer, user: Any, data: dict[str, Any]) -> TrainingOffer:
+    """Change an offer's description; capacity and free-from go through offer_set_capacity."""
+    offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
+    _apply_offer_fields(offer, data)
+    offer.full_clean()
+    offer.save()
+    return offer
+
+
+def _set_status(offer: TrainingOffer, status: str) -> TrainingOffer:
+    offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status == status:
+        raise ValidationError(
+            _("Platsen är redan %(status)s.") % {"status": OfferStatus(status).label.lower()},
+            code="same_status",
+        )
+    offer.status = status
+    offer.full_clean()
+    offer.save(update_fields=["status", "updated_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_pause(*, offer: TrainingOffer, user: Any) -> TrainingOffer:
+    """Stop new proposals; placements already holding a place keep it."""
+    return _set_status(offer, OfferStatus.PAUSED)
+
+
+@transaction.atomic
+def offer_reopen(*, offer: TrainingOffer, user: Any) -> TrainingOffer:
+    """Take proposals again."""
+    return _set_status(offer, OfferStatus.OPEN)
+
+
+@transaction.atomic
+def offer_confirm_capacity(
+    *, offer: TrainingOffer, user: Any, today: datetime.date | None = None
+) -> TrainingOffer:
+    """The manager says the number of places is still right: only the date moves."""
+    today = today or timezone.localdate()
+    offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
+    offer.last_confirmed = today
+    offer.save(update_fields=["last_confirmed", "updated_at"])
+    return offer
+
+
+def capacity_is_stale(offer: TrainingOffer, today: datetime.date | None = None) -> bool:
+    return offer.confirmed_days_ago(today) > CAPACITY_CONFIRM_INTERVAL_DAYS
+
+
+def stale_before(today: datetime.date | None = None) -> datetime.date:
+    """Offers last confirmed before this date have a stale capacity."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=CAPACITY_CONFIRM_INTERVAL_DAYS)

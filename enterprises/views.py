@@ -1,0 +1,299 @@
+"""Enterprise pages: profile, annual figures and training offers.
+
+Managers see and change only the enterprises they manage (anything else is a
+404); coordinators may read every enterprise and offer; admins may do all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from enterprises import services
+from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
+from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
+from samordning.policy import Role, RoleRequiredMixin, role_required
+
+READ_ROLES = (Role.MANAGER, Role.COORDINATOR, Role.ADMIN)
+EDIT_ROLES = (Role.MANAGER, Role.ADMIN)
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    """State changes are POST-only; checked after the scoped lookup so others get a 404."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
+def _editable_enterprise(request: HttpRequest, enterprise_pk: int) -> Enterprise:
+    return get_object_or_404(Enterprise.objects.editable_by(request.user), pk=enterprise_pk)
+
+
+def _editable_offer(request: HttpRequest, offer_pk: int) -> TrainingOffer:
+    return get_object_or_404(
+        TrainingOffer.objects.editable_by(request.user).with_related(), pk=offer_pk
+    )
+
+
+class ScopedReadOnlyMixin:
+    """A read-only detail page: any other method is a 405, but only after the scoped
+    lookup, so an object outside the user's scope is a 404 whatever the method."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_object()  # type: ignore[attr-defined]
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+
+
+class EnterpriseListView(RoleRequiredMixin, ListView):
+    allowed_roles = READ_ROLES
+    template_name = "enterprises/enterprise_list.html"
+    context_object_name = "enterprises"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        return (
+            Enterprise.objects.visible_to(self.request.user)
+            .select_related("municipality")
+            .annotate(offer_count=Count("offers"))
+            .order_by("name")
+        )
+
+
+class EnterpriseDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
+    allowed_roles = READ_ROLES
+    template_name = "enterprises/enterprise_detail.html"
+    context_object_name = "enterprise"
+    pk_url_kwarg = "enterprise_pk"
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        return (
+            Enterprise.objects.visible_to(self.request.user)
+            .select_related("municipality")
+            .prefetch_related(
+                "business_areas",
+                Prefetch(
+                    "annual_figures",
+                    queryset=AnnualFigure.objects.order_by("-year"),
+                    to_attr="figures",
+                ),
+                Prefetch(
+                    "offers",
+                    queryset=TrainingOffer.objects.select_related("business_area").order_by(
+                        "title"
+                    ),
+                    to_attr="offer_list",
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = (
+            Enterprise.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+        )
+        context["stale_before"] = services.stale_before()
+        return context
+
+
+@role_required(*EDIT_ROLES)
+def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
+    enterprise = _editable_enterprise(request, enterprise_pk)
+    form_class = enterprise_form_class(request.user)
+    form = form_class(request.POST or None, instance=enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = {f: v for f, v in form.cleaned_data.items() if f != "business_areas"}
+        try:
+            services.enterprise_update(
+                enterprise=Enterprise.objects.get(pk=enterprise.pk),
+                user=request.user,
+                data=data,
+                business_areas=form.cleaned_data["business_areas"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Företagets uppgifter är sparade."))
+            return redirect(enterprise)
+    return render(
+        request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise}
+    )
+
+
+@role_required(*EDIT_ROLES)
+def annual_figure_edit(
+    request: HttpRequest, enterprise_pk: int, figure_pk: int | None = None
+) -> HttpResponse:
+    """Add a year's figures, or change them (figure_pk)."""
+    enterprise = _editable_enterprise(request, enterprise_pk)
+    figure = None
+    if figure_pk is not None:
+        figure = get_object_or_404(AnnualFigure.objects.filter(enterprise=enterprise), pk=figure_pk)
+    # Bind to a copy so a refused save does not leave the form's instance half-changed.
+    form = AnnualFigureForm(
+        request.POST or None,
+        instance=AnnualFigure.objects.get(pk=figure.pk) if figure else AnnualFigure(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.annual_figure_save(
+                enterprise=enterprise,
+                user=request.user,
+                figure=figure,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Årsuppgifterna är sparade."))
+            return redirect(enterprise)
+    return render(
+        request,
+        "enterprises/annual_figure_form.html",
+        {"form": form, "enterprise": enterprise, "figure": figure},
+    )
+
+
+class OfferListView(RoleRequiredMixin, ListView):
+    allowed_roles = READ_ROLES
+    template_name = "enterprises/offer_list.html"
+    context_object_name = "offers"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[TrainingOffer]:
+        return (
+            TrainingOffer.objects.visible_to(self.request.user)
+            .with_related()
+            .order_by("enterprise__name", "title")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["stale_before"] = services.stale_before()
+        context["editable_enterprises"] = list(
+            Enterprise.objects.editable_by(self.request.user).order_by("name")[:50]
+        )
+        return context
+
+
+class OfferDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
+    allowed_roles = READ_ROLES
+    template_name = "enterprises/offer_detail.html"
+    context_object_name = "offer"
+    pk_url_kwarg = "offer_pk"
+
+    def get_queryset(self) -> QuerySet[TrainingOffer]:
+        return (
+            TrainingOffer.objects.visible_to(self.request.user)
+            .with_related()
+            .prefetch_related(
+                Prefetch(
+                    "capacity_changes",
+                    queryset=CapacityChange.objects.select_related("changed_by").order_by(
+                        "-changed_at", "-id"
+                    ),
+                    to_attr="history",
+                )
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = (
+            TrainingOffer.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+        )
+        context["is_stale"] = services.capacity_is_stale(self.object)
+        return context
+
+
+@role_required(*EDIT_ROLES)
+def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
+    enterprise = _editable_enterprise(request, enterprise_pk)
+    form = OfferCreateForm(
+        request.POST or None,
+        initial={"municipality": enterprise.municipality_id},
+        instance=TrainingOffer(enterprise=enterprise),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_create(
+                enterprise=enterprise,
+                user=request.user,
+                data=form.offer_data(),
+                capacity=form.cleaned_data["capacity"],
+                free_from=form.cleaned_data["free_from"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Arbetsträningsplatsen är skapad."))
+            return redirect(offer)
+    return render(
+        request,
+        "enterprises/offer_form.html",
+        {"form": form, "enterprise": enterprise, "offer": None},
+    )
+
+
+@role_required(*EDIT_ROLES)
+def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
+    offer = _editable_offer(request, offer_pk)
+    form = OfferForm(request.POST or None, instance=_editable_offer(request, offer_pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_update(offer=offer, user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Arbetsträningsplatsen är sparad."))
+            return redirect(offer)
+    return render(
+        request,
+        "enterprises/offer_form.html",
+        {"form": form, "enterprise": offer.enterprise, "offer": offer},
+    )
+
+
+def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -> HttpResponse:
+    offer = _editable_offer(request, offer_pk)
+    refused = _post_only(request)
+    if refused:
+        return refused
+    try:
+        action(offer=offer, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(offer)
+
+
+@role_required(*EDIT_ROLES)
+def offer_pause(request: HttpRequest, offer_pk: int) -> HttpResponse:
+    return _offer_action(
+        request, offer_pk, services.offer_pause, _("Platsen är pausad och tar inte emot förslag.")
+    )
+
+
+@role_required(*EDIT_ROLES)
+def offer_reopen(request: HttpRequest, offer_pk: int) -> HttpResponse:
+    return _offer_action(
+        request, offer_pk, services.offer_reopen, _("Platsen är öppen för förslag igen.")
+    )
+
+
+@role_required(*EDIT_ROLES)
+def offer_confirm_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
+    return _offer_action(
+        request,
+        offer_pk,
+        services.offer_confirm_capacity,
+        _("Tack! Platsantalet är bekräftat i dag."),
+    )

@@ -1,0 +1,177 @@
+"""Invoice basis (fakturaunderlag): present days x the offer's price per present day.
+
+Figures are grouped aggregates in the database: one query for the rows (one per
+placement with present days in the month), one for the totals per enterprise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
+
+from enterprises.models import Enterprise
+from enterprises.validators import format_org_number
+from participants.models import Participant
+from placements.disclosure import participant_label
+from placements.models import AttendanceDay, Placement
+from placements.services.attendance import month_bounds
+from samordning import policy
+
+AMOUNT = DecimalField(max_digits=14, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class EnterpriseTotal:
+    enterprise_id: int
+    name: str
+    org_number: str
+    days: int
+    amount: Decimal
+
+
+def invoice_rows(
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: Any
+) -> QuerySet[Placement]:
+    """One row per placement with present days in the month, annotated with
+    `present_days`, `amount` and `name_visible`.
+
+    The participant's name is only for those who may see it: the enterprise's
+    managers, the participant's coordinators and admins; anyone else (a coordinator
+    looking at another coordinator's participant) gets a placement reference.
+    """
+    first, last = month_bounds(year, month)
+    in_month = Q(attendance_days__date__range=(first, last))
+    if policy.is_admin(user):
+        name_visible: Any = Value(True)
+    else:
+        responsible = Participant.coordinators.through.objects.filter(
+            participant_id=OuterRef("participant_id"), user_id=user.pk
+        )
+        name_visible = Case(
+            When(offer__enterprise__in=Enterprise.objects.filter(managers=user), then=True),
+            When(Exists(responsible), then=True),
+            default=False,
+            output_field=BooleanField(),
+        )
+    return (
+        Placement.objects.filter(offer__enterprise__in=enterprises)
+        .annotate(present_days=Count("attendance_days", filter=in_month))
+        .filter(present_days__gt=0)
+        .annotate(
+            amount=ExpressionWrapper(F("present_days") * F("offer__price_per_day"), AMOUNT),
+            name_visible=name_visible,
+        )
+        .select_related("participant", "offer", "offer__enterprise")
+        .order_by("offer__enterprise__name", "offer__title", "start_date", "pk")
+    )
+
+
+def invoice_totals(
+    *, enterprises: QuerySet[Enterprise], year: int, month: int
+) -> list[EnterpriseTotal]:
+    """Present days and amount per enterprise for the month."""
+    first, last = month_bounds(year, month)
+    grouped = (
+        AttendanceDay.objects.filter(
+            placement__offer__enterprise__in=enterprises, date__range=(first, last)
+        )
+        .values(
+            "placement__offer__enterprise_id",
+            "placement__offer__enterprise__name",
+            "placement__offer__enterprise__org_number",
+        )
+        .annotate(days=Count("id"), amount=Sum("placement__offer__price_per_day"))
+        .order_by("placement__offer__enterprise__name", "placement__offer__enterprise_id")
+    )
+    return [
+        EnterpriseTotal(
+            enterprise_id=row["placement__offer__enterprise_id"],
+            name=row["placement__offer__enterprise__name"],
+            org_number=row["placement__offer__enterprise__org_number"],
+            days=row["days"],
+            amount=Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+        )
+        for row in grouped
+    ]
+
+
+def row_participant(placement: Placement) -> str:
+    """The participant as this viewer may see them on the invoice basis."""
+    if getattr(placement, "name_visible", False) or placement.participant.is_anonymous:
+        return participant_label(placement.participant)
+    return _("Arbetsträning nr %(id)s") % {"id": placement.pk}
+
+
+def export_table(
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: Any
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows for the CSV/XLSX download: placements, then a sum per enterprise."""
+    header = [
+        _("Företag"),
+        _("Organisationsnummer"),
+        _("Arbetsträningsplats"),
+        _("Deltagare"),
+        _("Typ"),
+        _("Närvarodagar"),
+        _("Pris per närvarodag (kr)"),
+        _("Belopp (kr)"),
+    ]
+    rows: list[list[Any]] = []
+    for placement in invoice_rows(enterprises=enterprises, year=year, month=month, user=user):
+        rows.append(
+            [
+                placement.offer.enterprise.name,
+                placement.offer.enterprise.org_number_display,
+                placement.offer.title,
+                row_participant(placement),
+                placement.get_placement_type_display(),
+                placement.present_days,  # type: ignore[attr-defined]
+                placement.offer.price_per_day,
+                Decimal(placement.amount).quantize(Decimal("0.01")),  # type: ignore[attr-defined]
+            ]
+        )
+    totals = invoice_totals(enterprises=enterprises, year=year, month=month)
+    for total in totals:
+        rows.append(
+            [
+                total.name,
+                format_org_number(total.org_number),
+                _("Summa"),
+                "",
+                "",
+                total.days,
+                "",
+                total.amount,
+            ]
+        )
+    rows.append(
+        [
+            _("Totalt"),
+            "",
+            "",
+            "",
+            "",
+            sum(t.days for t in totals),
+            "",
+            sum((t.amount for t in totals), Decimal("0.00")),
+        ]
+    )
+    return header, rows

@@ -1,0 +1,497 @@
+"""The enterprise side of placements: proposals to answer, placements, attendance,
+the invoice basis and the number of places of an offer.
+
+Managers reach only their own enterprises' rows (anything else is a 404).
+Coordinators and admins see the invoice basis of any enterprise. What a page
+shows of a participant is limited to placements.disclosure.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from enterprises.models import Enterprise, TrainingOffer
+from placements.disclosure import participant_label
+from placements.forms.enterprise import CapacityForm, DeclineForm, MonthForm
+from placements.models import (
+    ENDED_STATUSES,
+    AttendanceDay,
+    Placement,
+    PlacementQuerySet,
+    PlacementStatus,
+)
+from placements.services.attendance import (
+    ATTENDANCE_STATUSES,
+    attendance_range,
+    attendance_set_months,
+    month_bounds,
+)
+from placements.services.capacity import FAR_FUTURE, held_peak, offer_set_capacity
+from placements.services.invoicing import (
+    export_table,
+    invoice_rows,
+    invoice_totals,
+    row_participant,
+)
+from placements.services.lifecycle import placement_accept, placement_decline
+from samordning.audit import audit_record
+from samordning.exports import table_response
+from samordning.models import AuditAction
+from samordning.policy import Perm, Role, role_required, roles_for
+
+ENTERPRISE_ROLES = (Role.MANAGER, Role.ADMIN)
+PAGE_SIZE = 25
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+# --- scoping ---------------------------------------------------------------
+
+
+def enterprise_placements(user: Any) -> PlacementQuerySet:
+    """Placements at the enterprises `user` manages (admins: all)."""
+    return Placement.objects.visible_to(user).filter(
+        offer__enterprise__in=Enterprise.objects.editable_by(user)
+    )
+
+
+def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Enterprise | None:
+    """The ?enterprise= filter; one outside `scope` is a 404, like any other object."""
+    value = request.GET.get("enterprise", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(scope, pk=int(value))
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    """State changes are POST-only; checked after the scoped lookup so others get a 404."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
+# --- proposals ---------------------------------------------------------------
+
+
+def _open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
+    return (
+        enterprise_placements(user)
+        .filter(status=PlacementStatus.PROPOSED)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+
+
+@role_required(*roles_for(Perm.PLACEMENT_ANSWER))
+@require_safe
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    proposals = (
+        _open_proposals(request.user, today)
+        .select_related("participant", "offer", "offer__enterprise")
+        .order_by("planned_start", "pk")
+    )
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [
+        (proposal, participant_label(proposal.participant), DeclineForm(prefix=f"d{proposal.pk}"))
+        for proposal in page.object_list
+    ]
+    return render(
+        request,
+        "placements/enterprise_proposal_list.html",
+        {"page_obj": page, "items": items},
+    )
+
+
+def _answerable(request: HttpRequest, placement_pk: int) -> Placement:
+    return get_object_or_404(
+        enterprise_placements(request.user).select_related(
+            "participant", "offer", "offer__enterprise"
+        ),
+        pk=placement_pk,
+    )
+
+
+@role_required(*roles_for(Perm.PLACEMENT_ANSWER))
+def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
+    placement = _answerable(request, placement_pk)
+    refused = _post_only(request)
+    if refused:
+        return refused
+    name = participant_label(placement.participant)
+    try:
+        placement_accept(placement=placement, user=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Du har accepterat förslaget om %(name)s. Koordinatorn ser svaret.") % {"name": name},
+        )
+    return redirect("placements:enterprise-proposal-list")
+
+
+@role_required(*roles_for(Perm.PLACEMENT_ANSWER))
+def proposal_decline(request: HttpRequest, placement_pk: int) -> HttpResponse:
+    """POST-only; a refused answer re-renders this one proposal with the errors."""
+    placement = _answerable(request, placement_pk)
+    refused = _post_only(request)
+    if refused:
+        return refused
+    name = participant_label(placement.participant)
+    form = DeclineForm(request.POST, prefix=f"d{placement.pk}")
+    if form.is_valid():
+        try:
+            placement_decline(
+                placement=placement,
+                user=request.user,
+                reason=form.cleaned_data["decline_reason"],
+                note=form.cleaned_data["decline_note"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Du har tackat nej till förslaget om %(name)s. Koordinatorn ser svaret.")
+                % {"name": name},
+            )
+            return redirect("placements:enterprise-proposal-list")
+    return render(
+        request,
+        "placements/enterprise_proposal_decline.html",
+        {"proposal": placement, "name": name, "form": form},
+    )
+
+
+# --- placements ----------------------------------------------------------------
+
+PERIODS = {
+    "current": [PlacementStatus.ACCEPTED, PlacementStatus.ACTIVE],
+    "past": list(ENDED_STATUSES),
+}
+
+
+@role_required(*ENTERPRISE_ROLES)
+@require_safe
+def placement_list(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period", "current")
+    if period not in PERIODS:
+        period = "current"
+    placements = (
+        enterprise_placements(request.user)
+        .filter(status__in=PERIODS[period])
+        .select_related("participant", "offer", "offer__enterprise")
+    )
+    if period == "past":
+        placements = placements.order_by("-end_date", "-pk")
+    else:
+        placements = placements.order_by("planned_start", "pk")
+    page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(p, participant_label(p.participant)) for p in page.object_list]
+    return render(
+        request,
+        "placements/enterprise_placement_list.html",
+        {"page_obj": page, "rows": rows, "period": period},
+    )
+
+
+@role_required(*ENTERPRISE_ROLES)
+def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
+    placement = get_object_or_404(
+        enterprise_placements(request.user).select_related(
+            "participant", "offer", "offer__enterprise"
+        ),
+        pk=placement_pk,
+    )
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return render(
+        request,
+        "placements/enterprise_placement_detail.html",
+        {
+            "placement": placement,
+            "name": participant_label(placement.participant),
+            "has_attendance": placement.status in ATTENDANCE_STATUSES,
+            # The attendance grid opens on the month the placement ended, or this month.
+            "month": f"{placement.end_date or timezone.localdate():%Y-%m}",
+        },
+    )
+
+
+# --- attendance ----------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    day: datetime.date
+    checked: bool
+    editable: bool
+
+
+@dataclass
+class GridRow:
+    placement: Placement
+    name: str
+    cells: list[Cell]
+    present: int
+    errors: list[str] = field(default_factory=list)
+
+
+_ROW_FIELD = re.compile(r"^p(\d+)$")
+
+
+def _attendance_placements(
+    user: Any, first: datetime.date, last: datetime.date, enterprise: Enterprise | None
+) -> PlacementQuerySet:
+    """Active and ended placements with days in [first, last], with that month's days."""
+    placements = (
+        enterprise_placements(user)
+        .filter(start_date__isnull=False, start_date__lte=last)
+        .filter(
+            Q(status=PlacementStatus.ACTIVE, planned_end__gte=first)
+            | Q(status__in=ENDED_STATUSES, end_date__gte=first)
+        )
+        .select_related("participant", "offer", "offer__enterprise")
+        .prefetch_related(
+            Prefetch(
+                "attendance_days",
+                queryset=AttendanceDay.objects.filter(date__range=(first, last)),
+                to_attr="month_days",
+            )
+        )
+        .order_by("offer__enterprise__name", "offer__title", "start_date", "pk")
+    )
+    if enterprise is not None:
+        placements = placements.filter(offer__enterprise=enterprise)
+    return placements
+
+
+def _submitted_marks(
+    request: HttpRequest,
+) -> tuple[dict[Placement, set[datetime.date]], dict[str, list[str]]]:
+    """The grid's POST: the rows it covers ("shown" and p<id> fields) and their ticked days.
+
+    A row outside the user's scope (or not open for attendance) is a 404.
+    """
+    ids = {int(v) for v in request.POST.getlist("shown") if v.isdigit()}
+    if len(ids) != len(request.POST.getlist("shown")):
+        raise Http404
+    for key in request.POST:
+        match = _ROW_FIELD.match(key)
+        if match:
+            ids.add(int(match.group(1)))
+    placements = {
+        p.pk: p
+        for p in enterprise_placements(request.user)
+        .filter(pk__in=ids, status__in=ATTENDANCE_STATUSES)
+        .select_related("participant")
+    }
+    if set(placements) != ids:
+        raise Http404
+    marks: dict[Placement, set[datetime.date]] = {}
+    errors: dict[str, list[str]] = {}
+    for pk, placement in placements.items():
+        days: set[datetime.date] = set()
+        for value in request.POST.getlist(f"p{pk}"):
+            try:
+                days.add(datetime.date.fromisoformat(value))
+            except ValueError:
+                errors.setdefault(f"p{pk}", []).append(
+                    _("%(value)s är inget datum.") % {"value": value[:20]}
+                )
+        marks[placement] = days
+    return marks, errors
+
+
+@role_required(*roles_for(Perm.ATTENDANCE_REPORT))
+def attendance_grid(request: HttpRequest) -> HttpResponse:
+    """A month grid: one row per active or ended placement, a checkbox per reportable day."""
+    today = timezone.localdate()
+    month_form = MonthForm(request.GET)
+    first = month_form.selected(today)
+    first, last = month_bounds(first.year, first.month)
+    managed = Enterprise.objects.editable_by(request.user).order_by("name")
+    enterprise = _enterprise_param(request, managed)
+    errors: dict[str, list[str]] = {}
+    submitted: dict[int, set[datetime.date]] = {}
+    if request.method == "POST":
+        marks, errors = _submitted_marks(request)
+        if not errors:
+            try:
+                attendance_set_months(
+                    marks=marks, user=request.user, year=first.year, month=first.month
+                )
+            except ValidationError as error:
+                errors = error.message_dict
+        if not errors:
+            messages.success(request, _("Närvaron är sparad."))
+            return redirect(request.get_full_path())
+        submitted = {p.pk: days for p, days in marks.items()}
+    placements = _attendance_placements(request.user, first, last, enterprise)
+    page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
+    days = [first + datetime.timedelta(days=n) for n in range(last.day)]
+    rows = []
+    for placement in page.object_list:
+        bounds = attendance_range(placement, today=today)
+        recorded = {a.date for a in placement.month_days}  # type: ignore[attr-defined]
+        checked = submitted.get(placement.pk, recorded)
+        rows.append(
+            GridRow(
+                placement=placement,
+                name=participant_label(placement.participant),
+                cells=[
+                    Cell(
+                        day=day,
+                        checked=day in checked,
+                        editable=bounds is not None and bounds[0] <= day <= bounds[1],
+                    )
+                    for day in days
+                ],
+                present=len(recorded),
+                errors=errors.get(f"p{placement.pk}", []),
+            )
+        )
+    previous_month = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+    next_month = (last + datetime.timedelta(days=1)).strftime("%Y-%m")
+    return render(
+        request,
+        "placements/attendance_grid.html",
+        {
+            "month_form": month_form,
+            "month": first,
+            "days": days,
+            "rows": rows,
+            "page_obj": page,
+            "enterprises": list(managed),
+            "enterprise": enterprise,
+            "previous_month": previous_month,
+            # No month that has not begun: nothing in it can be reported yet.
+            "next_month": next_month if last < today else None,
+            "has_errors": bool(errors),
+        },
+    )
+
+
+# --- invoice basis -----------------------------------------------------------------
+
+
+def _invoice_scope(
+    request: HttpRequest,
+) -> tuple[datetime.date, MonthForm, QuerySet[Enterprise], Enterprise | None]:
+    month_form = MonthForm(request.GET)
+    first = month_form.selected()
+    visible = Enterprise.objects.visible_to(request.user)
+    enterprise = _enterprise_param(request, visible)
+    scope = visible.filter(pk=enterprise.pk) if enterprise is not None else visible
+    return first, month_form, scope, enterprise
+
+
+@role_required(*roles_for(Perm.INVOICE_VIEW))
+@require_safe
+def invoice_basis(request: HttpRequest) -> HttpResponse:
+    first, month_form, scope, enterprise = _invoice_scope(request)
+    rows = invoice_rows(enterprises=scope, year=first.year, month=first.month, user=request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = invoice_totals(enterprises=scope, year=first.year, month=first.month)
+    return render(
+        request,
+        "placements/invoice_basis.html",
+        {
+            "month_form": month_form,
+            "month": first,
+            "page_obj": page,
+            "rows": [(p, row_participant(p)) for p in page.object_list],
+            "totals": totals,
+            "total_days": sum(t.days for t in totals),
+            "total_amount": sum((t.amount for t in totals), Decimal("0.00")),
+            "enterprises": list(Enterprise.objects.visible_to(request.user).order_by("name")),
+            "enterprise": enterprise,
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(*roles_for(Perm.INVOICE_VIEW))
+@require_safe
+def invoice_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The invoice basis as CSV or XLSX; each enterprise's export is written to the audit log."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    first, _form, scope, enterprise = _invoice_scope(request)
+    header, rows = export_table(
+        enterprises=scope, year=first.year, month=first.month, user=request.user
+    )
+    totals = invoice_totals(enterprises=scope, year=first.year, month=first.month)
+    exported = Enterprise.objects.filter(pk__in=[t.enterprise_id for t in totals])
+    for item in exported:
+        audit_record(
+            user=request.user,
+            action=AuditAction.EXPORT,
+            obj=item,
+            request=request,
+            detail=f"invoice basis {first:%Y-%m} {fmt}",
+        )
+    filename = f"fakturaunderlag-{first:%Y-%m}"
+    if enterprise is not None:
+        filename += f"-{enterprise.org_number}"
+    return table_response(fmt, filename, header, rows)
+
+
+# --- capacity ----------------------------------------------------------------------
+
+
+@role_required(*roles_for(Perm.OFFER_EDIT))
+def offer_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
+    """Set the number of places and the free-from date; lowering below what is held is refused."""
+    offer = get_object_or_404(
+        TrainingOffer.objects.editable_by(request.user).with_related(), pk=offer_pk
+    )
+    today = timezone.localdate()
+    form = CapacityForm(
+        request.POST or None, initial={"capacity": offer.capacity, "free_from": offer.free_from}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer_set_capacity(
+                offer=offer,
+                user=request.user,
+                capacity=form.cleaned_data["capacity"],
+                free_from=form.cleaned_data["free_from"],
+                today=today,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Antal platser är nu %(capacity)s, lediga från %(day)s.")
+                % {
+                    "capacity": form.cleaned_data["capacity"],
+                    "day": date_format(form.cleaned_data["free_from"], "SHORT_DATE_FORMAT"),
+                },
+            )
+            return redirect(reverse("enterprises:offer-detail", args=[offer.pk]))
+    return render(
+        request,
+        "placements/offer_capacity.html",
+        {"offer": offer, "form": form, "peak": held_peak(offer, today, FAR_FUTURE, today=today)},
+    )

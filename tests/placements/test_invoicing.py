@@ -1,0 +1,230 @@
+"""Invoice basis: present days x price per present day, per placement and per enterprise;
+the CSV and XLSX downloads are read back and their figures checked."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from enterprises.models import Enterprise
+from placements.models import PlacementStatus
+from placements.services.invoicing import export_table, invoice_rows, invoice_totals
+from samordning.models import AuditAction, AuditLog
+from tests.factories import (
+    AttendanceDayFactory,
+    EnterpriseFactory,
+    ParticipantFactory,
+    PlacementFactory,
+    TrainingOfferFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MARCH = (2031, 3)
+
+
+def _active(offer, participant=None, **extra):
+    return PlacementFactory(
+        offer=offer,
+        participant=participant or ParticipantFactory(),
+        status=PlacementStatus.ACTIVE,
+        planned_start=datetime.date(2031, 1, 1),
+        start_date=datetime.date(2031, 1, 1),
+        planned_end=datetime.date(2031, 12, 31),
+        **extra,
+    )
+
+
+def _present(placement, *days):
+    for day in days:
+        AttendanceDayFactory(placement=placement, date=datetime.date(2031, 3, day))
+
+
+@pytest.fixture
+def books(manager, manager2, coordinator):
+    """Two enterprises. Cafe: 150 kr/day, Anna 3 days + Bo 2 days in March (and a day in
+    February and April that must not count). Snickeri (manager2): 300 kr/day, Cai 4 days."""
+    cafe = EnterpriseFactory(name="Café Ett", managers=[manager])
+    cafe_offer = TrainingOfferFactory(
+        enterprise=cafe, title="Kök", price_per_day=Decimal("150.00"), capacity=5
+    )
+    anna = _active(
+        cafe_offer,
+        ParticipantFactory(first_name="Anna", last_name="Ek", coordinators=[coordinator]),
+    )
+    bo = _active(cafe_offer, ParticipantFactory(first_name="Bo", last_name="Al"))
+    _present(anna, 3, 4, 5)
+    _present(bo, 10, 31)
+    AttendanceDayFactory(placement=anna, date=datetime.date(2031, 2, 28))
+    AttendanceDayFactory(placement=bo, date=datetime.date(2031, 4, 1))
+    # A placement without days in March gives no row.
+    _active(cafe_offer)
+    wood = EnterpriseFactory(name="Snickeri Två", managers=[manager2])
+    wood_offer = TrainingOfferFactory(
+        enterprise=wood, title="Verkstad", price_per_day=Decimal("300.00"), capacity=5
+    )
+    cai = _active(wood_offer, ParticipantFactory(first_name="Cai", last_name="Berg"))
+    _present(cai, 1, 2, 3, 4)
+    return {"cafe": cafe, "wood": wood, "anna": anna, "bo": bo, "cai": cai}
+
+
+def test_rows_and_totals_are_days_times_price(books, admin_user):
+    rows = list(
+        invoice_rows(enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user)
+    )
+    figures = {r.pk: (r.present_days, Decimal(r.amount)) for r in rows}
+    assert figures == {
+        books["anna"].pk: (3, Decimal("450.00")),
+        books["bo"].pk: (2, Decimal("300.00")),
+        books["cai"].pk: (4, Decimal("1200.00")),
+    }
+    totals = invoice_totals(enterprises=Enterprise.objects.all(), year=2031, month=3)
+    assert [(t.name, t.days, t.amount) for t in totals] == [
+        ("Café Ett", 5, Decimal("750.00")),
+        ("Snickeri Två", 4, Decimal("1200.00")),
+    ]
+
+
+def test_names_only_for_those_who_may_see_them(books, coordinator):
+    rows = {
+        r.pk: r
+        for r in invoice_rows(
+            enterprises=Enterprise.objects.all(), year=2031, month=3, user=coordinator
+        )
+    }
+    # The coordinator is responsible for Anna only: the others are placement references.
+    from placements.services.invoicing import row_participant
+
+    assert row_participant(rows[books["anna"].pk]) == "Anna Ek"
+    assert row_participant(rows[books["bo"].pk]) == f"Arbetsträning nr {books['bo'].pk}"
+
+
+def _csv(response):
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _xlsx(response):
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_manager_page_shows_own_enterprise_only(client, manager, books):
+    client.force_login(manager)
+    response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
+    assert response.status_code == 200
+    text = response.text
+    assert "Anna Ek" in text and "Bo Al" in text
+    assert "750,00" in text
+    assert "Snickeri" not in text and "Cai" not in text
+
+
+def test_manager_csv_download_figures(client, manager, books):
+    client.force_login(manager)
+    response = client.get(reverse("placements:invoice-export", args=["csv"]), {"month": "2031-03"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="fakturaunderlag-2031-03.csv"'
+    rows = _csv(response)
+    assert rows[0][0] == "Företag"
+    by_name = {row[3]: row for row in rows[1:] if row[3]}
+    assert by_name["Anna Ek"][5:] == ["3", "150.00", "450.00"]
+    assert by_name["Bo Al"][5:] == ["2", "150.00", "300.00"]
+    assert rows[-2][0] == "Café Ett" and rows[-2][2] == "Summa"
+    assert rows[-2][5] == "5" and rows[-2][7] == "750.00"
+    assert rows[-1][0] == "Totalt" and rows[-1][7] == "750.00"
+    assert not any("Cai" in cell for row in rows for cell in row)
+
+
+def test_coordinator_xlsx_download_covers_every_enterprise(client, coordinator, books):
+    client.force_login(coordinator)
+    response = client.get(reverse("placements:invoice-export", args=["xlsx"]), {"month": "2031-03"})
+    assert response.status_code == 200
+    rows = _xlsx(response)
+    assert rows[0][5] == "Närvarodagar"
+    sums = {row[0]: row for row in rows if row[2] == "Summa"}
+    assert sums["Café Ett"][5] == 5 and Decimal(str(sums["Café Ett"][7])) == Decimal("750")
+    assert sums["Snickeri Två"][5] == 4
+    assert Decimal(str(sums["Snickeri Två"][7])) == Decimal("1200")
+    assert rows[-1][0] == "Totalt"
+    assert rows[-1][5] == 9 and Decimal(str(rows[-1][7])) == Decimal("1950")
+    # Names of participants the coordinator is not responsible for are not exported.
+    participants = {row[3] for row in rows[1:]}
+    assert "Anna Ek" in participants
+    assert "Cai Berg" not in participants
+    assert AuditLog.objects.filter(action=AuditAction.EXPORT, user=coordinator).count() == 2
+
+
+def test_filter_by_enterprise(client, coordinator, books):
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("placements:invoice-export", args=["csv"]),
+        {"month": "2031-03", "enterprise": books["wood"].pk},
+    )
+    rows = _csv(response)
+    assert {row[0] for row in rows[1:]} == {"Snickeri Två", "Totalt"}
+    assert rows[-1][7] == "1200.00"
+
+
+def test_formula_injection_is_escaped_in_both_formats(client, manager):
+    enterprise = EnterpriseFactory(name='=HYPERLINK("http://x")', managers=[manager])
+    offer = TrainingOfferFactory(enterprise=enterprise, title="+SUM(A1)")
+    placement = _active(offer, ParticipantFactory(first_name="@Eva", last_name="-Lind"))
+    _present(placement, 2)
+    client.force_login(manager)
+    params = {"month": "2031-03"}
+    csv_rows = _csv(client.get(reverse("placements:invoice-export", args=["csv"]), params))
+    xlsx_rows = _xlsx(client.get(reverse("placements:invoice-export", args=["xlsx"]), params))
+    for rows in (csv_rows, xlsx_rows):
+        first = rows[1]
+        assert first[0] == '\'=HYPERLINK("http://x")'
+        assert first[2] == "'+SUM(A1)"
+        assert first[3] == "'@Eva -Lind"
+
+
+def test_unknown_format_is_404(client, manager, books):
+    client.force_login(manager)
+    assert client.get(reverse("placements:invoice-export", args=["pdf"])).status_code == 404
+
+
+def test_bad_month_is_a_form_error(client, manager, books):
+    client.force_login(manager)
+    response = client.get(reverse("placements:invoice-basis"), {"month": "mars"})
+    assert response.status_code == 200
+    assert "Ange månad som ÅÅÅÅ-MM" in response.text
+
+
+def test_funder_is_refused(client, funder, books):
+    client.force_login(funder)
+    assert client.get(reverse("placements:invoice-basis")).status_code == 403
+
+
+def test_export_via_service_matches_page_totals(books, admin_user):
+    header, rows = export_table(
+        enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user
+    )
+    assert len(header) == 8
+    placement_rows = [r for r in rows if r[2] not in ("Summa", "")]
+    assert sum(r[7] for r in placement_rows) == rows[-1][7] == Decimal("1950.00")
+
+
+@pytest.mark.parametrize("count", [5, 100])
+def test_invoice_page_query_count_does_not_grow(
+    client, coordinator, django_assert_max_num_queries, count
+):
+    offer = TrainingOfferFactory(capacity=200)
+    for _ in range(count):
+        _present(_active(offer), 2, 3)
+    client.force_login(coordinator)
+    # session, user, savepoint, release, groups, the paginator's count, the page of rows
+    # (aggregated, with participant/offer/enterprise), the totals per enterprise, the
+    # enterprises for the filter: 9.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
+    assert response.status_code == 200
+    assert f'<td class="num">{count * 2}</td>' in response.text
