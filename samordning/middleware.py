@@ -10,6 +10,8 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
 SESSION_STARTED_KEY = "_samordning_started_at"
+SESSION_SEEN_KEY = "_samordning_seen_at"
+SEEN_WRITE_INTERVAL = 60
 
 
 class NoStoreForAuthenticatedMiddleware:
@@ -27,11 +29,12 @@ class NoStoreForAuthenticatedMiddleware:
         return response
 
 
-class AbsoluteSessionTimeoutMiddleware:
-    """Log out a session this many seconds after it began, however active it is.
+class SessionTimeoutMiddleware:
+    """Log a session out after SESSION_IDLE_TIMEOUT seconds without a request, or
+    SESSION_ABSOLUTE_TIMEOUT seconds after it began, however active it is.
 
-    The idle timeout is the session cookie's age, renewed on each request
-    (SESSION_SAVE_EVERY_REQUEST); this adds the absolute limit.
+    The last-seen time is written at most once a minute, so ordinary page views
+    don't each write the session.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -41,11 +44,28 @@ class AbsoluteSessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = time.time()
-            started = request.session.get(SESSION_STARTED_KEY)
-            if started is None:
-                request.session[SESSION_STARTED_KEY] = now
-            elif now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT:
+            started = float(request.session.get(SESSION_STARTED_KEY, now))
+            seen = float(request.session.get(SESSION_SEEN_KEY, now))
+            if (
+                now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+                or now - seen > settings.SESSION_IDLE_TIMEOUT
+            ):
                 logout(request)
-                messages.info(request, _("Du har loggats ut eftersom sessionen varat för länge."))
+                messages.info(request, _("Du har loggats ut efter en tids inaktivitet."))
                 return redirect_to_login(request.get_full_path())
+            if SESSION_STARTED_KEY not in request.session:
+                request.session[SESSION_STARTED_KEY] = now
+            if SESSION_SEEN_KEY not in request.session or now - seen > SEEN_WRITE_INTERVAL:
+                request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def stamp_session_on_login(
+    sender: object, request: HttpRequest, user: object, **kwargs: object
+) -> None:
+    """Connected to `user_logged_in` (SamordningConfig.ready): every way of logging
+    in (our login page, the admin's, the test client) starts both timeout clocks."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_SEEN_KEY] = now

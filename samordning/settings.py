@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "samordning.middleware.NoStoreForAuthenticatedMiddleware",
-    "samordning.middleware.AbsoluteSessionTimeoutMiddleware",
+    "samordning.middleware.SessionTimeoutMiddleware",
     "samordning.twofactor.RequireTwoFactorMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
@@ -203,11 +203,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Sessions: an idle timeout (the cookie's age, renewed on every request) and an
-# absolute timeout after login (samordning.middleware); never readable from JavaScript.
-SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions: an idle timeout and an absolute timeout after login, both enforced
+# by samordning.middleware.SessionTimeoutMiddleware; never readable from JavaScript.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
