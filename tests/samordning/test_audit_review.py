@@ -83,7 +83,7 @@ def test_bounded_queries(client, admin_user, coordinator, django_assert_max_num_
                 responsible=True,
             )
         # session, user, roles (groups), count, user choices for the filter, one page of
-        # rows with their users joined, the session's renewed expiry (idle timeout);
-        # plus two savepoint pairs around the request (ATOMIC_REQUESTS inside the test).
-        with django_assert_max_num_queries(11):
+        # rows with their users joined; plus the savepoint pair around the request
+        # (ATOMIC_REQUESTS inside the test).
+        with django_assert_max_num_queries(8):
             assert client.get(reverse("audit-review")).status_code == 200
