@@ -206,6 +206,7 @@ def participant_create(
     for name in allowed:
         if name in fields:
             setattr(participant, name, fields[name])
+    participant.personal_number = participant.personal_number or None
     if is_anonymous:
         participant.birth_date = None
     else:
