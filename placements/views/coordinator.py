@@ -290,6 +290,12 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement)
 
 
+def _refused(request: HttpRequest, placement: Placement, error: ValidationError) -> HttpResponse:
+    """A step the placement's status does not allow: say so on the detail page."""
+    messages.error(request, " ".join(error.messages))
+    return redirect(placement)
+
+
 @require_POST
 @role_required(*COORDINATOR_ROLES)
 def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
@@ -322,6 +328,8 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
                 agreement_support=data["agreement_support"],
                 request=request,
             )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -346,6 +354,8 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome=data["outcome"],
                 request=request,
             )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -370,6 +380,8 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 extent=data["extent"],
                 request=request,
             )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -395,6 +407,8 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
                 next_meeting=data["next_meeting"],
                 request=request,
             )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
