@@ -27,7 +27,7 @@ from participants.models import Consent, Enrolment, Insats, Participant
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 
-BLANK = [("", "---------")]
+BLANK: list[tuple[str, Any]] = [("", "---------")]
 
 
 def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -120,7 +120,7 @@ class ParticipantForm(forms.Form):
     last_name = _MODEL_FIELDS["last_name"]
     sex = forms.ChoiceField(
         label=_("Kön"),
-        choices=[("", _("Enligt personnumret"))] + Sex.choices,
+        choices=[("", _("Enligt personnumret")), *Sex.choices],
         required=False,
     )
     birth_year = forms.IntegerField(

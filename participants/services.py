@@ -242,6 +242,7 @@ def participant_create(
         chosen.add(user)
     participant.coordinators.set(chosen)
     if not is_anonymous:
+        assert consent_given_on is not None  # checked above with the other errors
         participant.interests.set(list(interests))
         _set_support_sources(participant, SupportSourcePhase.START, support_sources_start)
         for purpose in purposes:
@@ -274,9 +275,9 @@ def participant_update(
     participant has only the minimum fields to edit.
     """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    allowed = MINIMUM_FIELDS if participant.is_anonymous else MINIMUM_FIELDS + IDENTITY_FIELDS
+    allowed: tuple[str, ...] = MINIMUM_FIELDS
     if not participant.is_anonymous:
-        allowed += PROFILE_FIELDS
+        allowed += IDENTITY_FIELDS + PROFILE_FIELDS
     changed: list[str] = []
     for name in allowed:
         if name not in fields:

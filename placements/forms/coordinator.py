@@ -24,7 +24,7 @@ from placements.models import PlacementType
 from placements.services.matching import default_period
 from samordning.models import BusinessArea, Municipality
 
-BLANK = [("", "---------")]
+BLANK: list[tuple[str, Any]] = [("", "---------")]
 # A period longer than this is a typing mistake, not a plan.
 MAX_PERIOD_DAYS = 3 * 366
 

@@ -272,7 +272,7 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
 
 
 def _responsible(request: HttpRequest, placement: Placement) -> bool:
-    return placement.participant.coordinators.filter(pk=request.user.pk).exists()
+    return placement.participant.coordinators.filter(pk=request.user.pk or 0).exists()
 
 
 @role_required(*COORDINATOR_ROLES)
