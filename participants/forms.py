@@ -9,6 +9,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from participants.models import Consent, Enrolment, Insats, Participant
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 
-BLANK: list[tuple[str, Any]] = [("", "---------")]
+BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 
 
 def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -37,6 +38,19 @@ def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def _swedish_blank_choices(form: forms.BaseForm) -> None:
+    """Model-derived selects get Django's English blank label; use ours."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not field.required:
+            field.empty_label = BLANK[0][1]
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            choices = list(field.choices)  # type: ignore[arg-type]
+            if choices and choices[0][0] == "" and choices[0][1] == BLANK_CHOICE_LABEL:
+                field.choices = [BLANK[0], *choices[1:]]
 
 
 class DateInput(forms.DateInput):
@@ -180,6 +194,7 @@ class ParticipantForm(forms.Form):
             kwargs["initial"] = self.initial_for(participant)
         super().__init__(*args, **kwargs)
         self.fields["coordinators"].queryset = coordinator_users()  # type: ignore[attr-defined]
+        _swedish_blank_choices(self)
         if not self.is_bound and participant is None:
             today = timezone.localdate()
             self.initial.setdefault("start_date", today)

@@ -24,7 +24,7 @@ from placements.models import PlacementType
 from placements.services.matching import default_period
 from samordning.models import BusinessArea, Municipality
 
-BLANK: list[tuple[str, Any]] = [("", "---------")]
+BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 # A period longer than this is a typing mistake, not a plan.
 MAX_PERIOD_DAYS = 3 * 366
 
@@ -90,12 +90,12 @@ class FreePlacesFilter(django_filters.FilterSet):
         method="offering_extent",
         empty_label=_("Alla"),
     )
+    # The enterprise is an approved provider under this agreement type on the start date.
     agreement_type = django_filters.ChoiceFilter(
         label=_("Avtalsform"),
         choices=AgreementType.choices,
         method="with_agreement",
         empty_label=_("Alla"),
-        help_text=_("Företag som är godkänd anordnare med den avtalsformen vid från-datum."),
     )
 
     class Meta:
