@@ -425,3 +425,57 @@ def test_enrolment_forms(logged_in, mine):
     )
     assert response.status_code == 302
     assert Enrolment.objects.get(pk=enrolment.pk).end_reason == "planned"
+
+
+def test_anonymous_participant_pages(logged_in, coordinator):
+    anonymous = ParticipantFactory(
+        coordinators=[coordinator],
+        personal_number=None,
+        first_name="",
+        last_name="",
+        is_anonymous=True,
+        anonymous_reason="no_consent",
+        birth_year=1970,
+    )
+    detail = logged_in.get(reverse("participants:participant-detail", args=[anonymous.pk]))
+    assert "Visa personnummer" not in detail.text
+    assert "Inget samtycke" in detail.text
+    url = reverse("participants:participant-update", args=[anonymous.pk])
+    form = logged_in.get(url).context["form"]
+    assert set(form.fields) == {
+        "anonymous_reason",
+        "sex",
+        "birth_year",
+        "start_date",
+        "coordinators",
+    }
+    response = logged_in.post(
+        url,
+        {
+            "anonymous_reason": "no_consent",
+            "sex": "male",
+            "birth_year": "1971",
+            "start_date": "2026-01-01",
+            "coordinators": [coordinator.pk],
+        },
+    )
+    assert response.status_code == 302
+    anonymous.refresh_from_db()
+    assert (anonymous.birth_year, anonymous.sex) == (1971, "male")
+    reveal = logged_in.post(
+        reverse("participants:participant-reveal", args=[anonymous.pk]), follow=True
+    )
+    assert "inget registrerat nummer" in reveal.text
+
+
+def test_handing_over_responsibility_leads_back_to_the_list(
+    logged_in, coordinator, coordinator2, mine
+):
+    url = reverse("participants:participant-update", args=[mine.pk])
+    response = logged_in.post(url, _form_data(personal_number="", coordinators=[coordinator2.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("participants:participant-list")
+    assert list(mine.coordinators.all()) == [coordinator2]
+    assert (
+        logged_in.get(reverse("participants:participant-detail", args=[mine.pk])).status_code == 404
+    )
