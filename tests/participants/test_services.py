@@ -333,3 +333,15 @@ def test_enrolment_cannot_end_while_a_placement_is_active(coordinator):
             today=TODAY,
         )
     assert Enrolment.objects.get().end_date is None
+
+
+def test_a_number_registered_at_the_same_moment_is_a_duplicate_not_a_crash(
+    coordinator, monkeypatch
+):
+    existing = ParticipantFactory(personal_number="198503122387")
+    # The other registration commits between our check and our insert.
+    monkeypatch.setattr(services, "_check_duplicate", lambda participant: None)
+    with pytest.raises(services.DuplicateNumberError) as caught:
+        _create(coordinator)
+    assert caught.value.existing == existing
+    assert Participant.objects.count() == 1
