@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from participants import views
 
 app_name = "participants"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.participant_list, name="participant-list"),
+    path("ny/", views.participant_create, name="participant-create"),
+    path("<int:pk>/", views.participant_detail, name="participant-detail"),
+    path("<int:pk>/andra/", views.participant_update, name="participant-update"),
+    path("<int:pk>/visa-personnummer/", views.participant_reveal, name="participant-reveal"),
+    path("<int:pk>/samtycke/", views.consent_create, name="consent-create"),
+    path(
+        "<int:pk>/samtycke/<int:consent_pk>/aterkalla/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("<int:pk>/inskrivning/", views.enrolment_create, name="enrolment-create"),
+    path(
+        "<int:pk>/inskrivning/<int:enrolment_pk>/avsluta/",
+        views.enrolment_end,
+        name="enrolment-end",
+    ),
+]

@@ -357,10 +357,16 @@ def placement_change_plan(
             _("En %(status)s arbetsträning kan inte ändras.")
             % {"status": placement.get_status_display().lower()}
         )
+    moved_start = planned_start != placement.planned_start
     placement.planned_start = planned_start
     placement.planned_end = planned_end
     placement.extent = extent
     placement.full_clean()
+    if placement.status == S.ACTIVE and placement.start_date and planned_end < placement.start_date:
+        # Else the placement would hold no day at all and the capacity check pass vacuously.
+        raise ValidationError({"planned_end": _("Planerat slut kan inte ligga före startdatum.")})
+    if placement.status != S.ACTIVE and moved_start and planned_start < today:
+        raise ValidationError({"planned_start": _("Planerad start kan inte ligga bakåt i tiden.")})
     offer = lock_offer(placement.offer_id)
     if not offer.offers_extent(extent):
         raise ValidationError(

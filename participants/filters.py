@@ -1,0 +1,115 @@
+"""The participant list's filters, search and sorting (django-filter)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from participants.choices import ReferringAuthority
+from participants.forms import coordinator_users
+from participants.identity import parse_identity_number
+from participants.models import Enrolment, Insats, Participant
+from participants.selectors import ParticipantStatus
+from samordning.models import Municipality
+
+SORTS = {
+    "name": ["last_name", "first_name", "id"],
+    "-name": ["-last_name", "-first_name", "-id"],
+    "start": ["start_date", "id"],
+    "-start": ["-start_date", "-id"],
+    "municipality": ["home_municipality__name", "last_name", "id"],
+    "status": ["status", "last_name", "id"],
+}
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Sök namn eller personnummer"), method="search", max_length=60
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ParticipantStatus.choices, empty_label=_("Alla")
+    )
+    insats = django_filters.ModelChoiceFilter(
+        label=_("Insats"), queryset=Insats.objects.all(), method="in_insats", empty_label=_("Alla")
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Kommun"),
+        field_name="home_municipality",
+        queryset=Municipality.objects.all(),
+        empty_label=_("Alla"),
+    )
+    referring_authority = django_filters.ChoiceFilter(
+        label=_("Remitterande myndighet"),
+        choices=ReferringAuthority.choices,
+        empty_label=_("Alla"),
+    )
+    coordinator = django_filters.ModelChoiceFilter(
+        label=_("Koordinator"),
+        queryset=coordinator_users(),
+        method="with_coordinator",
+        empty_label=_("Alla"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sortera"),
+        method="sort_by",
+        empty_label=_("Namn A–Ö"),
+        choices=[
+            ("-name", _("Namn Ö–A")),
+            ("-start", _("Senast startade först")),
+            ("start", _("Först startade först")),
+            ("municipality", _("Kommun")),
+            ("status", _("Status")),
+        ],
+    )
+
+    class Meta:
+        model = Participant
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A fresh queryset per request (the class attribute is evaluated at import).
+        self.filters["coordinator"].queryset = coordinator_users()
+        self.form.fields["coordinator"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.get_full_name() or user.username
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Participant]) -> QuerySet[Participant]:
+        # Name order unless the `sort` filter chooses another.
+        return super().filter_queryset(queryset.order_by(*SORTS["name"]))
+
+    def search(self, queryset: QuerySet[Participant], name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = re.sub(r"[\s\-+]", "", value)
+        if digits.isdigit():
+            try:
+                number = parse_identity_number(value)
+            except ValidationError:
+                # Part of a number, e.g. the birth date: match it anywhere.
+                return queryset.filter(personal_number__contains=digits)
+            return queryset.filter(personal_number=number.digits)
+        condition = Q()
+        for word in value.split():
+            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return queryset.filter(condition)
+
+    def in_insats(self, queryset: QuerySet[Participant], name: str, value: Insats) -> QuerySet:
+        return queryset.filter(
+            Exists(Enrolment.objects.filter(participant=OuterRef("pk"), insats=value))
+        )
+
+    def with_coordinator(self, queryset: QuerySet[Participant], name: str, value: Any) -> QuerySet:
+        through = Participant.coordinators.through
+        return queryset.filter(
+            Exists(through.objects.filter(participant=OuterRef("pk"), user=value))
+        )
+
+    def sort_by(self, queryset: QuerySet[Participant], name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORTS.get(value, SORTS["name"]))

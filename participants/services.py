@@ -1,0 +1,501 @@
+"""Writes for participants: registration, changes, consents, enrolments and the read log.
+
+Every function here writes exactly one audit row for the participant it
+touches, so the log answers "who read or changed this person, when".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.choices import ConsentPurpose, EmploymentStatus, EndReason, Outcome
+from participants.identity import format_full, parse_identity_number
+from participants.models import (
+    Consent,
+    Enrolment,
+    Insats,
+    Participant,
+    ParticipantSupportSource,
+    SupportSourcePhase,
+)
+from samordning import policy
+from samordning.audit import audit_record
+from samordning.models import AuditAction
+
+# Kept for everyone, including anonymous registrations (counts stay complete).
+MINIMUM_FIELDS = ("sex", "birth_year", "start_date", "anonymous_reason")
+# Identify the person: never stored for an anonymous participant.
+IDENTITY_FIELDS = ("personal_number", "first_name", "last_name", "email", "phone", "address")
+# Start data and matching wishes: only with consent, so not for anonymous ones.
+PROFILE_FIELDS = (
+    "home_municipality",
+    "referring_authority",
+    "employment_status_start",
+    "education",
+    "time_in_support",
+    "wanted_extent",
+    "available_from",
+    "support_needs",
+    "workplace_adaptations",
+    "notes",
+)
+
+
+class DuplicateNumberError(ValidationError):
+    """Another participant already has this number; `existing` says who (for scoped display)."""
+
+    def __init__(
+        self, existing: Participant | None, other_errors: Mapping[str, list[Any]] | None = None
+    ) -> None:
+        errors: dict[str, list[Any]] = {
+            key: list(value) for key, value in (other_errors or {}).items()
+        }
+        errors.setdefault("personal_number", []).append(
+            ValidationError(
+                _("Numret är redan registrerat för en annan deltagare."), code="duplicate"
+            )
+        )
+        super().__init__(errors)
+        self.existing = existing
+
+
+def _responsible(participant: Participant, user: Any) -> bool:
+    listed = getattr(participant, "coordinator_list", None)
+    if listed is not None:
+        return any(c.pk == user.pk for c in listed)
+    return participant.coordinators.filter(pk=user.pk).exists()
+
+
+def _audit(
+    user: Any,
+    action: str,
+    participant: Participant,
+    request: HttpRequest | None,
+    detail: str = "",
+    *,
+    responsible: bool | None = None,
+) -> None:
+    audit_record(
+        user=user,
+        action=action,
+        obj=participant,
+        request=request,
+        detail=detail,
+        responsible=responsible,
+    )
+
+
+def _derive_from_number(participant: Participant) -> None:
+    """Normalise the number and fill in birth date, birth year and (if not chosen) sex.
+
+    An invalid number is left as typed: full_clean() reports it on the field.
+    """
+    if not participant.personal_number:
+        participant.personal_number = None
+        return
+    try:
+        number = parse_identity_number(participant.personal_number)
+    except ValidationError:
+        return
+    participant.personal_number = number.digits
+    participant.birth_date = number.birth_date
+    participant.birth_year = number.birth_date.year
+    if not participant.sex:
+        participant.sex = number.sex
+
+
+def _check_duplicate(participant: Participant) -> None:
+    if not participant.personal_number:
+        return
+    existing = (
+        Participant.objects.filter(personal_number=participant.personal_number)
+        .exclude(pk=participant.pk)
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateNumberError(existing)
+
+
+def _validate(participant: Participant) -> None:
+    errors: dict[str, list[Any]] = {}
+    if not participant.sex:
+        errors["sex"] = [_("Ange kön, eller ange ett personnummer som visar det.")]
+    exclude = ["sex"]
+    if participant.birth_year is None:
+        if participant.is_anonymous:
+            errors["birth_year"] = [_("Ange födelseår.")]
+        # A named participant's birth year comes from the number; the number's
+        # own error says what is wrong.
+        exclude.append("birth_year")
+    try:
+        participant.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    _check_duplicate(participant)
+
+
+def _save(participant: Participant) -> None:
+    """Save; a number registered by someone else at the same moment is a duplicate, not a 500."""
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError:
+        existing = Participant.objects.filter(personal_number=participant.personal_number).first()
+        if existing is None:
+            raise
+        raise DuplicateNumberError(existing) from None
+
+
+def _set_support_sources(participant: Participant, phase: str, sources: Iterable[str]) -> None:
+    participant.support_sources.filter(phase=phase).delete()
+    rows = [
+        ParticipantSupportSource(participant=participant, phase=phase, source=source)
+        for source in sorted(set(sources))
+    ]
+    for row in rows:
+        row.full_clean(exclude=["participant"])
+    ParticipantSupportSource.objects.bulk_create(rows)
+
+
+def _check_coordinators(coordinators: Iterable[Any]) -> list[Any]:
+    chosen = list(coordinators)
+    for candidate in chosen:
+        if not policy.is_coordinator(candidate):
+            raise ValidationError(
+                {"coordinators": _("%(user)s är inte koordinator.") % {"user": candidate}}
+            )
+    return chosen
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    user: Any,
+    is_anonymous: bool,
+    fields: Mapping[str, Any],
+    interests: Iterable[Any] = (),
+    support_sources_start: Iterable[str] = (),
+    coordinators: Iterable[Any] = (),
+    consent_purposes: Iterable[str] = (),
+    consent_given_on: datetime.date | None = None,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Participant:
+    """Register a participant; the registering coordinator becomes responsible.
+
+    A named participant needs a valid number and a consent to registration. An
+    anonymous one (protected identity or no consent) keeps only sex, birth year,
+    start date and the reason: start data and wishes are not stored for them.
+    """
+    today = today or timezone.localdate()
+    participant = Participant(is_anonymous=is_anonymous, created_by=user, sex="")
+    # Identity fields are assigned for anonymous ones too, so that the model
+    # refuses a name or number typed by mistake instead of silently dropping it.
+    allowed = MINIMUM_FIELDS + IDENTITY_FIELDS + (() if is_anonymous else PROFILE_FIELDS)
+    for name in allowed:
+        if name in fields:
+            setattr(participant, name, fields[name])
+    participant.personal_number = participant.personal_number or None
+    if is_anonymous:
+        participant.birth_date = None
+    else:
+        participant.anonymous_reason = ""
+        participant.birth_year = None  # type: ignore[assignment]
+        _derive_from_number(participant)
+    purposes = sorted(set(consent_purposes))
+    errors: dict[str, list[str]] = {}
+    if not is_anonymous:
+        if ConsentPurpose.REGISTRATION not in purposes:
+            errors["consent_purposes"] = [
+                _(
+                    "Utan samtycke till registrering registreras deltagaren anonymt "
+                    "(bara kön, födelseår och startdatum)."
+                )
+            ]
+        if consent_given_on is None:
+            errors["consent_given_on"] = [_("Ange när samtycket lämnades.")]
+        elif consent_given_on > today:
+            errors["consent_given_on"] = [_("Samtycket kan inte vara lämnat i framtiden.")]
+    try:
+        _validate(participant)
+    except DuplicateNumberError as duplicate:
+        raise DuplicateNumberError(duplicate.existing, errors) from None
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    _save(participant)
+    chosen = set(_check_coordinators(coordinators))
+    if policy.is_coordinator(user):
+        chosen.add(user)
+    participant.coordinators.set(chosen)
+    if not is_anonymous:
+        assert consent_given_on is not None  # checked above with the other errors
+        participant.interests.set(list(interests))
+        _set_support_sources(participant, SupportSourcePhase.START, support_sources_start)
+        for purpose in purposes:
+            consent = Consent(
+                participant=participant,
+                purpose=purpose,
+                given_on=consent_given_on,
+                recorded_by=user,
+            )
+            consent.full_clean()
+            consent.save()
+    _audit(user, AuditAction.CREATE, participant, request, "registered")
+    return participant
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    participant: Participant,
+    user: Any,
+    fields: Mapping[str, Any],
+    interests: Iterable[Any] | None = None,
+    support_sources_start: Iterable[str] | None = None,
+    coordinators: Iterable[Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Participant:
+    """Change a participant's data. A blank number keeps the stored one.
+
+    Whether a participant is anonymous does not change here; an anonymous
+    participant has only the minimum fields to edit.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    allowed: tuple[str, ...] = MINIMUM_FIELDS
+    if not participant.is_anonymous:
+        allowed += IDENTITY_FIELDS + PROFILE_FIELDS
+    changed: list[str] = []
+    for name in allowed:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name == "personal_number" and not value:
+            continue
+        if name == "anonymous_reason" and not participant.is_anonymous:
+            continue
+        if name == "birth_year" and not participant.is_anonymous:
+            continue
+        if getattr(participant, name) != value:
+            setattr(participant, name, value)
+            changed.append(name)
+    if not participant.is_anonymous:
+        _derive_from_number(participant)
+    _validate(participant)
+    if coordinators is not None:
+        chosen = _check_coordinators(coordinators)
+        if not chosen:
+            raise ValidationError({"coordinators": _("Minst en koordinator ska vara ansvarig.")})
+    _save(participant)
+    if coordinators is not None:
+        before = {c.pk for c in participant.coordinators.all()}
+        if before != {c.pk for c in chosen}:
+            participant.coordinators.set(chosen)
+            changed.append("coordinators")
+    if interests is not None and not participant.is_anonymous:
+        interest_list = list(interests)
+        if {i.pk for i in participant.interests.all()} != {i.pk for i in interest_list}:
+            participant.interests.set(interest_list)
+            changed.append("interests")
+    if support_sources_start is not None and not participant.is_anonymous:
+        wanted = set(support_sources_start)
+        current = set(
+            participant.support_sources.filter(phase=SupportSourcePhase.START).values_list(
+                "source", flat=True
+            )
+        )
+        if wanted != current:
+            _set_support_sources(participant, SupportSourcePhase.START, wanted)
+            changed.append("support_sources_start")
+    # Field names only: the log must not become a second copy of the data.
+    _audit(
+        user,
+        AuditAction.UPDATE,
+        participant,
+        request,
+        "changed: " + (", ".join(changed) or "-"),
+    )
+    return participant
+
+
+def participant_log_view(
+    *, participant: Participant, user: Any, request: HttpRequest | None = None
+) -> None:
+    """One read row for one view of the participant's record."""
+    _audit(
+        user,
+        AuditAction.VIEW,
+        participant,
+        request,
+        "detail",
+        responsible=_responsible(participant, user),
+    )
+
+
+@transaction.atomic
+def participant_reveal_number(
+    *, participant: Participant, user: Any, request: HttpRequest | None = None
+) -> str:
+    """Return the full number for display and log that it was shown."""
+    if not participant.personal_number:
+        raise ValidationError(_("Deltagaren har inget registrerat nummer."))
+    _audit(
+        user,
+        AuditAction.REVEAL,
+        participant,
+        request,
+        "personal number shown",
+        responsible=_responsible(participant, user),
+    )
+    return format_full(participant.personal_number)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    participant: Participant,
+    user: Any,
+    purpose: str,
+    given_on: datetime.date,
+    note: str = "",
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Consent:
+    """Record a consent for one purpose; one valid consent per purpose at a time."""
+    today = today or timezone.localdate()
+    if participant.is_anonymous:
+        raise ValidationError(
+            _("En anonym deltagare registreras utan samtycken och personuppgifter.")
+        )
+    consent = Consent(
+        participant=participant, purpose=purpose, given_on=given_on, note=note, recorded_by=user
+    )
+    consent.full_clean()
+    if given_on > today:
+        raise ValidationError({"given_on": _("Samtycket kan inte vara lämnat i framtiden.")})
+    if participant.consents.filter(purpose=purpose).valid_on(today).exists():
+        raise ValidationError(
+            {"purpose": _("Det finns redan ett gällande samtycke för det här ändamålet.")}
+        )
+    consent.save()
+    _audit(user, AuditAction.UPDATE, participant, request, f"consent given: {purpose}")
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    consent: Consent,
+    user: Any,
+    withdrawn_on: datetime.date,
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Record that a consent was withdrawn; the consent is kept as history."""
+    consent = Consent.objects.select_for_update().select_related("participant").get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("Samtycket är redan återkallat."))
+    consent.withdrawn_on = withdrawn_on
+    consent.full_clean()
+    consent.save(update_fields=["withdrawn_on"])
+    _audit(
+        user,
+        AuditAction.UPDATE,
+        consent.participant,
+        request,
+        f"consent withdrawn: {consent.purpose}",
+    )
+    return consent
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    participant: Participant,
+    user: Any,
+    insats: Insats,
+    start_date: datetime.date,
+    request: HttpRequest | None = None,
+) -> Enrolment:
+    """Enrol the participant in an insats; not twice at the same time in the same one."""
+    enrolment = Enrolment(participant=participant, insats=insats, start_date=start_date)
+    enrolment.full_clean()
+    errors: dict[str, list[str]] = {}
+    if start_date < insats.start_date or (insats.end_date and start_date > insats.end_date):
+        errors["start_date"] = [_("Startdatum ligger utanför insatsens period.")]
+    elif (
+        Enrolment.objects.filter(participant=participant, insats=insats)
+        .filter(end_date__isnull=True)
+        .exists()
+    ):
+        errors["insats"] = [_("Deltagaren är redan inskriven i den här insatsen.")]
+    if errors:
+        raise ValidationError(errors)
+    enrolment.save()
+    _audit(user, AuditAction.UPDATE, participant, request, f"enrolled: {insats.pk}")
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_end(
+    *,
+    enrolment: Enrolment,
+    user: Any,
+    end_date: datetime.date,
+    end_reason: str,
+    outcome: str,
+    employment_status_end: str = "",
+    support_sources_end: Iterable[str] = (),
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Enrolment:
+    """End an enrolment with reason and outcome; end data for the reports goes with it."""
+    today = today or timezone.localdate()
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("participant").get(pk=enrolment.pk)
+    )
+    participant = enrolment.participant
+    if enrolment.end_date is not None:
+        raise ValidationError(_("Inskrivningen är redan avslutad."))
+    errors: dict[str, list[str]] = {}
+    if end_reason not in EndReason.values:
+        errors["end_reason"] = [_("Välj avslutsorsak.")]
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Välj resultat.")]
+    if employment_status_end and employment_status_end not in EmploymentStatus.values:
+        errors["employment_status_end"] = [_("Välj ett giltigt alternativ.")]
+    if end_date is None:
+        errors["end_date"] = [_("Ange slutdatum.")]
+    elif end_date < enrolment.start_date:
+        errors["end_date"] = [_("Slutdatum kan inte ligga före startdatum.")]
+    elif end_date > today:
+        errors["end_date"] = [_("Slutdatum kan inte ligga i framtiden.")]
+    if errors:
+        raise ValidationError(errors)
+    # Placement status code "active" (see participants.selectors on the import direction).
+    if participant.placements.filter(status="active").exists():  # type: ignore[attr-defined]
+        raise ValidationError(_("Avsluta den pågående arbetsträningen innan inskrivningen."))
+    enrolment.end_date = end_date
+    enrolment.end_reason = end_reason
+    enrolment.outcome = outcome
+    enrolment.full_clean()
+    enrolment.save()
+    if not participant.is_anonymous:
+        if employment_status_end:
+            participant.employment_status_end = employment_status_end
+            participant.save(update_fields=["employment_status_end", "updated_at"])
+        _set_support_sources(participant, SupportSourcePhase.END, support_sources_end)
+    _audit(user, AuditAction.UPDATE, participant, request, f"enrolment ended: {end_reason}")
+    return enrolment

@@ -1,0 +1,275 @@
+"""Coordinator pages for participants: list, register, edit, detail, consents, enrolments.
+
+Every view is for coordinators and admins; rows come through
+Participant.objects.visible_to(user), so a participant outside the user's
+responsibility is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participants import selectors, services
+from participants.filters import ParticipantFilter
+from participants.forms import (
+    ConsentForm,
+    ConsentWithdrawForm,
+    EnrolmentEndForm,
+    EnrolmentForm,
+    ParticipantForm,
+    apply_service_error,
+)
+from participants.models import Participant
+from samordning.policy import Role, role_required
+
+COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
+PAGE_SIZE = 25
+
+
+def _participant(request: HttpRequest, pk: int) -> Participant:
+    return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+
+
+@role_required(*COORDINATOR_ROLES)
+def participant_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    queryset = selectors.participant_list_queryset(request.user, today=today)
+    filterset = ParticipantFilter(request.GET, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(selectors.ParticipantStatus.choices)
+    for participant in page.object_list:
+        participant.status_label = labels[participant.status]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "participants/participant_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "participants": page.object_list,
+        },
+    )
+
+
+@role_required(*COORDINATOR_ROLES)
+def participant_create(request: HttpRequest) -> HttpResponse:
+    form = ParticipantForm(request.POST or None)
+    duplicate_of = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = services.participant_create(
+                user=request.user,
+                is_anonymous=data["is_anonymous"],
+                fields=form.service_fields(),
+                interests=data["interests"],
+                support_sources_start=data["support_sources_start"],
+                coordinators=data["coordinators"],
+                consent_purposes=data["consent_purposes"],
+                consent_given_on=data["consent_given_on"],
+                request=request,
+            )
+        except services.DuplicateNumberError as error:
+            apply_service_error(form, error)
+            duplicate_of = _visible_duplicate(request, error)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Deltagaren är registrerad."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": None, "duplicate_of": duplicate_of},
+    )
+
+
+def _visible_duplicate(
+    request: HttpRequest, error: services.DuplicateNumberError
+) -> Participant | None:
+    """Name the participant who has the number only if the user may see them."""
+    if error.existing is None:
+        return None
+    return Participant.objects.visible_to(request.user).filter(pk=error.existing.pk).first()
+
+
+@role_required(*COORDINATOR_ROLES)
+def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    form = ParticipantForm(request.POST or None, participant=participant)
+    duplicate_of = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = services.participant_update(
+                participant=participant,
+                user=request.user,
+                fields=form.service_fields(),
+                interests=data.get("interests"),
+                support_sources_start=data.get("support_sources_start"),
+                coordinators=data.get("coordinators"),
+                request=request,
+            )
+        except services.DuplicateNumberError as error:
+            apply_service_error(form, error)
+            duplicate_of = _visible_duplicate(request, error)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Ändringarna är sparade."))
+            if not Participant.objects.visible_to(request.user).filter(pk=pk).exists():
+                # The user removed their own responsibility.
+                return redirect("participants:participant-list")
+            return redirect(participant)
+    return render(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant, "duplicate_of": duplicate_of},
+    )
+
+
+def _detail_context(participant: Participant) -> dict[str, Any]:
+    sources = getattr(participant, "support_source_list", [])
+    return {
+        "participant": participant,
+        "start_sources": [s for s in sources if s.phase == "start"],
+        "end_sources": [s for s in sources if s.phase == "end"],
+        "today": timezone.localdate(),
+    }
+
+
+@role_required(*COORDINATOR_ROLES)
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
+    services.participant_log_view(participant=participant, user=request.user, request=request)
+    return render(request, "participants/participant_detail.html", _detail_context(participant))
+
+
+@require_POST
+@role_required(*COORDINATOR_ROLES)
+def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full number once, on this response only; the reveal is logged."""
+    participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
+    context = _detail_context(participant)
+    try:
+        context["revealed_number"] = services.participant_reveal_number(
+            participant=participant, user=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(participant)
+    return render(request, "participants/participant_detail.html", context)
+
+
+@role_required(*COORDINATOR_ROLES)
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                participant=participant,
+                user=request.user,
+                purpose=form.cleaned_data["purpose"],
+                given_on=form.cleaned_data["given_on"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Samtycket är registrerat."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/consent_form.html",
+        {"form": form, "participant": participant},
+    )
+
+
+@role_required(*COORDINATOR_ROLES)
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    consent = get_object_or_404(participant.consents.all(), pk=consent_pk)
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                consent=consent,
+                user=request.user,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Samtycket är återkallat."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/consent_withdraw.html",
+        {"form": form, "participant": participant, "consent": consent},
+    )
+
+
+@role_required(*COORDINATOR_ROLES)
+def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_create(
+                participant=participant,
+                user=request.user,
+                insats=form.cleaned_data["insats"],
+                start_date=form.cleaned_data["start_date"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Deltagaren är inskriven."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/enrolment_form.html",
+        {"form": form, "participant": participant},
+    )
+
+
+@role_required(*COORDINATOR_ROLES)
+def enrolment_end(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    enrolment = get_object_or_404(participant.enrolments.select_related("insats"), pk=enrolment_pk)
+    form = EnrolmentEndForm(request.POST or None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enrolment_end(
+                enrolment=enrolment,
+                user=request.user,
+                end_date=data["end_date"],
+                end_reason=data["end_reason"],
+                outcome=data["outcome"],
+                employment_status_end=data["employment_status_end"],
+                support_sources_end=data["support_sources_end"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Inskrivningen är avslutad."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/enrolment_end.html",
+        {"form": form, "participant": participant, "enrolment": enrolment},
+    )

@@ -1,0 +1,249 @@
+"""Coordinator forms: the free-places filter, the match period, proposing and the lifecycle steps.
+
+Rules (capacity, transitions, required agreement fields) live in
+placements.services; these forms only parse what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import AgreementType, EnterpriseAgreement, Extent, TrainingOffer
+from participants.choices import EndReason, Outcome
+from participants.forms import DateInput
+from participants.models import Enrolment
+from placements.models import PlacementType
+from placements.services.matching import default_period
+from samordning.models import BusinessArea, Municipality
+
+BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
+# A period longer than this is a typing mistake, not a plan.
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def check_period(form: forms.Form, cleaned: dict[str, Any], *, allow_past: bool = False) -> None:
+    """Shared date checks: end not before start, start not in the past, not absurdly long."""
+    start, end = cleaned.get("start"), cleaned.get("end")
+    if start and not allow_past and start < timezone.localdate():
+        form.add_error("start", _("Från-datum kan inte ligga bakåt i tiden."))
+    if start and end:
+        if end < start:
+            form.add_error("end", _("Till-datum kan inte ligga före från-datum."))
+        elif (end - start).days > MAX_PERIOD_DAYS:
+            form.add_error("end", _("Perioden får vara högst tre år."))
+
+
+def period_data(data: Any, start: datetime.date) -> dict[str, Any]:
+    """GET data with the period filled in where the user has not chosen one.
+
+    A missing start is `start`; a missing end is six months after the start.
+    """
+    values = {key: data.get(key) for key in data}
+    if not values.get("start"):
+        values["start"] = start.isoformat()
+    if not values.get("end"):
+        try:
+            chosen = datetime.date.fromisoformat(values["start"])
+        except ValueError:
+            chosen = start
+        values["end"] = default_period(chosen)[1].isoformat()
+    return values
+
+
+class FreePlacesForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_period(self, cleaned)
+        return cleaned
+
+
+class FreePlacesFilter(django_filters.FilterSet):
+    """Open offers by area, municipality, extent and agreement type, for a period."""
+
+    start = django_filters.DateFilter(label=_("Från"), method="no_filter", widget=DateInput())
+    end = django_filters.DateFilter(
+        label=_("Till"), field_name="free_from", lookup_expr="lte", widget=DateInput()
+    )
+    business_area = django_filters.ModelChoiceFilter(
+        label=_("Verksamhetsområde"), queryset=BusinessArea.objects.all(), empty_label=_("Alla")
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Kommun"), queryset=Municipality.objects.all(), empty_label=_("Alla")
+    )
+    extent = django_filters.ChoiceFilter(
+        label=_("Omfattning"),
+        choices=Extent.choices,
+        method="offering_extent",
+        empty_label=_("Alla"),
+    )
+    # The enterprise is an approved provider under this agreement type on the start date.
+    agreement_type = django_filters.ChoiceFilter(
+        label=_("Avtalsform"),
+        choices=AgreementType.choices,
+        method="with_agreement",
+        empty_label=_("Alla"),
+    )
+
+    class Meta:
+        model = TrainingOffer
+        fields: list[str] = []
+        form = FreePlacesForm
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.form.fields["start"].required = True
+        self.form.fields["end"].required = True
+
+    def no_filter(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset
+
+    def offering_extent(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        extent = int(value)
+        return queryset.filter(min_extent__lte=extent, max_extent__gte=extent)
+
+    def with_agreement(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        day = self.form.cleaned_data.get("start") or timezone.localdate()
+        agreements = EnterpriseAgreement.objects.filter(
+            enterprise=OuterRef("enterprise"), agreement_type=value, valid_from__lte=day
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return queryset.filter(Exists(agreements))
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date] | None:
+        if not self.form.is_valid():
+            return None
+        return self.form.cleaned_data["start"], self.form.cleaned_data["end"]
+
+
+class MatchPeriodForm(forms.Form):
+    """The period a participant wants a place for (the match list's window)."""
+
+    start = forms.DateField(label=_("Önskad start"), widget=DateInput())
+    end = forms.DateField(label=_("Planerat slut"), widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_period(self, cleaned)
+        return cleaned
+
+
+class OfferChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.enterprise.name}: {obj.title} ({obj.municipality.name})"
+
+
+class ProposeForm(forms.Form):
+    """Propose a participant for an offer; prefilled from the match list."""
+
+    offer = OfferChoiceField(label=_("Arbetsträningsplats"), queryset=TrainingOffer.objects.none())
+    placement_type = forms.ChoiceField(
+        label=_("Typ"), choices=PlacementType.choices, initial=PlacementType.TRAINING
+    )
+    extent = forms.TypedChoiceField(label=_("Omfattning"), choices=Extent.choices, coerce=int)
+    planned_start = forms.DateField(label=_("Planerad start"), widget=DateInput())
+    planned_end = forms.DateField(label=_("Planerat slut"), widget=DateInput())
+    enrolment = forms.ModelChoiceField(
+        label=_("Inom inskrivning"), queryset=Enrolment.objects.none(), required=False
+    )
+    schedule = forms.CharField(
+        label=_("Arbetstider"), max_length=150, required=False, help_text=_("T.ex. mån–fre 9–13.")
+    )
+    proposal_note = forms.CharField(
+        label=_("Meddelande till företaget"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Skriv inga hälsouppgifter här; anpassningarna delas från deltagarens sida."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        offers: QuerySet[TrainingOffer],
+        enrolments: QuerySet[Enrolment],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
+        self.fields["enrolment"].queryset = enrolments  # type: ignore[attr-defined]
+        self.fields["enrolment"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda e: f"{e.insats.name} ({e.start_date:%Y-%m-%d})"
+        )
+        self.helper = _helper()
+
+
+class StartForm(forms.Form):
+    """Start: the three-party agreement and the handledare (the service says what is missing)."""
+
+    start_date = forms.DateField(label=_("Startdatum"), required=False, widget=DateInput())
+    supervisor_name = forms.CharField(label=_("Handledare"), max_length=100, required=False)
+    agreement_date = forms.DateField(
+        label=_("Trepartsöverenskommelse träffad"), required=False, widget=DateInput()
+    )
+    agreement_tasks = forms.CharField(
+        label=_("Överenskomna arbetsuppgifter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    agreement_hours = forms.CharField(label=_("Överenskomna tider"), max_length=150, required=False)
+    agreement_support = forms.CharField(
+        label=_("Överenskommet stöd"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "start")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class EndForm(forms.Form):
+    end_date = forms.DateField(label=_("Slutdatum"), required=False, widget=DateInput())
+    end_reason = forms.ChoiceField(
+        label=_("Avslutsorsak"), choices=BLANK + EndReason.choices, required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("Resultat"), choices=BLANK + Outcome.choices, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "end")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ChangePlanForm(forms.Form):
+    planned_start = forms.DateField(label=_("Planerad start"), widget=DateInput())
+    planned_end = forms.DateField(label=_("Planerat slut"), widget=DateInput())
+    extent = forms.TypedChoiceField(label=_("Omfattning"), choices=Extent.choices, coerce=int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "plan")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class FollowUpForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    attendees = forms.CharField(label=_("Deltog"), max_length=300, required=False)
+    notes = forms.CharField(
+        label=_("Anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_meeting = forms.DateField(label=_("Nästa möte"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "followup")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

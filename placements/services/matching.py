@@ -1,0 +1,271 @@
+"""Free places over a period and the ranking of offers for one participant.
+
+Free places for a whole list of offers come from one prefetch of the
+placements holding a place in the period, counted in Python with the same
+sweep (capacity.peak_load) that the locked capacity check uses, so the list
+never disagrees with what a proposal will find.
+
+The ranking is a sum of visible points; every criterion adds a reason in plain
+Swedish so the coordinator sees why an offer comes first.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from enterprises.models import TrainingOffer
+from participants.models import Participant
+from placements.models import Placement
+from placements.services.capacity import holds_of, peak_load
+
+# Points per criterion; the best possible offer scores 100.
+POINTS_INTEREST = 30
+POINTS_SAME_MUNICIPALITY = 20
+POINTS_NEIGHBOURING_MUNICIPALITY = 10
+POINTS_EXTENT = 15
+POINTS_FREE_FROM = 15
+POINTS_ADAPTATIONS = 10
+POINTS_CONFIRMED = 10
+CONFIRMED_WITHIN_DAYS = 30
+# Placements typically run 3, 6 or 12 months; six is the suggested default.
+DEFAULT_MONTHS = 6
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_period(
+    start: datetime.date, months: int = DEFAULT_MONTHS
+) -> tuple[datetime.date, datetime.date]:
+    """[start, the day before the same date `months` later]."""
+    return start, add_months(start, months) - datetime.timedelta(days=1)
+
+
+def wanted_start(participant: Participant, today: datetime.date) -> datetime.date:
+    """When the participant can start: their own date, never in the past."""
+    return max(today, participant.available_from or today)
+
+
+# --- free places ------------------------------------------------------------
+
+
+def with_holding(
+    offers: QuerySet[TrainingOffer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+) -> QuerySet[TrainingOffer]:
+    """Prefetch, in one query for all offers, the placements holding a place in [start, end]."""
+    holding = Placement.objects.holding_between(start, end, today=today).only(
+        "id",
+        "offer_id",
+        "status",
+        "planned_start",
+        "planned_end",
+        "start_date",
+        "end_date",
+        "expires_on",
+    )
+    return offers.prefetch_related(Prefetch("placements", queryset=holding, to_attr="holding"))
+
+
+def offer_free_places(
+    offer: TrainingOffer, start: datetime.date, end: datetime.date, *, today: datetime.date
+) -> int:
+    """Places free on every day of [start, end] from the day the offer is free.
+
+    Uses `offer.holding` from with_holding(); no query. An offer that is not
+    free before `end` has no free place in the period.
+    """
+    first = max(start, offer.free_from)
+    if first > end:
+        return 0
+    peak = peak_load(holds_of(offer.holding, today=today), first, end)  # type: ignore[attr-defined]
+    return max(0, offer.capacity - peak.count)
+
+
+def offers_with_free_places(
+    offers: Iterable[TrainingOffer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+) -> list[TrainingOffer]:
+    """The offers with a free place in the period, each with `free_places` set."""
+    result = []
+    for offer in offers:
+        offer.free_places = offer_free_places(offer, start, end, today=today)  # type: ignore[attr-defined]
+        if offer.free_places > 0:  # type: ignore[attr-defined]
+            result.append(offer)
+    return result
+
+
+# --- ranking ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str
+    points: int
+
+    @property
+    def met(self) -> bool:
+        return self.points > 0
+
+
+@dataclass
+class Match:
+    offer: TrainingOffer
+    score: int
+    reasons: list[Reason] = field(default_factory=list)
+    free_places: int | None = None
+    suggested_start: datetime.date | None = None
+    suggested_extent: int | None = None
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def closest_extent(offer: TrainingOffer, wanted: int) -> int:
+    """The wanted extent if offered, else the offered one nearest to it (lower on a tie)."""
+    offered = offer.extents_offered or [offer.min_extent]
+    return min(offered, key=lambda extent: (abs(extent - wanted), extent))
+
+
+def score_offer(
+    participant: Participant,
+    offer: TrainingOffer,
+    *,
+    interest_ids: set[int],
+    start: datetime.date,
+    today: datetime.date,
+) -> tuple[int, list[Reason]]:
+    """Points and reasons for one offer; see the POINTS_* constants."""
+    reasons: list[Reason] = []
+    area = offer.business_area
+    if offer.business_area_id in interest_ids:
+        reasons.append(Reason(_("Intresse: %(area)s") % {"area": area.name}, POINTS_INTEREST))
+    elif interest_ids:
+        reasons.append(
+            Reason(_("%(area)s är inte bland deltagarens intressen") % {"area": area.name}, 0)
+        )
+
+    home = participant.home_municipality
+    place = offer.municipality
+    if home is None:
+        reasons.append(Reason(_("Deltagarens kommun är inte angiven"), 0))
+    elif home.pk == place.pk:
+        reasons.append(
+            Reason(_("Samma kommun (%(name)s)") % {"name": place.name}, POINTS_SAME_MUNICIPALITY)
+        )
+    elif home.is_member and place.is_member:
+        reasons.append(
+            Reason(
+                _("Grannkommun i förbundet (%(name)s)") % {"name": place.name},
+                POINTS_NEIGHBOURING_MUNICIPALITY,
+            )
+        )
+    else:
+        reasons.append(Reason(_("Annan kommun (%(name)s)") % {"name": place.name}, 0))
+
+    wanted = participant.wanted_extent
+    if offer.offers_extent(wanted):
+        reasons.append(
+            Reason(
+                _("Erbjuder önskad omfattning %(extent)s %%") % {"extent": wanted}, POINTS_EXTENT
+            )
+        )
+    else:
+        reasons.append(
+            Reason(
+                _("Erbjuder %(low)s–%(high)s %%, inte önskade %(extent)s %%")
+                % {"low": offer.min_extent, "high": offer.max_extent, "extent": wanted},
+                0,
+            )
+        )
+
+    if offer.free_from <= start:
+        reasons.append(
+            Reason(
+                _("Ledig från önskat startdatum %(day)s") % {"day": _day(start)}, POINTS_FREE_FROM
+            )
+        )
+    else:
+        reasons.append(Reason(_("Ledig först från %(day)s") % {"day": _day(offer.free_from)}, 0))
+
+    needs_adaptations = bool(
+        participant.workplace_adaptations.strip() or participant.support_needs.strip()
+    )
+    if needs_adaptations:
+        if offer.adaptations_possible.strip():
+            reasons.append(Reason(_("Platsen beskriver möjliga anpassningar"), POINTS_ADAPTATIONS))
+        else:
+            reasons.append(Reason(_("Platsen beskriver inga möjliga anpassningar"), 0))
+
+    days = offer.confirmed_days_ago(today)
+    if days <= CONFIRMED_WITHIN_DAYS:
+        reasons.append(
+            Reason(
+                _("Platsantalet bekräftat för %(days)s dagar sedan") % {"days": days},
+                POINTS_CONFIRMED,
+            )
+        )
+    else:
+        reasons.append(
+            Reason(
+                _("Platsantalet bekräftades för %(days)s dagar sedan; kontrollera med företaget")
+                % {"days": days},
+                0,
+            )
+        )
+    return sum(reason.points for reason in reasons), reasons
+
+
+def rank_offers(
+    participant: Participant,
+    offers: Iterable[TrainingOffer],
+    *,
+    start: datetime.date,
+    today: datetime.date,
+    interest_ids: Iterable[int] | None = None,
+) -> list[Match]:
+    """Offers for `participant`, best first, each with its score and the reasons for it.
+
+    `start` is the wanted start date. Ties go to the offer with more free places
+    (`offer.free_places` when set), then by enterprise and title. Pass
+    `interest_ids` when the participant's interests are already loaded.
+    """
+    if interest_ids is None:
+        interest_ids = participant.interests.values_list("pk", flat=True)
+    interests = set(interest_ids)
+    matches = []
+    for offer in offers:
+        score, reasons = score_offer(
+            participant, offer, interest_ids=interests, start=start, today=today
+        )
+        matches.append(
+            Match(
+                offer=offer,
+                score=score,
+                reasons=reasons,
+                free_places=getattr(offer, "free_places", None),
+                suggested_start=max(start, offer.free_from),
+                suggested_extent=closest_extent(offer, participant.wanted_extent),
+            )
+        )
+    matches.sort(
+        key=lambda m: (-m.score, -(m.free_places or 0), m.offer.enterprise.name, m.offer.title)
+    )
+    return matches

@@ -1,0 +1,417 @@
+"""Coordinator pages: free places, matching a participant, proposing, and the lifecycle.
+
+Every view is for coordinators and admins. Participants and placements come
+through visible_to(user): outside the user's responsibility is a 404. State
+changes are POST-only; a rule the service refuses becomes a message or a form
+error on a page with status 200, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enterprises.models import TrainingOffer
+from participants.forms import apply_service_error
+from participants.models import Participant
+from placements.forms.coordinator import (
+    ChangePlanForm,
+    EndForm,
+    FollowUpForm,
+    FreePlacesFilter,
+    MatchPeriodForm,
+    ProposeForm,
+    StartForm,
+    period_data,
+)
+from placements.models import FollowUpMeeting, Placement, PlacementStatus
+from placements.services import lifecycle
+from placements.services.matching import (
+    CONFIRMED_WITHIN_DAYS,
+    closest_extent,
+    default_period,
+    offers_with_free_places,
+    rank_offers,
+    wanted_start,
+    with_holding,
+)
+from samordning.audit import audit_record
+from samordning.models import AuditAction
+from samordning.policy import Role, role_required
+
+COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
+PAGE_SIZE = 25
+
+
+def _open_offers(request: HttpRequest) -> Any:
+    return (
+        TrainingOffer.objects.visible_to(request.user)
+        .open()
+        .with_related()
+        .order_by("enterprise__name", "title", "id")
+    )
+
+
+def _mark_confirmation(offers: list[Any], today: datetime.date) -> None:
+    for offer in offers:
+        offer.confirmed_days = offer.confirmed_days_ago(today)
+        offer.stale = offer.confirmed_days > CONFIRMED_WITHIN_DAYS
+
+
+@role_required(*COORDINATOR_ROLES)
+def offer_free_list(request: HttpRequest) -> HttpResponse:
+    """Open offers with a free place on every day of the chosen period."""
+    today = timezone.localdate()
+    filterset = FreePlacesFilter(period_data(request.GET, today), queryset=_open_offers(request))
+    offers: list[TrainingOffer] = []
+    period = filterset.period
+    if period is not None:
+        start, end = period
+        offers = offers_with_free_places(
+            with_holding(filterset.qs, start, end, today=today), start, end, today=today
+        )
+    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    _mark_confirmation(list(page.object_list), today)
+    return render(
+        request,
+        "placements/offer_free_list.html",
+        {"filter": filterset, "page_obj": page, "offers": page.object_list, "period": period},
+    )
+
+
+def _participant(request: HttpRequest, pk: int) -> Participant:
+    return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+
+
+@role_required(*COORDINATOR_ROLES)
+def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """Offers for one participant, best first, with the reasons for each score."""
+    today = timezone.localdate()
+    participant = get_object_or_404(
+        Participant.objects.visible_to(request.user)
+        .select_related("home_municipality")
+        .prefetch_related(Prefetch("interests", to_attr="interest_list")),
+        pk=pk,
+    )
+    form = MatchPeriodForm(period_data(request.GET, wanted_start(participant, today)))
+    matches: list[Any] = []
+    start = end = None
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        offers = offers_with_free_places(
+            with_holding(_open_offers(request), start, end, today=today),
+            start,
+            end,
+            today=today,
+        )
+        matches = rank_offers(
+            participant,
+            offers,
+            start=start,
+            today=today,
+            interest_ids={area.pk for area in participant.interest_list},  # type: ignore[attr-defined]
+        )
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    _mark_confirmation([m.offer for m in page.object_list], today)
+    enrolment = (
+        participant.enrolments.filter(end_date__isnull=True).order_by("-start_date", "-id").first()
+    )
+    return render(
+        request,
+        "placements/offer_match_list.html",
+        {
+            "participant": participant,
+            "form": form,
+            "page_obj": page,
+            "matches": page.object_list,
+            "period_end": end,
+            "enrolment": enrolment,
+        },
+    )
+
+
+@role_required(*COORDINATOR_ROLES)
+def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose the participant for any open offer (one step from the match list)."""
+    today = timezone.localdate()
+    participant = _participant(request, pk)
+    offers = _open_offers(request)
+    enrolments = participant.enrolments.filter(end_date__isnull=True).select_related("insats")
+    if request.method == "POST":
+        form = ProposeForm(request.POST, offers=offers, enrolments=enrolments)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                placement = lifecycle.placement_propose(
+                    participant=participant,
+                    offer=data["offer"],
+                    user=request.user,
+                    planned_start=data["planned_start"],
+                    planned_end=data["planned_end"],
+                    extent=data["extent"],
+                    placement_type=data["placement_type"],
+                    enrolment=data["enrolment"],
+                    schedule=data["schedule"],
+                    proposal_note=data["proposal_note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Förslaget är skickat till %(enterprise)s.")
+                    % {"enterprise": placement.offer.enterprise.name},
+                )
+                return redirect(placement)
+    else:
+        form = ProposeForm(
+            initial=_propose_initial(request, participant, offers, enrolments, today),
+            offers=offers,
+            enrolments=enrolments,
+        )
+    return render(
+        request,
+        "placements/placement_propose.html",
+        {"form": form, "participant": participant},
+    )
+
+
+def _propose_initial(
+    request: HttpRequest,
+    participant: Participant,
+    offers: Any,
+    enrolments: Any,
+    today: datetime.date,
+) -> dict[str, Any]:
+    start = wanted_start(participant, today)
+    initial: dict[str, Any] = {"extent": participant.wanted_extent}
+    offer_id = request.GET.get("offer", "")
+    offer = offers.filter(pk=int(offer_id)).first() if offer_id.isdigit() else None
+    if offer is not None:
+        start = max(start, offer.free_from)
+        initial["offer"] = offer.pk
+        initial["extent"] = closest_extent(offer, participant.wanted_extent)
+    initial["planned_start"], initial["planned_end"] = default_period(start)
+    enrolment = enrolments.order_by("-start_date", "-id").first()
+    if enrolment is not None:
+        initial["enrolment"] = enrolment.pk
+    return initial
+
+
+# --- placement detail and the lifecycle steps --------------------------------
+
+
+def _placement(request: HttpRequest, pk: int) -> Placement:
+    queryset = (
+        Placement.objects.visible_to(request.user)
+        .with_related()
+        .select_related("offer__municipality", "proposed_by", "answered_by")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUpMeeting.objects.select_related("recorded_by").order_by(
+                    "-date", "-id"
+                ),
+                to_attr="follow_up_list",
+            )
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> HttpResponse:
+    """The detail page; a form that failed is passed in `bound` and shown with its errors."""
+    today = timezone.localdate()
+    forms = {
+        "start_form": StartForm(
+            initial={
+                "start_date": placement.planned_start,
+                "supervisor_name": placement.supervisor_name or placement.offer.supervisor_name,
+                "agreement_date": today,
+                "agreement_tasks": placement.agreement_tasks,
+                "agreement_hours": placement.agreement_hours or placement.schedule,
+                "agreement_support": placement.agreement_support,
+            }
+        ),
+        "end_form": EndForm(initial={"end_date": today}),
+        "plan_form": ChangePlanForm(
+            initial={
+                "planned_start": placement.planned_start,
+                "planned_end": placement.planned_end,
+                "extent": placement.extent,
+            }
+        ),
+        "follow_up_form": FollowUpForm(initial={"date": today}),
+    }
+    forms.update(bound)
+    status = PlacementStatus
+    context = {
+        "placement": placement,
+        "participant": placement.participant,
+        "can_withdraw": lifecycle.can_transition(placement, status.WITHDRAWN),
+        "can_start": lifecycle.can_transition(placement, status.ACTIVE),
+        "can_end": lifecycle.can_transition(placement, status.COMPLETED),
+        "can_change_plan": placement.status in (status.PROPOSED, status.ACCEPTED, status.ACTIVE),
+        "can_follow_up": placement.status
+        not in (status.PROPOSED, status.DECLINED, status.WITHDRAWN),
+        "open_form": next(iter(bound), None),
+        **forms,
+    }
+    return render(request, "placements/placement_detail.html", context)
+
+
+def _responsible(request: HttpRequest, placement: Placement) -> bool:
+    return placement.participant.coordinators.filter(pk=request.user.pk or 0).exists()
+
+
+@role_required(*COORDINATOR_ROLES)
+def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement(request, pk)
+    # The page shows the participant's name and adaptations: a read like any other.
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        obj=placement,
+        request=request,
+        detail="placement detail",
+        responsible=_responsible(request, placement),
+    )
+    return _render_detail(request, placement)
+
+
+def _refused(request: HttpRequest, placement: Placement, error: ValidationError) -> HttpResponse:
+    """A step the placement's status does not allow: say so on the detail page."""
+    messages.error(request, " ".join(error.messages))
+    return redirect(placement)
+
+
+@require_POST
+@role_required(*COORDINATOR_ROLES)
+def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement(request, pk)
+    try:
+        lifecycle.placement_withdraw(placement=placement, user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Förslaget är återtaget och platsen släppt."))
+    return redirect(placement)
+
+
+@require_POST
+@role_required(*COORDINATOR_ROLES)
+def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement(request, pk)
+    form = StartForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifecycle.placement_start(
+                placement=placement,
+                user=request.user,
+                start_date=data["start_date"],
+                supervisor_name=data["supervisor_name"],
+                agreement_date=data["agreement_date"],
+                agreement_tasks=data["agreement_tasks"],
+                agreement_hours=data["agreement_hours"],
+                agreement_support=data["agreement_support"],
+                request=request,
+            )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Arbetsträningen är startad."))
+            return redirect(placement)
+    return _render_detail(request, placement, start_form=form)
+
+
+@require_POST
+@role_required(*COORDINATOR_ROLES)
+def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement(request, pk)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifecycle.placement_end(
+                placement=placement,
+                user=request.user,
+                end_date=data["end_date"],
+                end_reason=data["end_reason"],
+                outcome=data["outcome"],
+                request=request,
+            )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Arbetsträningen är avslutad."))
+            return redirect(placement)
+    return _render_detail(request, placement, end_form=form)
+
+
+@require_POST
+@role_required(*COORDINATOR_ROLES)
+def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement(request, pk)
+    form = ChangePlanForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifecycle.placement_change_plan(
+                placement=placement,
+                user=request.user,
+                planned_start=data["planned_start"],
+                planned_end=data["planned_end"],
+                extent=data["extent"],
+                request=request,
+            )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Planen är ändrad."))
+            return redirect(placement)
+    return _render_detail(request, placement, plan_form=form)
+
+
+@require_POST
+@role_required(*COORDINATOR_ROLES)
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifecycle.follow_up_record(
+                placement=placement,
+                user=request.user,
+                date=data["date"],
+                attendees=data["attendees"],
+                notes=data["notes"],
+                next_meeting=data["next_meeting"],
+                request=request,
+            )
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Uppföljningen är registrerad."))
+            return redirect(placement)
+    return _render_detail(request, placement, follow_up_form=form)

@@ -1,0 +1,207 @@
+"""Capacity over date ranges: which placements hold a place on which days, and the edges."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from placements.services import lifecycle
+from placements.services.capacity import (
+    CapacityError,
+    check_offer_room,
+    free_places,
+    held_peak,
+    peak_load,
+)
+from tests.factories import ParticipantFactory, PlacementFactory, TrainingOfferFactory
+
+D = datetime.date
+DAY = datetime.timedelta(days=1)
+TODAY = D(2030, 1, 1)
+
+
+# --- the sweep ---------------------------------------------------------------------
+
+
+def test_ranges_touching_on_the_same_day_overlap():
+    peak = peak_load(
+        [(D(2030, 1, 1), D(2030, 1, 31), 1), (D(2030, 1, 31), D(2030, 2, 28), 1)],
+        D(2030, 1, 1),
+        D(2030, 12, 31),
+    )
+    assert (peak.count, peak.day) == (2, D(2030, 1, 31))
+
+
+def test_a_range_starting_the_day_after_does_not_overlap():
+    peak = peak_load(
+        [(D(2030, 1, 1), D(2030, 1, 31), 1), (D(2030, 2, 1), D(2030, 2, 28), 1)],
+        D(2030, 1, 1),
+        D(2030, 12, 31),
+    )
+    assert peak.count == 1
+
+
+def test_ranges_are_clipped_to_the_window_and_weights_add():
+    ranges = [
+        (D(2030, 1, 1), D(2030, 1, 10), 50),
+        (D(2030, 1, 5), D(2030, 1, 20), 25),
+        (D(2030, 1, 10), D(2030, 1, 10), 25),
+    ]
+    assert peak_load(ranges, D(2030, 1, 1), D(2030, 12, 31)).count == 100
+    assert peak_load(ranges, D(2030, 1, 11), D(2030, 12, 31)).count == 25
+    assert peak_load(ranges, D(2030, 2, 1), D(2030, 2, 2)).count == 0
+    assert peak_load([], D(2030, 1, 1), D(2030, 1, 2)).day is None
+
+
+# --- which placements hold a place -------------------------------------------------
+
+pytestmark_db = pytest.mark.django_db
+
+
+def _offer(capacity: int = 1):
+    return TrainingOfferFactory(capacity=capacity)
+
+
+def _hold(offer, status, start, end, **extra):
+    return PlacementFactory(
+        offer=offer, status=status, planned_start=start, planned_end=end, **extra
+    )
+
+
+@pytestmark_db
+@pytest.mark.parametrize(
+    ("status", "extra", "holds"),
+    [
+        ("proposed", {}, True),
+        ("proposed", {"expires_on": TODAY}, True),
+        ("proposed", {"expires_on": TODAY - DAY}, False),
+        ("accepted", {"expires_on": TODAY + DAY}, True),
+        ("accepted", {"expires_on": TODAY - DAY}, False),
+        ("declined", {"decline_reason": "timing"}, False),
+        ("withdrawn", {}, False),
+        ("active", {"start_date": D(2030, 3, 1)}, True),
+    ],
+)
+def test_which_statuses_hold_a_place(status, extra, holds):
+    offer = _offer()
+    _hold(offer, status, D(2030, 3, 1), D(2030, 5, 31), **extra)
+    peak = held_peak(offer, D(2030, 3, 1), D(2030, 5, 31), today=TODAY)
+    assert peak.count == (1 if holds else 0)
+
+
+@pytestmark_db
+def test_an_active_placement_holds_from_its_real_start_to_the_planned_end():
+    offer = _offer()
+    _hold(offer, "active", D(2030, 3, 1), D(2030, 5, 31), start_date=D(2030, 2, 15))
+    assert held_peak(offer, D(2030, 2, 15), D(2030, 2, 15), today=TODAY).count == 1
+    assert held_peak(offer, D(2030, 2, 14), D(2030, 2, 14), today=TODAY).count == 0
+    assert held_peak(offer, D(2030, 6, 1), D(2030, 6, 30), today=TODAY).count == 0
+
+
+@pytestmark_db
+def test_an_ended_placement_held_its_place_until_its_end_date():
+    offer = _offer()
+    _hold(
+        offer,
+        "interrupted",
+        D(2030, 3, 1),
+        D(2030, 5, 31),
+        start_date=D(2030, 3, 1),
+        end_date=D(2030, 3, 20),
+        end_reason="ill_health",
+        outcome="ill_health",
+    )
+    assert held_peak(offer, D(2030, 3, 20), D(2030, 3, 20), today=TODAY).count == 1
+    assert held_peak(offer, D(2030, 3, 21), D(2030, 5, 31), today=TODAY).count == 0
+
+
+@pytestmark_db
+def test_free_places_is_the_capacity_minus_the_peak_and_never_negative():
+    offer = _offer(capacity=2)
+    _hold(offer, "proposed", D(2030, 3, 1), D(2030, 3, 31))
+    _hold(offer, "proposed", D(2030, 3, 15), D(2030, 4, 30))
+    assert free_places(offer, D(2030, 3, 1), D(2030, 3, 14), today=TODAY) == 1
+    assert free_places(offer, D(2030, 3, 1), D(2030, 4, 30), today=TODAY) == 0
+    assert free_places(offer, D(2030, 5, 1), D(2030, 5, 31), today=TODAY) == 2
+    offer.capacity = 1
+    assert free_places(offer, D(2030, 3, 20), D(2030, 3, 20), today=TODAY) == 0
+
+
+@pytestmark_db
+@pytest.mark.parametrize(
+    ("start", "end", "fits"),
+    [
+        (D(2030, 1, 31), D(2030, 2, 28), False),  # starts on the held range's last day
+        (D(2030, 2, 1), D(2030, 2, 28), True),  # starts the day after
+        (D(2029, 12, 1), D(2030, 1, 1), False),  # ends on the held range's first day
+        (D(2029, 12, 1), D(2029, 12, 31), True),  # ends the day before
+        (D(2030, 1, 10), D(2030, 1, 12), False),  # inside
+        (D(2029, 12, 1), D(2030, 3, 1), False),  # around
+    ],
+)
+def test_check_offer_room_at_the_edges(start, end, fits):
+    offer = _offer(capacity=1)
+    _hold(offer, "accepted", D(2030, 1, 1), D(2030, 1, 31))
+    if fits:
+        check_offer_room(offer, start, end, today=D(2029, 11, 1))
+    else:
+        with pytest.raises(CapacityError, match="full"):
+            check_offer_room(offer, start, end, today=D(2029, 11, 1))
+
+
+@pytestmark_db
+def test_proposals_fill_an_offer_over_a_period_and_a_full_one_says_so(coordinator):
+    offer = _offer(capacity=2)
+    start, end = datetime.date.today() + DAY, datetime.date.today() + 90 * DAY
+    for _ in range(2):
+        lifecycle.placement_propose(
+            participant=ParticipantFactory(),
+            offer=offer,
+            user=coordinator,
+            planned_start=start,
+            planned_end=end,
+            extent=50,
+        )
+    with pytest.raises(CapacityError) as caught:
+        lifecycle.placement_propose(
+            participant=ParticipantFactory(),
+            offer=offer,
+            user=coordinator,
+            planned_start=end,
+            planned_end=end + 30 * DAY,
+            extent=50,
+        )
+    assert caught.value.code == "full"
+    assert "Platsen är full" in caught.value.messages[0]
+    # The day after the others end there is room again.
+    lifecycle.placement_propose(
+        participant=ParticipantFactory(),
+        offer=offer,
+        user=coordinator,
+        planned_start=end + DAY,
+        planned_end=end + 30 * DAY,
+        extent=50,
+    )
+
+
+@pytestmark_db
+def test_accept_and_start_recheck_capacity(coordinator, manager):
+    """A place freed and retaken meanwhile: accepting an old proposal must not overbook."""
+    offer = _offer(capacity=1)
+    start, end = datetime.date.today() + DAY, datetime.date.today() + 90 * DAY
+    first = lifecycle.placement_propose(
+        participant=ParticipantFactory(),
+        offer=offer,
+        user=coordinator,
+        planned_start=start,
+        planned_end=end,
+        extent=50,
+    )
+    # A second proposal for the same dates, written around the service (as if the
+    # capacity had been higher then): accepting it now would overbook.
+    second = PlacementFactory(offer=offer, planned_start=start, planned_end=end, expires_on=end)
+    with pytest.raises(CapacityError):
+        lifecycle.placement_accept(placement=second, user=manager)
+    lifecycle.placement_withdraw(placement=second, user=coordinator)
+    assert lifecycle.placement_accept(placement=first, user=manager).status == "accepted"

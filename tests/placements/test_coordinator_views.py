@@ -1,0 +1,460 @@
+"""Coordinator placement pages: free places, matching, proposing and the lifecycle steps."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from placements.models import FollowUpMeeting, Placement
+from samordning.models import AuditAction, AuditLog
+from tests.factories import (
+    EnrolmentFactory,
+    EnterpriseAgreementFactory,
+    EnterpriseFactory,
+    MunicipalityFactory,
+    ParticipantFactory,
+    PlacementFactory,
+    TrainingOfferFactory,
+    business_area,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def iso(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+@pytest.fixture
+def mine(coordinator):
+    return ParticipantFactory(coordinators=[coordinator], wanted_extent=50)
+
+
+@pytest.fixture
+def offer():
+    return TrainingOfferFactory(capacity=2, title="Kök", min_extent=25, max_extent=100)
+
+
+@pytest.fixture
+def placement(mine, offer):
+    return PlacementFactory(
+        participant=mine,
+        offer=offer,
+        planned_start=TODAY + 7 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        expires_on=TODAY + 14 * DAY,
+    )
+
+
+@pytest.fixture
+def logged_in(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def _get_pages(participant, placement):
+    return [
+        reverse("placements:offer-free-list"),
+        reverse("placements:participant-matches", args=[participant.pk]),
+        reverse("placements:placement-propose", args=[participant.pk]),
+        reverse("placements:placement-detail", args=[placement.pk]),
+    ]
+
+
+def _post_actions(placement):
+    return [
+        reverse(f"placements:{name}", args=[placement.pk])
+        for name in [
+            "placement-withdraw",
+            "placement-start",
+            "placement-end",
+            "placement-change-plan",
+            "follow-up-create",
+        ]
+    ]
+
+
+def test_every_page_is_200_for_the_coordinator_and_an_admin(
+    client, coordinator, admin_user, mine, placement
+):
+    for user in (coordinator, admin_user):
+        client.force_login(user)
+        for url in _get_pages(mine, placement):
+            assert client.get(url).status_code == 200, (user, url)
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_another_coordinator_gets_404_on_the_participant_and_its_placements(
+    client, coordinator2, mine, placement
+):
+    client.force_login(coordinator2)
+    # The free-places page is for every coordinator; the rest is scoped.
+    for url in _get_pages(mine, placement)[1:]:
+        assert client.get(url).status_code == 404, url
+    for url in _post_actions(placement):
+        assert client.post(url, {}).status_code == 404, url
+    response = client.post(
+        reverse("placements:placement-propose", args=[mine.pk]), {"offer": placement.offer_id}
+    )
+    assert response.status_code == 404
+    assert Placement.objects.count() == 1
+    assert not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["manager", "funder"])
+def test_managers_and_funders_get_403(request, client, role, mine, placement):
+    client.force_login(request.getfixturevalue(role))
+    for url in _get_pages(mine, placement):
+        assert client.get(url).status_code == 403, url
+    for url in _post_actions(placement):
+        assert client.post(url, {}).status_code == 403, url
+
+
+def test_actions_are_post_only(logged_in, placement):
+    for url in _post_actions(placement):
+        assert logged_in.get(url).status_code == 405, url
+
+
+def test_nav_and_home_for_a_coordinator(logged_in, mine, placement):
+    response = logged_in.get(reverse("home"))
+    assert reverse("participants:participant-list") in response.text
+    assert reverse("placements:offer-free-list") in response.text
+    assert "1 förslag väntar på svar" in response.text
+    assert response.context is not None
+
+
+def test_home_lists_placements_ending_soon(logged_in, mine, offer):
+    ending = PlacementFactory(
+        participant=mine,
+        offer=offer,
+        status="active",
+        planned_start=TODAY - 60 * DAY,
+        start_date=TODAY - 60 * DAY,
+        planned_end=TODAY + 10 * DAY,
+    )
+    response = logged_in.get(reverse("home"))
+    assert reverse("placements:placement-detail", args=[ending.pk]) in response.text
+    assert "1 pågående arbetsträning" in response.text
+
+
+# --- free places --------------------------------------------------------------------
+
+
+def test_free_places_lists_open_offers_with_room_in_the_period(logged_in, offer):
+    full = TrainingOfferFactory(capacity=1, title="Full")
+    PlacementFactory(offer=full, planned_start=TODAY, planned_end=TODAY + 400 * DAY)
+    TrainingOfferFactory(title="Pausad", status="paused")
+    later = TrainingOfferFactory(title="Senare", free_from=TODAY + 1000 * DAY)
+    PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 30 * DAY)
+    response = logged_in.get(reverse("placements:offer-free-list"))
+    assert response.status_code == 200
+    listed = {o.title: o.free_places for o in response.context["offers"]}
+    assert listed == {"Kök": 1}
+    assert later.title not in listed
+    # After the proposal ends, both places are free.
+    response = logged_in.get(
+        reverse("placements:offer-free-list"),
+        {"start": iso(TODAY + 31 * DAY), "end": iso(TODAY + 60 * DAY)},
+    )
+    assert {o.title: o.free_places for o in response.context["offers"]} == {"Kök": 2}
+
+
+def test_free_places_filters(logged_in):
+    tyreso = MunicipalityFactory(name="Tyresö", code="0138")
+    cafe, carpentry = business_area("cafe"), business_area("snickeri")
+    a = TrainingOfferFactory(
+        title="A",
+        business_area=cafe,
+        enterprise=EnterpriseFactory(municipality=tyreso),
+        min_extent=25,
+        max_extent=50,
+    )
+    b = TrainingOfferFactory(title="B", business_area=carpentry, min_extent=75, max_extent=100)
+    EnterpriseAgreementFactory(enterprise=a.enterprise, agreement_type="lov")
+    url = reverse("placements:offer-free-list")
+
+    def titles(params):
+        return sorted(o.title for o in logged_in.get(url, params).context["offers"])
+
+    assert titles({}) == ["A", "B"]
+    assert titles({"business_area": cafe.pk}) == ["A"]
+    assert titles({"municipality": tyreso.pk}) == ["A"]
+    assert titles({"extent": 100}) == ["B"]
+    assert titles({"extent": 50}) == ["A"]
+    assert titles({"agreement_type": "lov"}) == ["A"]
+    assert titles({"agreement_type": "lou"}) == []
+    assert b.pk
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": iso(TODAY + 10 * DAY), "end": iso(TODAY + DAY)}, "end"),
+        ({"start": iso(TODAY - DAY), "end": iso(TODAY + DAY)}, "start"),
+        ({"start": "2030-02-30", "end": iso(TODAY + DAY)}, "start"),
+        ({"start": iso(TODAY), "end": iso(TODAY + 5000 * DAY)}, "end"),
+    ],
+)
+def test_free_places_validates_the_dates(logged_in, offer, params, field):
+    response = logged_in.get(reverse("placements:offer-free-list"), params)
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors[field]
+    assert response.context["period"] is None
+    assert list(response.context["offers"]) == []
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_free_places_query_count_does_not_grow(logged_in, django_assert_max_num_queries, rows):
+    enterprise = EnterpriseFactory()
+    for _ in range(rows):
+        offer = TrainingOfferFactory(enterprise=enterprise)
+        PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 10 * DAY)
+    # session, user, savepoint, groups, the offers (joined), their holding placements,
+    # the filter form's areas and municipalities, release: 9; two spare for middleware.
+    with django_assert_max_num_queries(11):
+        response = logged_in.get(reverse("placements:offer-free-list"))
+    assert len(response.context["offers"]) == min(rows, 25)
+
+
+# --- matching and proposing -----------------------------------------------------------
+
+
+def test_match_list_ranks_offers_with_reasons(logged_in, mine):
+    cafe = business_area("cafe")
+    mine.interests.set([cafe])
+    good = TrainingOfferFactory(
+        title="Bra", business_area=cafe, municipality=mine.home_municipality
+    )
+    TrainingOfferFactory(title="Sämre", business_area=business_area("snickeri"))
+    response = logged_in.get(reverse("placements:participant-matches", args=[mine.pk]))
+    matches = response.context["matches"]
+    assert [m.offer.title for m in matches] == ["Bra", "Sämre"]
+    assert "Intresse: Café" in response.text
+    assert f'name="offer" value="{good.pk}"' in response.text
+
+
+def test_match_list_validates_the_period(logged_in, mine, offer):
+    response = logged_in.get(
+        reverse("placements:participant-matches", args=[mine.pk]),
+        {"start": iso(TODAY + 9 * DAY), "end": iso(TODAY)},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["end"]
+    assert list(response.context["matches"]) == []
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_match_list_query_count_does_not_grow(logged_in, mine, django_assert_max_num_queries, rows):
+    enterprise = EnterpriseFactory()
+    for _ in range(rows):
+        offer = TrainingOfferFactory(enterprise=enterprise)
+        PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 10 * DAY)
+    # session, user, savepoint, groups, the participant (with municipality), their
+    # interests, the offers (joined), their holding placements, the open enrolment,
+    # release: 10; two spare for middleware.
+    with django_assert_max_num_queries(12):
+        response = logged_in.get(reverse("placements:participant-matches", args=[mine.pk]))
+    assert len(response.context["matches"]) == min(rows, 25)
+
+
+def _proposal(chosen, **overrides):
+    data = {
+        "offer": chosen.pk,
+        "placement_type": "training",
+        "extent": "50",
+        "planned_start": iso(TODAY + DAY),
+        "planned_end": iso(TODAY + 90 * DAY),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_propose_in_one_step(logged_in, coordinator, mine, offer):
+    enrolment = EnrolmentFactory(participant=mine)
+    response = logged_in.post(
+        reverse("placements:placement-propose", args=[mine.pk]),
+        _proposal(offer, enrolment=enrolment.pk),
+    )
+    placement = Placement.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("placements:placement-detail", args=[placement.pk])
+    assert (placement.status, placement.enrolment, placement.proposed_by) == (
+        "proposed",
+        enrolment,
+        coordinator,
+    )
+    assert AuditLog.objects.get().action == AuditAction.CREATE
+
+
+def test_propose_page_prefills_from_the_chosen_offer(logged_in, mine):
+    later = TrainingOfferFactory(free_from=TODAY + 20 * DAY, min_extent=75, max_extent=100)
+    response = logged_in.get(
+        reverse("placements:placement-propose", args=[mine.pk]), {"offer": later.pk}
+    )
+    initial = response.context["form"].initial
+    assert (initial["offer"], initial["planned_start"], initial["extent"]) == (
+        later.pk,
+        TODAY + 20 * DAY,
+        75,
+    )
+
+
+def test_a_full_offer_answers_with_a_message_and_keeps_the_form(logged_in, mine):
+    full = TrainingOfferFactory(capacity=1, title="Full plats")
+    PlacementFactory(offer=full, planned_start=TODAY, planned_end=TODAY + 365 * DAY)
+    data = _proposal(full, schedule="mån–fre 9–13", proposal_note="Hej!")
+    response = logged_in.post(reverse("placements:placement-propose", args=[mine.pk]), data)
+    assert response.status_code == 200
+    assert "Platsen är full" in response.text
+    assert 'value="mån–fre 9–13"' in response.text
+    assert "Hej!" in response.text
+    assert Placement.objects.filter(participant=mine).count() == 0
+    assert not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"planned_start": ""}, "planned_start"),
+        ({"planned_start": iso(TODAY - DAY)}, "planned_start"),
+        ({"planned_end": iso(TODAY)}, "planned_end"),
+        ({"extent": "30"}, "extent"),
+        ({"offer": "999999"}, "offer"),
+    ],
+)
+def test_propose_bad_input_shows_errors_and_writes_nothing(
+    logged_in, mine, offer, overrides, field
+):
+    response = logged_in.post(
+        reverse("placements:placement-propose", args=[mine.pk]), _proposal(offer, **overrides)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Placement.objects.exists()
+    assert not AuditLog.objects.exists()
+
+
+def test_propose_beyond_100_percent_is_refused(logged_in, mine, offer):
+    other = TrainingOfferFactory()
+    PlacementFactory(
+        participant=mine, offer=other, extent=75, planned_start=TODAY, planned_end=TODAY + 400 * DAY
+    )
+    response = logged_in.post(
+        reverse("placements:placement-propose", args=[mine.pk]), _proposal(offer)
+    )
+    assert response.status_code == 200
+    assert "100 %" in response.text
+    assert Placement.objects.filter(offer=offer).count() == 0
+
+
+# --- placement detail and the lifecycle steps -----------------------------------------
+
+
+def test_detail_writes_one_read_row(logged_in, coordinator, placement):
+    response = logged_in.get(reverse("placements:placement-detail", args=[placement.pk]))
+    assert response.status_code == 200
+    row = AuditLog.objects.get()
+    assert (row.action, row.object_id, row.responsible) == (
+        AuditAction.VIEW,
+        str(placement.pk),
+        True,
+    )
+
+
+def test_withdraw(logged_in, placement):
+    url = reverse("placements:placement-withdraw", args=[placement.pk])
+    response = logged_in.post(url, follow=True)
+    assert "återtaget" in response.text
+    assert Placement.objects.get().status == "withdrawn"
+    # Once more is an illegal transition: a message, not an error page.
+    response = logged_in.post(url, follow=True)
+    assert response.status_code == 200
+    assert "kan inte bli återtagen" in response.text
+    assert AuditLog.objects.filter(action=AuditAction.UPDATE).count() == 1
+
+
+def _start_data(**overrides):
+    data = {
+        "start-start_date": iso(TODAY + 7 * DAY),
+        "start-supervisor_name": "Hanna",
+        "start-agreement_date": iso(TODAY),
+        "start-agreement_tasks": "Disk",
+        "start-agreement_hours": "9–13",
+        "start-agreement_support": "Handledare",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_start_an_accepted_placement(logged_in, placement):
+    Placement.objects.filter(pk=placement.pk).update(status="accepted")
+    url = reverse("placements:placement-start", args=[placement.pk])
+    response = logged_in.post(url, _start_data(**{"start-agreement_tasks": ""}))
+    assert response.status_code == 200
+    assert response.context["start_form"].errors["agreement_tasks"]
+    assert Placement.objects.get().status == "accepted"
+    response = logged_in.post(url, _start_data())
+    assert response.status_code == 302
+    assert Placement.objects.get().status == "active"
+
+
+def test_starting_a_proposal_is_refused_with_a_message(logged_in, placement):
+    response = logged_in.post(
+        reverse("placements:placement-start", args=[placement.pk]), _start_data(), follow=True
+    )
+    assert response.status_code == 200
+    assert "kan inte bli pågående" in response.text
+    assert Placement.objects.get().status == "proposed"
+
+
+def test_end_an_active_placement(logged_in, placement):
+    Placement.objects.filter(pk=placement.pk).update(status="active", start_date=TODAY - 10 * DAY)
+    url = reverse("placements:placement-end", args=[placement.pk])
+    response = logged_in.post(url, {"end-end_date": iso(TODAY), "end-end_reason": ""})
+    assert response.status_code == 200
+    assert {"end_reason", "outcome"} <= set(response.context["end_form"].errors)
+    assert Placement.objects.get().status == "active"
+    response = logged_in.post(
+        url,
+        {"end-end_date": iso(TODAY), "end-end_reason": "planned", "end-outcome": "studies"},
+    )
+    assert response.status_code == 302
+    assert Placement.objects.get().status == "completed"
+
+
+def test_change_plan(logged_in, placement):
+    url = reverse("placements:placement-change-plan", args=[placement.pk])
+    bad = {
+        "plan-planned_start": iso(TODAY + 30 * DAY),
+        "plan-planned_end": iso(TODAY + 10 * DAY),
+        "plan-extent": "50",
+    }
+    response = logged_in.post(url, bad)
+    assert response.status_code == 200
+    assert response.context["plan_form"].errors["planned_end"]
+    good = dict(bad, **{"plan-planned_end": iso(TODAY + 60 * DAY), "plan-extent": "75"})
+    assert logged_in.post(url, good).status_code == 302
+    placement.refresh_from_db()
+    assert (placement.extent, placement.planned_end) == (75, TODAY + 60 * DAY)
+
+
+def test_follow_up(logged_in, placement):
+    url = reverse("placements:follow-up-create", args=[placement.pk])
+    data = {"followup-date": iso(TODAY), "followup-notes": "Bra start"}
+    # A proposal has not happened yet: refused with a message.
+    response = logged_in.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "blivit av" in response.text
+    Placement.objects.filter(pk=placement.pk).update(status="active", start_date=TODAY)
+    response = logged_in.post(url, {"followup-date": ""})
+    assert response.status_code == 200
+    assert response.context["follow_up_form"].errors["date"]
+    assert not FollowUpMeeting.objects.exists()
+    assert logged_in.post(url, data).status_code == 302
+    assert FollowUpMeeting.objects.get().notes == "Bra start"

@@ -1,0 +1,249 @@
+"""The ranking service and the bulk free-places count behind the free-places and match pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from enterprises.models import TrainingOffer
+from placements.services.capacity import free_places
+from placements.services.matching import (
+    POINTS_ADAPTATIONS,
+    POINTS_CONFIRMED,
+    POINTS_EXTENT,
+    POINTS_FREE_FROM,
+    POINTS_INTEREST,
+    POINTS_NEIGHBOURING_MUNICIPALITY,
+    POINTS_SAME_MUNICIPALITY,
+    add_months,
+    closest_extent,
+    default_period,
+    offers_with_free_places,
+    rank_offers,
+    with_holding,
+)
+from tests.factories import (
+    EnterpriseFactory,
+    MunicipalityFactory,
+    ParticipantFactory,
+    PlacementFactory,
+    TrainingOfferFactory,
+    business_area,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TODAY = D(2030, 3, 1)
+START = D(2030, 3, 10)
+
+
+@pytest.fixture
+def places():
+    haninge = MunicipalityFactory(name="Haninge", code="0136", is_member=True)
+    tyreso = MunicipalityFactory(name="Tyresö", code="0138", is_member=True)
+    stockholm = MunicipalityFactory(name="Stockholm", code="0180", is_member=False)
+    return haninge, tyreso, stockholm
+
+
+def _offer(municipality, **extra):
+    defaults = {
+        "enterprise": EnterpriseFactory(municipality=municipality),
+        "municipality": municipality,
+        "business_area": business_area("snickeri"),
+        "min_extent": 25,
+        "max_extent": 50,
+        "free_from": D(2030, 1, 1),
+        "last_confirmed": TODAY,
+        "adaptations_possible": "",
+    }
+    defaults.update(extra)
+    return TrainingOfferFactory(**defaults)
+
+
+def _participant(municipality, *, interests=(), **extra):
+    fields = {"home_municipality": municipality, "wanted_extent": 50, **extra}
+    participant = ParticipantFactory(**fields)
+    participant.interests.set(interests)
+    return participant
+
+
+def _rank(participant, offers):
+    return rank_offers(participant, offers, start=START, today=TODAY)
+
+
+def _points(match):
+    return {reason.text: reason.points for reason in match.reasons}
+
+
+def test_a_perfect_offer_scores_100_with_a_reason_for_each_criterion(places):
+    haninge = places[0]
+    cafe = business_area("cafe")
+    participant = _participant(haninge, interests=[cafe], workplace_adaptations="Korta pass")
+    offer = _offer(haninge, business_area=cafe, adaptations_possible="Anpassade tider")
+    [match] = _rank(participant, [offer])
+    assert match.score == 100
+    assert _points(match) == {
+        "Intresse: Café": POINTS_INTEREST,
+        "Samma kommun (Haninge)": POINTS_SAME_MUNICIPALITY,
+        "Erbjuder önskad omfattning 50 %": POINTS_EXTENT,
+        "Ledig från önskat startdatum 2030-03-10": POINTS_FREE_FROM,
+        "Platsen beskriver möjliga anpassningar": POINTS_ADAPTATIONS,
+        "Platsantalet bekräftat för 0 dagar sedan": POINTS_CONFIRMED,
+    }
+
+
+def test_each_missing_criterion_scores_zero_and_says_why(places):
+    haninge, _, stockholm = places
+    participant = _participant(
+        haninge, interests=[business_area("cafe")], support_needs="Lugn miljö"
+    )
+    offer = _offer(
+        stockholm,
+        min_extent=75,
+        max_extent=100,
+        free_from=D(2030, 4, 1),
+        last_confirmed=TODAY - datetime.timedelta(days=31),
+    )
+    [match] = _rank(participant, [offer])
+    assert match.score == 0
+    texts = [reason.text for reason in match.reasons]
+    assert texts == [
+        "Snickeri är inte bland deltagarens intressen",
+        "Annan kommun (Stockholm)",
+        "Erbjuder 75–100 %, inte önskade 50 %",
+        "Ledig först från 2030-04-01",
+        "Platsen beskriver inga möjliga anpassningar",
+        "Platsantalet bekräftades för 31 dagar sedan; kontrollera med företaget",
+    ]
+    assert not any(reason.met for reason in match.reasons)
+    assert match.suggested_start == D(2030, 4, 1)
+    assert match.suggested_extent == 75
+
+
+def test_neighbouring_means_another_member_municipality(places):
+    haninge, tyreso, stockholm = places
+    participant = _participant(haninge)
+    near, far = _offer(tyreso), _offer(stockholm)
+    points = {m.offer: _points(m) for m in _rank(participant, [near, far])}
+    assert points[near]["Grannkommun i förbundet (Tyresö)"] == POINTS_NEIGHBOURING_MUNICIPALITY
+    assert points[far]["Annan kommun (Stockholm)"] == 0
+
+
+def test_confirmed_within_30_days_counts_and_31_does_not(places):
+    participant = _participant(places[0])
+    fresh = _offer(places[0], last_confirmed=TODAY - datetime.timedelta(days=30))
+    stale = _offer(places[0], last_confirmed=TODAY - datetime.timedelta(days=31))
+    scores = {m.offer: m.score for m in _rank(participant, [fresh, stale])}
+    assert scores[fresh] - scores[stale] == POINTS_CONFIRMED
+
+
+def test_adaptations_only_count_when_the_participant_needs_them(places):
+    participant = _participant(places[0])
+    with_text = _offer(places[0], adaptations_possible="Ramp, vilrum")
+    without = _offer(places[0])
+    scores = {m.offer: m.score for m in _rank(participant, [with_text, without])}
+    assert scores[with_text] == scores[without]
+
+
+def test_free_from_the_wanted_date_edge(places):
+    participant = _participant(places[0])
+    on_the_day = _offer(places[0], free_from=START)
+    day_after = _offer(places[0], free_from=START + datetime.timedelta(days=1))
+    scores = {m.offer: m.score for m in _rank(participant, [on_the_day, day_after])}
+    assert scores[on_the_day] - scores[day_after] == POINTS_FREE_FROM
+
+
+def test_best_first_then_more_free_places(places):
+    haninge, tyreso, stockholm = places
+    cafe = business_area("cafe")
+    participant = _participant(haninge, interests=[cafe])
+    best = _offer(haninge, business_area=cafe)
+    tie_few, tie_many = _offer(tyreso), _offer(tyreso)
+    worst = _offer(stockholm, min_extent=100, max_extent=100)
+    tie_few.free_places, tie_many.free_places = 1, 3
+    for offer in (best, worst):
+        offer.free_places = 1
+    ranked = _rank(participant, [worst, tie_few, best, tie_many])
+    assert [m.offer for m in ranked] == [best, tie_many, tie_few, worst]
+    assert ranked[0].score > ranked[1].score == ranked[2].score > ranked[3].score
+    assert ranked[1].free_places == 3
+
+
+def test_interests_loaded_by_the_caller_avoid_a_query(places, django_assert_num_queries):
+    participant = _participant(places[0], interests=[business_area("cafe")])
+    offers = list(TrainingOffer.objects.with_related().filter(pk=_offer(places[0]).pk))
+    with django_assert_num_queries(0):
+        rank_offers(participant, offers, start=START, today=TODAY, interest_ids=set())
+
+
+def test_closest_extent():
+    offer = TrainingOffer(min_extent=50, max_extent=75)
+    assert closest_extent(offer, 50) == 50
+    assert closest_extent(offer, 25) == 50
+    assert closest_extent(offer, 100) == 75
+
+
+def test_months_and_the_default_period():
+    assert add_months(D(2030, 1, 31), 1) == D(2030, 2, 28)
+    assert add_months(D(2030, 11, 15), 3) == D(2031, 2, 15)
+    assert default_period(D(2030, 3, 1)) == (D(2030, 3, 1), D(2030, 8, 31))
+
+
+# --- free places for many offers at once --------------------------------------------
+
+
+def test_bulk_free_places_agree_with_the_locked_check(places):
+    today = D(2030, 1, 1)
+    start, end = D(2030, 3, 1), D(2030, 5, 31)
+    offers = [_offer(places[0]) for _ in range(4)]
+    offers[0].capacity = 1
+    offers[0].save()
+    PlacementFactory(offer=offers[0], planned_start=D(2030, 2, 1), planned_end=D(2030, 3, 1))
+    PlacementFactory(offer=offers[1], planned_start=D(2030, 5, 31), planned_end=D(2030, 6, 30))
+    PlacementFactory(offer=offers[1], planned_start=D(2030, 4, 1), planned_end=D(2030, 4, 2))
+    PlacementFactory(offer=offers[2], status="withdrawn", planned_start=start, planned_end=end)
+    offers[3].free_from = D(2030, 6, 1)
+    offers[3].save()
+    loaded = with_holding(
+        TrainingOffer.objects.filter(pk__in=[o.pk for o in offers]), start, end, today=today
+    )
+    result = offers_with_free_places(loaded, start, end, today=today)
+    by_pk = {offer.pk: offer.free_places for offer in result}
+    # Offer 0 is full on 1 March (the proposal's last day); offer 3 is not free before
+    # the period ends; offers 1 and 2 match the locked count.
+    assert offers[0].pk not in by_pk and offers[3].pk not in by_pk
+    assert by_pk[offers[1].pk] == free_places(offers[1], start, end, today=today) == 2
+    assert by_pk[offers[2].pk] == free_places(offers[2], start, end, today=today) == 3
+
+
+def test_free_from_inside_the_period_counts_from_that_day(places):
+    today = D(2030, 1, 1)
+    start, end = D(2030, 3, 1), D(2030, 5, 31)
+    offer = _offer(places[0], capacity=1, free_from=D(2030, 4, 1))
+    # Held only before the offer is free anyway: does not count.
+    PlacementFactory(offer=offer, planned_start=D(2030, 3, 1), planned_end=D(2030, 3, 31))
+    [result] = offers_with_free_places(
+        with_holding(TrainingOffer.objects.filter(pk=offer.pk), start, end, today=today),
+        start,
+        end,
+        today=today,
+    )
+    assert result.free_places == 1
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_bulk_free_places_take_two_queries_whatever_the_number_of_offers(
+    places, django_assert_num_queries, count
+):
+    for _ in range(count):
+        offer = _offer(places[0])
+        PlacementFactory(offer=offer, planned_start=D(2030, 3, 1), planned_end=D(2030, 4, 1))
+    offers = with_holding(
+        TrainingOffer.objects.with_related(), D(2030, 3, 1), D(2030, 5, 31), today=TODAY
+    )
+    # The offers (with enterprise, area and municipality) and their holding placements.
+    with django_assert_num_queries(2):
+        result = offers_with_free_places(offers, D(2030, 3, 1), D(2030, 5, 31), today=TODAY)
+    assert len(result) == count
