@@ -1,6 +1,7 @@
 from django.urls import path
 
 from participants import views
+from samordning import views as cross_app_views
 
 app_name = "participants"
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/samtycke/", views.consent_create, name="consent-create"),
     path(
         "<int:pk>/samtycke/<int:consent_pk>/aterkalla/",
-        views.consent_withdraw,
+        cross_app_views.consent_withdraw,  # anonymises across apps when needed
         name="consent-withdraw",
     ),
     path("<int:pk>/inskrivning/", views.enrolment_create, name="enrolment-create"),

@@ -22,7 +22,6 @@ from participants import selectors, services
 from participants.filters import ParticipantFilter
 from participants.forms import (
     ConsentForm,
-    ConsentWithdrawForm,
     EnrolmentEndForm,
     EnrolmentForm,
     ParticipantForm,
@@ -192,31 +191,6 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "participants/consent_form.html",
         {"form": form, "participant": participant},
-    )
-
-
-@role_required(*COORDINATOR_ROLES)
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
-    consent = get_object_or_404(participant.consents.all(), pk=consent_pk)
-    form = ConsentWithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(
-                consent=consent,
-                user=request.user,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                request=request,
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Samtycket är återkallat."))
-            return redirect(participant)
-    return render(
-        request,
-        "participants/consent_withdraw.html",
-        {"form": form, "participant": participant, "consent": consent},
     )
 
 

@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
-from participants.choices import AnonymousReason
+from participants import services as participant_services
+from participants.choices import AnonymousReason, ConsentPurpose
 from participants.models import Consent, Participant
 from placements.models import FollowUpMeeting, Placement, PlacementStatus
 from samordning.audit import audit_record
@@ -199,3 +200,31 @@ def anonymise_expired(*, today: datetime.date | None = None, user: Any = None) -
         participant_anonymise(participant=participant, user=user)
         count += 1
     return count
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    consent: Consent,
+    user: Any,
+    withdrawn_on: datetime.date,
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Withdraw a consent. With no registration consent left, processing stops
+    beyond the anonymous minimum: the person is anonymised (counts kept)."""
+    consent = participant_services.consent_withdraw(
+        consent=consent, user=user, withdrawn_on=withdrawn_on, request=request
+    )
+    registered = (
+        Consent.objects.valid_on(max(withdrawn_on, timezone.localdate()))
+        .filter(participant_id=consent.participant_id, purpose=ConsentPurpose.REGISTRATION)
+        .exists()
+    )
+    if consent.purpose == ConsentPurpose.REGISTRATION and not registered:
+        participant_anonymise(
+            participant=consent.participant,
+            user=user,
+            reason=AnonymousReason.NO_CONSENT,
+            request=request,
+        )
+    return consent

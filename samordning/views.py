@@ -1,15 +1,19 @@
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
+from participants.forms import ConsentWithdrawForm, apply_service_error
 from participants.models import Participant
+from placements.privacy import consent_withdraw as consent_withdraw_service
 from placements.privacy import participant_export
 from samordning import policy
 from samordning.exports import table_response
@@ -103,3 +107,33 @@ def _display_tree(value: Any) -> dict[str, Any]:
     if isinstance(value, bool):
         return {"kind": "text", "text": _("Ja") if value else _("Nej")}
     return {"kind": "text", "text": "" if value is None else str(value)}
+
+
+@role_required(*policy.roles_for(policy.Perm.PARTICIPANT_EDIT))
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    """Withdraw a consent from the participant's page (participants:consent-withdraw).
+
+    Lives here, in the cross-app layer, because withdrawing the registration
+    consent anonymises the person, placements included.
+    """
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    consent = get_object_or_404(participant.consents.all(), pk=consent_pk)
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_withdraw_service(
+                consent=consent,
+                user=request.user,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Samtycket är återkallat."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/consent_withdraw.html",
+        {"form": form, "participant": participant, "consent": consent},
+    )

@@ -226,3 +226,46 @@ def test_export_views_are_scoped_and_logged(client, person, coordinator, coordin
     assert f"{MARK}followup" in page.text
     assert AuditLog.objects.filter(action=AuditAction.EXPORT, object_id=str(person.pk)).count() == 2
     assert client.get(f"/integritet/deltagare/{person.pk}/export.xml").status_code == 404
+
+
+def test_withdrawing_registration_consent_keeps_only_the_anonymous_minimum(
+    client, person, coordinator
+):
+    from django.urls import reverse
+
+    consent = person.consents.get()
+    url = reverse("participants:consent-withdraw", args=[person.pk, consent.pk])
+    client.force_login(coordinator)
+    response = client.post(url, {"withdrawn_on": datetime.date.today().isoformat()})
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    person.refresh_from_db()
+    assert consent.withdrawn_on is not None
+    assert person.is_anonymous and person.anonymous_reason == AnonymousReason.NO_CONSENT
+    assert MARK not in _dump()
+    # Withdrawing twice is a message on the form, not a 500.
+    again = client.post(url, {"withdrawn_on": datetime.date.today().isoformat()})
+    assert again.status_code == 200
+    assert "redan återkallat" in again.text
+
+
+def test_withdrawing_a_sharing_consent_keeps_the_person(client, person, coordinator):
+    from django.urls import reverse
+
+    sharing = ConsentFactory(participant=person, purpose="share_with_enterprise")
+    client.force_login(coordinator)
+    url = reverse("participants:consent-withdraw", args=[person.pk, sharing.pk])
+    assert client.post(url, {"withdrawn_on": datetime.date.today().isoformat()}).status_code == 302
+    person.refresh_from_db()
+    assert not person.is_anonymous and person.first_name == f"{MARK}first"
+
+
+def test_withdrawing_another_coordinators_consent_is_404(client, person, coordinator2):
+    from django.urls import reverse
+
+    client.force_login(coordinator2)
+    consent = person.consents.get()
+    url = reverse("participants:consent-withdraw", args=[person.pk, consent.pk])
+    assert client.post(url, {"withdrawn_on": "2026-01-01"}).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is None
