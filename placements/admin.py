@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from participants.admin import ParticipantAdmin
 from participants.models import Participant
 from placements.models import AttendanceDay, FollowUpMeeting, Placement
+from placements.privacy import participant_anonymise, participants_past_retention
 from samordning.admin import NoBulkDeleteMixin
 
 PLACEMENT_SEARCH = (
@@ -57,6 +58,25 @@ admin.site.unregister(Participant)
 @admin.register(Participant)
 class ParticipantWithPlacementsAdmin(ParticipantAdmin):
     inlines = [*ParticipantAdmin.inlines, ParticipantPlacementInline]
+    actions = ["anonymise_past_retention"]
+
+    @admin.action(description=_("Anonymisera de valda vars lagringstid har gått ut"))
+    def anonymise_past_retention(
+        self, request: HttpRequest, queryset: QuerySet[Participant]
+    ) -> None:
+        """Only those past PARTICIPANT_RETENTION_DAYS are anonymised; the rest are left."""
+        eligible = participants_past_retention().filter(pk__in=queryset.values("pk"))
+        done = 0
+        for participant in eligible:
+            participant_anonymise(participant=participant, user=request.user, request=request)
+            done += 1
+        self.message_user(
+            request,
+            _(
+                "%(done)s av %(selected)s valda deltagare anonymiserades; övriga är inte förbi lagringstiden."
+            )
+            % {"done": done, "selected": queryset.count()},
+        )
 
 
 class FollowUpMeetingInline(admin.StackedInline):

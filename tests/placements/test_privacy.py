@@ -269,3 +269,22 @@ def test_withdrawing_another_coordinators_consent_is_404(client, person, coordin
     assert client.post(url, {"withdrawn_on": "2026-01-01"}).status_code == 404
     consent.refresh_from_db()
     assert consent.withdrawn_on is None
+
+
+def test_admin_action_anonymises_only_those_past_retention(client, person, admin_user, settings):
+    from django.urls import reverse
+
+    settings.PARTICIPANT_RETENTION_DAYS = 365 * 5
+    recent = ParticipantFactory(start_date=datetime.date.today())
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:participants_participant_changelist"),
+        {"action": "anonymise_past_retention", "_selected_action": [person.pk, recent.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 av 2 valda" in response.text
+    person.refresh_from_db()
+    recent.refresh_from_db()
+    assert person.anonymised_at is not None
+    assert recent.anonymised_at is None and recent.personal_number
