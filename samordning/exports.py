@@ -35,7 +35,9 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def csv_response(
+    filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     """A UTF-8 CSV (with BOM, so Excel reads å, ä, ö) using ; as Swedish Excel expects."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
