@@ -540,7 +540,7 @@ class Report:
             TableRow(
                 _("Totalt"),
                 [
-                    TableCell("", Kind.TEXT),
+                    TableCell(None, Kind.TEXT),
                     TableCell(sum(r["days"] for r in data), Kind.NUMBER),
                     TableCell(sum((r["amount"] or Decimal(0)) for r in data), Kind.AMOUNT),
                 ],

@@ -159,7 +159,7 @@ def test_attendance_per_enterprise_and_year(report):
     assert rows(report.attendance()) == [
         ["Café Tyresö", "2024", 4, 600],
         ["Snickeriet Haninge", "2024", 4, 1200],
-        ["Totalt", "", 8, 1800],
+        ["Totalt", "", 8, 1800],  # no year on the total row
     ]
 
 
