@@ -248,7 +248,7 @@ def test_swedish_number_formatting(client, funder, data):
     client.force_login(funder)
     url = reverse("reports:insats-detail", args=[data.mia.pk])
     page_html = client.get(f"{url}?year=2024").text
-    rows = dict((row[0], row[1]) for row in page_table(page_html, "insats-budget"))
+    rows = {row[0]: row[1] for row in page_table(page_html, "insats-budget")}
     assert rows["Budget per år (kr)"] == "1 200 000"
     assert rows["Andel av planerat (%)"] == "45,8 %"
     page_html = client.get(f"{OVERVIEW}?year=2024").text
