@@ -209,11 +209,11 @@ def horizontal_bars(chart_id: str, title: str, labels: list[str], series: list[S
     top_value = max((v for s in series for v in s.values if v is not None), default=0)
     maximum, _step = nice_scale(top_value, series[0].kind)
     for step in range(5):
-        value = maximum * step / 4
+        tick = maximum * step / 4
         x = x0 + (x1 - x0) * step / 4
         chart.segments.append(Segment(x, top, x, top + plot_height))
         chart.texts.append(
-            Text(x, top + plot_height + 18, format_value(value, series[0].kind), "middle", MUTED)
+            Text(x, top + plot_height + 18, format_value(tick, series[0].kind), "middle", MUTED)
         )
     for ci, label in enumerate(labels):
         y_group = top + ci * group + gap / 2
@@ -254,10 +254,10 @@ def vertical_chart(
     top_value = max((v for s in series for v in s.values if v is not None), default=0)
     maximum, _step = nice_scale(top_value, series[0].kind)
     for step in range(5):
-        value = maximum * step / 4
+        tick = maximum * step / 4
         y = y0 - plot_height * step / 4
         chart.segments.append(Segment(x0, y, x1, y))
-        chart.texts.append(Text(x0 - 6, y + 4, format_value(value, series[0].kind), "end", MUTED))
+        chart.texts.append(Text(x0 - 6, y + 4, format_value(tick, series[0].kind), "end", MUTED))
     n = max(len(labels), 1)
     slot = (x1 - x0) / n
     # Thin the labels out so they never overlap (about 7 px a character).

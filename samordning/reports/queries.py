@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Avg,
@@ -52,7 +52,13 @@ from participants.models import (
     ParticipantSupportSource,
     SupportSourcePhase,
 )
-from placements.models import ENDED_STATUSES, AttendanceDay, Placement, PlacementStatus
+from placements.models import (
+    ENDED_STATUSES,
+    AttendanceDay,
+    Placement,
+    PlacementQuerySet,
+    PlacementStatus,
+)
 from samordning.models import Municipality
 
 NO_SUPPORT_SOURCE = "none_recorded"
@@ -227,7 +233,8 @@ def participant_breakdown(
     return {row[field]: (row["new"], row["active"], row["ended"]) for row in rows}
 
 
-def _has_support_group(phase: str, group: str) -> Exists:
+def _has_support_group(phase: str, group: str) -> Any:
+    """Exists(a support source of `group` in `phase`); for "none recorded", its negation."""
     sources = ParticipantSupportSource.objects.filter(participant=OuterRef("pk"), phase=phase)
     if group == NO_SUPPORT_SOURCE:
         return ~Exists(sources)
@@ -278,7 +285,7 @@ def support_groups_before_after(
     phases = (SupportSourcePhase.START, SupportSourcePhase.END)
     qs = (
         participants_in_period(period, municipality=municipality, insats=insats)
-        .filter(is_ended=True)
+        .filter(Q(is_ended=True))
         .annotate(
             **{
                 f"has_{g}_{phase}": _has_support_group(phase, g)
@@ -316,11 +323,12 @@ def outcome_counts(
 # --- placements -------------------------------------------------------------------
 
 
-def counted_placements() -> QuerySet[Placement]:
+def counted_placements() -> PlacementQuerySet:
     """Placements of counted participants, registration errors left out."""
-    return Placement.objects.filter(participant__in=Participant.objects.counted()).exclude(
+    placements = Placement.objects.filter(participant__in=Participant.objects.counted()).exclude(
         end_reason=EndReason.REGISTRATION_ERROR
     )
+    return cast(PlacementQuerySet, placements)
 
 
 @dataclass(frozen=True)
@@ -386,7 +394,9 @@ def _median_days(qs: QuerySet[Placement], count: int) -> float | None:
         return None
     middle = (count - 1) // 2
     values = list(
-        qs.order_by("length").values_list("length", flat=True)[middle : middle + 2 - count % 2]
+        qs.order_by(F("length").asc()).values_list(F("length"), flat=True)[
+            middle : middle + 2 - count % 2
+        ]
     )
     return sum(_days(v) for v in values) / len(values)
 
@@ -442,7 +452,7 @@ def attendance_per_enterprise_year(
     )
     if municipality is not None:
         qs = qs.filter(placement__offer__enterprise__municipality=municipality)
-    return list(
+    rows = (
         qs.values(
             enterprise=F("placement__offer__enterprise__name"),
             year=ExtractYear("date"),
@@ -450,6 +460,7 @@ def attendance_per_enterprise_year(
         .annotate(days=Count("pk"), amount=Sum("placement__offer__price_per_day"))
         .order_by("enterprise", "year")
     )
+    return [dict(row) for row in rows]
 
 
 # --- enterprises ------------------------------------------------------------------
@@ -462,11 +473,12 @@ def enterprises_per_year(
     qs = AnnualFigure.objects.filter(year__lte=up_to_year)
     if municipality is not None:
         qs = qs.filter(enterprise__municipality=municipality)
-    return list(
+    rows = (
         qs.values("year")
         .annotate(enterprises=Count("enterprise", distinct=True), turnover=Sum("turnover_sek"))
         .order_by("year")
     )
+    return [dict(row) for row in rows]
 
 
 # --- insatser ---------------------------------------------------------------------
@@ -483,7 +495,7 @@ def insats_progress(
     counted = counted_participants(municipality)
     started = Q(enrolments__start_date__lte=up_to, enrolments__participant__in=counted)
     ended = started & Q(enrolments__end_date__lte=up_to)
-    return list(
+    rows = (
         Insats.objects.filter(
             Q(target_participants__isnull=False) | Q(target_work_or_studies_percent__isnull=False)
         )
@@ -505,7 +517,9 @@ def insats_progress(
         )
         .order_by("name")
     )
+    return [dict(row) for row in rows]
 
 
 def insats_list() -> list[dict[str, Any]]:
-    return list(Insats.objects.values("pk", "name", "start_date", "end_date").order_by("name"))
+    rows = Insats.objects.values("pk", "name", "start_date", "end_date").order_by("name")
+    return [dict(row) for row in rows]

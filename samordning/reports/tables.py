@@ -159,7 +159,7 @@ SUPPORT_GROUP_LABELS = {
     NO_SUPPORT_SOURCE: gettext_lazy("Ingen försörjningskälla angiven"),
 }
 
-OUTCOME_ROWS: list[tuple[str, list[str]]] = [
+OUTCOME_ROWS: list[tuple[Any, list[str]]] = [  # (label, outcome codes)
     (Outcome.WORK.label, [Outcome.WORK]),
     (Outcome.WORK_SUBSIDISED.label, [Outcome.WORK_SUBSIDISED]),
     (OutcomeGroup.STUDIES.label, OUTCOME_GROUPS[OutcomeGroup.STUDIES]),
@@ -284,7 +284,9 @@ class Report:
         self, dimension: str, labels: Sequence[tuple[Any, Any]]
     ) -> tuple[list[tuple[str, Sequence[int]]], Sequence[int]]:
         counts = self._participant_counts(dimension)
-        categories = [(str(label), counts.get(code, (0, 0, 0))) for code, label in labels]
+        categories: list[tuple[str, Sequence[int]]] = [
+            (str(label), counts.get(code, (0, 0, 0))) for code, label in labels
+        ]
         return categories, _column_sums(counts.values())
 
     # --- participants ---
@@ -486,7 +488,7 @@ class Report:
         )
         held = suppress([[h] for _d, _c, h in series])
         yearly = (self.period.end - self.period.start).days > queries.MONTHLY_POINTS_MAX_DAYS
-        rows = []
+        rows: list[TableRow] = []
         for (day, capacity, _h), (held_cell,) in zip(series, held, strict=True):
             if held_cell.hidden:
                 utilisation = TableCell(None, Kind.SHARE, held_cell.mark)
@@ -747,7 +749,7 @@ OVERVIEW_TABLES: dict[str, TableBuilder] = {
     "insatsmal": Report.insats_targets,
 }
 
-OVERVIEW_SECTIONS: list[tuple[str, list[str]]] = [
+OVERVIEW_SECTIONS: list[tuple[Any, list[str]]] = [  # (heading, table slugs)
     (gettext_lazy("Sociala företag"), ["foretag", "omsattning"]),
     (gettext_lazy("Arbetsträningsplatser"), ["platser"]),
     (

@@ -50,8 +50,9 @@ def _filter_query(query: QueryDict) -> str:
     """The filter's part of the query string, passed on to the download links."""
     kept = QueryDict(mutable=True)
     for name in PeriodForm.base_fields:
-        if query.get(name):
-            kept[name] = query[name]
+        value = query.get(name)
+        if value:
+            kept[name] = str(value)
     return kept.urlencode()
 
 
