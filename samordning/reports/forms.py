@@ -62,6 +62,9 @@ class PeriodForm(forms.Form):
         kwargs.setdefault("initial", {"year": self.today.year})
         super().__init__(*args, **kwargs)
         self.fields["date_from"].help_text = _("Fyll i från och till för ett eget intervall.")
+        self.fields["municipality"].help_text = _(
+            "Deltagarnas folkbokföringskommun; för företag och platser den kommun de finns i."
+        )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "mb-4"

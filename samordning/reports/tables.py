@@ -117,10 +117,6 @@ class ReportTable:
     def has_hidden(self) -> bool:
         return any(cell.hidden for row in self.rows for cell in row.cells)
 
-    @property
-    def has_secondary(self) -> bool:
-        return any(cell.hidden and cell.mark == ".." for row in self.rows for cell in row.cells)
-
     def export_header(self) -> list[str]:
         return [self.row_header, *(column.label for column in self.columns)]
 

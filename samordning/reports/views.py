@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 
 from participants.models import Insats
 from samordning import policy
@@ -66,7 +67,9 @@ def _shown(table: ReportTable, url_name: str, args: list[Any], query: str) -> Sh
     )
 
 
-def _base_context(form: PeriodForm, chosen: tuple[Period, Municipality | None] | None) -> dict:
+def _base_context(
+    form: PeriodForm, chosen: tuple[Period, Municipality | None] | None
+) -> dict[str, Any]:
     period, municipality = chosen if chosen else (None, None)
     return {
         "form": form,
@@ -120,9 +123,16 @@ def insats_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _export(
-    fmt: str, table: ReportTable, period: Period, municipality: Municipality | None
+    fmt: str,
+    table: ReportTable,
+    period: Period,
+    municipality: Municipality | None,
+    insats: Insats | None = None,
 ) -> HttpResponse:
-    parts = [table.slug, f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
+    parts = [table.slug]
+    if insats is not None:
+        parts.append(slugify(insats.name) or str(insats.pk))
+    parts += [f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
     if municipality is not None:
         parts.append(municipality.code)
     return table_response(fmt, "_".join(parts), table.export_header(), table.export_rows())
@@ -155,4 +165,4 @@ def insats_table_export(request: HttpRequest, pk: int, slug: str, fmt: str) -> H
         return redirect(f"{url}?{request.GET.urlencode()}")
     period, municipality = chosen
     table = builder(Report(period, municipality=municipality, insats=insats))
-    return _export(fmt, table, period, municipality)
+    return _export(fmt, table, period, municipality, insats)

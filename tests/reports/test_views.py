@@ -216,6 +216,8 @@ def test_insats_page_tables_charts_and_downloads_agree(client, funder, data):
         xlsx = client.get(
             reverse("reports:insats-table-export", args=[*args, "xlsx"]) + "?year=2024"
         )
+        disposition = csv_response["Content-Disposition"]
+        assert f'filename="{slug}_mia_20240101_20241231.csv"' in disposition
         _agree(page_html, table, csv_response.content, xlsx.content)
 
 
