@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from samordning.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("tabell/<slug:slug>.<slug:fmt>", views.table_export, name="table-export"),
+    path("insats/<int:pk>/", views.insats_detail, name="insats-detail"),
+    path(
+        "insats/<int:pk>/tabell/<slug:slug>.<slug:fmt>",
+        views.insats_table_export,
+        name="insats-table-export",
+    ),
+]

@@ -1,0 +1,113 @@
+"""Benchmark: how long the funder overview (/statistik/) takes to render.
+
+Not a test: it prints figures. It builds data in a throwaway database (a
+temporary SQLite file unless --database-url names another throwaway one),
+with `manage.py seed_demo --scale N` when that command exists, otherwise with
+the test factories (tests/reports/dataset.py: N blocks of 12 participants with
+enterprises, offers, placements and attendance), then renders the overview as
+a funder several times.
+
+    DEBUG=1 .venv/bin/python bench/funder_overview.py --scale 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1, help="data size (seed_demo --scale)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed renders (after one warm-up)")
+    parser.add_argument("--year", type=int, default=None, help="period shown (default: this year)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a THROWAWAY database to fill (default: a temporary SQLite file)",
+    )
+    args = parser.parse_args()
+
+    tmpdir = tempfile.TemporaryDirectory(prefix="samordning-bench-")
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmpdir.name}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samordning.settings")
+    os.environ.setdefault("REQUIRE_2FA", "0")
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+
+    from django.core.management import call_command, get_commands
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from participants.models import Participant
+    from placements.models import AttendanceDay, Placement
+    from samordning.policy import Role
+    from samordning.reports import views  # noqa: F401  (import errors show before seeding)
+
+    setup_test_environment()
+    year = args.year or timezone.localdate().year
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if "seed_demo" in get_commands():
+        how = f"seed_demo --scale {args.scale}"
+        call_command("seed_demo", scale=args.scale)
+    else:
+        from tests.reports.dataset import build_scaled
+
+        how = f"factories, build_scaled({args.scale}) (seed_demo not found)"
+        build_scaled(args.scale, year=year)
+    seeded = time.perf_counter() - started
+
+    from django.contrib.auth.models import Group
+
+    from samordning.models import User
+
+    funder, _created = User.objects.get_or_create(username="bench-funder")
+    funder.groups.add(Group.objects.get_or_create(name=Role.FUNDER)[0])
+
+    client = Client()
+    client.force_login(funder)
+    url = f"{reverse('reports:overview')}?year={year}"
+    response = client.get(url)  # warm-up: templates, translations, connection
+    assert response.status_code == 200, response.status_code
+
+    timings = []
+    for _ in range(args.repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - start)
+        assert response.status_code == 200
+
+    print(f"data:        {how}, built in {seeded:.1f} s")
+    print(
+        f"             {Participant.objects.count()} participants, "
+        f"{Placement.objects.count()} placements, {AttendanceDay.objects.count()} attendance days"
+    )
+    print(f"database:    {connection.vendor}")
+    print(f"page:        GET {url} ({len(response.content) // 1024} kB)")
+    print(f"queries:     {len(queries.captured_queries)}")
+    print(
+        f"render time: median {statistics.median(timings) * 1000:.0f} ms, "
+        f"min {min(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms "
+        f"over {args.repeat} runs"
+    )
+    tmpdir.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,525 @@
+"""Aggregate selectors for the funder pages.
+
+Every figure is a grouped aggregate computed in the database (`values()`
++ `annotate()`, conditional `Count(filter=...)`, `Sum`, `Avg`); no function
+here loads rows to count them in Python. The one exception is the median
+placement length: the database sorts the lengths and we fetch only the one or
+two middle values with OFFSET (SQLite has no percentile function).
+
+Numbers come back raw; small-count suppression happens in `tables`.
+Participants registered in error (an enrolment ended with "felregistrering")
+are left out of every figure through `Participant.objects.counted()`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from enterprises.models import AnnualFigure, CapacityChange, TrainingOffer
+from participants.choices import (
+    SUPPORT_SOURCE_GROUPS,
+    WORK_OR_STUDIES,
+    EndReason,
+    SupportSourceGroup,
+)
+from participants.models import (
+    Enrolment,
+    Insats,
+    Participant,
+    ParticipantSupportSource,
+    SupportSourcePhase,
+)
+from placements.models import (
+    ENDED_STATUSES,
+    AttendanceDay,
+    Placement,
+    PlacementQuerySet,
+    PlacementStatus,
+)
+from samordning.models import Municipality
+
+NO_SUPPORT_SOURCE = "none_recorded"
+MONTHLY_POINTS_MAX_DAYS = 731  # longer periods get one point a year
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range with its label, e.g. "2024" or "kvartal 2 2024"."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str
+
+    def points(self, today: datetime.date | None = None) -> list[datetime.date]:
+        """Dates for the over-time series: month ends (years for spans over two years).
+
+        Points after today are left out (the future has no history yet); a
+        period entirely in the future gets its first day as its only point.
+        """
+        today = today or timezone.localdate()
+        last = min(self.end, today)
+        if last < self.start:
+            return [self.start]
+        points: list[datetime.date] = []
+        if (self.end - self.start).days <= MONTHLY_POINTS_MAX_DAYS:
+            year, month = self.start.year, self.start.month
+            while True:
+                month_end = _month_end(year, month)
+                if month_end > last:
+                    break
+                points.append(month_end)
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        else:
+            points = [
+                datetime.date(y, 12, 31)
+                for y in range(self.start.year, last.year + 1)
+                if datetime.date(y, 12, 31) <= last
+            ]
+        if not points or points[-1] != last:
+            points.append(last)
+        return points
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    first_next = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
+    return first_next - datetime.timedelta(days=1)
+
+
+# --- participants ---------------------------------------------------------------
+
+
+def counted_participants(municipality: Municipality | None = None) -> QuerySet[Participant]:
+    """Participants who count in statistics, in one home municipality if given."""
+    qs = Participant.objects.counted()
+    if municipality is not None:
+        qs = qs.filter(home_municipality=municipality)
+    return qs
+
+
+def participants_in_period(
+    period: Period,
+    *,
+    municipality: Municipality | None = None,
+    insats: Insats | None = None,
+) -> QuerySet[Participant]:
+    """Participants with an enrolment overlapping the period ("active").
+
+    Annotated `is_new` (an enrolment started in the period) and `is_ended` (an
+    enrolment ended in the period); both are subsets of the active.
+    """
+    enrolments = Enrolment.objects.counted().filter(participant=OuterRef("pk"))
+    if insats is not None:
+        enrolments = enrolments.filter(insats=insats)
+    overlapping = enrolments.filter(start_date__lte=period.end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=period.start)
+    )
+    return (
+        counted_participants(municipality)
+        .annotate(
+            is_active=Exists(overlapping),
+            is_new=Exists(enrolments.filter(start_date__range=(period.start, period.end))),
+            is_ended=Exists(enrolments.filter(end_date__range=(period.start, period.end))),
+        )
+        .filter(is_active=True)
+    )
+
+
+def _age_at_start() -> Any:
+    """Age in whole years on the participant's start date (birth year if no date)."""
+    birthday_not_reached = Case(
+        When(
+            Q(start_month__lt=F("birth_month"))
+            | Q(start_month=F("birth_month"), start_day__lt=F("birth_day")),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return Case(
+        When(
+            birth_date__isnull=False,
+            then=F("start_year") - F("birth_date_year") - birthday_not_reached,
+        ),
+        default=F("start_year") - F("birth_year"),
+        output_field=IntegerField(),
+    )
+
+
+AGE_BANDS: dict[str, list[tuple[int | None, str]]] = {
+    # (upper bound exclusive, code); None is "and older".
+    "age_band": [(25, "under_25"), (30, "25_29"), (55, "30_54"), (None, "55_plus")],
+    "age_band_esf": [(18, "under_18"), (30, "18_29"), (55, "30_54"), (None, "55_plus")],
+}
+
+
+def _with_age_band(qs: QuerySet[Participant], dimension: str) -> QuerySet[Participant]:
+    bands = AGE_BANDS[dimension]
+    whens = [When(age__lt=upper, then=Value(code)) for upper, code in bands if upper is not None]
+    return (
+        qs.annotate(
+            start_year=ExtractYear("start_date"),
+            start_month=ExtractMonth("start_date"),
+            start_day=ExtractDay("start_date"),
+            birth_date_year=ExtractYear("birth_date"),
+            birth_month=ExtractMonth("birth_date"),
+            birth_day=ExtractDay("birth_date"),
+        )
+        .annotate(
+            age=_age_at_start(),
+        )
+        .annotate(**{dimension: Case(*whens, default=Value(bands[-1][1]))})
+    )
+
+
+DIMENSIONS = {
+    "sex": "sex",
+    "municipality": "home_municipality__name",
+    "referring_authority": "referring_authority",
+    "education": "education",
+    "age_band": "age_band",
+    "age_band_esf": "age_band_esf",
+}
+
+StatusCounts = tuple[int, int, int]  # (new, active, ended)
+
+
+def participant_breakdown(
+    period: Period,
+    dimension: str,
+    *,
+    municipality: Municipality | None = None,
+    insats: Insats | None = None,
+) -> dict[str | None, StatusCounts]:
+    """New, active and ended participants in the period per category of `dimension`.
+
+    One grouped query. The categories are exclusive, so they add up to the total.
+    """
+    qs = participants_in_period(period, municipality=municipality, insats=insats)
+    if dimension in AGE_BANDS:
+        qs = _with_age_band(qs, dimension)
+    field = DIMENSIONS[dimension]
+    rows = (
+        qs.values(field)
+        .annotate(
+            new=Count("pk", filter=Q(is_new=True)),
+            active=Count("pk"),
+            ended=Count("pk", filter=Q(is_ended=True)),
+        )
+        .order_by()
+    )
+    return {row[field]: (row["new"], row["active"], row["ended"]) for row in rows}
+
+
+def _has_support_group(phase: str, group: str) -> Any:
+    """Exists(a support source of `group` in `phase`); for "none recorded", its negation."""
+    sources = ParticipantSupportSource.objects.filter(participant=OuterRef("pk"), phase=phase)
+    if group == NO_SUPPORT_SOURCE:
+        return ~Exists(sources)
+    return Exists(sources.filter(source__in=SUPPORT_SOURCE_GROUPS[group]))
+
+
+SUPPORT_GROUPS = [*SupportSourceGroup.values, NO_SUPPORT_SOURCE]
+
+
+def support_groups_at_start(
+    period: Period,
+    *,
+    municipality: Municipality | None = None,
+    insats: Insats | None = None,
+) -> tuple[dict[str, StatusCounts], StatusCounts]:
+    """New/active/ended per support source group at start, and the totals.
+
+    A person may have several sources in different groups, so the groups can add
+    up to more than the total. One aggregate query.
+    """
+    qs = participants_in_period(period, municipality=municipality, insats=insats).annotate(
+        **{f"has_{g}": _has_support_group(SupportSourcePhase.START, g) for g in SUPPORT_GROUPS}
+    )
+    aggregates: dict[str, Any] = {
+        "total_new": Count("pk", filter=Q(is_new=True)),
+        "total_active": Count("pk"),
+        "total_ended": Count("pk", filter=Q(is_ended=True)),
+    }
+    for group in SUPPORT_GROUPS:
+        has = Q(**{f"has_{group}": True})
+        aggregates[f"{group}_new"] = Count("pk", filter=has & Q(is_new=True))
+        aggregates[f"{group}_active"] = Count("pk", filter=has)
+        aggregates[f"{group}_ended"] = Count("pk", filter=has & Q(is_ended=True))
+    result = qs.aggregate(**aggregates)
+    by_group = {
+        g: (result[f"{g}_new"], result[f"{g}_active"], result[f"{g}_ended"]) for g in SUPPORT_GROUPS
+    }
+    return by_group, (result["total_new"], result["total_active"], result["total_ended"])
+
+
+def support_groups_before_after(
+    period: Period,
+    *,
+    municipality: Municipality | None = None,
+    insats: Insats | None = None,
+) -> tuple[dict[str, tuple[int, int]], int]:
+    """Among those who ended in the period: (at start, at end) per group, and how many ended."""
+    phases = (SupportSourcePhase.START, SupportSourcePhase.END)
+    qs = (
+        participants_in_period(period, municipality=municipality, insats=insats)
+        .filter(Q(is_ended=True))
+        .annotate(
+            **{
+                f"has_{g}_{phase}": _has_support_group(phase, g)
+                for g in SUPPORT_GROUPS
+                for phase in phases
+            }
+        )
+    )
+    aggregates: dict[str, Any] = {"total": Count("pk")}
+    for group in SUPPORT_GROUPS:
+        for phase in phases:
+            aggregates[f"{group}_{phase}"] = Count("pk", filter=Q(**{f"has_{group}_{phase}": True}))
+    result = qs.aggregate(**aggregates)
+    by_group = {g: (result[f"{g}_start"], result[f"{g}_end"]) for g in SUPPORT_GROUPS}
+    return by_group, result["total"]
+
+
+def outcome_counts(
+    period: Period,
+    *,
+    municipality: Municipality | None = None,
+    insats: Insats | None = None,
+) -> dict[str, int]:
+    """Enrolments ended in the period, per outcome code ("" when none was recorded)."""
+    qs = Enrolment.objects.counted().filter(
+        participant__in=counted_participants(municipality),
+        end_date__range=(period.start, period.end),
+    )
+    if insats is not None:
+        qs = qs.filter(insats=insats)
+    rows = qs.values("outcome").annotate(n=Count("pk")).order_by()
+    return {row["outcome"]: row["n"] for row in rows}
+
+
+# --- placements -------------------------------------------------------------------
+
+
+def counted_placements() -> PlacementQuerySet:
+    """Placements of counted participants, registration errors left out."""
+    placements = Placement.objects.filter(participant__in=Participant.objects.counted()).exclude(
+        end_reason=EndReason.REGISTRATION_ERROR
+    )
+    return cast(PlacementQuerySet, placements)
+
+
+@dataclass(frozen=True)
+class LengthFigures:
+    count: int
+    average_days: float | None
+    median_days: float | None
+
+
+def placement_lengths(
+    period: Period, *, municipality: Municipality | None = None
+) -> dict[str, LengthFigures]:
+    """Length in calendar days (end date minus start date) of placements ended in the period.
+
+    Keys: "completed", "interrupted", "all". One aggregate query for the counts
+    and averages; the median per group is read with OFFSET from the sorted
+    lengths (one or two values fetched, at most one query per group).
+    """
+    qs = (
+        counted_placements()
+        .filter(
+            status__in=ENDED_STATUSES,
+            start_date__isnull=False,
+            end_date__range=(period.start, period.end),
+        )
+        .annotate(
+            length=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+        )
+    )
+    if municipality is not None:
+        qs = qs.filter(participant__home_municipality=municipality)
+    groups = {
+        "completed": Q(status=PlacementStatus.COMPLETED),
+        "interrupted": Q(status=PlacementStatus.INTERRUPTED),
+        "all": Q(),
+    }
+    aggregates: dict[str, Any] = {}
+    for key, condition in groups.items():
+        aggregates[f"{key}_n"] = Count("pk", filter=condition)
+        aggregates[f"{key}_avg"] = Avg("length", filter=condition)
+    result = qs.aggregate(**aggregates)
+    figures = {}
+    for key, condition in groups.items():
+        count = result[f"{key}_n"]
+        average = result[f"{key}_avg"]
+        figures[key] = LengthFigures(
+            count=count,
+            average_days=_days(average) if average is not None else None,
+            median_days=_median_days(qs.filter(condition), count),
+        )
+    return figures
+
+
+def _days(value: datetime.timedelta | int | float) -> float:
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds() / 86400
+    # Some backends hand back microseconds for a duration average.
+    return float(value) / 86_400_000_000
+
+
+def _median_days(qs: QuerySet[Placement], count: int) -> float | None:
+    if count == 0:
+        return None
+    middle = (count - 1) // 2
+    values = list(
+        qs.order_by(F("length").asc()).values_list(F("length"), flat=True)[
+            middle : middle + 2 - count % 2
+        ]
+    )
+    return sum(_days(v) for v in values) / len(values)
+
+
+def capacity_and_held(
+    points: Iterable[datetime.date], *, municipality: Municipality | None = None
+) -> list[tuple[datetime.date, int, int]]:
+    """(date, places, places held) for each date. Two queries whatever the number of dates.
+
+    An offer's places on a date are the new capacity of its latest capacity
+    change on or before that date (an offer with no change by then had none).
+    Places held come from `PlacementQuerySet.holding_between(date, date)`.
+    """
+    points = list(points)
+    offers = TrainingOffer.objects.all()
+    placements = counted_placements()
+    if municipality is not None:
+        offers = offers.filter(municipality=municipality)
+        placements = placements.filter(offer__municipality=municipality)
+    capacity_aggregates = {}
+    held_aggregates = {}
+    for i, day in enumerate(points):
+        next_midnight = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+        )
+        latest = (
+            CapacityChange.objects.filter(offer=OuterRef("pk"), changed_at__lt=next_midnight)
+            .order_by("-changed_at", "-id")
+            .values("new_capacity")[:1]
+        )
+        capacity_aggregates[f"c{i}"] = Coalesce(Sum(Subquery(latest)), 0)
+        holding = Placement.objects.holding_between(day, day).values("pk")
+        held_aggregates[f"h{i}"] = Count("pk", filter=Q(pk__in=holding))
+    capacity = offers.aggregate(**capacity_aggregates) if points else {}
+    held = (
+        placements.holding_between(points[0], points[-1]).aggregate(**held_aggregates)
+        if points
+        else {}
+    )
+    return [(day, capacity[f"c{i}"], held[f"h{i}"]) for i, day in enumerate(points)]
+
+
+def attendance_per_enterprise_year(
+    period: Period, *, municipality: Municipality | None = None
+) -> list[dict[str, Any]]:
+    """Present days and invoiced amount (days x the offer's price) per enterprise and year.
+
+    One grouped query; the amount sums each present day's price in the database.
+    """
+    qs = AttendanceDay.objects.filter(
+        date__range=(period.start, period.end),
+        placement__in=counted_placements(),
+    )
+    if municipality is not None:
+        qs = qs.filter(placement__offer__enterprise__municipality=municipality)
+    rows = (
+        qs.values(
+            enterprise=F("placement__offer__enterprise__name"),
+            year=ExtractYear("date"),
+        )
+        .annotate(days=Count("pk"), amount=Sum("placement__offer__price_per_day"))
+        .order_by("enterprise", "year")
+    )
+    return [dict(row) for row in rows]
+
+
+# --- enterprises ------------------------------------------------------------------
+
+
+def enterprises_per_year(
+    *, up_to_year: int, municipality: Municipality | None = None
+) -> list[dict[str, Any]]:
+    """Per year with annual figures: number of enterprises and their total turnover (kr)."""
+    qs = AnnualFigure.objects.filter(year__lte=up_to_year)
+    if municipality is not None:
+        qs = qs.filter(enterprise__municipality=municipality)
+    rows = (
+        qs.values("year")
+        .annotate(enterprises=Count("enterprise", distinct=True), turnover=Sum("turnover_sek"))
+        .order_by("year")
+    )
+    return [dict(row) for row in rows]
+
+
+# --- insatser ---------------------------------------------------------------------
+
+
+def insats_progress(
+    *, up_to: datetime.date, municipality: Municipality | None = None
+) -> list[dict[str, Any]]:
+    """Insatser with a target, and what they reached from their start up to `up_to`.
+
+    participants: distinct people enrolled; ended: enrolments ended;
+    work_or_studies: of those, into work or studies. One grouped query.
+    """
+    counted = counted_participants(municipality)
+    started = Q(enrolments__start_date__lte=up_to, enrolments__participant__in=counted)
+    ended = started & Q(enrolments__end_date__lte=up_to)
+    rows = (
+        Insats.objects.filter(
+            Q(target_participants__isnull=False) | Q(target_work_or_studies_percent__isnull=False)
+        )
+        .annotate(
+            participants=Count("enrolments__participant", filter=started, distinct=True),
+            ended=Count("enrolments", filter=ended),
+            work_or_studies=Count(
+                "enrolments", filter=ended & Q(enrolments__outcome__in=WORK_OR_STUDIES)
+            ),
+        )
+        .values(
+            "pk",
+            "name",
+            "target_participants",
+            "target_work_or_studies_percent",
+            "participants",
+            "ended",
+            "work_or_studies",
+        )
+        .order_by("name")
+    )
+    return [dict(row) for row in rows]
+
+
+def insats_list() -> list[dict[str, Any]]:
+    rows = Insats.objects.values("pk", "name", "start_date", "end_date").order_by("name")
+    return [dict(row) for row in rows]

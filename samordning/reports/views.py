@@ -1,0 +1,168 @@
+"""Funder summary pages: the overview, one page per insats, and table downloads.
+
+Statistics are for funders, coordinators and admins (Perm.STATISTICS_VIEW);
+a manager gets 403. Every page shows aggregates only, after small-count
+suppression (see `tables` and `suppression`); a download holds exactly the
+table the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+
+from participants.models import Insats
+from samordning import policy
+from samordning.exports import table_response
+from samordning.models import Municipality
+from samordning.reports import queries
+from samordning.reports.charts import Chart, chart_for
+from samordning.reports.forms import PeriodForm
+from samordning.reports.queries import Period
+from samordning.reports.suppression import primary_mark
+from samordning.reports.tables import (
+    INSATS_TABLES,
+    OVERVIEW_SECTIONS,
+    OVERVIEW_TABLES,
+    Report,
+    ReportTable,
+)
+
+STATISTICS_ROLES = policy.roles_for(policy.Perm.STATISTICS_VIEW)
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@dataclass
+class ShownTable:
+    """A table with its chart and download links, as the template needs them."""
+
+    table: ReportTable
+    chart: Chart
+    csv_url: str
+    xlsx_url: str
+
+
+def _filter_query(query: QueryDict) -> str:
+    """The filter's part of the query string, passed on to the download links."""
+    kept = QueryDict(mutable=True)
+    for name in PeriodForm.base_fields:
+        value = query.get(name)
+        if value:
+            kept[name] = str(value)
+    return kept.urlencode()
+
+
+def _shown(table: ReportTable, url_name: str, args: list[Any], query: str) -> ShownTable:
+    suffix = f"?{query}" if query else ""
+    return ShownTable(
+        table=table,
+        chart=chart_for(table),
+        csv_url=reverse(url_name, args=[*args, "csv"]) + suffix,
+        xlsx_url=reverse(url_name, args=[*args, "xlsx"]) + suffix,
+    )
+
+
+def _base_context(
+    form: PeriodForm, chosen: tuple[Period, Municipality | None] | None
+) -> dict[str, Any]:
+    period, municipality = chosen if chosen else (None, None)
+    return {
+        "form": form,
+        "period": period,
+        "municipality": municipality,
+        "primary_mark": primary_mark(),
+    }
+
+
+@policy.role_required(*STATISTICS_ROLES)
+def overview(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    context: dict[str, Any] = _base_context(form, chosen)
+    if chosen is not None:
+        period, municipality = chosen
+        report = Report(period, municipality=municipality)
+        query = _filter_query(request.GET)
+        context["sections"] = [
+            (
+                title,
+                [
+                    _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
+                    for slug in slugs
+                ],
+            )
+            for title, slugs in OVERVIEW_SECTIONS
+        ]
+        context["insatser"] = queries.insats_list()
+        context["query"] = query
+    return render(request, "reports/overview.html", context)
+
+
+@policy.role_required(*STATISTICS_ROLES)
+def insats_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    insats = get_object_or_404(Insats.objects.all(), pk=pk)
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    context: dict[str, Any] = _base_context(form, chosen)
+    context["insats"] = insats
+    if chosen is not None:
+        period, municipality = chosen
+        report = Report(period, municipality=municipality, insats=insats)
+        query = _filter_query(request.GET)
+        context["tables"] = [
+            _shown(builder(report), "reports:insats-table-export", [insats.pk, slug], query)
+            for slug, builder in INSATS_TABLES.items()
+        ]
+        context["query"] = query
+    return render(request, "reports/insats_detail.html", context)
+
+
+def _export(
+    fmt: str,
+    table: ReportTable,
+    period: Period,
+    municipality: Municipality | None,
+    insats: Insats | None = None,
+) -> HttpResponse:
+    parts = [table.slug]
+    if insats is not None:
+        parts.append(slugify(insats.name) or str(insats.pk))
+    parts += [f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
+    if municipality is not None:
+        parts.append(municipality.code)
+    return table_response(fmt, "_".join(parts), table.export_header(), table.export_rows())
+
+
+@policy.role_required(*STATISTICS_ROLES)
+def table_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    builder = OVERVIEW_TABLES.get(slug)
+    if builder is None or fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    if chosen is None:
+        # Show the filter's error message on the page instead of a broken file.
+        return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
+    period, municipality = chosen
+    return _export(fmt, builder(Report(period, municipality=municipality)), period, municipality)
+
+
+@policy.role_required(*STATISTICS_ROLES)
+def insats_table_export(request: HttpRequest, pk: int, slug: str, fmt: str) -> HttpResponse:
+    insats = get_object_or_404(Insats.objects.all(), pk=pk)
+    builder = INSATS_TABLES.get(slug)
+    if builder is None or fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    if chosen is None:
+        url = reverse("reports:insats-detail", args=[insats.pk])
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    period, municipality = chosen
+    table = builder(Report(period, municipality=municipality, insats=insats))
+    return _export(fmt, table, period, municipality, insats)

@@ -1,0 +1,60 @@
+"""The funder pages run the same number of queries whatever the amount of data.
+
+Small: the hand-built data set. Large: `build_scaled(20)` (240 participants,
+20 enterprises and offers, placements and attendance), standing in for
+`seed_demo --scale 20` until that command exists; the same bound holds for both.
+"""
+
+import pytest
+from django.urls import reverse
+
+from participants.models import Insats, Participant
+from tests.reports.dataset import build_scaled, build_small
+
+pytestmark = pytest.mark.django_db
+
+# GET /statistik/?year=2024, at most 25 queries:
+#  1 session, 2 user, 3 SAVEPOINT (ATOMIC_REQUESTS), 4 the user's groups (roles),
+#  5 enterprises and turnover per year, 6 places at every point (one aggregate),
+#  7 places held at every point (one aggregate), 8-14 participants by sex, age band,
+#  ESF age band, municipality, referrer, education and support source group,
+#  15 outcomes, 16 support source before/after, 17 placement lengths (counts and
+#  averages), 18-20 the median of each non-empty length group (OFFSET, one or two
+#  rows), 21 attendance per enterprise and year, 22 insats targets, 23 the insats
+#  list, 24 the municipality choices in the filter, 25 RELEASE SAVEPOINT.
+OVERVIEW_QUERIES = 25
+
+# GET /statistik/insats/<pk>/?year=2024, at most 9 queries:
+#  1 session, 2 user, 3 SAVEPOINT, 4 groups, 5 the insats, 6 participants by sex
+#  (also gives the budget table its count), 7 outcomes (both outcome tables),
+#  8 the municipality choices, 9 RELEASE SAVEPOINT.
+INSATS_QUERIES = 9
+
+
+@pytest.fixture(params=["small", "large"])
+def dataset(request, db):
+    if request.param == "small":
+        build_small()
+    else:
+        build_scaled(20)
+    return request.param
+
+
+def test_overview_query_count(client, funder, dataset, django_assert_max_num_queries):
+    client.force_login(funder)
+    with django_assert_max_num_queries(OVERVIEW_QUERIES):
+        response = client.get(reverse("reports:overview") + "?year=2024")
+    assert response.status_code == 200
+
+
+def test_insats_page_query_count(client, funder, dataset, django_assert_max_num_queries):
+    insats = Insats.objects.get(name="MIA")
+    client.force_login(funder)
+    with django_assert_max_num_queries(INSATS_QUERIES):
+        response = client.get(reverse("reports:insats-detail", args=[insats.pk]) + "?year=2024")
+    assert response.status_code == 200
+
+
+def test_the_large_data_set_is_large(dataset):
+    expected = 14 if dataset == "small" else 240
+    assert Participant.objects.count() == expected
