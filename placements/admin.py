@@ -73,7 +73,8 @@ class ParticipantWithPlacementsAdmin(ParticipantAdmin):
         self.message_user(
             request,
             _(
-                "%(done)s av %(selected)s valda deltagare anonymiserades; övriga är inte förbi lagringstiden."
+                "%(done)s av %(selected)s valda deltagare anonymiserades; "
+                "övriga är inte förbi lagringstiden."
             )
             % {"done": done, "selected": queryset.count()},
         )
