@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from enterprises.models import AnnualFigure, CapacityChange, TrainingOffer
@@ -148,24 +148,13 @@ def participants_in_period(
 
 
 def _age_at_start() -> Any:
-    """Age in whole years on the participant's start date (birth year if no date)."""
-    birthday_not_reached = Case(
-        When(
-            Q(start_month__lt=F("birth_month"))
-            | Q(start_month=F("birth_month"), start_day__lt=F("birth_day")),
-            then=Value(1),
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return Case(
-        When(
-            birth_date__isnull=False,
-            then=F("start_year") - F("birth_date_year") - birthday_not_reached,
-        ),
-        default=F("start_year") - F("birth_year"),
-        output_field=IntegerField(),
-    )
+    """Age reached during the start year: start year minus birth year.
+
+    SCB's convention (age at the end of the year). It needs only the birth year,
+    which every participant keeps, anonymous and anonymised ones included, so a
+    person's band never changes when the identifying data is removed.
+    """
+    return ExpressionWrapper(F("start_year") - F("birth_year"), output_field=IntegerField())
 
 
 AGE_BANDS: dict[str, list[tuple[int | None, str]]] = {
@@ -179,14 +168,7 @@ def _with_age_band(qs: QuerySet[Participant], dimension: str) -> QuerySet[Partic
     bands = AGE_BANDS[dimension]
     whens = [When(age__lt=upper, then=Value(code)) for upper, code in bands if upper is not None]
     return (
-        qs.annotate(
-            start_year=ExtractYear("start_date"),
-            start_month=ExtractMonth("start_date"),
-            start_day=ExtractDay("start_date"),
-            birth_date_year=ExtractYear("birth_date"),
-            birth_month=ExtractMonth("birth_date"),
-            birth_day=ExtractDay("birth_date"),
-        )
+        qs.annotate(start_year=ExtractYear("start_date"))
         .annotate(
             age=_age_at_start(),
         )

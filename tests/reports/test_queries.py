@@ -37,23 +37,25 @@ def test_a_participant_in_two_insatser_counts_once(data):
 
 
 def test_participants_by_age_band_at_start(data):
+    # Age reached during the start year (start year minus birth year, SCB's
+    # convention), so birthdays later in the year do not matter.
     assert queries.participant_breakdown(YEAR_2024, "age_band") == {
-        # F1 22, F3 24 (birthday the day after start), M2 17, X1 23
-        "under_25": (3, 4, 2),
-        # F2 25 (birthday on the start day), M5 29
-        "25_29": (2, 2, 2),
-        # F4 44, M1 33, M3 54, M4 30 (anonymous: start year minus birth year)
-        "30_54": (3, 4, 2),
-        "55_plus": (1, 1, 0),  # F5 55
+        # F1 22 (started 2023), M2 18 (born 31 Dec), X1 24
+        "under_25": (2, 3, 2),
+        # F2 25, F3 25 (birthday the day after start), M5 29
+        "25_29": (3, 3, 2),
+        # F4 44, M1 33, M4 30 (anonymous)
+        "30_54": (2, 3, 1),
+        # F5 56, M3 55 (birthday in November, after the June start)
+        "55_plus": (2, 2, 1),
     }
 
 
 def test_participants_by_esf_age_band(data):
     assert queries.participant_breakdown(YEAR_2024, "age_band_esf") == {
-        "under_18": (1, 1, 1),  # M2
-        "18_29": (4, 5, 3),  # F1 F2 F3 M5 X1
-        "30_54": (3, 4, 2),
-        "55_plus": (1, 1, 0),
+        "18_29": (5, 6, 4),  # F1 F2 F3 M2 M5 X1 (M2 turns 18 in his start year)
+        "30_54": (2, 3, 1),
+        "55_plus": (2, 2, 1),
     }
 
 
