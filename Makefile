@@ -81,7 +81,7 @@ messages: venv ## Update the English catalogue from the Swedish source strings a
 	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv
 
 bench: venv ## Benchmarks (figures, not pass/fail)
-	DEBUG=1 $(PY) bench/run.py
+	DEBUG=1 $(PY) bench/funder_overview.py --scale $${SCALE:-20}
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

@@ -1,11 +1,14 @@
 """The funder pages run the same number of queries whatever the amount of data.
 
 Small: the hand-built data set. Large: `build_scaled(20)` (240 participants,
-20 enterprises and offers, placements and attendance), standing in for
-`seed_demo --scale 20` until that command exists; the same bound holds for both.
+20 enterprises and offers, placements and attendance). Demo: `seed_demo` at
+scale 1 and at scale 20 (6,000 participants). The same bound holds for all.
 """
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from participants.models import Insats, Participant
@@ -58,3 +61,16 @@ def test_insats_page_query_count(client, funder, dataset, django_assert_max_num_
 def test_the_large_data_set_is_large(dataset):
     expected = 14 if dataset == "small" else 240
     assert Participant.objects.count() == expected
+
+
+@pytest.mark.parametrize("scale", [1, 20])
+def test_overview_query_count_on_the_demo(client, db, scale, django_assert_max_num_queries):
+    call_command("seed_demo", scale=scale, password="pw", stdout=StringIO())
+    from samordning.models import User
+
+    client.force_login(User.objects.get(username="funder"))
+    for query in ("", "?year=2014", "?year=2025&quarter=2"):
+        with django_assert_max_num_queries(OVERVIEW_QUERIES):
+            response = client.get(reverse("reports:overview") + query)
+        assert response.status_code == 200
+    assert Participant.objects.count() == 300 * scale
