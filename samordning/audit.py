@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -11,13 +13,21 @@ from samordning.models import AuditAction, AuditLog
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address. X-Forwarded-For is trusted only as far as our own
+    proxies (PROXY_COUNT) wrote it: the entry that many places from the right.
+    Anything that is not an IP address is recorded as unknown."""
     if request is None:
         return None
-    # Behind a reverse proxy the first X-Forwarded-For entry is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
 
 
 def audit_record(

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
+from django.views.i18n import set_language
 
 from samordning import twofactor, views
 
@@ -32,7 +34,8 @@ urlpatterns = [
         views.participant_data_export,
         name="participant-data-export",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch works before login too (the login page offers it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("deltagare/", include("participants.urls")),
     path("foretag/", include("enterprises.urls")),
     path("arbetstraning/", include("placements.urls")),

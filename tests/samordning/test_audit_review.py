@@ -87,3 +87,24 @@ def test_bounded_queries(client, admin_user, coordinator, django_assert_max_num_
         # (ATOMIC_REQUESTS inside the test).
         with django_assert_max_num_queries(8):
             assert client.get(reverse("audit-review")).status_code == 200
+
+
+def test_forwarded_header_is_not_trusted_without_proxies(rf, coordinator, settings):
+    from samordning.audit import client_ip
+
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="10.0.0.7")
+    assert client_ip(request) == "10.0.0.7"
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4", REMOTE_ADDR="10.0.0.7")
+    assert client_ip(request) == "1.2.3.4"
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.7")
+    assert client_ip(request) is None
+
+
+def test_garbage_forwarded_header_is_no_500(client, coordinator, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    participant = ParticipantFactory(coordinators=[coordinator])
+    client.force_login(coordinator)
+    response = client.get(participant.get_absolute_url(), HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert response.status_code == 200
