@@ -103,6 +103,9 @@ def _visible_duplicate(
 @role_required(*COORDINATOR_ROLES)
 def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
+    if request.method == "GET":
+        # The edit form shows the whole record: that is a read like the detail page.
+        services.participant_log_view(participant=participant, user=request.user, request=request)
     form = ParticipantForm(request.POST or None, participant=participant)
     duplicate_of = None
     if request.method == "POST" and form.is_valid():

@@ -224,6 +224,15 @@ def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
     )
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    # The manager reads the participant's name and agreed adaptations here.
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        obj=placement,
+        request=request,
+        detail="enterprise placement",
+        responsible=False,
+    )
     return render(
         request,
         "placements/enterprise_placement_detail.html",

@@ -35,3 +35,21 @@ def test_a_row_cannot_be_deleted(row):
     with pytest.raises(ValidationError):
         AuditLog.objects.all().delete()
     assert AuditLog.objects.count() == 1
+
+
+def test_edit_form_is_a_read_and_is_logged(client, coordinator):
+    from django.urls import reverse
+
+    from samordning.models import AuditLog
+    from tests.factories import ParticipantFactory
+
+    participant = ParticipantFactory(coordinators=[coordinator])
+    client.force_login(coordinator)
+    before = AuditLog.objects.filter(action="view", object_id=str(participant.pk)).count()
+    assert (
+        client.get(reverse("participants:participant-update", args=[participant.pk])).status_code
+        == 200
+    )
+    assert (
+        AuditLog.objects.filter(action="view", object_id=str(participant.pk)).count() == before + 1
+    )

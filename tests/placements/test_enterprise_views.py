@@ -237,3 +237,16 @@ def test_placement_counts_on_home_are_only_my_enterprise(logged_in, world, manag
     response = logged_in.get(reverse("home"))
     assert "1 förslag väntar på svar" in response.text
     assert Placement.objects.filter(status=PlacementStatus.PROPOSED).count() == 2
+
+
+def test_manager_reading_a_placement_is_logged(logged_in, world):
+    from samordning.models import AuditLog
+
+    def reads():
+        return AuditLog.objects.filter(
+            action="view", object_type="placements.placement", object_id=str(world.active.pk)
+        ).count()
+
+    before = reads()
+    logged_in.get(reverse("placements:enterprise-placement-detail", args=[world.active.pk]))
+    assert reads() == before + 1
