@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
-from enterprises.services import OFFER_FIELDS, enterprise_fields_for
+from enterprises.services import ADMIN_OFFER_FIELDS, enterprise_fields_for, offer_fields_for
 
 
 class DateInput(forms.DateInput):
@@ -40,20 +40,27 @@ class OfferForm(forms.ModelForm):
 
     class Meta:
         model = TrainingOffer
-        fields = list(OFFER_FIELDS)
+        fields = list(ADMIN_OFFER_FIELDS)
         widgets: dict[str, forms.Widget] = {
             "tasks": forms.Textarea(attrs={"rows": 3}),
             "physical_demands": forms.Textarea(attrs={"rows": 3}),
             "adaptations_possible": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = set(offer_fields_for(user))
+        for name in ADMIN_OFFER_FIELDS:
+            if name not in allowed:
+                del self.fields[name]
+
+    def offer_data(self) -> dict[str, Any]:
+        return {f: self.cleaned_data[f] for f in ADMIN_OFFER_FIELDS if f in self.fields}
+
 
 class OfferCreateForm(OfferForm):
     """A new offer also gets its first number of places and free-from date."""
 
     class Meta(OfferForm.Meta):
-        fields = [*OFFER_FIELDS, "capacity", "free_from"]
+        fields = [*ADMIN_OFFER_FIELDS, "capacity", "free_from"]
         widgets = {**OfferForm.Meta.widgets, "free_from": DateInput()}
-
-    def offer_data(self) -> dict[str, Any]:
-        return {field: self.cleaned_data[field] for field in OFFER_FIELDS}

@@ -66,8 +66,15 @@ OFFER_FIELDS = (
     "max_extent",
     "supervisor_name",
     "supervisor_contact",
-    "price_per_day",
 )
+# The price per present day follows the association's agreements and is the basis
+# of every invoice, past months included: only admins set it.
+ADMIN_OFFER_FIELDS = (*OFFER_FIELDS, "price_per_day")
+
+
+def offer_fields_for(user: Any) -> tuple[str, ...]:
+    """The offer fields `user` may set (capacity and free-from aside)."""
+    return ADMIN_OFFER_FIELDS if policy.is_admin(user) else OFFER_FIELDS
 
 
 def enterprise_fields_for(user: Any) -> tuple[str, ...]:
@@ -137,8 +144,8 @@ def annual_figure_save(
     return figure
 
 
-def _apply_offer_fields(offer: TrainingOffer, data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - set(OFFER_FIELDS))
+def _apply_offer_fields(offer: TrainingOffer, data: dict[str, Any], user: Any) -> None:
+    unknown = sorted(set(data) - set(offer_fields_for(user)))
     if unknown:
         raise ValidationError(
             _("Du får inte ändra: %(fields)s.") % {"fields": ", ".join(unknown)},
@@ -161,7 +168,7 @@ def offer_create(
     """Create an offer; its first capacity is recorded as history from nothing to `capacity`."""
     today = today or timezone.localdate()
     offer = TrainingOffer(enterprise=enterprise, last_confirmed=today)
-    _apply_offer_fields(offer, data)
+    _apply_offer_fields(offer, data, user)
     offer.capacity = capacity
     offer.free_from = free_from
     offer.full_clean()
@@ -176,7 +183,7 @@ def offer_create(
 def offer_update(*, offer: TrainingOffer, user: Any, data: dict[str, Any]) -> TrainingOffer:
     """Change an offer's description; capacity and free-from go through offer_set_capacity."""
     offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
-    _apply_offer_fields(offer, data)
+    _apply_offer_fields(offer, data, user)
     offer.full_clean()
     offer.save()
     return offer

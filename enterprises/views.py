@@ -217,6 +217,7 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form = OfferCreateForm(
         request.POST or None,
+        user=request.user,
         initial={"municipality": enterprise.municipality_id},
         instance=TrainingOffer(enterprise=enterprise),
     )
@@ -244,10 +245,10 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
 @role_required(*EDIT_ROLES)
 def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
-    form = OfferForm(request.POST or None, instance=_editable_offer(request, offer_pk))
+    form = OfferForm(request.POST or None, user=request.user, instance=offer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.offer_update(offer=offer, user=request.user, data=form.cleaned_data)
+            services.offer_update(offer=offer, user=request.user, data=form.offer_data())
         except ValidationError as error:
             form.add_error(None, error)
         else:

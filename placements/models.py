@@ -63,6 +63,16 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
             return self.none()
         return self.filter(scope).distinct()
 
+    def in_caseload_of(self, user: Any) -> PlacementQuerySet:
+        """The coordinator's side only: placements of participants they are
+        responsible for (admins: all). A user who is also a manager does not get
+        coordinator pages for their enterprise's other participants."""
+        if policy.is_admin(user):
+            return self.all()
+        if policy.is_coordinator(user):
+            return self.filter(participant__coordinators=user)
+        return self.none()
+
     def with_related(self) -> PlacementQuerySet:
         return self.select_related(
             "participant", "offer", "offer__enterprise", "offer__business_area", "enrolment"

@@ -214,7 +214,7 @@ def _propose_initial(
 
 def _placement(request: HttpRequest, pk: int) -> Placement:
     queryset = (
-        Placement.objects.visible_to(request.user)
+        Placement.objects.in_caseload_of(request.user)
         .with_related()
         .select_related("offer__municipality", "proposed_by", "answered_by")
         .prefetch_related(

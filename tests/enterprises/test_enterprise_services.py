@@ -126,9 +126,32 @@ def _offer_data(**extra):
         "municipality": EnterpriseFactory().municipality,
         "min_extent": 25,
         "max_extent": 75,
-        "price_per_day": Decimal("150.00"),
         **extra,
     }
+
+
+def test_only_admins_set_the_price_per_day(manager, admin_user):
+    enterprise = EnterpriseFactory(managers=[manager])
+    with pytest.raises(ValidationError, match="price_per_day"):
+        offer_create(
+            enterprise=enterprise,
+            user=manager,
+            data=_offer_data(price_per_day=Decimal(999)),
+            capacity=2,
+            free_from=datetime.date(2031, 4, 1),
+            today=TODAY,
+        )
+    offer = offer_create(
+        enterprise=enterprise,
+        user=admin_user,
+        data=_offer_data(price_per_day=Decimal(300)),
+        capacity=2,
+        free_from=datetime.date(2031, 4, 1),
+        today=TODAY,
+    )
+    assert offer.price_per_day == Decimal(300)
+    with pytest.raises(ValidationError):
+        offer_update(offer=offer, user=manager, data={"price_per_day": Decimal(1)})
 
 
 def test_offer_create_records_the_first_capacity(manager):

@@ -157,7 +157,6 @@ def _offer_data(world, **extra):
         "municipality": world.enterprise.municipality_id,
         "min_extent": "25",
         "max_extent": "100",
-        "price_per_day": "150",
         "supervisor_name": "Per",
         **extra,
     }
@@ -256,3 +255,12 @@ def test_enterprise_list_query_count_does_not_grow(
     with django_assert_max_num_queries(7):
         response = client.get(reverse("enterprises:enterprise-list"))
     assert response.status_code == 200
+
+
+def test_manager_cannot_change_the_price_per_day(logged_in, world):
+    offer = world.offer
+    url = reverse("enterprises:offer-update", args=[offer.pk])
+    assert 'name="price_per_day"' not in logged_in.get(url).text
+    logged_in.post(url, _offer_data(world, price_per_day="999"))
+    offer.refresh_from_db()
+    assert offer.price_per_day != 999

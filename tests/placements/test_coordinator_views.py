@@ -458,3 +458,29 @@ def test_follow_up(logged_in, placement):
     assert not FollowUpMeeting.objects.exists()
     assert logged_in.post(url, data).status_code == 302
     assert FollowUpMeeting.objects.get().notes == "Bra start"
+
+
+def test_coordinator_who_also_manages_gets_no_coordinator_page_for_others(client, db):
+    from django.urls import reverse
+
+    from samordning.policy import Role
+    from tests.factories import (
+        EnterpriseFactory,
+        PlacementFactory,
+        TrainingOfferFactory,
+        UserFactory,
+    )
+
+    both = UserFactory(username="both-roles", roles=[Role.COORDINATOR, Role.MANAGER])
+    enterprise = EnterpriseFactory(managers=[both])
+    placement = PlacementFactory(offer=TrainingOfferFactory(enterprise=enterprise))
+    client.force_login(both)
+    assert (
+        client.get(reverse("placements:placement-detail", args=[placement.pk])).status_code == 404
+    )
+    assert (
+        client.get(
+            reverse("placements:enterprise-placement-detail", args=[placement.pk])
+        ).status_code
+        == 200
+    )
