@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,7 +16,7 @@ from enterprises.models import (
     EnterpriseAgreement,
     TrainingOffer,
 )
-from samordning.admin import NoBulkDeleteMixin
+from samordning.admin import NoBulkDeleteMixin, ViewOnlyAdminMixin
 
 
 class TrainingOfferInline(admin.TabularInline):
@@ -32,10 +34,17 @@ class TrainingOfferInline(admin.TabularInline):
         "price_per_day",
         "last_confirmed",
     )
+    # Capacity and free-from change on the capacity page (offer_set_capacity:
+    # checked against held places, kept as history); offers are created on the
+    # enterprise's pages, which record the first capacity.
+    readonly_fields = ("capacity", "free_from")
     autocomplete_fields = ("business_area", "municipality")
     show_change_link = True
     # Offers carry placements: removing one is a decision for its own page.
     can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class AnnualFigureInline(admin.TabularInline):
@@ -144,9 +153,14 @@ class TrainingOfferAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
     list_filter = ("status", "business_area", "municipality", "last_confirmed")
     search_fields = ("title", "enterprise__name", "supervisor_name", "location")
     list_select_related = ("enterprise", "business_area", "municipality")
-    autocomplete_fields = ("enterprise", "business_area", "municipality")
-    readonly_fields = ("created_at", "updated_at")
+    autocomplete_fields = ("business_area", "municipality")
+    # See TrainingOfferInline: capacity goes through offer_set_capacity, and new
+    # offers are made on the enterprise's pages so their first capacity is recorded.
+    readonly_fields = ("enterprise", "capacity", "free_from", "created_at", "updated_at")
     date_hierarchy = "free_from"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TrainingOffer]:
         # __str__ uses the enterprise's name, so autocomplete needs it joined too.
@@ -154,11 +168,11 @@ class TrainingOfferAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CapacityChange)
-class CapacityChangeAdmin(admin.ModelAdmin):
+class CapacityChangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """History written by the capacity services; read-only here."""
+
     list_display = ("offer", "old_capacity", "new_capacity", "changed_by", "changed_at")
     list_filter = ("changed_at",)
     search_fields = ("offer__title", "offer__enterprise__name", "changed_by__username")
     list_select_related = ("offer", "offer__enterprise", "changed_by")
-    autocomplete_fields = ("offer", "changed_by")
-    readonly_fields = ("changed_at",)
     date_hierarchy = "changed_at"

@@ -26,7 +26,7 @@ from participants.models import (
     Participant,
     ParticipantSupportSource,
 )
-from samordning.admin import NoBulkDeleteMixin
+from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
 from samordning.audit import audit_record
 from samordning.models import AuditAction
 
@@ -37,6 +37,8 @@ class ConsentInline(admin.TabularInline):
     model = Consent
     extra = 0
     fields = ("purpose", "given_on", "withdrawn_on", "recorded_by", "note")
+    # Withdrawal goes through the participant page: it may anonymise the person.
+    readonly_fields = ("withdrawn_on",)
     autocomplete_fields = ("recorded_by",)
 
 
@@ -73,7 +75,7 @@ class InsatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "masked_number",
@@ -137,8 +139,15 @@ class ParticipantAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
         return response
 
 
+class ParticipantPartAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Rows that belong to one participant: changes are logged on the participant."""
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.participant
+
+
 @admin.register(ParticipantSupportSource)
-class ParticipantSupportSourceAdmin(admin.ModelAdmin):
+class ParticipantSupportSourceAdmin(ParticipantPartAdmin):
     list_display = ("participant", "phase", "source")
     list_filter = ("phase", "source")
     search_fields = PARTICIPANT_SEARCH
@@ -147,8 +156,10 @@ class ParticipantSupportSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ParticipantPartAdmin):
     list_display = ("participant", "purpose", "given_on", "withdrawn_on", "recorded_by")
+    # Withdrawal goes through the participant page: it may anonymise the person.
+    readonly_fields = ("withdrawn_on",)
     list_filter = ("purpose", "given_on", "withdrawn_on")
     search_fields = (*PARTICIPANT_SEARCH, "note")
     list_select_related = ("participant", "recorded_by")
@@ -157,7 +168,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ParticipantPartAdmin):
     list_display = ("participant", "insats", "start_date", "end_date", "end_reason", "outcome")
     list_filter = ("insats", "end_reason", "outcome", "start_date")
     search_fields = (*PARTICIPANT_SEARCH, "insats__name")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -11,7 +13,7 @@ from participants.admin import ParticipantAdmin
 from participants.models import Participant
 from placements.models import AttendanceDay, FollowUpMeeting, Placement
 from placements.privacy import participant_anonymise, participants_past_retention
-from samordning.admin import NoBulkDeleteMixin
+from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
 
 PLACEMENT_SEARCH = (
     "placement__participant__first_name",
@@ -89,7 +91,10 @@ class FollowUpMeetingInline(admin.StackedInline):
 
 
 @admin.register(Placement)
-class PlacementAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+class PlacementAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Placements change state through the services (capacity is checked under a
+    lock there): here the lifecycle fields are read-only and nothing is added."""
+
     list_display = (
         "participant",
         "offer",
@@ -119,10 +124,32 @@ class PlacementAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
         "supervisor_name",
     )
     list_select_related = ("participant", "offer", "offer__enterprise")
-    autocomplete_fields = ("participant", "enrolment", "offer", "proposed_by", "answered_by")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = (
+        "participant",
+        "enrolment",
+        "offer",
+        "status",
+        "placement_type",
+        "extent",
+        "planned_start",
+        "planned_end",
+        "start_date",
+        "end_date",
+        "expires_on",
+        "proposed_by",
+        "proposed_at",
+        "answered_by",
+        "answered_at",
+        "end_reason",
+        "outcome",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "planned_start"
     inlines = [FollowUpMeetingInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Placement]:
         # __str__ names the participant and the offer (autocomplete lists it).
@@ -133,8 +160,15 @@ class PlacementAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
         return obj.offer.enterprise.name
 
 
+class PlacementPartAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Rows that belong to one placement: changes are logged on the placement."""
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.placement
+
+
 @admin.register(AttendanceDay)
-class AttendanceDayAdmin(admin.ModelAdmin):
+class AttendanceDayAdmin(PlacementPartAdmin):
     list_display = ("date", "placement", "recorded_by", "recorded_at")
     list_filter = ("date", "placement__offer__enterprise")
     search_fields = PLACEMENT_SEARCH
@@ -145,7 +179,7 @@ class AttendanceDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpMeeting)
-class FollowUpMeetingAdmin(admin.ModelAdmin):
+class FollowUpMeetingAdmin(PlacementPartAdmin):
     list_display = ("date", "placement", "next_meeting", "recorded_by")
     list_filter = ("date", "next_meeting")
     search_fields = (*PLACEMENT_SEARCH, "notes")

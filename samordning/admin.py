@@ -10,11 +10,68 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from samordning.models import AuditLog, BusinessArea, Municipality, User
+from samordning.audit import audit_record
+from samordning.models import AuditAction, AuditLog, BusinessArea, Municipality, User
 
 admin.site.site_header = _("Samordning – administration")
 admin.site.site_title = _("Samordning – administration")
 admin.site.index_title = _("Administration")
+
+
+class AuditedAdminMixin:
+    """Back-office changes to personal data are logged like the app's own.
+
+    `audit_target` names the record the row is about (a consent's participant,
+    an attendance day's placement); inline changes log one row for the parent.
+    """
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        action = AuditAction.UPDATE if change else AuditAction.CREATE
+        audit_record(
+            user=request.user,
+            action=action,
+            obj=self.audit_target(obj),
+            request=request,
+            detail="admin",
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            user=request.user,
+            action=AuditAction.DELETE,
+            obj=self.audit_target(obj),
+            request=request,
+            detail=f"admin: {obj._meta.verbose_name}",
+        )
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        if formset.has_changed():
+            audit_record(
+                user=request.user,
+                action=AuditAction.UPDATE,
+                obj=form.instance,
+                request=request,
+                detail=f"admin: {formset.model._meta.verbose_name_plural}",
+            )
+
+
+class ViewOnlyAdminMixin:
+    """History that is written by services only: the admin may look, not touch."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class NoBulkDeleteMixin:
@@ -86,7 +143,7 @@ class BusinessAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Review only: the log is append-only, so nobody adds, changes or deletes here."""
 
     list_display = ("at", "user", "action", "object_type", "object_repr", "ip_address")
@@ -113,12 +170,3 @@ class AuditLogAdmin(admin.ModelAdmin):
         "detail",
         "responsible",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
-        return False

@@ -19,7 +19,7 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
-from enterprises.models import Enterprise, TrainingOffer
+from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
 from participants.models import Participant
 from placements.models import Placement
@@ -34,7 +34,10 @@ PROJECT_APPS = ("samordning", "enterprises", "participants", "placements")
 FULLY_TESTED_APPS = (*PROJECT_APPS, "auth")
 
 # Registered models whose admin is view-only (append-only history).
-VIEW_ONLY = {AuditLog}
+VIEW_ONLY = {AuditLog, CapacityChange}
+# Registered models whose rows are created only through services (capacity
+# checks, first capacity recorded): no add page in the admin.
+NO_ADD = {*VIEW_ONLY, Placement, TrainingOffer}
 
 # Models whose rows other rows PROTECT: no bulk "delete selected" action.
 NO_BULK_DELETE = {Participant, Placement, Enterprise, TrainingOffer}
@@ -101,7 +104,7 @@ def test_changelist(admin_client_: Any, demo_data: None, model: type[models.Mode
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)
 def test_add_page(admin_client_: Any, demo_data: None, model: type[models.Model]) -> None:
     response = admin_client_.get(_url(model, "add"))
-    assert response.status_code == (403 if model in VIEW_ONLY else 200)
+    assert response.status_code == (403 if model in NO_ADD else 200)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=_label)
@@ -141,11 +144,17 @@ def test_autocomplete_fields_answer(
         assert response.json()["results"], field_name
 
 
-def test_view_only_admins_are_exactly_the_audit_log(rf: Any, admin_user: Any) -> None:
+def test_admins_without_an_add_page_are_exactly_the_expected(rf: Any, admin_user: Any) -> None:
     request = rf.get("/")
     request.user = admin_user
-    view_only = {
+    no_add = {
         model for model in REGISTERED if not admin.site._registry[model].has_add_permission(request)
+    }
+    assert no_add == NO_ADD
+    view_only = {
+        model
+        for model in REGISTERED
+        if not admin.site._registry[model].has_change_permission(request)
     }
     assert view_only == VIEW_ONLY
 
@@ -270,3 +279,32 @@ def test_enterprise_change_form_has_the_inlines(admin_client_: Any, demo_data: N
     response = admin_client_.get(_url(Enterprise, "change", enterprise.pk))
     formsets = {fs.formset.model.__name__ for fs in response.context["inline_admin_formsets"]}
     assert formsets == {"TrainingOffer", "AnnualFigure", "EnterpriseAgreement"}
+
+
+def test_admin_changes_to_personal_data_are_logged(admin_client_: Any, demo_data: None) -> None:
+    from samordning.models import AuditLog
+
+    participant = Participant.objects.filter(is_anonymous=False).first()
+    consent = participant.consents.first()
+    before = AuditLog.objects.filter(action="update", object_id=str(participant.pk)).count()
+    url = _url(type(consent), "change", consent.pk)
+    form = admin_client_.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["note"] = "Ändrad i administrationen"
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, (
+        getattr(response, "context", None) and response.context["adminform"].form.errors
+    )
+    after = AuditLog.objects.filter(action="update", object_id=str(participant.pk)).count()
+    assert after == before + 1
+
+
+def test_capacity_and_placement_lifecycle_are_read_only_in_the_admin(
+    admin_client_: Any, demo_data: None
+) -> None:
+    offer = TrainingOffer.objects.first()
+    form = admin_client_.get(_url(TrainingOffer, "change", offer.pk)).context["adminform"].form
+    assert "capacity" not in form.fields and "free_from" not in form.fields
+    placement = Placement.objects.first()
+    form = admin_client_.get(_url(Placement, "change", placement.pk)).context["adminform"].form
+    assert not {"status", "offer", "planned_start", "planned_end", "extent"} & set(form.fields)
