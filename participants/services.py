@@ -407,6 +407,12 @@ def consent_withdraw(
     consent = Consent.objects.select_for_update().select_related("participant").get(pk=consent.pk)
     if consent.withdrawn_on is not None:
         raise ValidationError(_("Samtycket är redan återkallat."))
+    if withdrawn_on > timezone.localdate():
+        # Withdrawal is recorded when it happens: a future date would stop
+        # processing (and may anonymise the person) today anyway.
+        raise ValidationError(
+            {"withdrawn_on": _("Ett återkallande registreras när det sker, inte i förväg.")}
+        )
     consent.withdrawn_on = withdrawn_on
     consent.full_clean()
     consent.save(update_fields=["withdrawn_on"])

@@ -288,3 +288,17 @@ def test_admin_action_anonymises_only_those_past_retention(client, person, admin
     recent.refresh_from_db()
     assert person.anonymised_at is not None
     assert recent.anonymised_at is None and recent.personal_number
+
+
+def test_a_future_withdrawal_date_is_refused_and_nothing_happens(client, person, coordinator):
+    from django.urls import reverse
+
+    consent = person.consents.get()
+    client.force_login(coordinator)
+    url = reverse("participants:consent-withdraw", args=[person.pk, consent.pk])
+    response = client.post(url, {"withdrawn_on": "2099-01-01"})
+    assert response.status_code == 200
+    assert "inte i förväg" in response.text
+    consent.refresh_from_db()
+    person.refresh_from_db()
+    assert consent.withdrawn_on is None and not person.is_anonymous
