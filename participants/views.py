@@ -12,11 +12,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from participants import selectors, services
 from participants.filters import ParticipantFilter
@@ -155,11 +154,14 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "participants/participant_detail.html", _detail_context(participant))
 
 
-@require_POST
 @role_required(*COORDINATOR_ROLES)
 def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show the full number once, on this response only; the reveal is logged."""
+    """Show the full number once, on this response only; the reveal is logged.
+
+    POST-only, checked after the role and the scoped lookup (403/404 come first)."""
     participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     context = _detail_context(participant)
     try:
         context["revealed_number"] = services.participant_reveal_number(

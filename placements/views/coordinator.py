@@ -15,11 +15,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from enterprises.models import TrainingOffer
 from participants.forms import apply_service_error
@@ -290,16 +289,25 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement)
 
 
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    """State changes are POST-only; checked after the role and the scoped lookup, so a
+    role without access gets 403 and an outsider 404 whatever the method."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
 def _refused(request: HttpRequest, placement: Placement, error: ValidationError) -> HttpResponse:
     """A step the placement's status does not allow: say so on the detail page."""
     messages.error(request, " ".join(error.messages))
     return redirect(placement)
 
 
-@require_POST
 @role_required(*COORDINATOR_ROLES)
 def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
+    if refused := _post_only(request):
+        return refused
     try:
         lifecycle.placement_withdraw(placement=placement, user=request.user, request=request)
     except ValidationError as error:
@@ -309,10 +317,11 @@ def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(placement)
 
 
-@require_POST
 @role_required(*COORDINATOR_ROLES)
 def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
+    if refused := _post_only(request):
+        return refused
     form = StartForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -338,10 +347,11 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, start_form=form)
 
 
-@require_POST
 @role_required(*COORDINATOR_ROLES)
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
+    if refused := _post_only(request):
+        return refused
     form = EndForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -364,10 +374,11 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, end_form=form)
 
 
-@require_POST
 @role_required(*COORDINATOR_ROLES)
 def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
+    if refused := _post_only(request):
+        return refused
     form = ChangePlanForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -390,10 +401,11 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, plan_form=form)
 
 
-@require_POST
 @role_required(*COORDINATOR_ROLES)
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
+    if refused := _post_only(request):
+        return refused
     form = FollowUpForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
