@@ -4,10 +4,21 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samordning.models import AuditAction, User
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form without `autofocus`: focus starts at the top of the page, so
+    Tab reaches the skip link first and a screen reader reads the page from its start."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
 
 
 class AuditReviewForm(forms.Form):

@@ -17,7 +17,7 @@ from placements.privacy import consent_withdraw as consent_withdraw_service
 from placements.privacy import participant_export
 from samordning import policy
 from samordning.exports import table_response
-from samordning.forms import AuditReviewForm
+from samordning.forms import AuditReviewForm, LoginForm
 from samordning.models import AuditLog
 from samordning.policy import Role, role_required
 
@@ -25,6 +25,7 @@ from samordning.policy import Role, role_required
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
