@@ -199,9 +199,10 @@ MATRIX: dict[str, Row] = {
         post="L    302   302    302     302      302    302",
     ),
     "set_language": Row(
-        # GET changes nothing and goes back; POST sets the language cookie.
-        get="L    302   302    302     302      302    302",
-        post="L    302   302    302     302      302    302",
+        # Open before login too (the login page offers the switch). GET changes
+        # nothing and goes back; POST sets the language cookie.
+        get="302  302   302    302     302      302    302",
+        post="302  302   302    302     302      302    302",
         data=lambda w: {"language": "sv", "next": "/"},
     ),
     # --- data protection (admin / coordinator) ----------------------------------------
@@ -496,10 +497,32 @@ MATRIX: dict[str, Row] = {
 }
 
 # --- funder statistics (namespace "reports", /statistik/) ---------------------------
-# Built on another branch. Add one row per URL of samordning/reports/urls.py when it
-# is merged: funders, coordinators and admins may read (Perm.STATISTICS_VIEW), managers
-# get 403; read-only pages answer POST with 405.
-REPORT_ROWS: dict[str, Row] = {}
+# Funders, coordinators and admins may read statistics (Perm.STATISTICS_VIEW); managers
+# get 403. There are no objects to scope: aggregates only. The read-only pages answer
+# a POST like a GET (they change nothing).
+STATISTICS = "L    200   200    403     403      200    200"
+REPORT_ROWS: dict[str, Row] = {
+    "reports:overview": Row(get=STATISTICS, post=STATISTICS, query=lambda w: {"year": "2025"}),
+    "reports:table-export": Row(
+        get=STATISTICS,
+        post=STATISTICS,
+        kwargs=lambda w: [
+            {"slug": slug, "fmt": fmt}
+            for slug in ("foretag", "deltagare-kon", "resultat")
+            for fmt in ("csv", "xlsx")
+        ],
+    ),
+    "reports:insats-detail": Row(
+        get=STATISTICS, post=STATISTICS, kwargs=lambda w: [{"pk": w.insats.pk}]
+    ),
+    "reports:insats-table-export": Row(
+        get=STATISTICS,
+        post=STATISTICS,
+        kwargs=lambda w: [
+            {"pk": w.insats.pk, "slug": "insats-kon", "fmt": fmt} for fmt in ("csv", "xlsx")
+        ],
+    ),
+}
 MATRIX.update(REPORT_ROWS)
 
 
