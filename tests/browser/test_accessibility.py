@@ -282,10 +282,17 @@ def test_manager_pages(page, demo):
     audit.assert_clean()
 
 
-def test_funder_pages(page, funder):
-    browser_login(page, "funder")
+def test_funder_pages(page, demo):
+    from participants.models import Insats
+
+    browser_login(page, "funder", "pw")
     audit = AxeAudit(page)
     audit.visit("Startsida", reverse("home"))
+    audit.visit("Statistik", reverse("reports:overview"))
+    audit.visit("Statistik 2014", reverse("reports:overview") + "?year=2014")
+    audit.visit("Statistik, felaktig period", reverse("reports:overview") + "?year=nonsense")
+    insats = Insats.objects.order_by("pk").first()
+    audit.visit("Statistik per insats", reverse("reports:insats-detail", args=[insats.pk]))
     audit.visit("Deltagare (403)", reverse("participants:participant-list"), status=403)
     audit.assert_clean()
 
