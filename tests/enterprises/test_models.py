@@ -50,7 +50,9 @@ class TestOrgNumber:
             normalise_org_number(written)
         assert info.value.messages == ["Organisationsnumret ska ha tio siffror."]
 
-    @pytest.mark.parametrize("written", ["55603A0793", "556036-079X", "ab1234-5678"])
+    @pytest.mark.parametrize(
+        "written", ["55603A0793", "556036-079X", "ab1234-5678", "76²0123456", "556036-079³"]
+    )
     def test_rejects_letters(self, written: str) -> None:
         with pytest.raises(ValidationError) as info:
             normalise_org_number(written)
@@ -84,6 +86,12 @@ class TestEnterprise:
     def test_full_clean_rejects_on_the_field(self) -> None:
         errors = clean_errors(self._enterprise("556036-0794"))
         assert errors["org_number"] == ["Organisationsnumret har fel kontrollsiffra."]
+
+    def test_full_clean_rejects_unicode_digits_on_the_field(self) -> None:
+        errors = clean_errors(self._enterprise("76²0123456"))
+        assert errors["org_number"] == [
+            "Organisationsnumret får bara innehålla siffror och bindestreck."
+        ]
 
     def test_full_clean_rejects_a_duplicate_in_another_written_form(self) -> None:
         f.EnterpriseFactory(org_number=VALID)

@@ -78,6 +78,15 @@ class TestParseIdentityNumber:
                 "85031A-1009",
                 "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
             ),
+            # Unicode digits that str.isdigit() accepts and int() refuses.
+            (
+                "8503²2-1234",
+                "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
+            ),
+            (
+                "850312-12³4",
+                "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
+            ),
             (
                 "85031210",
                 "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",

@@ -113,6 +113,13 @@ def test_search_by_name_and_by_any_written_number(logged_in, coordinator):
         assert list(response.context["participants"]) == [anna], query
 
 
+@pytest.mark.parametrize("query", ["8503²2-1234", "19850312-²387", "８５０３１２"])
+def test_search_with_unicode_digits_finds_nothing_and_is_no_error(logged_in, mine, query):
+    response = logged_in.get(reverse("participants:participant-list"), {"q": query})
+    assert response.status_code == 200
+    assert list(response.context["participants"]) == []
+
+
 def test_status_is_derived_and_filterable(logged_in, coordinator):
     today = timezone.localdate()
     waiting = ParticipantFactory(coordinators=[coordinator], last_name="Väntar")
@@ -307,6 +314,7 @@ def test_register_anonymously(logged_in):
     [
         ({"personal_number": "850312-2385"}, "personal_number", "kontrollsiffra"),
         ({"personal_number": "12345"}, "personal_number", "tio eller tolv siffror"),
+        ({"personal_number": "8503²2-1234"}, "personal_number", "tio eller tolv siffror"),
         ({"personal_number": ""}, "personal_number", "Ange personnummer"),
         ({"first_name": ""}, "first_name", "Ange förnamn"),
         ({"consent_purposes": []}, "consent_purposes", "anonymt"),

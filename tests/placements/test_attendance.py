@@ -284,6 +284,27 @@ def test_grid_rejects_placements_that_have_no_attendance(client, manager):
     assert not world.proposal.attendance_days.exists()
 
 
+@pytest.mark.parametrize("value", ["²", "1²", "１"])
+def test_grid_unicode_digits_in_the_enterprise_filter_are_a_404(client, manager, value):
+    enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    assert _grid(client, enterprise=value).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "１"])
+def test_grid_post_with_unicode_digits_in_shown_is_a_404(client, manager, value):
+    world = enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    before = AttendanceDay.objects.count()
+    response = client.post(reverse("placements:attendance-grid"), {"shown": [value]})
+    assert response.status_code == 404
+    response = client.post(
+        reverse("placements:attendance-grid"), {"shown": [world.active.pk, value]}
+    )
+    assert response.status_code == 404
+    assert AttendanceDay.objects.count() == before
+
+
 def test_grid_bad_month_is_a_form_error_and_shows_this_month(client, manager):
     enterprise_world(manager, "Ett")
     client.force_login(manager)

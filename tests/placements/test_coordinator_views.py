@@ -305,6 +305,15 @@ def test_propose_page_prefills_from_the_chosen_offer(logged_in, mine):
     )
 
 
+@pytest.mark.parametrize("value", ["²", "1²", "１", "abc"])
+def test_propose_page_ignores_an_offer_that_is_no_number(logged_in, mine, offer, value):
+    response = logged_in.get(
+        reverse("placements:placement-propose", args=[mine.pk]), {"offer": value}
+    )
+    assert response.status_code == 200
+    assert "offer" not in response.context["form"].initial
+
+
 def test_a_full_offer_answers_with_a_message_and_keeps_the_form(logged_in, mine):
     full = TrainingOfferFactory(capacity=1, title="Full plats")
     PlacementFactory(offer=full, planned_start=TODAY, planned_end=TODAY + 365 * DAY)

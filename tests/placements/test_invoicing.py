@@ -199,6 +199,15 @@ def test_bad_month_is_a_form_error(client, manager, books):
     assert "Ange månad som ÅÅÅÅ-MM" in response.text
 
 
+@pytest.mark.parametrize("value", ["²", "1²", "１"])
+def test_unicode_digits_in_the_enterprise_filter_are_a_404(client, coordinator, books, value):
+    client.force_login(coordinator)
+    params = {"month": "2031-03", "enterprise": value}
+    assert client.get(reverse("placements:invoice-basis"), params).status_code == 404
+    export = reverse("placements:invoice-export", args=["csv"])
+    assert client.get(export, params).status_code == 404
+
+
 def test_funder_is_refused(client, funder, books):
     client.force_login(funder)
     assert client.get(reverse("placements:invoice-basis")).status_code == 403
