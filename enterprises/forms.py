@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
 from enterprises.services import OFFER_FIELDS, enterprise_fields_for
+from samordning.validation import SaneDateField
 
 
 class DateInput(forms.DateInput):
@@ -53,6 +54,7 @@ class OfferCreateForm(OfferForm):
 
     class Meta(OfferForm.Meta):
         fields = [*OFFER_FIELDS, "capacity", "free_from"]
+        field_classes = {"free_from": SaneDateField}
         widgets = {**OfferForm.Meta.widgets, "free_from": DateInput()}
 
     def offer_data(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from participants.identity import mask, parse_identity_number
 from participants.models import Consent, Enrolment, Insats, Participant
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
+from samordning.validation import SaneDateField
 
 BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 
@@ -91,6 +92,7 @@ _MODEL_FIELDS = fields_for_model(
         "workplace_adaptations",
         "notes",
     ],
+    field_classes={"start_date": SaneDateField, "available_from": SaneDateField},
     widgets={
         "start_date": DateInput(),
         "available_from": DateInput(),
@@ -184,7 +186,7 @@ class ParticipantForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[ConsentPurpose.REGISTRATION],
     )
-    consent_given_on = forms.DateField(
+    consent_given_on = SaneDateField(
         label=_("Samtycket lämnades"), required=False, widget=DateInput()
     )
 
@@ -340,6 +342,7 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["purpose", "given_on", "note"]
+        field_classes = {"given_on": SaneDateField}
         widgets = {"given_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -355,7 +358,7 @@ class ConsentForm(forms.ModelForm):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Återkallat"), widget=DateInput())
+    withdrawn_on = SaneDateField(label=_("Återkallat"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -367,7 +370,7 @@ class ConsentWithdrawForm(forms.Form):
 
 class EnrolmentForm(forms.Form):
     insats = forms.ModelChoiceField(label=_("Insats"), queryset=Insats.objects.all())
-    start_date = forms.DateField(label=_("Startdatum"), widget=DateInput())
+    start_date = SaneDateField(label=_("Startdatum"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -378,7 +381,7 @@ class EnrolmentForm(forms.Form):
 
 
 class EnrolmentEndForm(forms.Form):
-    end_date = forms.DateField(label=_("Slutdatum"), widget=DateInput())
+    end_date = SaneDateField(label=_("Slutdatum"), widget=DateInput())
     end_reason = forms.ChoiceField(label=_("Avslutsorsak"), choices=BLANK + EndReason.choices)
     outcome = forms.ChoiceField(label=_("Resultat efter avslut"), choices=BLANK + Outcome.choices)
     employment_status_end = forms.ChoiceField(

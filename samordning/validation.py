@@ -6,13 +6,15 @@ so ids and numbers from the outside are checked with `is_ascii_digits`.
 Every date typed into a form or a filter, and the stored dates that plan the
 future (an offer's free-from, a participant's can-start), lie in
 [MIN_DATE, MAX_DATE]: a year like 9999 is a typing mistake, and date arithmetic
-near `datetime.date.max` or `.min` overflows.
+near `datetime.date.max` or `.min` overflows. Forms use `SaneDateField`
+(filters `SaneDateFilter`); model fields take `validate_sane_date`.
 """
 
 from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +44,13 @@ def validate_sane_date(value: datetime.date | None) -> None:
         )
 
 
-class DateField(forms.DateField):
-    """A form date field that only takes dates in the sane range."""
+class SaneDateField(forms.DateField):
+    """A form date field that only takes dates in [MIN_DATE, MAX_DATE]."""
 
     default_validators = [validate_sane_date]
+
+
+class SaneDateFilter(django_filters.DateFilter):
+    """A django-filter date filter whose form field is a SaneDateField."""
+
+    field_class = SaneDateField

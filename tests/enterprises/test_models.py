@@ -141,6 +141,22 @@ class TestOffer:
         errors = clean_errors(self._offer(min_extent=extent, max_extent=100))
         assert errors["min_extent"] == [f"Värdet {extent} är inget giltigt alternativ."]
 
+    @pytest.mark.parametrize(
+        ("day", "ok"),
+        [
+            (datetime.date(1900, 1, 1), True),
+            (datetime.date(2100, 12, 31), True),
+            (datetime.date(1, 1, 1), False),
+            (datetime.date(9999, 12, 31), False),
+        ],
+    )
+    def test_free_from_lies_in_the_sane_range(self, day: datetime.date, ok: bool) -> None:
+        errors = clean_errors(self._offer(free_from=day))
+        if ok:
+            assert errors == {}
+        else:
+            assert errors["free_from"] == ["Välj datum mellan 1900 och 2100."]
+
     def test_rejects_min_extent_above_max(self) -> None:
         errors = clean_errors(self._offer(min_extent=75, max_extent=50))
         assert errors["max_extent"] == [

@@ -198,6 +198,23 @@ class TestParticipantClean:
         errors = clean_errors(_participant(personal_number=NUMBER, wanted_extent=extent))
         assert errors["wanted_extent"] == [f"Värdet {extent} är inget giltigt alternativ."]
 
+    @pytest.mark.parametrize(
+        ("day", "ok"),
+        [
+            (datetime.date(1900, 1, 1), True),
+            (datetime.date(2100, 12, 31), True),
+            (datetime.date(1899, 12, 31), False),
+            (datetime.date(2101, 1, 1), False),
+            (datetime.date(9999, 12, 31), False),
+        ],
+    )
+    def test_available_from_lies_in_the_sane_range(self, day: datetime.date, ok: bool) -> None:
+        errors = clean_errors(_participant(personal_number=NUMBER, available_from=day))
+        if ok:
+            assert errors == {}
+        else:
+            assert errors["available_from"] == ["Välj datum mellan 1900 och 2100."]
+
 
 class TestDateOrder:
     def test_insats(self) -> None:

@@ -319,6 +319,9 @@ def test_register_anonymously(logged_in):
         ({"first_name": ""}, "first_name", "Ange förnamn"),
         ({"consent_purposes": []}, "consent_purposes", "anonymt"),
         ({"start_date": "not a date"}, "start_date", "giltigt datum"),
+        ({"start_date": "0001-01-01"}, "start_date", "mellan 1900 och 2100"),
+        ({"available_from": "9999-12-31"}, "available_from", "mellan 1900 och 2100"),
+        ({"consent_given_on": "0001-01-01"}, "consent_given_on", "mellan 1900 och 2100"),
         ({"is_anonymous": "on", "anonymous_reason": ""}, "anonymous_reason", "anonymt"),
     ],
 )
@@ -433,6 +436,44 @@ def test_enrolment_forms(logged_in, mine):
     )
     assert response.status_code == 302
     assert Enrolment.objects.get(pk=enrolment.pk).end_reason == "planned"
+
+
+def test_far_off_dates_on_consents_and_enrolments_are_form_errors(logged_in, mine):
+    consent = mine.consents.get()
+    enrolment = mine.enrolments.get()
+    posts = [
+        (
+            reverse("participants:consent-create", args=[mine.pk]),
+            {"purpose": "share_with_enterprise", "given_on": "0001-01-01"},
+            "given_on",
+        ),
+        (
+            reverse("participants:consent-withdraw", args=[mine.pk, consent.pk]),
+            {"withdrawn_on": "9999-12-31"},
+            "withdrawn_on",
+        ),
+        (
+            reverse("participants:enrolment-create", args=[mine.pk]),
+            {
+                "insats": InsatsFactory(start_date=datetime.date(1, 1, 1)).pk,
+                "start_date": "0001-01-02",
+            },
+            "start_date",
+        ),
+        (
+            reverse("participants:enrolment-end", args=[mine.pk, enrolment.pk]),
+            {"end_date": "9999-12-31", "end_reason": "planned", "outcome": "work"},
+            "end_date",
+        ),
+    ]
+    for url, data, field in posts:
+        response = logged_in.post(url, data)
+        assert response.status_code == 200, url
+        assert response.context["form"].errors[field] == ["Välj datum mellan 1900 och 2100."], url
+    assert mine.consents.count() == 1
+    assert mine.enrolments.count() == 1
+    assert mine.consents.get().withdrawn_on is None
+    assert mine.enrolments.get().end_date is None
 
 
 def test_anonymous_participant_pages(logged_in, coordinator):

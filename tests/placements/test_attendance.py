@@ -314,6 +314,16 @@ def test_grid_bad_month_is_a_form_error_and_shows_this_month(client, manager):
     assert "AktivEtt" in response.text
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12", "2101-01"])
+def test_grid_far_off_month_is_a_form_error_and_shows_this_month(client, manager, month):
+    enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    response = _grid(client, month=month)
+    assert response.status_code == 200
+    assert "Välj datum mellan 1900 och 2100." in response.text
+    assert response.context["month"] == timezone.localdate().replace(day=1)
+
+
 def _many_active(manager, count, today):
     enterprise = EnterpriseFactory(managers=[manager])
     offer = TrainingOfferFactory(enterprise=enterprise, capacity=200)
