@@ -192,6 +192,35 @@ def test_grid_save_is_all_or_nothing(manager):
     assert not AttendanceDay.objects.exists()
 
 
+def test_a_day_saved_by_a_concurrent_submission_is_no_error(manager, monkeypatch):
+    """A double-submitted grid: the other request saves the same days after this one read
+    what was recorded and before it writes. Those days are kept once, without an error."""
+    placement = _active()
+    days = {datetime.date(2031, 3, 4), datetime.date(2031, 3, 5)}
+    real_bulk_create = AttendanceDay.objects.bulk_create
+
+    def other_request_first(objs, **kwargs):
+        for obj in objs:
+            AttendanceDay.objects.create(placement=obj.placement, date=obj.date)
+        return real_bulk_create(objs, **kwargs)
+
+    monkeypatch.setattr(AttendanceDay.objects, "bulk_create", other_request_first)
+    attendance_set_months(marks={placement: days}, user=manager, year=2031, month=3, today=TODAY)
+    assert _days(placement) == sorted(days)
+
+
+def test_the_same_grid_saved_twice_keeps_each_day_once(manager):
+    placement, other = _active(), _active()
+    marks = {
+        placement: {datetime.date(2031, 3, 4), datetime.date(2031, 3, 5)},
+        other: {datetime.date(2031, 3, 5)},
+    }
+    for _ in range(2):
+        attendance_set_months(marks=marks, user=manager, year=2031, month=3, today=TODAY)
+    assert _days(placement) == sorted(marks[placement])
+    assert _days(other) == sorted(marks[other])
+
+
 # --- the grid page ---------------------------------------------------------------
 
 
@@ -239,6 +268,17 @@ def test_grid_post_saves_a_week(client, manager):
     if f"{today - DAY:%Y-%m}" != month:
         expected.add(today - DAY)  # the world's day in another month stays
     assert saved == expected
+
+
+def test_grid_posted_twice_is_saved_once_and_redirects_both_times(client, manager):
+    today = timezone.localdate()
+    world = enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    url = reverse("placements:attendance-grid") + f"?month={today:%Y-%m}"
+    data = {"shown": [world.active.pk], f"p{world.active.pk}": [f"{today:%Y-%m-%d}"]}
+    first, second = client.post(url, data), client.post(url, data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert world.active.attendance_days.filter(date=today).count() == 1
 
 
 def test_grid_post_with_a_future_day_shows_the_error_and_changes_nothing(client, manager):
