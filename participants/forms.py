@@ -25,6 +25,7 @@ from participants.choices import (
 )
 from participants.identity import mask, parse_identity_number
 from participants.models import Consent, Enrolment, Insats, Participant
+from samordning import policy
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 from samordning.validation import SaneDateField
@@ -190,7 +191,15 @@ class ParticipantForm(forms.Form):
         label=_("Samtycket lämnades"), required=False, widget=DateInput()
     )
 
-    def __init__(self, *args: Any, participant: Participant | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        participant: Participant | None = None,
+        creator: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """`creator` is who registers (no `participant`): not a coordinator, they must
+        choose at least one responsible coordinator."""
         self.participant = participant
         if participant is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(participant)
@@ -204,9 +213,18 @@ class ParticipantForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         if participant is None:
-            self.fields["coordinators"].help_text = _(
-                "Du blir själv ansvarig. Välj fler om ni delar ansvaret."
-            )
+            if creator is None or policy.is_coordinator(creator):
+                self.fields["coordinators"].help_text = _(
+                    "Du blir själv ansvarig. Välj fler om ni delar ansvaret."
+                )
+            else:
+                self.fields["coordinators"].required = True
+                self.fields["coordinators"].error_messages["required"] = _(
+                    "Minst en koordinator ska vara ansvarig."
+                )
+                self.fields["coordinators"].help_text = _(
+                    "Välj minst en koordinator som blir ansvarig för deltagaren."
+                )
             self.helper.layout = self._create_layout()
         elif participant.is_anonymous:
             for name in list(self.fields):

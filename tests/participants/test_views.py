@@ -289,6 +289,29 @@ def test_register_a_participant(logged_in, coordinator):
     assert AuditLog.objects.filter(action=AuditAction.CREATE).count() == 1
 
 
+def test_an_admin_must_choose_a_responsible_coordinator(client, admin_user, coordinator):
+    client.force_login(admin_user)
+    url = reverse("participants:participant-create")
+    form = client.get(url).context["form"]
+    assert form.fields["coordinators"].required
+    response = client.post(url, _form_data())
+    assert response.status_code == 200
+    assert response.context["form"].errors["coordinators"] == [
+        "Minst en koordinator ska vara ansvarig."
+    ]
+    assert 'value="Andersson"' in response.text
+    assert not Participant.objects.exists()
+    response = client.post(url, _form_data(coordinators=[coordinator.pk]))
+    assert response.status_code == 302
+    assert list(Participant.objects.get().coordinators.all()) == [coordinator]
+
+
+def test_a_coordinator_need_not_choose_anyone(logged_in):
+    form = logged_in.get(reverse("participants:participant-create")).context["form"]
+    assert not form.fields["coordinators"].required
+    assert "Du blir själv ansvarig" in form.fields["coordinators"].help_text
+
+
 def test_register_anonymously(logged_in):
     response = logged_in.post(
         reverse("participants:participant-create"),
