@@ -356,7 +356,11 @@ def test_bad_input_shows_errors_on_the_field_keeps_input_and_writes_nothing(
     assert response.status_code == 200
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
-    assert 'value="Andersson"' in response.text or overrides.get("is_anonymous")
+    # Every case keeps what was typed, the anonymous one included.
+    assert 'value="Andersson"' in response.text
+    assert f'value="{data["start_date"]}"' in response.text
+    if overrides.get("is_anonymous"):
+        assert response.context["form"]["is_anonymous"].value() is True
     assert Participant.objects.count() == 0
     assert Consent.objects.count() == 0
     assert not AuditLog.objects.exists()
