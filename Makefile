@@ -37,7 +37,7 @@ migrate: venv ## Apply database migrations
 	$(PY) manage.py migrate --noinput
 
 seed: migrate ## Load the demo data (idempotent) and print the demo users
-	$(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py seed_demo
 
 run: venv ## Serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLite, 2FA off)
 	DEBUG=1 $(PY) manage.py migrate --noinput

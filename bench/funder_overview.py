@@ -64,7 +64,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if "seed_demo" in get_commands():
         how = f"seed_demo --scale {args.scale}"
-        call_command("seed_demo", scale=args.scale)
+        # A throwaway database: --force lets it run with DEBUG off too.
+        call_command("seed_demo", scale=args.scale, force=True)
     else:
         from tests.reports.dataset import build_scaled
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
 from enterprises.services import ADMIN_OFFER_FIELDS, enterprise_fields_for, offer_fields_for
+from samordning.validation import SaneDateField
 
 
 class DateInput(forms.DateInput):
@@ -63,4 +64,5 @@ class OfferCreateForm(OfferForm):
 
     class Meta(OfferForm.Meta):
         fields = [*ADMIN_OFFER_FIELDS, "capacity", "free_from"]
+        field_classes = {"free_from": SaneDateField}
         widgets = {**OfferForm.Meta.widgets, "free_from": DateInput()}

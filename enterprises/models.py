@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.validators import format_org_number, normalise_org_number
 from samordning import policy
 from samordning.models import BusinessArea, Municipality
+from samordning.validation import validate_sane_date
 
 
 class LegalForm(models.TextChoices):
@@ -326,7 +327,9 @@ class TrainingOffer(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN
     )
-    free_from = models.DateField(_("ledig från"), default=datetime.date.today)
+    free_from = models.DateField(
+        _("ledig från"), default=datetime.date.today, validators=[validate_sane_date]
+    )
     price_per_day = models.DecimalField(
         _("pris per närvarodag (kr)"),
         max_digits=8,

@@ -6,6 +6,8 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
+from samordning.validation import is_ascii_digits
+
 
 def normalise_org_number(value: str) -> str:
     """Return the ten digits of a valid organisationsnummer, or raise ValidationError.
@@ -17,7 +19,7 @@ def normalise_org_number(value: str) -> str:
     number = orgnr.compact(raw)
     if len(number) == 12 and number.startswith("16"):
         number = number[2:]
-    if not number.isdigit():
+    if not is_ascii_digits(number):
         raise ValidationError(
             _("Organisationsnumret får bara innehålla siffror och bindestreck."), code="format"
         )

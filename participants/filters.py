@@ -16,6 +16,7 @@ from participants.identity import parse_identity_number
 from participants.models import Enrolment, Insats, Participant
 from participants.selectors import ParticipantStatus
 from samordning.models import Municipality
+from samordning.validation import is_ascii_digits
 
 SORTS = {
     "name": ["last_name", "first_name", "id"],
@@ -88,7 +89,7 @@ class ParticipantFilter(django_filters.FilterSet):
         if not value:
             return queryset
         digits = re.sub(r"[\s\-+]", "", value)
-        if digits.isdigit():
+        if is_ascii_digits(digits):
             try:
                 number = parse_identity_number(value)
             except ValidationError:

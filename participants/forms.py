@@ -25,8 +25,10 @@ from participants.choices import (
 )
 from participants.identity import mask, parse_identity_number
 from participants.models import Consent, Enrolment, Insats, Participant
+from samordning import policy
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
+from samordning.validation import SaneDateField
 
 BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 
@@ -91,6 +93,7 @@ _MODEL_FIELDS = fields_for_model(
         "workplace_adaptations",
         "notes",
     ],
+    field_classes={"start_date": SaneDateField, "available_from": SaneDateField},
     widgets={
         "start_date": DateInput(),
         "available_from": DateInput(),
@@ -184,11 +187,19 @@ class ParticipantForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[ConsentPurpose.REGISTRATION],
     )
-    consent_given_on = forms.DateField(
+    consent_given_on = SaneDateField(
         label=_("Samtycket lämnades"), required=False, widget=DateInput()
     )
 
-    def __init__(self, *args: Any, participant: Participant | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        participant: Participant | None = None,
+        creator: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """`creator` is who registers (no `participant`): not a coordinator, they must
+        choose at least one responsible coordinator."""
         self.participant = participant
         if participant is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(participant)
@@ -202,9 +213,18 @@ class ParticipantForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         if participant is None:
-            self.fields["coordinators"].help_text = _(
-                "Du blir själv ansvarig. Välj fler om ni delar ansvaret."
-            )
+            if creator is None or policy.is_coordinator(creator):
+                self.fields["coordinators"].help_text = _(
+                    "Du blir själv ansvarig. Välj fler om ni delar ansvaret."
+                )
+            else:
+                self.fields["coordinators"].required = True
+                self.fields["coordinators"].error_messages["required"] = _(
+                    "Minst en koordinator ska vara ansvarig."
+                )
+                self.fields["coordinators"].help_text = _(
+                    "Välj minst en koordinator som blir ansvarig för deltagaren."
+                )
             self.helper.layout = self._create_layout()
         elif participant.is_anonymous:
             for name in list(self.fields):
@@ -340,6 +360,7 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["purpose", "given_on", "note"]
+        field_classes = {"given_on": SaneDateField}
         widgets = {"given_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -355,7 +376,7 @@ class ConsentForm(forms.ModelForm):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Återkallat"), widget=DateInput())
+    withdrawn_on = SaneDateField(label=_("Återkallat"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -367,7 +388,7 @@ class ConsentWithdrawForm(forms.Form):
 
 class EnrolmentForm(forms.Form):
     insats = forms.ModelChoiceField(label=_("Insats"), queryset=Insats.objects.all())
-    start_date = forms.DateField(label=_("Startdatum"), widget=DateInput())
+    start_date = SaneDateField(label=_("Startdatum"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -378,7 +399,7 @@ class EnrolmentForm(forms.Form):
 
 
 class EnrolmentEndForm(forms.Form):
-    end_date = forms.DateField(label=_("Slutdatum"), widget=DateInput())
+    end_date = SaneDateField(label=_("Slutdatum"), widget=DateInput())
     end_reason = forms.ChoiceField(label=_("Avslutsorsak"), choices=BLANK + EndReason.choices)
     outcome = forms.ChoiceField(label=_("Resultat efter avslut"), choices=BLANK + Outcome.choices)
     employment_status_end = forms.ChoiceField(

@@ -16,6 +16,8 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer
 
+from samordning.validation import is_ascii_digits
+
 COORDINATION_DAY_OFFSET = 60
 
 
@@ -46,7 +48,7 @@ def parse_identity_number(value: str, *, today: datetime.date | None = None) -> 
         raise ValidationError(_("Numret har fel format."), code="format") from None
     separator_ok = len(number) in (11, 13) and number[-5] in "-+"
     digits = number[:-5] + number[-4:] if separator_ok else ""
-    if not separator_ok or not digits.isdigit():
+    if not separator_ok or not is_ascii_digits(digits):
         raise ValidationError(
             _("Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror)."),
             code="format",

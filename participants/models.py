@@ -32,6 +32,7 @@ from participants.choices import (
 from participants.identity import mask, parse_identity_number
 from samordning import policy
 from samordning.models import BusinessArea, Municipality
+from samordning.validation import validate_sane_date
 
 EXTENT_CHOICES = [(25, "25 %"), (50, "50 %"), (75, "75 %"), (100, "100 %")]
 
@@ -191,7 +192,9 @@ class Participant(models.Model):
     wanted_extent = models.PositiveSmallIntegerField(
         _("önskad omfattning"), choices=EXTENT_CHOICES, default=50
     )
-    available_from = models.DateField(_("kan börja"), null=True, blank=True)
+    available_from = models.DateField(
+        _("kan börja"), null=True, blank=True, validators=[validate_sane_date]
+    )
     # Free texts. Support needs stay with the coordinators; adaptations are
     # shared with the enterprise where the participant is placed.
     support_needs = models.TextField(_("stödbehov (endast koordinator)"), blank=True)

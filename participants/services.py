@@ -194,6 +194,9 @@ def participant_create(
 ) -> Participant:
     """Register a participant; the registering coordinator becomes responsible.
 
+    Someone else registering (an admin) must name at least one responsible
+    coordinator: no coordinator could see the participant otherwise.
+
     A named participant needs a valid number and a consent to registration. An
     anonymous one (protected identity or no consent) keeps only sex, birth year,
     start date and the reason: start data and wishes are not stored for them.
@@ -227,6 +230,16 @@ def participant_create(
             errors["consent_given_on"] = [_("Ange när samtycket lämnades.")]
         elif consent_given_on > today:
             errors["consent_given_on"] = [_("Samtycket kan inte vara lämnat i framtiden.")]
+    chosen: set[Any] = set()
+    try:
+        chosen.update(_check_coordinators(coordinators))
+    except ValidationError as error:
+        errors.setdefault("coordinators", []).extend(error.message_dict["coordinators"])
+    else:
+        if policy.is_coordinator(user):
+            chosen.add(user)
+        if not chosen:
+            errors["coordinators"] = [_("Minst en koordinator ska vara ansvarig.")]
     try:
         _validate(participant)
     except DuplicateNumberError as duplicate:
@@ -237,9 +250,6 @@ def participant_create(
     if errors:
         raise ValidationError(errors)
     _save(participant)
-    chosen = set(_check_coordinators(coordinators))
-    if policy.is_coordinator(user):
-        chosen.add(user)
     participant.coordinators.set(chosen)
     if not is_anonymous:
         assert consent_given_on is not None  # checked above with the other errors

@@ -59,7 +59,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*COORDINATOR_ROLES)
 def participant_create(request: HttpRequest) -> HttpResponse:
-    form = ParticipantForm(request.POST or None)
+    form = ParticipantForm(request.POST or None, creator=request.user)
     duplicate_of = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samordning.models import AuditAction, User
+from samordning.validation import SaneDateField
 
 
 class LoginForm(AuthenticationForm):
@@ -27,8 +28,8 @@ class AuditReviewForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("Användare"), queryset=User.objects.order_by("username"), required=False
     )
-    date_from = forms.DateField(label=_("Från och med"), required=False)
-    date_to = forms.DateField(label=_("Till och med"), required=False)
+    date_from = SaneDateField(label=_("Från och med"), required=False)
+    date_to = SaneDateField(label=_("Till och med"), required=False)
     kind = forms.ChoiceField(
         label=_("Visa"),
         required=False,

@@ -70,7 +70,7 @@ def seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     also take `db`, so each runs in a savepoint inside it."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", password="pw", stdout=out)
+        call_command("seed_demo", force=True, password="pw", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 

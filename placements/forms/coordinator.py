@@ -23,6 +23,7 @@ from participants.models import Enrolment
 from placements.models import PlacementType
 from placements.services.matching import default_period
 from samordning.models import BusinessArea, Municipality
+from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date
 
 BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 # A period longer than this is a typing mistake, not a plan.
@@ -35,16 +36,26 @@ def _helper() -> FormHelper:
     return helper
 
 
-def check_period(form: forms.Form, cleaned: dict[str, Any], *, allow_past: bool = False) -> None:
-    """Shared date checks: end not before start, start not in the past, not absurdly long."""
-    start, end = cleaned.get("start"), cleaned.get("end")
+def check_period(
+    form: forms.Form,
+    cleaned: dict[str, Any],
+    *,
+    allow_past: bool = False,
+    start_field: str = "start",
+    end_field: str = "end",
+) -> None:
+    """Shared date checks: end not before start, start not in the past, not absurdly long.
+
+    Each date is already in the sane range (SaneDateField); this checks the period.
+    """
+    start, end = cleaned.get(start_field), cleaned.get(end_field)
     if start and not allow_past and start < timezone.localdate():
-        form.add_error("start", _("Från-datum kan inte ligga bakåt i tiden."))
+        form.add_error(start_field, _("Från-datum kan inte ligga bakåt i tiden."))
     if start and end:
         if end < start:
-            form.add_error("end", _("Till-datum kan inte ligga före från-datum."))
+            form.add_error(end_field, _("Till-datum kan inte ligga före från-datum."))
         elif (end - start).days > MAX_PERIOD_DAYS:
-            form.add_error("end", _("Perioden får vara högst tre år."))
+            form.add_error(end_field, _("Perioden får vara högst tre år."))
 
 
 def period_data(data: Any, start: datetime.date) -> dict[str, Any]:
@@ -60,6 +71,8 @@ def period_data(data: Any, start: datetime.date) -> dict[str, Any]:
             chosen = datetime.date.fromisoformat(values["start"])
         except ValueError:
             chosen = start
+        if not is_sane_date(chosen):
+            chosen = start  # the form shows the error on the start
         values["end"] = default_period(chosen)[1].isoformat()
     return values
 
@@ -74,8 +87,8 @@ class FreePlacesForm(forms.Form):
 class FreePlacesFilter(django_filters.FilterSet):
     """Open offers by area, municipality, extent and agreement type, for a period."""
 
-    start = django_filters.DateFilter(label=_("Från"), method="no_filter", widget=DateInput())
-    end = django_filters.DateFilter(
+    start = SaneDateFilter(label=_("Från"), method="no_filter", widget=DateInput())
+    end = SaneDateFilter(
         label=_("Till"), field_name="free_from", lookup_expr="lte", widget=DateInput()
     )
     business_area = django_filters.ModelChoiceFilter(
@@ -132,8 +145,8 @@ class FreePlacesFilter(django_filters.FilterSet):
 class MatchPeriodForm(forms.Form):
     """The period a participant wants a place for (the match list's window)."""
 
-    start = forms.DateField(label=_("Önskad start"), widget=DateInput())
-    end = forms.DateField(label=_("Planerat slut"), widget=DateInput())
+    start = SaneDateField(label=_("Önskad start"), widget=DateInput())
+    end = SaneDateField(label=_("Planerat slut"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -154,8 +167,8 @@ class ProposeForm(forms.Form):
         label=_("Typ"), choices=PlacementType.choices, initial=PlacementType.TRAINING
     )
     extent = forms.TypedChoiceField(label=_("Omfattning"), choices=Extent.choices, coerce=int)
-    planned_start = forms.DateField(label=_("Planerad start"), widget=DateInput())
-    planned_end = forms.DateField(label=_("Planerat slut"), widget=DateInput())
+    planned_start = SaneDateField(label=_("Planerad start"), widget=DateInput())
+    planned_end = SaneDateField(label=_("Planerat slut"), widget=DateInput())
     enrolment = forms.ModelChoiceField(
         label=_("Inom inskrivning"), queryset=Enrolment.objects.none(), required=False
     )
@@ -184,13 +197,21 @@ class ProposeForm(forms.Form):
         )
         self.helper = _helper()
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A start in the past is the service's to refuse (with the offer's other rules).
+        check_period(
+            self, cleaned, allow_past=True, start_field="planned_start", end_field="planned_end"
+        )
+        return cleaned
+
 
 class StartForm(forms.Form):
     """Start: the three-party agreement and the handledare (the service says what is missing)."""
 
-    start_date = forms.DateField(label=_("Startdatum"), required=False, widget=DateInput())
+    start_date = SaneDateField(label=_("Startdatum"), required=False, widget=DateInput())
     supervisor_name = forms.CharField(label=_("Handledare"), max_length=100, required=False)
-    agreement_date = forms.DateField(
+    agreement_date = SaneDateField(
         label=_("Trepartsöverenskommelse träffad"), required=False, widget=DateInput()
     )
     agreement_tasks = forms.CharField(
@@ -210,7 +231,7 @@ class StartForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    end_date = forms.DateField(label=_("Slutdatum"), required=False, widget=DateInput())
+    end_date = SaneDateField(label=_("Slutdatum"), required=False, widget=DateInput())
     end_reason = forms.ChoiceField(
         label=_("Avslutsorsak"), choices=BLANK + EndReason.choices, required=False
     )
@@ -225,8 +246,8 @@ class EndForm(forms.Form):
 
 
 class ChangePlanForm(forms.Form):
-    planned_start = forms.DateField(label=_("Planerad start"), widget=DateInput())
-    planned_end = forms.DateField(label=_("Planerat slut"), widget=DateInput())
+    planned_start = SaneDateField(label=_("Planerad start"), widget=DateInput())
+    planned_end = SaneDateField(label=_("Planerat slut"), widget=DateInput())
     extent = forms.TypedChoiceField(label=_("Omfattning"), choices=Extent.choices, coerce=int)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -234,14 +255,22 @@ class ChangePlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # An active placement keeps its (past) start: the service knows which may move.
+        check_period(
+            self, cleaned, allow_past=True, start_field="planned_start", end_field="planned_end"
+        )
+        return cleaned
+
 
 class FollowUpForm(forms.Form):
-    date = forms.DateField(label=_("Datum"), widget=DateInput())
+    date = SaneDateField(label=_("Datum"), widget=DateInput())
     attendees = forms.CharField(label=_("Deltog"), max_length=300, required=False)
     notes = forms.CharField(
         label=_("Anteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    next_meeting = forms.DateField(label=_("Nästa möte"), required=False, widget=DateInput())
+    next_meeting = SaneDateField(label=_("Nästa möte"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "followup")

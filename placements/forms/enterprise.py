@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from placements.models import DeclineReason
+from samordning.validation import SaneDateField
 
 
 class DeclineForm(forms.Form):
@@ -28,7 +29,7 @@ class DeclineForm(forms.Form):
 class MonthForm(forms.Form):
     """Which month to show; a bad value is a form error and the current month is shown."""
 
-    month = forms.DateField(
+    month = SaneDateField(
         label=_("Månad"),
         required=False,
         input_formats=["%Y-%m"],
@@ -53,7 +54,7 @@ class CapacityForm(forms.Form):
             "Hur många deltagare platsen tar emot samtidigt. Ungefär tio deltagare per handledare."
         ),
     )
-    free_from = forms.DateField(
+    free_from = SaneDateField(
         label=_("Ledig från"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Första dag som nya deltagare kan börja."),

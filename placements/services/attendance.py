@@ -77,6 +77,16 @@ def _check_days(
     raise ValidationError(message % {"day": _day(day)}, code="out_of_range")
 
 
+def _lock_placements(pks: Iterable[int]) -> None:
+    """Row-lock the placements (in pk order, so two grids cannot deadlock); in a transaction."""
+    list(
+        Placement.objects.select_for_update()
+        .filter(pk__in=list(pks))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def attendance_mark(
     *,
@@ -112,8 +122,13 @@ def attendance_set_month(
 
     Days of the month outside the reportable range are left as they are, and
     asking for one of them is refused (nothing is written then).
+
+    The placement's row is locked before the recorded days are read, so two
+    submissions of the same grid (a double click) take turns instead of both
+    inserting the same day; a day that is there already is skipped in any case.
     """
     today = today or timezone.localdate()
+    _lock_placements([placement.pk])
     first, last = month_bounds(year, month)
     present = set(present_days)
     outside = sorted(d for d in present if not first <= d <= last)
@@ -141,7 +156,8 @@ def attendance_set_month(
         [
             AttendanceDay(placement=placement, date=day, recorded_by=user)
             for day in sorted(present - recorded)
-        ]
+        ],
+        ignore_conflicts=True,
     )
     return placement
 
@@ -159,6 +175,7 @@ def attendance_set_months(
 
     Raises ValidationError whose error_dict maps "p<placement id>" to that row's messages.
     """
+    _lock_placements(placement.pk for placement in marks)
     errors: dict[str, list[str]] = {}
     for placement, days in marks.items():
         try:

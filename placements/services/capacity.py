@@ -46,6 +46,7 @@ def peak_load(
     """The largest summed weight on any day in [start, end], and the first such day.
 
     `ranges` are inclusive (from, to, weight). A sweep over the range edges: O(n log n).
+    A range that lasts until datetime.date.max never ends (no day after it to end on).
     """
     events: list[tuple[datetime.date, int]] = []
     for first, last, weight in ranges:
@@ -53,7 +54,8 @@ def peak_load(
         if first > last:
             continue
         events.append((first, weight))
-        events.append((last + datetime.timedelta(days=1), -weight))
+        if last < datetime.date.max:
+            events.append((last + datetime.timedelta(days=1), -weight))
     events.sort(key=lambda event: (event[0], event[1]))
     best, best_day, load = 0, None, 0
     for day, delta in events:

@@ -85,6 +85,14 @@ def _expiry(from_day: datetime.date) -> datetime.date:
     return from_day + datetime.timedelta(days=settings.PROPOSAL_VALID_DAYS)
 
 
+def _check_free_from(offer: TrainingOffer, planned_start: datetime.date) -> None:
+    """A placement that has not started may not be planned to start before the offer is free."""
+    if planned_start < offer.free_from:
+        raise ValidationError(
+            {"planned_start": _("Platsen är ledig först från %(day)s.") % {"day": offer.free_from}}
+        )
+
+
 @transaction.atomic
 def placement_propose(
     *,
@@ -141,10 +149,7 @@ def placement_propose(
                 % {"low": offer.min_extent, "high": offer.max_extent}
             }
         )
-    if planned_start < offer.free_from:
-        raise ValidationError(
-            {"planned_start": _("Platsen är ledig först från %(day)s.") % {"day": offer.free_from}}
-        )
+    _check_free_from(offer, planned_start)
     check_offer_room(offer, planned_start, planned_end, today=today)
     lock_participant(participant)
     check_participant_extent(participant, extent, planned_start, planned_end, today=today)
@@ -309,7 +314,11 @@ def placement_end(
     request: HttpRequest | None = None,
     today: datetime.date | None = None,
 ) -> Placement:
-    """End an active placement: planned end -> completed, any other reason -> interrupted."""
+    """End an active placement: planned end -> completed, any other reason -> interrupted.
+
+    The end may not be later than the planned end: to extend, change the plan
+    first (which re-checks capacity for the added days).
+    """
     today = today or timezone.localdate()
     placement = _lock(placement)
     target = S.COMPLETED if end_reason == EndReason.PLANNED else S.INTERRUPTED
@@ -326,6 +335,14 @@ def placement_end(
             errors["end_date"] = [_("Slutdatum kan inte ligga före startdatum.")]
         elif end_date > today:
             errors["end_date"] = [_("Slutdatum kan inte ligga i framtiden.")]
+        elif end_date > placement.planned_end:
+            errors["end_date"] = [
+                _(
+                    "Slutdatum kan inte ligga efter planerat slut (%(day)s). Ska "
+                    "arbetsträningen förlängas, ändra planen först."
+                )
+                % {"day": placement.planned_end}
+            ]
     if errors:
         raise ValidationError(errors)
     placement.status = target
@@ -375,6 +392,8 @@ def placement_change_plan(
                 % {"low": offer.min_extent, "high": offer.max_extent}
             }
         )
+    if placement.status != S.ACTIVE and moved_start:
+        _check_free_from(offer, planned_start)
     first = (
         placement.start_date
         if placement.status == S.ACTIVE and placement.start_date

@@ -39,8 +39,16 @@ DEFAULT_MONTHS = 6
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier), at most the month's last day.
+
+    Clamped to datetime.date.min/.max instead of overflowing.
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -48,7 +56,8 @@ def default_period(
     start: datetime.date, months: int = DEFAULT_MONTHS
 ) -> tuple[datetime.date, datetime.date]:
     """[start, the day before the same date `months` later]."""
-    return start, add_months(start, months) - datetime.timedelta(days=1)
+    later = add_months(start, months)
+    return start, later if later == datetime.date.max else later - datetime.timedelta(days=1)
 
 
 def wanted_start(participant: Participant, today: datetime.date) -> datetime.date:

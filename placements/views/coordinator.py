@@ -47,6 +47,7 @@ from placements.services.matching import (
 from samordning.audit import audit_record
 from samordning.models import AuditAction
 from samordning.policy import Role, role_required
+from samordning.validation import is_ascii_digits
 
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 PAGE_SIZE = 25
@@ -196,7 +197,7 @@ def _propose_initial(
     start = wanted_start(participant, today)
     initial: dict[str, Any] = {"extent": participant.wanted_extent}
     offer_id = request.GET.get("offer", "")
-    offer = offers.filter(pk=int(offer_id)).first() if offer_id.isdigit() else None
+    offer = offers.filter(pk=int(offer_id)).first() if is_ascii_digits(offer_id) else None
     if offer is not None:
         start = max(start, offer.free_from)
         initial["offer"] = offer.pk

@@ -54,6 +54,7 @@ from samordning.audit import audit_record
 from samordning.exports import table_response
 from samordning.models import AuditAction
 from samordning.policy import Perm, Role, role_required, roles_for
+from samordning.validation import is_ascii_digits
 
 ENTERPRISE_ROLES = (Role.MANAGER, Role.ADMIN)
 PAGE_SIZE = 25
@@ -75,7 +76,7 @@ def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Ente
     value = request.GET.get("enterprise", "")
     if not value:
         return None
-    if not value.isdigit():
+    if not is_ascii_digits(value):
         raise Http404
     return get_object_or_404(scope, pk=int(value))
 
@@ -265,7 +266,7 @@ class GridRow:
     errors: list[str] = field(default_factory=list)
 
 
-_ROW_FIELD = re.compile(r"^p(\d+)$")
+_ROW_FIELD = re.compile(r"^p([0-9]+)\Z")
 
 
 def _attendance_placements(
@@ -301,7 +302,7 @@ def _submitted_marks(
 
     A row outside the user's scope (or not open for attendance) is a 404.
     """
-    ids = {int(v) for v in request.POST.getlist("shown") if v.isdigit()}
+    ids = {int(v) for v in request.POST.getlist("shown") if is_ascii_digits(v)}
     if len(ids) != len(request.POST.getlist("shown")):
         raise Http404
     for key in request.POST:

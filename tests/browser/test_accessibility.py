@@ -151,7 +151,7 @@ class AxeAudit:
 @pytest.fixture
 def demo(db: None) -> dict[str, User]:
     """The demo installation; its users (coordinator, manager, admin...) have password "pw"."""
-    call_command("seed_demo", password="pw", stdout=StringIO())
+    call_command("seed_demo", password="pw", force=True, stdout=StringIO())
     return {user.username: user for user in User.objects.all()}
 
 

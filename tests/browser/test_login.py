@@ -41,7 +41,7 @@ def test_demo_users_log_in_to_their_home_pages(page):
 
     from django.core.management import call_command
 
-    call_command("seed_demo", password="demo-pw", stdout=StringIO())
+    call_command("seed_demo", force=True, password="demo-pw", stdout=StringIO())
     expected = {
         "admin": "Förbundsadministratör",
         "coordinator": "Koordinator",

@@ -187,6 +187,15 @@ def test_create_offer_bad_input_creates_nothing(logged_in, world):
     assert not TrainingOffer.objects.filter(title="Trädgård, park").exists()
 
 
+@pytest.mark.parametrize("free_from", ["9999-12-31", "0001-01-01"])
+def test_create_offer_with_a_far_off_free_from_is_a_form_error(logged_in, world, free_from):
+    url = reverse("enterprises:offer-create", args=[world.enterprise.pk])
+    response = logged_in.post(url, _offer_data(world, capacity="4", free_from=free_from))
+    assert response.status_code == 200
+    assert response.context["form"].errors["free_from"] == ["Välj datum mellan 1900 och 2100."]
+    assert not TrainingOffer.objects.filter(title="Trädgård, park").exists()
+
+
 def test_edit_offer_has_no_capacity_field_and_ignores_one(logged_in, world):
     url = reverse("enterprises:offer-update", args=[world.offer.pk])
     assert 'name="capacity"' not in logged_in.get(url).text

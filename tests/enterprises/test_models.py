@@ -50,7 +50,9 @@ class TestOrgNumber:
             normalise_org_number(written)
         assert info.value.messages == ["Organisationsnumret ska ha tio siffror."]
 
-    @pytest.mark.parametrize("written", ["55603A0793", "556036-079X", "ab1234-5678"])
+    @pytest.mark.parametrize(
+        "written", ["55603A0793", "556036-079X", "ab1234-5678", "76²0123456", "556036-079³"]
+    )
     def test_rejects_letters(self, written: str) -> None:
         with pytest.raises(ValidationError) as info:
             normalise_org_number(written)
@@ -84,6 +86,12 @@ class TestEnterprise:
     def test_full_clean_rejects_on_the_field(self) -> None:
         errors = clean_errors(self._enterprise("556036-0794"))
         assert errors["org_number"] == ["Organisationsnumret har fel kontrollsiffra."]
+
+    def test_full_clean_rejects_unicode_digits_on_the_field(self) -> None:
+        errors = clean_errors(self._enterprise("76²0123456"))
+        assert errors["org_number"] == [
+            "Organisationsnumret får bara innehålla siffror och bindestreck."
+        ]
 
     def test_full_clean_rejects_a_duplicate_in_another_written_form(self) -> None:
         f.EnterpriseFactory(org_number=VALID)
@@ -132,6 +140,22 @@ class TestOffer:
     def test_rejects_other_extents(self, extent: int) -> None:
         errors = clean_errors(self._offer(min_extent=extent, max_extent=100))
         assert errors["min_extent"] == [f"Värdet {extent} är inget giltigt alternativ."]
+
+    @pytest.mark.parametrize(
+        ("day", "ok"),
+        [
+            (datetime.date(1900, 1, 1), True),
+            (datetime.date(2100, 12, 31), True),
+            (datetime.date(1, 1, 1), False),
+            (datetime.date(9999, 12, 31), False),
+        ],
+    )
+    def test_free_from_lies_in_the_sane_range(self, day: datetime.date, ok: bool) -> None:
+        errors = clean_errors(self._offer(free_from=day))
+        if ok:
+            assert errors == {}
+        else:
+            assert errors["free_from"] == ["Välj datum mellan 1900 och 2100."]
 
     def test_rejects_min_extent_above_max(self) -> None:
         errors = clean_errors(self._offer(min_extent=75, max_extent=50))

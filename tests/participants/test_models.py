@@ -78,6 +78,15 @@ class TestParseIdentityNumber:
                 "85031A-1009",
                 "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
             ),
+            # Unicode digits that str.isdigit() accepts and int() refuses.
+            (
+                "8503²2-1234",
+                "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
+            ),
+            (
+                "850312-12³4",
+                "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
+            ),
             (
                 "85031210",
                 "Ange numret som ÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN (tio eller tolv siffror).",
@@ -188,6 +197,23 @@ class TestParticipantClean:
     def test_rejects_other_wanted_extent(self, extent: int) -> None:
         errors = clean_errors(_participant(personal_number=NUMBER, wanted_extent=extent))
         assert errors["wanted_extent"] == [f"Värdet {extent} är inget giltigt alternativ."]
+
+    @pytest.mark.parametrize(
+        ("day", "ok"),
+        [
+            (datetime.date(1900, 1, 1), True),
+            (datetime.date(2100, 12, 31), True),
+            (datetime.date(1899, 12, 31), False),
+            (datetime.date(2101, 1, 1), False),
+            (datetime.date(9999, 12, 31), False),
+        ],
+    )
+    def test_available_from_lies_in_the_sane_range(self, day: datetime.date, ok: bool) -> None:
+        errors = clean_errors(_participant(personal_number=NUMBER, available_from=day))
+        if ok:
+            assert errors == {}
+        else:
+            assert errors["available_from"] == ["Välj datum mellan 1900 och 2100."]
 
 
 class TestDateOrder:

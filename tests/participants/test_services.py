@@ -225,6 +225,41 @@ def test_update_to_a_number_someone_else_has_is_a_duplicate(coordinator):
     assert caught.value.existing == other
 
 
+def test_an_admin_registering_must_name_a_responsible_coordinator(admin_user, coordinator):
+    for anonymous in (False, True):
+        fields = (
+            _named()
+            if not anonymous
+            else {"sex": "male", "birth_year": 1990, "anonymous_reason": "protected_identity"}
+        )
+        with pytest.raises(ValidationError) as caught:
+            _create(admin_user, fields=fields, is_anonymous=anonymous, coordinators=[])
+        assert caught.value.message_dict["coordinators"] == [
+            "Minst en koordinator ska vara ansvarig."
+        ]
+    assert not Participant.objects.exists()
+    assert not Consent.objects.exists()
+    assert not AuditLog.objects.exists()
+    participant = _create(admin_user, coordinators=[coordinator])
+    assert list(participant.coordinators.all()) == [coordinator]
+
+
+def test_a_missing_coordinator_is_reported_together_with_other_errors(admin_user):
+    with pytest.raises(ValidationError) as caught:
+        _create(admin_user, fields=_named(first_name=""), coordinators=[])
+    assert {"coordinators", "first_name"} <= set(caught.value.message_dict)
+
+
+def test_a_registering_coordinator_needs_to_name_no_one_else(coordinator, coordinator2):
+    assert list(_create(coordinator, coordinators=[]).coordinators.all()) == [coordinator]
+    both = _create(
+        coordinator,
+        fields=_named(personal_number=make_personal_number(datetime.date(1990, 1, 1))),
+        coordinators=[coordinator2],
+    )
+    assert set(both.coordinators.all()) == {coordinator, coordinator2}
+
+
 def test_update_needs_one_responsible_coordinator(coordinator, manager):
     participant = ParticipantFactory(coordinators=[coordinator])
     with pytest.raises(ValidationError) as caught:

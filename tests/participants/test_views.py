@@ -113,6 +113,13 @@ def test_search_by_name_and_by_any_written_number(logged_in, coordinator):
         assert list(response.context["participants"]) == [anna], query
 
 
+@pytest.mark.parametrize("query", ["8503²2-1234", "19850312-²387", "８５０３１２"])
+def test_search_with_unicode_digits_finds_nothing_and_is_no_error(logged_in, mine, query):
+    response = logged_in.get(reverse("participants:participant-list"), {"q": query})
+    assert response.status_code == 200
+    assert list(response.context["participants"]) == []
+
+
 def test_status_is_derived_and_filterable(logged_in, coordinator):
     today = timezone.localdate()
     waiting = ParticipantFactory(coordinators=[coordinator], last_name="Väntar")
@@ -282,6 +289,29 @@ def test_register_a_participant(logged_in, coordinator):
     assert AuditLog.objects.filter(action=AuditAction.CREATE).count() == 1
 
 
+def test_an_admin_must_choose_a_responsible_coordinator(client, admin_user, coordinator):
+    client.force_login(admin_user)
+    url = reverse("participants:participant-create")
+    form = client.get(url).context["form"]
+    assert form.fields["coordinators"].required
+    response = client.post(url, _form_data())
+    assert response.status_code == 200
+    assert response.context["form"].errors["coordinators"] == [
+        "Minst en koordinator ska vara ansvarig."
+    ]
+    assert 'value="Andersson"' in response.text
+    assert not Participant.objects.exists()
+    response = client.post(url, _form_data(coordinators=[coordinator.pk]))
+    assert response.status_code == 302
+    assert list(Participant.objects.get().coordinators.all()) == [coordinator]
+
+
+def test_a_coordinator_need_not_choose_anyone(logged_in):
+    form = logged_in.get(reverse("participants:participant-create")).context["form"]
+    assert not form.fields["coordinators"].required
+    assert "Du blir själv ansvarig" in form.fields["coordinators"].help_text
+
+
 def test_register_anonymously(logged_in):
     response = logged_in.post(
         reverse("participants:participant-create"),
@@ -307,10 +337,14 @@ def test_register_anonymously(logged_in):
     [
         ({"personal_number": "850312-2385"}, "personal_number", "kontrollsiffra"),
         ({"personal_number": "12345"}, "personal_number", "tio eller tolv siffror"),
+        ({"personal_number": "8503²2-1234"}, "personal_number", "tio eller tolv siffror"),
         ({"personal_number": ""}, "personal_number", "Ange personnummer"),
         ({"first_name": ""}, "first_name", "Ange förnamn"),
         ({"consent_purposes": []}, "consent_purposes", "anonymt"),
         ({"start_date": "not a date"}, "start_date", "giltigt datum"),
+        ({"start_date": "0001-01-01"}, "start_date", "mellan 1900 och 2100"),
+        ({"available_from": "9999-12-31"}, "available_from", "mellan 1900 och 2100"),
+        ({"consent_given_on": "0001-01-01"}, "consent_given_on", "mellan 1900 och 2100"),
         ({"is_anonymous": "on", "anonymous_reason": ""}, "anonymous_reason", "anonymt"),
     ],
 )
@@ -322,7 +356,11 @@ def test_bad_input_shows_errors_on_the_field_keeps_input_and_writes_nothing(
     assert response.status_code == 200
     form = response.context["form"]
     assert any(message in error for error in form.errors[field]), form.errors
-    assert 'value="Andersson"' in response.text or overrides.get("is_anonymous")
+    # Every case keeps what was typed, the anonymous one included.
+    assert 'value="Andersson"' in response.text
+    assert f'value="{data["start_date"]}"' in response.text
+    if overrides.get("is_anonymous"):
+        assert response.context["form"]["is_anonymous"].value() is True
     assert Participant.objects.count() == 0
     assert Consent.objects.count() == 0
     assert not AuditLog.objects.exists()
@@ -425,6 +463,44 @@ def test_enrolment_forms(logged_in, mine):
     )
     assert response.status_code == 302
     assert Enrolment.objects.get(pk=enrolment.pk).end_reason == "planned"
+
+
+def test_far_off_dates_on_consents_and_enrolments_are_form_errors(logged_in, mine):
+    consent = mine.consents.get()
+    enrolment = mine.enrolments.get()
+    posts = [
+        (
+            reverse("participants:consent-create", args=[mine.pk]),
+            {"purpose": "share_with_enterprise", "given_on": "0001-01-01"},
+            "given_on",
+        ),
+        (
+            reverse("participants:consent-withdraw", args=[mine.pk, consent.pk]),
+            {"withdrawn_on": "9999-12-31"},
+            "withdrawn_on",
+        ),
+        (
+            reverse("participants:enrolment-create", args=[mine.pk]),
+            {
+                "insats": InsatsFactory(start_date=datetime.date(1, 1, 1)).pk,
+                "start_date": "0001-01-02",
+            },
+            "start_date",
+        ),
+        (
+            reverse("participants:enrolment-end", args=[mine.pk, enrolment.pk]),
+            {"end_date": "9999-12-31", "end_reason": "planned", "outcome": "work"},
+            "end_date",
+        ),
+    ]
+    for url, data, field in posts:
+        response = logged_in.post(url, data)
+        assert response.status_code == 200, url
+        assert response.context["form"].errors[field] == ["Välj datum mellan 1900 och 2100."], url
+    assert mine.consents.count() == 1
+    assert mine.enrolments.count() == 1
+    assert mine.consents.get().withdrawn_on is None
+    assert mine.enrolments.get().end_date is None
 
 
 def test_anonymous_participant_pages(logged_in, coordinator):

@@ -192,6 +192,35 @@ def test_grid_save_is_all_or_nothing(manager):
     assert not AttendanceDay.objects.exists()
 
 
+def test_a_day_saved_by_a_concurrent_submission_is_no_error(manager, monkeypatch):
+    """A double-submitted grid: the other request saves the same days after this one read
+    what was recorded and before it writes. Those days are kept once, without an error."""
+    placement = _active()
+    days = {datetime.date(2031, 3, 4), datetime.date(2031, 3, 5)}
+    real_bulk_create = AttendanceDay.objects.bulk_create
+
+    def other_request_first(objs, **kwargs):
+        for obj in objs:
+            AttendanceDay.objects.create(placement=obj.placement, date=obj.date)
+        return real_bulk_create(objs, **kwargs)
+
+    monkeypatch.setattr(AttendanceDay.objects, "bulk_create", other_request_first)
+    attendance_set_months(marks={placement: days}, user=manager, year=2031, month=3, today=TODAY)
+    assert _days(placement) == sorted(days)
+
+
+def test_the_same_grid_saved_twice_keeps_each_day_once(manager):
+    placement, other = _active(), _active()
+    marks = {
+        placement: {datetime.date(2031, 3, 4), datetime.date(2031, 3, 5)},
+        other: {datetime.date(2031, 3, 5)},
+    }
+    for _ in range(2):
+        attendance_set_months(marks=marks, user=manager, year=2031, month=3, today=TODAY)
+    assert _days(placement) == sorted(marks[placement])
+    assert _days(other) == sorted(marks[other])
+
+
 # --- the grid page ---------------------------------------------------------------
 
 
@@ -241,6 +270,17 @@ def test_grid_post_saves_a_week(client, manager):
     assert saved == expected
 
 
+def test_grid_posted_twice_is_saved_once_and_redirects_both_times(client, manager):
+    today = timezone.localdate()
+    world = enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    url = reverse("placements:attendance-grid") + f"?month={today:%Y-%m}"
+    data = {"shown": [world.active.pk], f"p{world.active.pk}": [f"{today:%Y-%m-%d}"]}
+    first, second = client.post(url, data), client.post(url, data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert world.active.attendance_days.filter(date=today).count() == 1
+
+
 def test_grid_post_with_a_future_day_shows_the_error_and_changes_nothing(client, manager):
     today = timezone.localdate()
     world = enterprise_world(manager, "Ett")
@@ -284,6 +324,27 @@ def test_grid_rejects_placements_that_have_no_attendance(client, manager):
     assert not world.proposal.attendance_days.exists()
 
 
+@pytest.mark.parametrize("value", ["²", "1²", "１"])
+def test_grid_unicode_digits_in_the_enterprise_filter_are_a_404(client, manager, value):
+    enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    assert _grid(client, enterprise=value).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "１"])
+def test_grid_post_with_unicode_digits_in_shown_is_a_404(client, manager, value):
+    world = enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    before = AttendanceDay.objects.count()
+    response = client.post(reverse("placements:attendance-grid"), {"shown": [value]})
+    assert response.status_code == 404
+    response = client.post(
+        reverse("placements:attendance-grid"), {"shown": [world.active.pk, value]}
+    )
+    assert response.status_code == 404
+    assert AttendanceDay.objects.count() == before
+
+
 def test_grid_bad_month_is_a_form_error_and_shows_this_month(client, manager):
     enterprise_world(manager, "Ett")
     client.force_login(manager)
@@ -291,6 +352,16 @@ def test_grid_bad_month_is_a_form_error_and_shows_this_month(client, manager):
     assert response.status_code == 200
     assert "Ange månad som ÅÅÅÅ-MM" in response.text
     assert "AktivEtt" in response.text
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12", "2101-01"])
+def test_grid_far_off_month_is_a_form_error_and_shows_this_month(client, manager, month):
+    enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    response = _grid(client, month=month)
+    assert response.status_code == 200
+    assert "Välj datum mellan 1900 och 2100." in response.text
+    assert response.context["month"] == timezone.localdate().replace(day=1)
 
 
 def _many_active(manager, count, today):

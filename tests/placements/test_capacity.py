@@ -42,6 +42,27 @@ def test_a_range_starting_the_day_after_does_not_overlap():
     assert peak.count == 1
 
 
+def test_a_range_until_the_last_date_does_not_overflow():
+    peak = peak_load(
+        [(D(2030, 1, 1), datetime.date.max, 1), (D(2030, 6, 1), D(2030, 6, 30), 1)],
+        D(2030, 1, 1),
+        datetime.date.max,
+    )
+    assert (peak.count, peak.day) == (2, D(2030, 6, 1))
+
+
+@pytest.mark.django_db
+def test_placements_planned_until_the_last_date_are_counted_without_overflow():
+    # Stored before the forms checked the range: planned to end on date.max.
+    offer = TrainingOfferFactory(capacity=2)
+    for _ in range(2):
+        PlacementFactory(offer=offer, planned_start=TODAY, planned_end=datetime.date.max)
+    peak = held_peak(offer, TODAY, datetime.date.max, today=TODAY)
+    assert (peak.count, peak.day) == (2, TODAY)
+    with pytest.raises(CapacityError):
+        check_offer_room(offer, TODAY + DAY, datetime.date.max, today=TODAY)
+
+
 def test_ranges_are_clipped_to_the_window_and_weights_add():
     ranges = [
         (D(2030, 1, 1), D(2030, 1, 10), 50),

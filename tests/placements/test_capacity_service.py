@@ -160,6 +160,8 @@ def test_capacity_page_saves_and_the_offer_page_shows_the_history(client, manage
         {"capacity": "tre", "free_from": "2031-01-01"},
         {"capacity": "3", "free_from": "inte ett datum"},
         {"capacity": "", "free_from": ""},
+        {"capacity": "3", "free_from": "9999-12-31"},
+        {"capacity": "3", "free_from": "0001-01-01"},
     ],
 )
 def test_capacity_page_bad_input_shows_errors_and_changes_nothing(client, manager, data):

@@ -2,7 +2,8 @@
 
 30 threads, each with its own database connection, are released together by a
 barrier and all propose the same offer with 3 free places: exactly 3 succeed and
-27 get the "full" answer. Runs on SQLite here and on PostgreSQL in CI.
+27 get the "full" answer. The same attendance grid submitted eight times at once
+saves each day once, without an error. Runs on SQLite here and on PostgreSQL in CI.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import threading
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from placements.models import Placement
+from placements.models import Placement, PlacementStatus
+from placements.services.attendance import attendance_set_months
 from placements.services.capacity import CapacityError
 from placements.services.lifecycle import placement_propose
-from tests.factories import ParticipantFactory, TrainingOfferFactory, UserFactory
+from tests.factories import (
+    ParticipantFactory,
+    PlacementFactory,
+    TrainingOfferFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -112,3 +119,45 @@ def test_one_participant_cannot_be_booked_over_full_time_concurrently():
     close_old_connections()
     # 50 % each: two fit in 100 %, the other two are refused.
     assert sorted(outcomes) == ["full", "full", "ok", "ok"]
+
+
+def test_the_same_attendance_grid_submitted_concurrently_saves_each_day_once():
+    """A double-clicked grid: every submission succeeds and each day is stored once."""
+    start = datetime.date(2031, 3, 1)
+    placement = PlacementFactory(
+        status=PlacementStatus.ACTIVE,
+        planned_start=start,
+        start_date=start,
+        planned_end=END,
+    )
+    user = UserFactory(username="handledare-trad")
+    days = {start + datetime.timedelta(days=n) for n in range(10)}
+    submissions = 8
+    barrier = threading.Barrier(submissions)
+    outcomes: list[str] = []
+
+    def worker():
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                attendance_set_months(
+                    marks={placement: days},
+                    user=user,
+                    year=2031,
+                    month=3,
+                    today=datetime.date(2031, 3, 31),
+                )
+            outcomes.append("ok")
+        except Exception as error:  # noqa: BLE001
+            outcomes.append(f"error: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(submissions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    assert outcomes == ["ok"] * submissions
+    assert sorted(placement.attendance_days.values_list("date", flat=True)) == sorted(days)

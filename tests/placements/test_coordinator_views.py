@@ -199,6 +199,11 @@ def test_free_places_filters(logged_in):
         ({"start": iso(TODAY - DAY), "end": iso(TODAY + DAY)}, "start"),
         ({"start": "2030-02-30", "end": iso(TODAY + DAY)}, "start"),
         ({"start": iso(TODAY), "end": iso(TODAY + 5000 * DAY)}, "end"),
+        # Far-off years are a form error, not an overflow in the date arithmetic.
+        ({"start": "9999-12-01"}, "start"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "start"),
+        ({"start": iso(TODAY), "end": "9999-12-31"}, "end"),
+        ({"start": "0001-01-01", "end": "0001-01-31"}, "start"),
     ],
 )
 def test_free_places_validates_the_dates(logged_in, offer, params, field):
@@ -246,6 +251,21 @@ def test_match_list_validates_the_period(logged_in, mine, offer):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["end"]
+    assert list(response.context["matches"]) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "9999-12-01"}, "start"),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "start"),
+        ({"start": iso(TODAY), "end": "9999-12-31"}, "end"),
+    ],
+)
+def test_match_list_refuses_far_off_dates_with_a_form_error(logged_in, mine, offer, params, field):
+    response = logged_in.get(reverse("placements:participant-matches", args=[mine.pk]), params)
+    assert response.status_code == 200
+    assert "Välj datum mellan 1900 och 2100." in response.context["form"].errors[field]
     assert list(response.context["matches"]) == []
 
 
@@ -305,6 +325,15 @@ def test_propose_page_prefills_from_the_chosen_offer(logged_in, mine):
     )
 
 
+@pytest.mark.parametrize("value", ["²", "1²", "１", "abc"])
+def test_propose_page_ignores_an_offer_that_is_no_number(logged_in, mine, offer, value):
+    response = logged_in.get(
+        reverse("placements:placement-propose", args=[mine.pk]), {"offer": value}
+    )
+    assert response.status_code == 200
+    assert "offer" not in response.context["form"].initial
+
+
 def test_a_full_offer_answers_with_a_message_and_keeps_the_form(logged_in, mine):
     full = TrainingOfferFactory(capacity=1, title="Full plats")
     PlacementFactory(offer=full, planned_start=TODAY, planned_end=TODAY + 365 * DAY)
@@ -326,6 +355,10 @@ def test_a_full_offer_answers_with_a_message_and_keeps_the_form(logged_in, mine)
         ({"planned_end": iso(TODAY)}, "planned_end"),
         ({"extent": "30"}, "extent"),
         ({"offer": "999999"}, "offer"),
+        ({"planned_end": "9999-12-31"}, "planned_end"),
+        ({"planned_start": "9999-12-01", "planned_end": "9999-12-31"}, "planned_start"),
+        ({"planned_end": iso(TODAY + 4 * 366 * DAY)}, "planned_end"),
+        ({"planned_start": iso(TODAY + 30 * DAY), "planned_end": iso(TODAY + DAY)}, "planned_end"),
     ],
 )
 def test_propose_bad_input_shows_errors_and_writes_nothing(
@@ -442,6 +475,66 @@ def test_change_plan(logged_in, placement):
     assert logged_in.post(url, good).status_code == 302
     placement.refresh_from_db()
     assert (placement.extent, placement.planned_end) == (75, TODAY + 60 * DAY)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"plan-planned_end": "9999-12-31"}, "planned_end"),
+        ({"plan-planned_start": "0001-01-01"}, "planned_start"),
+        ({"plan-planned_end": iso(TODAY + 4 * 366 * DAY)}, "planned_end"),
+    ],
+)
+def test_change_plan_refuses_far_off_dates_and_long_periods(logged_in, placement, overrides, field):
+    data = {
+        "plan-planned_start": iso(TODAY + 7 * DAY),
+        "plan-planned_end": iso(TODAY + 90 * DAY),
+        "plan-extent": "50",
+        **overrides,
+    }
+    response = logged_in.post(
+        reverse("placements:placement-change-plan", args=[placement.pk]), data
+    )
+    assert response.status_code == 200
+    assert response.context["plan_form"].errors[field]
+    placement.refresh_from_db()
+    assert placement.planned_end == TODAY + 90 * DAY
+
+
+def test_lifecycle_forms_refuse_far_off_dates(logged_in, placement):
+    Placement.objects.filter(pk=placement.pk).update(status="accepted")
+    steps = [
+        ("placement-start", _start_data(**{"start-start_date": "9999-12-31"}), "start_form"),
+        ("follow-up-create", {"followup-date": "0001-01-01"}, "follow_up_form"),
+        (
+            "follow-up-create",
+            {"followup-date": iso(TODAY), "followup-next_meeting": "9999-12-31"},
+            "follow_up_form",
+        ),
+    ]
+    for name, data, form in steps:
+        response = logged_in.post(reverse(f"placements:{name}", args=[placement.pk]), data)
+        assert response.status_code == 200, name
+        errors = response.context[form].errors
+        assert ["Välj datum mellan 1900 och 2100."] in errors.values(), (name, errors)
+    Placement.objects.filter(pk=placement.pk).update(status="active", start_date=TODAY)
+    response = logged_in.post(
+        reverse("placements:placement-end", args=[placement.pk]),
+        {"end-end_date": "0001-01-01", "end-end_reason": "planned", "end-outcome": "work"},
+    )
+    assert response.status_code == 200
+    assert response.context["end_form"].errors["end_date"] == ["Välj datum mellan 1900 och 2100."]
+    assert not FollowUpMeeting.objects.exists()
+    assert Placement.objects.get().status == "active"
+
+
+def test_propose_page_for_an_offer_free_from_the_last_date_is_no_500(logged_in, mine):
+    offer = TrainingOfferFactory(free_from=datetime.date(9999, 12, 31))
+    response = logged_in.get(
+        reverse("placements:placement-propose", args=[mine.pk]), {"offer": offer.pk}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].initial["planned_end"] == datetime.date.max
 
 
 def test_follow_up(logged_in, placement):

@@ -199,6 +199,25 @@ def test_bad_month_is_a_form_error(client, manager, books):
     assert "Ange månad som ÅÅÅÅ-MM" in response.text
 
 
+@pytest.mark.parametrize("value", ["²", "1²", "１"])
+def test_unicode_digits_in_the_enterprise_filter_are_a_404(client, coordinator, books, value):
+    client.force_login(coordinator)
+    params = {"month": "2031-03", "enterprise": value}
+    assert client.get(reverse("placements:invoice-basis"), params).status_code == 404
+    export = reverse("placements:invoice-export", args=["csv"])
+    assert client.get(export, params).status_code == 404
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_far_off_month_is_a_form_error(client, manager, books, month):
+    client.force_login(manager)
+    response = client.get(reverse("placements:invoice-basis"), {"month": month})
+    assert response.status_code == 200
+    assert "Välj datum mellan 1900 och 2100." in response.text
+    export = client.get(reverse("placements:invoice-export", args=["csv"]), {"month": month})
+    assert export.status_code == 200
+
+
 def test_funder_is_refused(client, funder, books):
     client.force_login(funder)
     assert client.get(reverse("placements:invoice-basis")).status_code == 403

@@ -246,6 +246,40 @@ def test_end_requires_date_reason_and_outcome(coordinator, values, field):
     assert Placement.objects.get().status == S.ACTIVE
 
 
+def test_end_may_not_be_later_than_the_planned_end(coordinator):
+    placement = _placement(S.ACTIVE, planned_end=TODAY - 5 * DAY)
+    arguments = {"end_reason": "planned", "outcome": "work"}
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_end(
+            placement=placement, user=coordinator, end_date=TODAY - 4 * DAY, **arguments
+        )
+    assert caught.value.message_dict["end_date"] == [
+        f"Slutdatum kan inte ligga efter planerat slut ({TODAY - 5 * DAY}). Ska "
+        "arbetsträningen förlängas, ändra planen först."
+    ]
+    assert Placement.objects.get().status == S.ACTIVE
+    # On the planned end (or before it) is fine.
+    ended = lifecycle.placement_end(
+        placement=placement, user=coordinator, end_date=TODAY - 5 * DAY, **arguments
+    )
+    assert (ended.status, ended.end_date) == (S.COMPLETED, TODAY - 5 * DAY)
+
+
+def test_extending_means_changing_the_plan_first(coordinator):
+    placement = _placement(S.ACTIVE, planned_end=TODAY - 5 * DAY)
+    lifecycle.placement_change_plan(
+        placement=placement,
+        user=coordinator,
+        planned_start=placement.planned_start,
+        planned_end=TODAY,
+        extent=placement.extent,
+    )
+    ended = lifecycle.placement_end(
+        placement=placement, user=coordinator, end_date=TODAY, end_reason="planned", outcome="work"
+    )
+    assert ended.end_date == TODAY
+
+
 def test_a_planned_end_completes_and_any_other_reason_interrupts(coordinator):
     completed = lifecycle.placement_end(
         placement=_placement(S.ACTIVE),
@@ -360,6 +394,33 @@ def test_change_plan_of_a_proposal_cannot_move_the_start_into_the_past(coordinat
             extent=50,
         )
     assert "planned_start" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("status", [S.PROPOSED, S.ACCEPTED])
+def test_change_plan_cannot_move_a_pending_start_before_the_offer_is_free(coordinator, status):
+    offer = TrainingOfferFactory(capacity=3, free_from=TODAY + 7 * DAY)
+    placement = _placement(status, offer=offer)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_change_plan(
+            placement=placement,
+            user=coordinator,
+            planned_start=TODAY + 6 * DAY,
+            planned_end=placement.planned_end,
+            extent=placement.extent,
+        )
+    assert caught.value.message_dict["planned_start"] == [
+        f"Platsen är ledig först från {TODAY + 7 * DAY}."
+    ]
+    assert Placement.objects.get().planned_start == TODAY + 7 * DAY
+    # Moving it later (still from the free-from day on) is fine.
+    lifecycle.placement_change_plan(
+        placement=placement,
+        user=coordinator,
+        planned_start=TODAY + 8 * DAY,
+        planned_end=placement.planned_end,
+        extent=placement.extent,
+    )
+    assert Placement.objects.get().planned_start == TODAY + 8 * DAY
 
 
 @pytest.mark.parametrize("status", [S.DECLINED, S.WITHDRAWN, S.COMPLETED, S.INTERRUPTED])

@@ -191,6 +191,12 @@ def test_months_and_the_default_period():
     assert default_period(D(2030, 3, 1)) == (D(2030, 3, 1), D(2030, 8, 31))
 
 
+def test_months_past_the_last_year_stop_at_the_last_date():
+    assert add_months(D(9999, 12, 1), 6) == datetime.date.max
+    assert add_months(D(1, 3, 1), -6) == datetime.date.min
+    assert default_period(D(9999, 12, 1)) == (D(9999, 12, 1), datetime.date.max)
+
+
 # --- free places for many offers at once --------------------------------------------
 
 

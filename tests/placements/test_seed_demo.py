@@ -14,7 +14,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -37,7 +37,7 @@ def seeded(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
     """Seed once for the module; yields the command's output."""
     with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
         out = StringIO()
-        call_command("seed_demo", password=PASSWORD, stdout=out)
+        call_command("seed_demo", force=True, password=PASSWORD, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -349,7 +349,7 @@ def test_second_run_changes_nothing(demo: str) -> None:
     before = all_counts()
     statuses = list(Placement.objects.order_by("pk").values_list("pk", "status", "offer_id"))
     out = StringIO()
-    call_command("seed_demo", password="another-pw", stdout=out)
+    call_command("seed_demo", force=True, password="another-pw", stdout=out)
     assert all_counts() == before
     assert list(Placement.objects.order_by("pk").values_list("pk", "status", "offer_id")) == (
         statuses
@@ -361,8 +361,23 @@ def test_second_run_changes_nothing(demo: str) -> None:
 
 def test_password_comes_from_the_environment(demo: str, monkeypatch) -> None:
     monkeypatch.setenv("DEMO_PASSWORD", "from-env")
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", force=True, stdout=StringIO())
     assert User.objects.get(username="funder").check_password("from-env")
     monkeypatch.delenv("DEMO_PASSWORD")
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", force=True, stdout=StringIO())
     assert User.objects.get(username="funder").check_password("demo")
+
+
+def test_refuses_to_run_with_debug_off_unless_forced(demo: str, settings) -> None:
+    settings.DEBUG = False
+    before = all_counts()
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", password="not-reset", stdout=StringIO())
+    assert all_counts() == before
+    assert User.objects.get(username="coordinator").check_password(PASSWORD)
+
+
+def test_runs_without_force_when_debug_is_on(demo: str, settings) -> None:
+    settings.DEBUG = True
+    call_command("seed_demo", password="debug-pw", stdout=StringIO())
+    assert User.objects.get(username="coordinator").check_password("debug-pw")

@@ -14,7 +14,7 @@ from placements.models import Placement
 @pytest.mark.django_db
 def test_scale_two_doubles_participants_and_placements() -> None:
     out = StringIO()
-    call_command("seed_demo", scale=2, password="pw", stdout=out)
+    call_command("seed_demo", force=True, scale=2, password="pw", stdout=out)
     assert Participant.objects.count() == 600
     # Scale 1 makes about 340 placements.
     assert Placement.objects.count() > 600

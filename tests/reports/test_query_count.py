@@ -65,7 +65,7 @@ def test_the_large_data_set_is_large(dataset):
 
 @pytest.mark.parametrize("scale", [1, 20])
 def test_overview_query_count_on_the_demo(client, db, scale, django_assert_max_num_queries):
-    call_command("seed_demo", scale=scale, password="pw", stdout=StringIO())
+    call_command("seed_demo", force=True, scale=scale, password="pw", stdout=StringIO())
     from samordning.models import User
 
     client.force_login(User.objects.get(username="funder"))

@@ -63,6 +63,24 @@ def test_bad_period_is_a_message_not_a_500(client, admin_user, log):
     assert response.context["form"].errors
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_to": "0001-01-01"},
+        {"date_from": "0001-01-01"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+    ],
+)
+def test_far_off_dates_are_a_form_error_not_a_500(client, admin_user, log, params):
+    client.force_login(admin_user)
+    response = client.get(reverse("audit-review"), params)
+    assert response.status_code == 200
+    assert "Välj datum mellan 1900 och 2100." in response.text
+    assert not response.context["form"].is_valid()
+    assert list(response.context["page_obj"]) == []
+
+
 def test_csv_download(client, admin_user, log):
     client.force_login(admin_user)
     response = client.get(reverse("audit-review"), {"format": "csv"})

@@ -1,4 +1,8 @@
-"""`manage.py seed_demo [--scale N] [--password PW]`: the demo installation (idempotent)."""
+"""`manage.py seed_demo [--scale N] [--password PW] [--force]`: the demo installation (idempotent).
+
+It sets the demo users' passwords, so it refuses to run with DEBUG off (a
+production installation) unless `--force` says that this is really wanted.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import os
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from placements.demo import format_summary, seed_demo
 
@@ -29,8 +34,21 @@ class Command(BaseCommand):
             default=None,
             help="Password for the demo users. Default: $DEMO_PASSWORD, else 'demo'.",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. It resets the demo users' passwords.",
+        )
 
-    def handle(self, *args: Any, scale: int, password: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, scale: int, password: str | None, force: bool = False, **options: Any
+    ) -> None:
+        if not settings.DEBUG and not force:
+            # Swedish like the rest of the command's output.
+            raise CommandError(
+                "DEBUG är av. seed_demo sätter om demoanvändarnas lösenord och är till för en "
+                "demoinstallation: kör med DEBUG=1, eller lägg till --force om det är meningen."
+            )
         password = password or os.environ.get("DEMO_PASSWORD") or "demo"
         started = time.monotonic()
         result = seed_demo(scale=scale, password=password, stdout=self.stdout)
