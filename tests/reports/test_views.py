@@ -230,7 +230,7 @@ def test_the_sex_table_on_the_page(client, funder, data):
         ["Annat/ej angivet", "<5", "<5", "0"],
         ["Totalt", "9", "11", "6"],
     ]
-    assert "<caption>Deltagare per kön</caption>" in page_html
+    assert '<caption id="caption-deltagare-kon">Deltagare per kön</caption>' in page_html
     assert '<th scope="col">Kön</th>' in page_html
     assert '<th scope="row">Kvinna</th>' in page_html
 
