@@ -51,3 +51,28 @@ def audit_record(
         detail=detail[:300],
         responsible=responsible,
     )
+
+
+def audit_records(
+    *,
+    user: Any,
+    action: AuditAction | str,
+    objects: list[models.Model],
+    request: HttpRequest | None = None,
+    detail: str = "",
+) -> list[AuditLog]:
+    """One row per object (e.g. every row of personal data in an export), in one insert."""
+    ip, path = client_ip(request), request.get_full_path()[:300] if request is not None else ""
+    return AuditLog.objects.bulk_create(
+        AuditLog(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            ip_address=ip,
+            path=path,
+            detail=detail[:300],
+        )
+        for obj in objects
+    )

@@ -50,7 +50,7 @@ from placements.services.invoicing import (
     row_participant,
 )
 from placements.services.lifecycle import placement_accept, placement_decline
-from samordning.audit import audit_record
+from samordning.audit import audit_record, audit_records
 from samordning.exports import table_response
 from samordning.models import AuditAction
 from samordning.policy import Perm, Role, role_required, roles_for
@@ -443,23 +443,26 @@ def invoice_basis(request: HttpRequest) -> HttpResponse:
 @role_required(*roles_for(Perm.INVOICE_VIEW))
 @require_safe
 def invoice_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The invoice basis as CSV or XLSX; each enterprise's export is written to the audit log."""
+    """The invoice basis as CSV or XLSX; every exported row is written to the audit log."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
     first, _form, scope, enterprise = _invoice_scope(request)
     header, rows = export_table(
         enterprises=scope, year=first.year, month=first.month, user=request.user
     )
-    totals = invoice_totals(enterprises=scope, year=first.year, month=first.month)
-    exported = Enterprise.objects.filter(pk__in=[t.enterprise_id for t in totals])
-    for item in exported:
-        audit_record(
-            user=request.user,
-            action=AuditAction.EXPORT,
-            obj=item,
-            request=request,
-            detail=f"invoice basis {first:%Y-%m} {fmt}",
-        )
+    # One audit row per exported row of personal data (each placement's participant).
+    exported = list(
+        invoice_rows(
+            enterprises=scope, year=first.year, month=first.month, user=request.user
+        ).select_related("participant", "offer", "offer__enterprise")
+    )
+    audit_records(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        objects=exported,
+        request=request,
+        detail=f"invoice basis {first:%Y-%m} {fmt}",
+    )
     filename = f"fakturaunderlag-{first:%Y-%m}"
     if enterprise is not None:
         filename += f"-{enterprise.org_number}"
