@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -57,7 +58,7 @@ def audit_records(
     *,
     user: Any,
     action: AuditAction | str,
-    objects: list[models.Model],
+    objects: Sequence[models.Model],
     request: HttpRequest | None = None,
     detail: str = "",
 ) -> list[AuditLog]:
