@@ -35,6 +35,7 @@ from placements.models import (
     Placement,
     PlacementQuerySet,
     PlacementStatus,
+    unexpired,
 )
 from placements.services.attendance import (
     ATTENDANCE_STATUSES,
@@ -91,11 +92,10 @@ def _post_only(request: HttpRequest) -> HttpResponse | None:
 # --- proposals ---------------------------------------------------------------
 
 
-def _open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
+def open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
+    """Unexpired proposals at `user`'s enterprises, waiting for their answer."""
     return (
-        enterprise_placements(user)
-        .filter(status=PlacementStatus.PROPOSED)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        enterprise_placements(user).filter(status=PlacementStatus.PROPOSED).filter(unexpired(today))
     )
 
 
@@ -104,7 +104,7 @@ def _open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
 def proposal_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     proposals = (
-        _open_proposals(request.user, today)
+        open_proposals(request.user, today)
         .select_related("participant", "offer", "offer__enterprise")
         .order_by("planned_start", "pk")
     )
