@@ -19,17 +19,11 @@ from django.views.generic import DetailView, ListView
 from enterprises import services
 from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
+from samordning.http import post_only
 from samordning.policy import Role, RoleRequiredMixin, role_required
 
 READ_ROLES = (Role.MANAGER, Role.COORDINATOR, Role.ADMIN)
 EDIT_ROLES = (Role.MANAGER, Role.ADMIN)
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    """State changes are POST-only; checked after the scoped lookup so others get a 404."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
 
 
 def _editable_enterprise(request: HttpRequest, enterprise_pk: int) -> Enterprise:
@@ -263,7 +257,7 @@ def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
 
 def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
-    refused = _post_only(request)
+    refused = post_only(request)
     if refused:
         return refused
     try:

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from participants.forms import (
     apply_service_error,
 )
 from participants.models import Participant
+from samordning.http import post_only
 from samordning.policy import Role, role_required
 
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
@@ -160,8 +161,8 @@ def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
     POST-only, checked after the role and the scoped lookup (403/404 come first)."""
     participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if refused := post_only(request):
+        return refused
     context = _detail_context(participant)
     try:
         context["revealed_number"] = services.participant_reveal_number(

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from placements.services.matching import (
     with_holding,
 )
 from samordning.audit import audit_record
+from samordning.http import post_only
 from samordning.models import AuditAction
 from samordning.policy import Role, role_required
 from samordning.validation import is_ascii_digits
@@ -290,14 +291,6 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement)
 
 
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    """State changes are POST-only; checked after the role and the scoped lookup, so a
-    role without access gets 403 and an outsider 404 whatever the method."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
-
-
 def _refused(request: HttpRequest, placement: Placement, error: ValidationError) -> HttpResponse:
     """A step the placement's status does not allow: say so on the detail page."""
     messages.error(request, " ".join(error.messages))
@@ -307,7 +300,7 @@ def _refused(request: HttpRequest, placement: Placement, error: ValidationError)
 @role_required(*COORDINATOR_ROLES)
 def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     try:
         lifecycle.placement_withdraw(placement=placement, user=request.user, request=request)
@@ -321,7 +314,7 @@ def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*COORDINATOR_ROLES)
 def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = StartForm(request.POST)
     if form.is_valid():
@@ -351,7 +344,7 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*COORDINATOR_ROLES)
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = EndForm(request.POST)
     if form.is_valid():
@@ -378,7 +371,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*COORDINATOR_ROLES)
 def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = ChangePlanForm(request.POST)
     if form.is_valid():
@@ -405,7 +398,7 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*COORDINATOR_ROLES)
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = FollowUpForm(request.POST)
     if form.is_valid():

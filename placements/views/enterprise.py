@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +53,7 @@ from placements.services.invoicing import (
 from placements.services.lifecycle import placement_accept, placement_decline
 from samordning.audit import audit_record
 from samordning.exports import table_response
+from samordning.http import post_only, read_only
 from samordning.models import AuditAction
 from samordning.policy import Perm, Role, role_required, roles_for
 from samordning.validation import is_ascii_digits
@@ -80,13 +81,6 @@ def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Ente
     if not is_ascii_digits(value):
         raise Http404
     return get_object_or_404(scope, pk=int(value))
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    """State changes are POST-only; checked after the scoped lookup so others get a 404."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
 
 
 # --- proposals ---------------------------------------------------------------
@@ -132,7 +126,7 @@ def _answerable(request: HttpRequest, placement_pk: int) -> Placement:
 @role_required(*roles_for(Perm.PLACEMENT_ANSWER))
 def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
     placement = _answerable(request, placement_pk)
-    refused = _post_only(request)
+    refused = post_only(request)
     if refused:
         return refused
     name = participant_label(placement.participant)
@@ -153,7 +147,7 @@ def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
 def proposal_decline(request: HttpRequest, placement_pk: int) -> HttpResponse:
     """POST-only; a refused answer re-renders this one proposal with the errors."""
     placement = _answerable(request, placement_pk)
-    refused = _post_only(request)
+    refused = post_only(request)
     if refused:
         return refused
     name = participant_label(placement.participant)
@@ -223,8 +217,8 @@ def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
         ),
         pk=placement_pk,
     )
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if refused := read_only(request):
+        return refused
     # The manager reads the participant's name and agreed adaptations here.
     audit_record(
         user=request.user,
