@@ -26,11 +26,10 @@ from participants.choices import (
 from participants.identity import mask, parse_identity_number
 from participants.models import Consent, Enrolment, Insats, Participant
 from samordning import policy
+from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 from samordning.validation import SaneDateField
-
-BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 
 
 def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -53,13 +52,6 @@ def _swedish_blank_choices(form: forms.BaseForm) -> None:
             choices = list(field.choices)  # type: ignore[arg-type]
             if choices and choices[0][0] == "" and choices[0][1] == BLANK_CHOICE_LABEL:
                 field.choices = [BLANK[0], *choices[1:]]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def coordinator_users() -> QuerySet[User]:

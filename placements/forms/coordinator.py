@@ -18,14 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import AgreementType, EnterpriseAgreement, Extent, TrainingOffer
 from participants.choices import EndReason, Outcome
-from participants.forms import DateInput
 from participants.models import Enrolment
 from placements.models import PlacementType
 from placements.services.matching import default_period
+from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, Municipality
 from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date
 
-BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 # A period longer than this is a typing mistake, not a plan.
 MAX_PERIOD_DAYS = 3 * 366
 
