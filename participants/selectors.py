@@ -60,6 +60,16 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
     )
 
 
+def is_responsible(participant: Participant, user: Any) -> bool:
+    """Is `user` one of the participant's coordinators (the audit log's "responsible")?
+
+    Uses the prefetched `coordinator_list` when the participant has one."""
+    listed = getattr(participant, "coordinator_list", None)
+    if listed is not None:
+        return any(c.pk == user.pk for c in listed)
+    return participant.coordinators.filter(pk=user.pk).exists()
+
+
 def participant_list_queryset(user: Any, *, today: datetime.date) -> ParticipantQuerySet:
     """The list page's rows: scoped, status annotated, related rows eager-loaded."""
     qs = Participant.objects.visible_to(user).select_related("home_municipality")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import TrainingOffer
 from participants.forms import apply_service_error
 from participants.models import Participant
+from participants.selectors import is_responsible
 from placements.forms.coordinator import (
     ChangePlanForm,
     EndForm,
@@ -272,10 +273,6 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
     return render(request, "placements/placement_detail.html", context)
 
 
-def _responsible(request: HttpRequest, placement: Placement) -> bool:
-    return placement.participant.coordinators.filter(pk=request.user.pk or 0).exists()
-
-
 @role_required(*COORDINATOR_ROLES)
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
@@ -286,7 +283,7 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         obj=placement,
         request=request,
         detail="placement detail",
-        responsible=_responsible(request, placement),
+        responsible=is_responsible(placement.participant, request.user),
     )
     return _render_detail(request, placement)
 
