@@ -20,10 +20,9 @@ from enterprises import services
 from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
 from samordning.http import post_only
-from samordning.policy import Role, RoleRequiredMixin, role_required
+from samordning.policy import Perm, RoleRequiredMixin, role_required, roles_for
 
-READ_ROLES = (Role.MANAGER, Role.COORDINATOR, Role.ADMIN)
-EDIT_ROLES = (Role.MANAGER, Role.ADMIN)
+READ_ROLES = roles_for(Perm.ENTERPRISE_VIEW)
 
 
 def _editable_enterprise(request: HttpRequest, enterprise_pk: int) -> Enterprise:
@@ -96,7 +95,7 @@ class EnterpriseDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
         return context
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_EDIT))
 def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form_class = enterprise_form_class(request.user)
@@ -120,7 +119,7 @@ def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_EDIT))
 def annual_figure_edit(
     request: HttpRequest, enterprise_pk: int, figure_pk: int | None = None
 ) -> HttpResponse:
@@ -206,7 +205,7 @@ class OfferDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
         return context
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form = OfferCreateForm(
@@ -236,7 +235,7 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
     form = OfferForm(request.POST or None, user=request.user, instance=offer)
@@ -270,21 +269,21 @@ def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -
     return redirect(offer)
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_pause(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_pause, _("Platsen är pausad och tar inte emot förslag.")
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_reopen(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_reopen, _("Platsen är öppen för förslag igen.")
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_confirm_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request,

@@ -48,10 +48,9 @@ from placements.services.matching import (
 from samordning.audit import audit_record
 from samordning.http import post_only
 from samordning.models import AuditAction
-from samordning.policy import Role, role_required
+from samordning.policy import Perm, role_required, roles_for
 from samordning.validation import is_ascii_digits
 
-COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 PAGE_SIZE = 25
 
 
@@ -70,7 +69,7 @@ def _mark_confirmation(offers: list[Any], today: datetime.date) -> None:
         offer.stale = offer.confirmed_days > CONFIRMED_WITHIN_DAYS
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.OFFER_VIEW_ALL))
 def offer_free_list(request: HttpRequest) -> HttpResponse:
     """Open offers with a free place on every day of the chosen period."""
     today = timezone.localdate()
@@ -95,7 +94,7 @@ def _participant(request: HttpRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.OFFER_VIEW_ALL))
 def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Offers for one participant, best first, with the reasons for each score."""
     today = timezone.localdate()
@@ -142,7 +141,7 @@ def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_PROPOSE))
 def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the participant for any open offer (one step from the match list)."""
     today = timezone.localdate()
@@ -273,7 +272,7 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
     return render(request, "placements/placement_detail.html", context)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     # The page shows the participant's name and adaptations: a read like any other.
@@ -294,7 +293,7 @@ def _refused(request: HttpRequest, placement: Placement, error: ValidationError)
     return redirect(placement)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):
@@ -308,7 +307,7 @@ def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(placement)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):
@@ -338,7 +337,7 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, start_form=form)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):
@@ -365,7 +364,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, end_form=form)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):
@@ -392,7 +391,7 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, plan_form=form)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):

@@ -55,10 +55,9 @@ from samordning.audit import audit_record
 from samordning.exports import table_response
 from samordning.http import post_only, read_only
 from samordning.models import AuditAction
-from samordning.policy import Perm, Role, role_required, roles_for
+from samordning.policy import Perm, role_required, roles_for
 from samordning.validation import is_ascii_digits
 
-ENTERPRISE_ROLES = (Role.MANAGER, Role.ADMIN)
 PAGE_SIZE = 25
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -185,7 +184,7 @@ PERIODS = {
 }
 
 
-@role_required(*ENTERPRISE_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_PLACEMENTS_VIEW))
 @require_safe
 def placement_list(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "current")
@@ -209,7 +208,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*ENTERPRISE_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_PLACEMENTS_VIEW))
 def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
     placement = get_object_or_404(
         enterprise_placements(request.user).select_related(
