@@ -24,7 +24,7 @@ from participants.choices import (
     SupportSource,
 )
 from participants.identity import mask, parse_identity_number
-from participants.models import Consent, Enrolment, Insats, Participant
+from participants.models import Consent, Insats, Participant
 from samordning import policy
 from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, User
@@ -406,9 +406,8 @@ class EnrolmentEndForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, enrolment: Enrolment | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.enrolment = enrolment
         if not self.is_bound:
             self.initial.setdefault("end_date", timezone.localdate())
         self.helper = FormHelper()

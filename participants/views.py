@@ -228,7 +228,7 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_end(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     enrolment = get_object_or_404(participant.enrolments.select_related("insats"), pk=enrolment_pk)
-    form = EnrolmentEndForm(request.POST or None, enrolment=enrolment)
+    form = EnrolmentEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -108,9 +108,6 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         """Proposed or accepted and not expired: waiting for an answer or a start."""
         return self.filter(Q(status__in=PENDING_STATUSES) & unexpired(today))
 
-    def active_on(self, day: datetime.date) -> PlacementQuerySet:
-        return self.filter(status=PlacementStatus.ACTIVE, start_date__lte=day, planned_end__gte=day)
-
 
 class Placement(models.Model):
     """A participant's work training at one offer, from proposal to outcome."""
