@@ -9,14 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
 from enterprises.services import ADMIN_OFFER_FIELDS, enterprise_fields_for, offer_fields_for
+from samordning.forms import DateInput
 from samordning.validation import SaneDateField
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def enterprise_form_class(user: Any) -> type[forms.ModelForm]:

@@ -193,9 +193,6 @@ class EnterpriseAgreement(models.Model):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("Slutdatum kan inte ligga före startdatum.")})
 
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
 
 class AnnualFigure(models.Model):
     """Turnover and employees of one enterprise for one year."""

@@ -40,9 +40,5 @@ def normalise_org_number(value: str) -> str:
     return number
 
 
-def validate_org_number(value: str) -> None:
-    normalise_org_number(value)
-
-
 def format_org_number(number: str) -> str:
     return f"{number[:6]}-{number[6:]}" if len(number) == 10 else number

@@ -19,17 +19,10 @@ from django.views.generic import DetailView, ListView
 from enterprises import services
 from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
-from samordning.policy import Role, RoleRequiredMixin, role_required
+from samordning.http import post_only
+from samordning.policy import Perm, RoleRequiredMixin, role_required, roles_for
 
-READ_ROLES = (Role.MANAGER, Role.COORDINATOR, Role.ADMIN)
-EDIT_ROLES = (Role.MANAGER, Role.ADMIN)
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    """State changes are POST-only; checked after the scoped lookup so others get a 404."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
+READ_ROLES = roles_for(Perm.ENTERPRISE_VIEW)
 
 
 def _editable_enterprise(request: HttpRequest, enterprise_pk: int) -> Enterprise:
@@ -102,7 +95,7 @@ class EnterpriseDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
         return context
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_EDIT))
 def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form_class = enterprise_form_class(request.user)
@@ -126,7 +119,7 @@ def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_EDIT))
 def annual_figure_edit(
     request: HttpRequest, enterprise_pk: int, figure_pk: int | None = None
 ) -> HttpResponse:
@@ -212,7 +205,7 @@ class OfferDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
         return context
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form = OfferCreateForm(
@@ -242,7 +235,7 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
     form = OfferForm(request.POST or None, user=request.user, instance=offer)
@@ -263,7 +256,7 @@ def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
 
 def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
-    refused = _post_only(request)
+    refused = post_only(request)
     if refused:
         return refused
     try:
@@ -276,21 +269,21 @@ def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -
     return redirect(offer)
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_pause(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_pause, _("Platsen är pausad och tar inte emot förslag.")
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_reopen(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_reopen, _("Platsen är öppen för förslag igen.")
     )
 
 
-@role_required(*EDIT_ROLES)
+@role_required(*roles_for(Perm.OFFER_EDIT))
 def offer_confirm_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request,

@@ -24,13 +24,12 @@ from participants.choices import (
     SupportSource,
 )
 from participants.identity import mask, parse_identity_number
-from participants.models import Consent, Enrolment, Insats, Participant
+from participants.models import Consent, Insats, Participant
 from samordning import policy
+from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 from samordning.validation import SaneDateField
-
-BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 
 
 def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -53,13 +52,6 @@ def _swedish_blank_choices(form: forms.BaseForm) -> None:
             choices = list(field.choices)  # type: ignore[arg-type]
             if choices and choices[0][0] == "" and choices[0][1] == BLANK_CHOICE_LABEL:
                 field.choices = [BLANK[0], *choices[1:]]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def coordinator_users() -> QuerySet[User]:
@@ -414,9 +406,8 @@ class EnrolmentEndForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, enrolment: Enrolment | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.enrolment = enrolment
         if not self.is_bound:
             self.initial.setdefault("end_date", timezone.localdate())
         self.helper = FormHelper()

@@ -399,11 +399,6 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
     def counted(self) -> EnrolmentQuerySet:
         return self.exclude(end_reason=EndReason.REGISTRATION_ERROR)
 
-    def active_on(self, day: datetime.date) -> EnrolmentQuerySet:
-        return self.filter(start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
-        )
-
 
 class Enrolment(models.Model):
     """A participant's time in one insats; placements happen within it."""

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Consent, Enrolment, Participant, ParticipantQuerySet
 
-# Placement status codes (placements.models.PlacementStatus), spelled out here
-# so that this app does not import the placements app.
+# Placement status code (placements.models.PlacementStatus), spelled out here
+# so that this app does not import the placements app; "pending" is asked of
+# the placement queryset (`PlacementQuerySet.pending`) through the relation.
 _ACTIVE = "active"
-_PENDING = ("proposed", "accepted")
 
 
 class ParticipantStatus(models.TextChoices):
@@ -43,9 +43,7 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
     """
     placements = placement_model().objects.filter(participant=OuterRef("pk"))  # type: ignore[attr-defined]
     active = placements.filter(status=_ACTIVE)
-    pending = placements.filter(status__in=_PENDING).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
-    )
+    pending = placements.pending(today)
     enrolments = Enrolment.objects.filter(participant=OuterRef("pk"))
     open_enrolments = enrolments.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
     return qs.annotate(
@@ -60,6 +58,16 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
             output_field=models.CharField(),
         )
     )
+
+
+def is_responsible(participant: Participant, user: Any) -> bool:
+    """Is `user` one of the participant's coordinators (the audit log's "responsible")?
+
+    Uses the prefetched `coordinator_list` when the participant has one."""
+    listed = getattr(participant, "coordinator_list", None)
+    if listed is not None:
+        return any(c.pk == user.pk for c in listed)
+    return participant.coordinators.filter(pk=user.pk).exists()
 
 
 def participant_list_queryset(user: Any, *, today: datetime.date) -> ParticipantQuerySet:

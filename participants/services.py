@@ -26,6 +26,7 @@ from participants.models import (
     ParticipantSupportSource,
     SupportSourcePhase,
 )
+from participants.selectors import is_responsible
 from samordning import policy
 from samordning.audit import audit_record
 from samordning.models import AuditAction
@@ -65,13 +66,6 @@ class DuplicateNumberError(ValidationError):
         )
         super().__init__(errors)
         self.existing = existing
-
-
-def _responsible(participant: Participant, user: Any) -> bool:
-    listed = getattr(participant, "coordinator_list", None)
-    if listed is not None:
-        return any(c.pk == user.pk for c in listed)
-    return participant.coordinators.filter(pk=user.pk).exists()
 
 
 def _audit(
@@ -351,7 +345,7 @@ def participant_log_view(
         participant,
         request,
         "detail",
-        responsible=_responsible(participant, user),
+        responsible=is_responsible(participant, user),
     )
 
 
@@ -368,7 +362,7 @@ def participant_reveal_number(
         participant,
         request,
         "personal number shown",
-        responsible=_responsible(participant, user),
+        responsible=is_responsible(participant, user),
     )
     return format_full(participant.personal_number)
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,9 +27,9 @@ from participants.forms import (
     apply_service_error,
 )
 from participants.models import Participant
-from samordning.policy import Role, role_required
+from samordning.http import post_only
+from samordning.policy import Perm, role_required, roles_for
 
-COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 PAGE_SIZE = 25
 
 
@@ -37,7 +37,7 @@ def _participant(request: HttpRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_VIEW))
 def participant_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     queryset = selectors.participant_list_queryset(request.user, today=today)
@@ -57,7 +57,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
 def participant_create(request: HttpRequest) -> HttpResponse:
     form = ParticipantForm(request.POST or None, creator=request.user)
     duplicate_of = None
@@ -99,7 +99,7 @@ def _visible_duplicate(
     return Participant.objects.visible_to(request.user).filter(pk=error.existing.pk).first()
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
 def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     if request.method == "GET":
@@ -147,21 +147,21 @@ def _detail_context(participant: Participant) -> dict[str, Any]:
     }
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_VIEW))
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
     services.participant_log_view(participant=participant, user=request.user, request=request)
     return render(request, "participants/participant_detail.html", _detail_context(participant))
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_REVEAL_NUMBER))
 def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full number once, on this response only; the reveal is logged.
 
     POST-only, checked after the role and the scoped lookup (403/404 come first)."""
     participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if refused := post_only(request):
+        return refused
     context = _detail_context(participant)
     try:
         context["revealed_number"] = services.participant_reveal_number(
@@ -173,7 +173,7 @@ def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "participants/participant_detail.html", context)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     form = ConsentForm(request.POST or None)
@@ -199,7 +199,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
 def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     form = EnrolmentForm(request.POST or None)
@@ -224,11 +224,11 @@ def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
 def enrolment_end(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     enrolment = get_object_or_404(participant.enrolments.select_related("insats"), pk=enrolment_pk)
-    form = EnrolmentEndForm(request.POST or None, enrolment=enrolment)
+    form = EnrolmentEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -49,6 +49,11 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Annat")
 
 
+def unexpired(today: datetime.date) -> Q:
+    """Not past its answer date (`expires_on`); one without a date never expires."""
+    return Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+
+
 class PlacementQuerySet(models.QuerySet["Placement"]):
     def visible_to(self, user: Any) -> PlacementQuerySet:
         """Coordinators see their participants' placements; managers their enterprises'."""
@@ -90,7 +95,7 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         today = today or timezone.localdate()
         pending = (
             Q(status__in=PENDING_STATUSES)
-            & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+            & unexpired(today)
             & Q(planned_start__lte=end, planned_end__gte=start)
         )
         active = Q(status=PlacementStatus.ACTIVE) & Q(held_from__lte=end, planned_end__gte=start)
@@ -99,8 +104,9 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
             pending | active | ended
         )
 
-    def active_on(self, day: datetime.date) -> PlacementQuerySet:
-        return self.filter(status=PlacementStatus.ACTIVE, start_date__lte=day, planned_end__gte=day)
+    def pending(self, today: datetime.date) -> PlacementQuerySet:
+        """Proposed or accepted and not expired: waiting for an answer or a start."""
+        return self.filter(Q(status__in=PENDING_STATUSES) & unexpired(today))
 
 
 class Placement(models.Model):
@@ -246,13 +252,17 @@ class Placement(models.Model):
     def is_ended(self) -> bool:
         return self.status in ENDED_STATUSES
 
+    def has_expired(self, today: datetime.date) -> bool:
+        """Past its answer date (the Python side of `unexpired`)."""
+        return self.expires_on is not None and self.expires_on < today
+
     def hold_range(
         self, today: datetime.date | None = None
     ) -> tuple[datetime.date, datetime.date] | None:
         """The days this placement holds a place (see PlacementQuerySet.holding_between)."""
         today = today or timezone.localdate()
         if self.status in PENDING_STATUSES:
-            if self.expires_on is not None and self.expires_on < today:
+            if self.has_expired(today):
                 return None
             return (self.planned_start, self.planned_end)
         if self.status == PlacementStatus.ACTIVE:

@@ -11,6 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from samordning.models import AuditAction, User
 from samordning.validation import SaneDateField
 
+# The empty first choice of a select.
+BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value in ISO form, which it requires."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
 
 class LoginForm(AuthenticationForm):
     """Django's login form without `autofocus`: focus starts at the top of the page, so

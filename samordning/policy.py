@@ -40,7 +40,9 @@ class Perm:
     PLACEMENT_ANSWER = "placement.answer"
     OFFER_VIEW_ALL = "offer.view_all"
     OFFER_EDIT = "offer.edit"
+    ENTERPRISE_VIEW = "enterprise.view"
     ENTERPRISE_EDIT = "enterprise.edit"
+    ENTERPRISE_PLACEMENTS_VIEW = "enterprise.placements_view"
     ATTENDANCE_REPORT = "attendance.report"
     INVOICE_VIEW = "invoice.view"
     STATISTICS_VIEW = "statistics.view"
@@ -56,7 +58,9 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.PLACEMENT_ANSWER: frozenset({Role.MANAGER, Role.ADMIN}),
     Perm.OFFER_VIEW_ALL: frozenset({Role.COORDINATOR, Role.ADMIN}),
     Perm.OFFER_EDIT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.ENTERPRISE_VIEW: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
     Perm.ENTERPRISE_EDIT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.ENTERPRISE_PLACEMENTS_VIEW: frozenset({Role.MANAGER, Role.ADMIN}),
     Perm.ATTENDANCE_REPORT: frozenset({Role.MANAGER, Role.ADMIN}),
     Perm.INVOICE_VIEW: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
     Perm.STATISTICS_VIEW: frozenset({Role.FUNDER, Role.COORDINATOR, Role.ADMIN}),

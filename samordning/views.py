@@ -19,7 +19,7 @@ from samordning import policy
 from samordning.exports import table_response
 from samordning.forms import AuditReviewForm, LoginForm
 from samordning.models import AuditLog
-from samordning.policy import Role, role_required
+from samordning.policy import role_required
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 AUDIT_PAGE_SIZE = 50
 
 
-@role_required(Role.ADMIN)
+@role_required(*policy.roles_for(policy.Perm.AUDIT_REVIEW))
 def audit_review(request: HttpRequest) -> HttpResponse:
     """Log review for admins: reads outside responsibility, reveals and exports."""
     # Always bound: every field is optional and the form fills in the defaults.

@@ -16,16 +16,21 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import AgreementType, EnterpriseAgreement, Extent, TrainingOffer
+from enterprises.models import (
+    AgreementType,
+    EnterpriseAgreement,
+    Extent,
+    TrainingOffer,
+    TrainingOfferQuerySet,
+)
 from participants.choices import EndReason, Outcome
-from participants.forms import DateInput
 from participants.models import Enrolment
 from placements.models import PlacementType
 from placements.services.matching import default_period
+from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, Municipality
 from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date
 
-BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
 # A period longer than this is a typing mistake, not a plan.
 MAX_PERIOD_DAYS = 3 * 366
 
@@ -124,9 +129,10 @@ class FreePlacesFilter(django_filters.FilterSet):
     def no_filter(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset
 
-    def offering_extent(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        extent = int(value)
-        return queryset.filter(min_extent__lte=extent, max_extent__gte=extent)
+    def offering_extent(
+        self, queryset: TrainingOfferQuerySet, name: str, value: str
+    ) -> TrainingOfferQuerySet:
+        return queryset.offering_extent(int(value))
 
     def with_agreement(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         day = self.form.cleaned_data.get("start") or timezone.localdate()

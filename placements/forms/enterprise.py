@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from placements.models import DeclineReason
+from samordning.forms import DateInput
 from samordning.validation import SaneDateField
 
 
@@ -56,6 +57,6 @@ class CapacityForm(forms.Form):
     )
     free_from = SaneDateField(
         label=_("Ledig från"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Första dag som nya deltagare kan börja."),
     )

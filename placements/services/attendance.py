@@ -44,13 +44,6 @@ def attendance_range(
     return placement.start_date, last
 
 
-def is_reportable(
-    placement: Placement, day: datetime.date, *, today: datetime.date | None = None
-) -> bool:
-    bounds = attendance_range(placement, today=today)
-    return bounds is not None and bounds[0] <= day <= bounds[1]
-
-
 def _day(day: datetime.date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 

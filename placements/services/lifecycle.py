@@ -184,7 +184,7 @@ def placement_accept(
     today = today or timezone.localdate()
     placement = _lock(placement)
     _require(placement, S.ACCEPTED)
-    if placement.expires_on is not None and placement.expires_on < today:
+    if placement.has_expired(today):
         raise TransitionError(
             _("Förslaget gick ut %(day)s och kan inte längre accepteras.")
             % {"day": placement.expires_on},

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from participants.models import Participant
-from placements.models import Placement, PlacementStatus
+from placements.models import Placement, PlacementStatus, unexpired
 
 register = template.Library()
 
@@ -26,10 +26,9 @@ def coordinator_overview(context: template.Context) -> dict[str, Any]:
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
     participants = Participant.objects.visible_to(user)
     placements = Placement.objects.filter(participant__in=participants.values("pk"))
-    unexpired = Q(expires_on__isnull=True) | Q(expires_on__gte=today)
     counts = placements.aggregate(
-        proposed=Count("pk", filter=Q(status=PlacementStatus.PROPOSED) & unexpired),
-        accepted=Count("pk", filter=Q(status=PlacementStatus.ACCEPTED) & unexpired),
+        proposed=Count("pk", filter=Q(status=PlacementStatus.PROPOSED) & unexpired(today)),
+        accepted=Count("pk", filter=Q(status=PlacementStatus.ACCEPTED) & unexpired(today)),
         active=Count("pk", filter=Q(status=PlacementStatus.ACTIVE)),
     )
     ending_soon = list(

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.db.models import Q
 from django.utils import timezone
 
 from enterprises.models import TrainingOffer
 from enterprises.services import stale_before
 from placements.models import PlacementStatus
-from placements.views.enterprise import enterprise_placements
+from placements.views.enterprise import enterprise_placements, open_proposals
 
 register = template.Library()
 
@@ -30,11 +29,7 @@ def manager_summary(user: Any) -> ManagerSummary:
     """Three queries: waiting proposals, active placements, offers whose capacity is stale."""
     today = timezone.localdate()
     placements = enterprise_placements(user)
-    waiting = (
-        placements.filter(status=PlacementStatus.PROPOSED)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-        .count()
-    )
+    waiting = open_proposals(user, today).count()
     active = placements.filter(status=PlacementStatus.ACTIVE).count()
     stale = list(
         TrainingOffer.objects.editable_by(user)

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import TrainingOffer
 from participants.forms import apply_service_error
 from participants.models import Participant
+from participants.selectors import is_responsible
 from placements.forms.coordinator import (
     ChangePlanForm,
     EndForm,
@@ -45,11 +46,11 @@ from placements.services.matching import (
     with_holding,
 )
 from samordning.audit import audit_record
+from samordning.http import post_only
 from samordning.models import AuditAction
-from samordning.policy import Role, role_required
+from samordning.policy import Perm, role_required, roles_for
 from samordning.validation import is_ascii_digits
 
-COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 PAGE_SIZE = 25
 
 
@@ -68,7 +69,7 @@ def _mark_confirmation(offers: list[Any], today: datetime.date) -> None:
         offer.stale = offer.confirmed_days > CONFIRMED_WITHIN_DAYS
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.OFFER_VIEW_ALL))
 def offer_free_list(request: HttpRequest) -> HttpResponse:
     """Open offers with a free place on every day of the chosen period."""
     today = timezone.localdate()
@@ -93,7 +94,7 @@ def _participant(request: HttpRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.OFFER_VIEW_ALL))
 def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Offers for one participant, best first, with the reasons for each score."""
     today = timezone.localdate()
@@ -140,7 +141,7 @@ def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_PROPOSE))
 def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the participant for any open offer (one step from the match list)."""
     today = timezone.localdate()
@@ -271,11 +272,7 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
     return render(request, "placements/placement_detail.html", context)
 
 
-def _responsible(request: HttpRequest, placement: Placement) -> bool:
-    return placement.participant.coordinators.filter(pk=request.user.pk or 0).exists()
-
-
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     # The page shows the participant's name and adaptations: a read like any other.
@@ -285,17 +282,9 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         obj=placement,
         request=request,
         detail="placement detail",
-        responsible=_responsible(request, placement),
+        responsible=is_responsible(placement.participant, request.user),
     )
     return _render_detail(request, placement)
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    """State changes are POST-only; checked after the role and the scoped lookup, so a
-    role without access gets 403 and an outsider 404 whatever the method."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
 
 
 def _refused(request: HttpRequest, placement: Placement, error: ValidationError) -> HttpResponse:
@@ -304,10 +293,10 @@ def _refused(request: HttpRequest, placement: Placement, error: ValidationError)
     return redirect(placement)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     try:
         lifecycle.placement_withdraw(placement=placement, user=request.user, request=request)
@@ -318,10 +307,10 @@ def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(placement)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = StartForm(request.POST)
     if form.is_valid():
@@ -348,10 +337,10 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, start_form=form)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = EndForm(request.POST)
     if form.is_valid():
@@ -375,10 +364,10 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, end_form=form)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = ChangePlanForm(request.POST)
     if form.is_valid():
@@ -402,10 +391,10 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement, plan_form=form)
 
 
-@role_required(*COORDINATOR_ROLES)
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
-    if refused := _post_only(request):
+    if refused := post_only(request):
         return refused
     form = FollowUpForm(request.POST)
     if form.is_valid():

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from placements.models import (
     Placement,
     PlacementQuerySet,
     PlacementStatus,
+    unexpired,
 )
 from placements.services.attendance import (
     ATTENDANCE_STATUSES,
@@ -52,11 +53,11 @@ from placements.services.invoicing import (
 from placements.services.lifecycle import placement_accept, placement_decline
 from samordning.audit import audit_record, audit_records
 from samordning.exports import table_response
+from samordning.http import post_only, read_only
 from samordning.models import AuditAction
-from samordning.policy import Perm, Role, role_required, roles_for
+from samordning.policy import Perm, role_required, roles_for
 from samordning.validation import is_ascii_digits
 
-ENTERPRISE_ROLES = (Role.MANAGER, Role.ADMIN)
 PAGE_SIZE = 25
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -81,21 +82,13 @@ def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Ente
     return get_object_or_404(scope, pk=int(value))
 
 
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    """State changes are POST-only; checked after the scoped lookup so others get a 404."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    return None
-
-
 # --- proposals ---------------------------------------------------------------
 
 
-def _open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
+def open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
+    """Unexpired proposals at `user`'s enterprises, waiting for their answer."""
     return (
-        enterprise_placements(user)
-        .filter(status=PlacementStatus.PROPOSED)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        enterprise_placements(user).filter(status=PlacementStatus.PROPOSED).filter(unexpired(today))
     )
 
 
@@ -104,7 +97,7 @@ def _open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
 def proposal_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     proposals = (
-        _open_proposals(request.user, today)
+        open_proposals(request.user, today)
         .select_related("participant", "offer", "offer__enterprise")
         .order_by("planned_start", "pk")
     )
@@ -132,7 +125,7 @@ def _answerable(request: HttpRequest, placement_pk: int) -> Placement:
 @role_required(*roles_for(Perm.PLACEMENT_ANSWER))
 def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
     placement = _answerable(request, placement_pk)
-    refused = _post_only(request)
+    refused = post_only(request)
     if refused:
         return refused
     name = participant_label(placement.participant)
@@ -153,7 +146,7 @@ def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
 def proposal_decline(request: HttpRequest, placement_pk: int) -> HttpResponse:
     """POST-only; a refused answer re-renders this one proposal with the errors."""
     placement = _answerable(request, placement_pk)
-    refused = _post_only(request)
+    refused = post_only(request)
     if refused:
         return refused
     name = participant_label(placement.participant)
@@ -191,7 +184,7 @@ PERIODS = {
 }
 
 
-@role_required(*ENTERPRISE_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_PLACEMENTS_VIEW))
 @require_safe
 def placement_list(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "current")
@@ -215,7 +208,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*ENTERPRISE_ROLES)
+@role_required(*roles_for(Perm.ENTERPRISE_PLACEMENTS_VIEW))
 def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
     placement = get_object_or_404(
         enterprise_placements(request.user).select_related(
@@ -223,8 +216,8 @@ def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
         ),
         pk=placement_pk,
     )
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if refused := read_only(request):
+        return refused
     # The manager reads the participant's name and agreed adaptations here.
     audit_record(
         user=request.user,

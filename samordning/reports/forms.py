@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samordning.forms import DateInput
 from samordning.models import Municipality
 from samordning.reports.queries import Period
 
@@ -27,10 +28,6 @@ MIN_YEAR = 1990
 MAX_YEAR = 2100
 MAX_SPAN_YEARS = 30
 QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
@@ -45,10 +42,10 @@ class PeriodForm(forms.Form):
         required=False,
     )
     date_from = forms.DateField(
-        label=gettext_lazy("Från och med"), required=False, widget=_date_input()
+        label=gettext_lazy("Från och med"), required=False, widget=DateInput()
     )
     date_to = forms.DateField(
-        label=gettext_lazy("Till och med"), required=False, widget=_date_input()
+        label=gettext_lazy("Till och med"), required=False, widget=DateInput()
     )
     municipality = forms.ModelChoiceField(
         label=gettext_lazy("Kommun"),

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from enterprises.models import AnnualFigure, Enterprise, EnterpriseAgreement, TrainingOffer
-from enterprises.validators import format_org_number, normalise_org_number, validate_org_number
+from enterprises.validators import format_org_number, normalise_org_number
 from tests import factories as f
 from tests.helpers import assert_each_constraint_tested, breaks_constraint, clean_errors
 
@@ -61,9 +61,9 @@ class TestOrgNumber:
         ]
 
     def test_validator_and_format(self) -> None:
-        validate_org_number("556036-0793")
+        normalise_org_number("556036-0793")
         with pytest.raises(ValidationError):
-            validate_org_number("556036-0794")
+            normalise_org_number("556036-0794")
         assert format_org_number(VALID) == "556036-0793"
 
 

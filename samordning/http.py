@@ -1,0 +1,24 @@
+"""Method checks for views that look their object up first.
+
+A view checks the method after its role check and its scoped lookup, so a
+role without access gets 403 and an outsider 404 whatever the method; only
+then does a wrong method get its 405.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+
+def post_only(request: HttpRequest) -> HttpResponse | None:
+    """State changes are POST-only: a 405 for any other method, else None."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
+def read_only(request: HttpRequest) -> HttpResponse | None:
+    """A page that only shows: a 405 for anything but GET and HEAD, else None."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return None
