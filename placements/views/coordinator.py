@@ -9,8 +9,10 @@ error on a page with status 200, never a 500.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -307,113 +309,77 @@ def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(placement)
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
-def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
+def _lifecycle_step(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    service: Callable[..., Any],
+    done: str,
+    form_name: str,
+) -> HttpResponse:
+    """One POST-only step on a placement: the form's fields are the service's
+    arguments. A refused transition is a message; other errors stay on the form."""
     placement = _placement(request, pk)
     if refused := post_only(request):
         return refused
-    form = StartForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            lifecycle.placement_start(
-                placement=placement,
-                user=request.user,
-                start_date=data["start_date"],
-                supervisor_name=data["supervisor_name"],
-                agreement_date=data["agreement_date"],
-                agreement_tasks=data["agreement_tasks"],
-                agreement_hours=data["agreement_hours"],
-                agreement_support=data["agreement_support"],
-                request=request,
-            )
+            service(placement=placement, user=request.user, request=request, **form.cleaned_data)
         except lifecycle.TransitionError as error:
             return _refused(request, placement, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            messages.success(request, _("Arbetsträningen är startad."))
+            messages.success(request, done)
             return redirect(placement)
-    return _render_detail(request, placement, start_form=form)
+    return _render_detail(request, placement, **{form_name: form})
+
+
+@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle_step(
+        request,
+        pk,
+        form_class=StartForm,
+        service=lifecycle.placement_start,
+        done=_("Arbetsträningen är startad."),
+        form_name="start_form",
+    )
 
 
 @role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    if refused := post_only(request):
-        return refused
-    form = EndForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            lifecycle.placement_end(
-                placement=placement,
-                user=request.user,
-                end_date=data["end_date"],
-                end_reason=data["end_reason"],
-                outcome=data["outcome"],
-                request=request,
-            )
-        except lifecycle.TransitionError as error:
-            return _refused(request, placement, error)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Arbetsträningen är avslutad."))
-            return redirect(placement)
-    return _render_detail(request, placement, end_form=form)
+    return _lifecycle_step(
+        request,
+        pk,
+        form_class=EndForm,
+        service=lifecycle.placement_end,
+        done=_("Arbetsträningen är avslutad."),
+        form_name="end_form",
+    )
 
 
 @role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    if refused := post_only(request):
-        return refused
-    form = ChangePlanForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            lifecycle.placement_change_plan(
-                placement=placement,
-                user=request.user,
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                extent=data["extent"],
-                request=request,
-            )
-        except lifecycle.TransitionError as error:
-            return _refused(request, placement, error)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Planen är ändrad."))
-            return redirect(placement)
-    return _render_detail(request, placement, plan_form=form)
+    return _lifecycle_step(
+        request,
+        pk,
+        form_class=ChangePlanForm,
+        service=lifecycle.placement_change_plan,
+        done=_("Planen är ändrad."),
+        form_name="plan_form",
+    )
 
 
 @role_required(*roles_for(Perm.PLACEMENT_MANAGE))
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    if refused := post_only(request):
-        return refused
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            lifecycle.follow_up_record(
-                placement=placement,
-                user=request.user,
-                date=data["date"],
-                attendees=data["attendees"],
-                notes=data["notes"],
-                next_meeting=data["next_meeting"],
-                request=request,
-            )
-        except lifecycle.TransitionError as error:
-            return _refused(request, placement, error)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Uppföljningen är registrerad."))
-            return redirect(placement)
-    return _render_detail(request, placement, follow_up_form=form)
+    return _lifecycle_step(
+        request,
+        pk,
+        form_class=FollowUpForm,
+        service=lifecycle.follow_up_record,
+        done=_("Uppföljningen är registrerad."),
+        form_name="follow_up_form",
+    )
