@@ -7,8 +7,10 @@ responsibility is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -173,54 +175,57 @@ def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "participants/participant_detail.html", context)
 
 
-@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def _participant_step(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.BaseForm],
+    service: Callable[..., Any],
+    heading: str,
+    done: str,
+) -> HttpResponse:
+    """Add something to a participant on a small form page: the form's fields are
+    the service's arguments; errors stay on the form with what was typed."""
     participant = _participant(request, pk)
-    form = ConsentForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(
-                participant=participant,
-                user=request.user,
-                purpose=form.cleaned_data["purpose"],
-                given_on=form.cleaned_data["given_on"],
-                note=form.cleaned_data["note"],
-                request=request,
+            service(
+                participant=participant, user=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            messages.success(request, _("Samtycket är registrerat."))
+            messages.success(request, done)
             return redirect(participant)
     return render(
         request,
-        "participants/consent_form.html",
-        {"form": form, "participant": participant},
+        "participants/participant_step_form.html",
+        {"form": form, "participant": participant, "heading": heading},
+    )
+
+
+@role_required(*roles_for(Perm.PARTICIPANT_EDIT))
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _participant_step(
+        request,
+        pk,
+        form_class=ConsentForm,
+        service=services.consent_record,
+        heading=_("Registrera samtycke"),
+        done=_("Samtycket är registrerat."),
     )
 
 
 @role_required(*roles_for(Perm.PARTICIPANT_EDIT))
 def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
-    form = EnrolmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_create(
-                participant=participant,
-                user=request.user,
-                insats=form.cleaned_data["insats"],
-                start_date=form.cleaned_data["start_date"],
-                request=request,
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Deltagaren är inskriven."))
-            return redirect(participant)
-    return render(
+    return _participant_step(
         request,
-        "participants/enrolment_form.html",
-        {"form": form, "participant": participant},
+        pk,
+        form_class=EnrolmentForm,
+        service=services.enrolment_create,
+        heading=_("Skriv in i insats"),
+        done=_("Deltagaren är inskriven."),
     )
 
 
