@@ -65,26 +65,28 @@ class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.username
 
 
+# The participant's own fields as the form edits them (and pre-fills them).
+EDITED_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "start_date",
+    "home_municipality",
+    "referring_authority",
+    "employment_status_start",
+    "education",
+    "time_in_support",
+    "wanted_extent",
+    "available_from",
+    "support_needs",
+    "workplace_adaptations",
+    "notes",
+]
 _MODEL_FIELDS = fields_for_model(
     Participant,
-    fields=[
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "address",
-        "start_date",
-        "home_municipality",
-        "referring_authority",
-        "employment_status_start",
-        "education",
-        "time_in_support",
-        "wanted_extent",
-        "available_from",
-        "support_needs",
-        "workplace_adaptations",
-        "notes",
-    ],
+    fields=EDITED_FIELDS,
     field_classes={"start_date": SaneDateField, "available_from": SaneDateField},
     widgets={
         "start_date": DateInput(),
@@ -239,27 +241,7 @@ class ParticipantForm(forms.Form):
     def initial_for(participant: Participant) -> dict[str, Any]:
         data: dict[str, Any] = {
             name: getattr(participant, name)
-            for name in [
-                "anonymous_reason",
-                "first_name",
-                "last_name",
-                "sex",
-                "birth_year",
-                "email",
-                "phone",
-                "address",
-                "start_date",
-                "home_municipality",
-                "referring_authority",
-                "employment_status_start",
-                "education",
-                "time_in_support",
-                "wanted_extent",
-                "available_from",
-                "support_needs",
-                "workplace_adaptations",
-                "notes",
-            ]
+            for name in ["anonymous_reason", "sex", "birth_year", *EDITED_FIELDS]
         }
         data["home_municipality"] = participant.home_municipality_id
         data["interests"] = [i.pk for i in participant.interests.all()]
