@@ -19,4 +19,7 @@ WHITENOISE_AUTOREFRESH = True
 # A file, not SQLite's shared in-memory database: the concurrency tests run
 # real threads, each with its own connection, and need SQLite's real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per test process, so two runs in the same checkout cannot collide.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }
