@@ -54,8 +54,8 @@ def main() -> None:
 
     from participants.models import Participant
     from placements.models import AttendanceDay, Placement
+    from reports import views  # noqa: F401  (import errors show before seeding)
     from samordning.policy import Role
-    from samordning.reports import views  # noqa: F401  (import errors show before seeding)
 
     setup_test_environment()
     year = args.year or timezone.localdate().year

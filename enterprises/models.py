@@ -256,6 +256,16 @@ class OfferStatus(models.TextChoices):
     PAUSED = "paused", _("Pausad")
 
 
+# A manager confirms an offer's number of places at least this often; older is "stale".
+CAPACITY_CONFIRM_INTERVAL_DAYS = 30
+
+
+def capacity_stale_before(today: datetime.date | None = None) -> datetime.date:
+    """Offers last confirmed before this date have a stale capacity."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=CAPACITY_CONFIRM_INTERVAL_DAYS)
+
+
 class TrainingOfferQuerySet(models.QuerySet["TrainingOffer"]):
     def visible_to(self, user: Any) -> TrainingOfferQuerySet:
         """Coordinators and admins see every offer; managers their enterprises' offers."""
@@ -277,6 +287,10 @@ class TrainingOfferQuerySet(models.QuerySet["TrainingOffer"]):
 
     def with_related(self) -> TrainingOfferQuerySet:
         return self.select_related("enterprise", "business_area", "municipality")
+
+    def capacity_stale(self, today: datetime.date | None = None) -> TrainingOfferQuerySet:
+        """Offers whose number of places has not been confirmed for too long."""
+        return self.filter(last_confirmed__lt=capacity_stale_before(today))
 
     def offering_extent(self, extent: int) -> TrainingOfferQuerySet:
         return self.filter(min_extent__lte=extent, max_extent__gte=extent)
@@ -388,6 +402,9 @@ class TrainingOffer(models.Model):
     def confirmed_days_ago(self, today: datetime.date | None = None) -> int:
         today = today or timezone.localdate()
         return (today - self.last_confirmed).days
+
+    def is_capacity_stale(self, today: datetime.date | None = None) -> bool:
+        return self.confirmed_days_ago(today) > CAPACITY_CONFIRM_INTERVAL_DAYS
 
 
 class CapacityChange(models.Model):

@@ -28,7 +28,6 @@ from samordning import policy
 from samordning.models import BusinessArea
 
 # After this many days without a confirmation an offer's capacity counts as stale.
-CAPACITY_CONFIRM_INTERVAL_DAYS = 30
 
 # The profile fields an enterprise manager may change; admins may change every field.
 MANAGER_ENTERPRISE_FIELDS = (
@@ -224,13 +223,3 @@ def offer_confirm_capacity(
     offer.last_confirmed = today
     offer.save(update_fields=["last_confirmed", "updated_at"])
     return offer
-
-
-def capacity_is_stale(offer: TrainingOffer, today: datetime.date | None = None) -> bool:
-    return offer.confirmed_days_ago(today) > CAPACITY_CONFIRM_INTERVAL_DAYS
-
-
-def stale_before(today: datetime.date | None = None) -> datetime.date:
-    """Offers last confirmed before this date have a stale capacity."""
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=CAPACITY_CONFIRM_INTERVAL_DAYS)

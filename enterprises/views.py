@@ -19,10 +19,9 @@ from django.views.generic import DetailView, ListView
 from enterprises import services
 from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
+from samordning.forms import apply_service_error
 from samordning.http import post_only
-from samordning.policy import Perm, RoleRequiredMixin, role_required, roles_for
-
-READ_ROLES = roles_for(Perm.ENTERPRISE_VIEW)
+from samordning.policy import Perm, PermRequiredMixin, perm_required
 
 
 def _editable_enterprise(request: HttpRequest, enterprise_pk: int) -> Enterprise:
@@ -44,8 +43,8 @@ class ScopedReadOnlyMixin:
         return HttpResponseNotAllowed(["GET", "HEAD"])
 
 
-class EnterpriseListView(RoleRequiredMixin, ListView):
-    allowed_roles = READ_ROLES
+class EnterpriseListView(PermRequiredMixin, ListView):
+    required_perm = Perm.ENTERPRISE_VIEW
     template_name = "enterprises/enterprise_list.html"
     context_object_name = "enterprises"
     paginate_by = 25
@@ -59,8 +58,8 @@ class EnterpriseListView(RoleRequiredMixin, ListView):
         )
 
 
-class EnterpriseDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
-    allowed_roles = READ_ROLES
+class EnterpriseDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
+    required_perm = Perm.ENTERPRISE_VIEW
     template_name = "enterprises/enterprise_detail.html"
     context_object_name = "enterprise"
     pk_url_kwarg = "enterprise_pk"
@@ -91,11 +90,10 @@ class EnterpriseDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
         context["can_edit"] = (
             Enterprise.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
         )
-        context["stale_before"] = services.stale_before()
         return context
 
 
-@role_required(*roles_for(Perm.ENTERPRISE_EDIT))
+@perm_required(Perm.ENTERPRISE_EDIT)
 def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form_class = enterprise_form_class(request.user)
@@ -110,7 +108,7 @@ def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
                 business_areas=form.cleaned_data["business_areas"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Företagets uppgifter är sparade."))
             return redirect(enterprise)
@@ -119,7 +117,7 @@ def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.ENTERPRISE_EDIT))
+@perm_required(Perm.ENTERPRISE_EDIT)
 def annual_figure_edit(
     request: HttpRequest, enterprise_pk: int, figure_pk: int | None = None
 ) -> HttpResponse:
@@ -142,7 +140,7 @@ def annual_figure_edit(
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Årsuppgifterna är sparade."))
             return redirect(enterprise)
@@ -153,8 +151,8 @@ def annual_figure_edit(
     )
 
 
-class OfferListView(RoleRequiredMixin, ListView):
-    allowed_roles = READ_ROLES
+class OfferListView(PermRequiredMixin, ListView):
+    required_perm = Perm.ENTERPRISE_VIEW
     template_name = "enterprises/offer_list.html"
     context_object_name = "offers"
     paginate_by = 25
@@ -168,15 +166,14 @@ class OfferListView(RoleRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["stale_before"] = services.stale_before()
         context["editable_enterprises"] = list(
             Enterprise.objects.editable_by(self.request.user).order_by("name")[:50]
         )
         return context
 
 
-class OfferDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
-    allowed_roles = READ_ROLES
+class OfferDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
+    required_perm = Perm.ENTERPRISE_VIEW
     template_name = "enterprises/offer_detail.html"
     context_object_name = "offer"
     pk_url_kwarg = "offer_pk"
@@ -201,11 +198,11 @@ class OfferDetailView(RoleRequiredMixin, ScopedReadOnlyMixin, DetailView):
         context["can_edit"] = (
             TrainingOffer.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
         )
-        context["is_stale"] = services.capacity_is_stale(self.object)
+        context["is_stale"] = self.object.is_capacity_stale()
         return context
 
 
-@role_required(*roles_for(Perm.OFFER_EDIT))
+@perm_required(Perm.OFFER_EDIT)
 def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form = OfferCreateForm(
@@ -224,7 +221,7 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
                 free_from=form.cleaned_data["free_from"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Arbetsträningsplatsen är skapad."))
             return redirect(offer)
@@ -235,7 +232,7 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.OFFER_EDIT))
+@perm_required(Perm.OFFER_EDIT)
 def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
     form = OfferForm(request.POST or None, user=request.user, instance=offer)
@@ -243,7 +240,7 @@ def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
         try:
             services.offer_update(offer=offer, user=request.user, data=form.offer_data())
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Arbetsträningsplatsen är sparad."))
             return redirect(offer)
@@ -269,21 +266,21 @@ def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -
     return redirect(offer)
 
 
-@role_required(*roles_for(Perm.OFFER_EDIT))
+@perm_required(Perm.OFFER_EDIT)
 def offer_pause(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_pause, _("Platsen är pausad och tar inte emot förslag.")
     )
 
 
-@role_required(*roles_for(Perm.OFFER_EDIT))
+@perm_required(Perm.OFFER_EDIT)
 def offer_reopen(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_reopen, _("Platsen är öppen för förslag igen.")
     )
 
 
-@role_required(*roles_for(Perm.OFFER_EDIT))
+@perm_required(Perm.OFFER_EDIT)
 def offer_confirm_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request,

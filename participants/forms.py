@@ -7,7 +7,6 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.forms.models import fields_for_model
@@ -30,15 +29,6 @@ from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 from samordning.validation import SaneDateField
-
-
-def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _swedish_blank_choices(form: forms.BaseForm) -> None:

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.choices import ConsentPurpose, EmploymentStatus, EndReason, Outcome
+from participants.choices import ConsentPurpose
 from participants.identity import format_full, parse_identity_number
 from participants.models import (
     Consent,
@@ -151,7 +151,7 @@ def _save(participant: Participant) -> None:
         raise DuplicateNumberError(existing) from None
 
 
-def _set_support_sources(participant: Participant, phase: str, sources: Iterable[str]) -> None:
+def support_sources_set(participant: Participant, phase: str, sources: Iterable[str]) -> None:
     participant.support_sources.filter(phase=phase).delete()
     rows = [
         ParticipantSupportSource(participant=participant, phase=phase, source=source)
@@ -248,7 +248,7 @@ def participant_create(
     if not is_anonymous:
         assert consent_given_on is not None  # checked above with the other errors
         participant.interests.set(list(interests))
-        _set_support_sources(participant, SupportSourcePhase.START, support_sources_start)
+        support_sources_set(participant, SupportSourcePhase.START, support_sources_start)
         for purpose in purposes:
             consent = Consent(
                 participant=participant,
@@ -322,7 +322,7 @@ def participant_update(
             )
         )
         if wanted != current:
-            _set_support_sources(participant, SupportSourcePhase.START, wanted)
+            support_sources_set(participant, SupportSourcePhase.START, wanted)
             changed.append("support_sources_start")
     # Field names only: the log must not become a second copy of the data.
     _audit(
@@ -455,57 +455,4 @@ def enrolment_create(
         raise ValidationError(errors)
     enrolment.save()
     _audit(user, AuditAction.UPDATE, participant, request, f"enrolled: {insats.pk}")
-    return enrolment
-
-
-@transaction.atomic
-def enrolment_end(
-    *,
-    enrolment: Enrolment,
-    user: Any,
-    end_date: datetime.date,
-    end_reason: str,
-    outcome: str,
-    employment_status_end: str = "",
-    support_sources_end: Iterable[str] = (),
-    request: HttpRequest | None = None,
-    today: datetime.date | None = None,
-) -> Enrolment:
-    """End an enrolment with reason and outcome; end data for the reports goes with it."""
-    today = today or timezone.localdate()
-    enrolment = (
-        Enrolment.objects.select_for_update().select_related("participant").get(pk=enrolment.pk)
-    )
-    participant = enrolment.participant
-    if enrolment.end_date is not None:
-        raise ValidationError(_("Inskrivningen är redan avslutad."))
-    errors: dict[str, list[str]] = {}
-    if end_reason not in EndReason.values:
-        errors["end_reason"] = [_("Välj avslutsorsak.")]
-    if outcome not in Outcome.values:
-        errors["outcome"] = [_("Välj resultat.")]
-    if employment_status_end and employment_status_end not in EmploymentStatus.values:
-        errors["employment_status_end"] = [_("Välj ett giltigt alternativ.")]
-    if end_date is None:
-        errors["end_date"] = [_("Ange slutdatum.")]
-    elif end_date < enrolment.start_date:
-        errors["end_date"] = [_("Slutdatum kan inte ligga före startdatum.")]
-    elif end_date > today:
-        errors["end_date"] = [_("Slutdatum kan inte ligga i framtiden.")]
-    if errors:
-        raise ValidationError(errors)
-    # Placement status code "active" (see participants.selectors on the import direction).
-    if participant.placements.filter(status="active").exists():  # type: ignore[attr-defined]
-        raise ValidationError(_("Avsluta den pågående arbetsträningen innan inskrivningen."))
-    enrolment.end_date = end_date
-    enrolment.end_reason = end_reason
-    enrolment.outcome = outcome
-    enrolment.full_clean()
-    enrolment.save()
-    if not participant.is_anonymous:
-        if employment_status_end:
-            participant.employment_status_end = employment_status_end
-            participant.save(update_fields=["employment_status_end", "updated_at"])
-        _set_support_sources(participant, SupportSourcePhase.END, support_sources_end)
-    _audit(user, AuditAction.UPDATE, participant, request, f"enrolment ended: {end_reason}")
     return enrolment

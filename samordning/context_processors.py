@@ -6,10 +6,14 @@ from samordning import policy
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    """Capability flags for templates (menus and buttons); the views still decide."""
+    """What the user may do, for templates (menus and buttons); the views still decide.
+
+    `can.PARTICIPANT_VIEW` etc. answer from the policy; the role flags name the
+    roles for the start page's sections."""
     user = getattr(request, "user", None)
     user_roles = policy.roles_of(user)
     return {
+        "can": {name: policy.can(user, perm) for name, perm in policy.Perm.names().items()},
         "user_roles": user_roles,
         "is_coordinator": policy.Role.COORDINATOR in user_roles,
         "is_manager": policy.Role.MANAGER in user_roles,

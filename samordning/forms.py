@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,16 @@ from samordning.validation import SaneDateField
 
 # The empty first choice of a select.
 BLANK: list[tuple[str, Any]] = [("", _("– Välj –"))]
+
+
+def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field when the form has
+    that field, else as a form-wide error (never Django's ValueError for an unknown field)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class DateInput(forms.DateInput):

@@ -1,14 +1,15 @@
 """The access policy: who has which role, and what each role may do.
 
-Every view declares its roles with `role_required` or `RoleRequiredMixin`.
-Row scoping ("which rows may this user see") lives in each app's queryset
+Every view declares the capability it needs with `perm_required(Perm.X)` or
+`PermRequiredMixin`; templates ask `can.X` (context processor). Row scoping
+("which rows may this user see") lives in each app's queryset
 `visible_to(user)`, built on the role questions answered here. Outside a
 user's scope is a 404, a function the role may not use is a 403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -47,6 +48,14 @@ class Perm:
     INVOICE_VIEW = "invoice.view"
     STATISTICS_VIEW = "statistics.view"
     AUDIT_REVIEW = "audit.review"
+    # Works at one or more enterprises: the "my enterprise" pages and menu.
+    OWN_ENTERPRISE = "enterprise.own"
+    BACK_OFFICE = "admin.site"
+
+    @classmethod
+    def names(cls) -> dict[str, str]:
+        """Attribute name -> capability, e.g. {"PARTICIPANT_VIEW": "participant.view"}."""
+        return {k: v for k, v in vars(cls).items() if k.isupper() and isinstance(v, str)}
 
 
 _GRANTS: dict[str, frozenset[str]] = {
@@ -65,6 +74,8 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.INVOICE_VIEW: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
     Perm.STATISTICS_VIEW: frozenset({Role.FUNDER, Role.COORDINATOR, Role.ADMIN}),
     Perm.AUDIT_REVIEW: frozenset({Role.ADMIN}),
+    Perm.OWN_ENTERPRISE: frozenset({Role.MANAGER}),
+    Perm.BACK_OFFICE: frozenset({Role.ADMIN}),
 }
 
 _CACHE_ATTR = "_samordning_roles"
@@ -109,42 +120,40 @@ def can(user: Any, perm: str) -> bool:
     return bool(roles_of(user) & _GRANTS[perm])
 
 
-def roles_for(perm: str) -> frozenset[str]:
-    return _GRANTS[perm]
-
-
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
-def _check(request: HttpRequest, roles: Iterable[str]) -> None:
-    if not has_role(request.user, *roles):
+def _check(request: HttpRequest, perm: str) -> None:
+    if not can(request.user, perm):
         raise PermissionDenied(_("Din roll ger inte tillgång till den här sidan."))
 
 
-def role_required(*roles: str) -> Callable[[V], V]:
-    """Function-view decorator: logged in (middleware) and one of `roles`, else 403."""
+def perm_required(perm: str) -> Callable[[V], V]:
+    """Function-view decorator: logged in (middleware) and a role granting `perm`, else 403."""
+    if perm not in _GRANTS:
+        raise ValueError(f"Unknown capability {perm!r}")
 
     def decorator(view: V) -> V:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            _check(request, roles)
+            _check(request, perm)
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        wrapped.required_perm = perm  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
 
 
-class RoleRequiredMixin(AccessMixin):
-    """Class-based views: set `allowed_roles`; a user without one gets 403."""
+class PermRequiredMixin(AccessMixin):
+    """Class-based views: set `required_perm`; a user whose roles lack it gets 403."""
 
-    allowed_roles: Iterable[str] = ()
+    required_perm: str = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not self.allowed_roles:
+        if not self.required_perm:
             raise PermissionDenied
-        _check(request, self.allowed_roles)
+        _check(request, self.required_perm)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "enterprises",
     "participants",
     "placements",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

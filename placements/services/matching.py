@@ -33,7 +33,6 @@ POINTS_EXTENT = 15
 POINTS_FREE_FROM = 15
 POINTS_ADAPTATIONS = 10
 POINTS_CONFIRMED = 10
-CONFIRMED_WITHIN_DAYS = 30
 # Placements typically run 3, 6 or 12 months; six is the suggested default.
 DEFAULT_MONTHS = 6
 
@@ -224,7 +223,7 @@ def score_offer(
             reasons.append(Reason(_("Platsen beskriver inga möjliga anpassningar"), 0))
 
     days = offer.confirmed_days_ago(today)
-    if days <= CONFIRMED_WITHIN_DAYS:
+    if not offer.is_capacity_stale(today):
         reasons.append(
             Reason(
                 _("Platsantalet bekräftat för %(days)s dagar sedan") % {"days": days},

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import TrainingOffer
-from participants.forms import apply_service_error
 from participants.models import Participant
 from participants.selectors import is_responsible
 from placements.forms.coordinator import (
@@ -39,7 +38,6 @@ from placements.forms.coordinator import (
 from placements.models import FollowUpMeeting, Placement, PlacementStatus
 from placements.services import lifecycle
 from placements.services.matching import (
-    CONFIRMED_WITHIN_DAYS,
     closest_extent,
     default_period,
     offers_with_free_places,
@@ -48,9 +46,10 @@ from placements.services.matching import (
     with_holding,
 )
 from samordning.audit import audit_record
+from samordning.forms import apply_service_error
 from samordning.http import post_only
 from samordning.models import AuditAction
-from samordning.policy import Perm, role_required, roles_for
+from samordning.policy import Perm, perm_required
 from samordning.validation import is_ascii_digits
 
 PAGE_SIZE = 25
@@ -68,10 +67,10 @@ def _open_offers(request: HttpRequest) -> Any:
 def _mark_confirmation(offers: list[Any], today: datetime.date) -> None:
     for offer in offers:
         offer.confirmed_days = offer.confirmed_days_ago(today)
-        offer.stale = offer.confirmed_days > CONFIRMED_WITHIN_DAYS
+        offer.stale = offer.is_capacity_stale(today)
 
 
-@role_required(*roles_for(Perm.OFFER_VIEW_ALL))
+@perm_required(Perm.OFFER_VIEW_ALL)
 def offer_free_list(request: HttpRequest) -> HttpResponse:
     """Open offers with a free place on every day of the chosen period."""
     today = timezone.localdate()
@@ -96,7 +95,7 @@ def _participant(request: HttpRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
-@role_required(*roles_for(Perm.OFFER_VIEW_ALL))
+@perm_required(Perm.OFFER_VIEW_ALL)
 def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Offers for one participant, best first, with the reasons for each score."""
     today = timezone.localdate()
@@ -143,7 +142,7 @@ def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.PLACEMENT_PROPOSE))
+@perm_required(Perm.PLACEMENT_PROPOSE)
 def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the participant for any open offer (one step from the match list)."""
     today = timezone.localdate()
@@ -274,7 +273,7 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
     return render(request, "placements/placement_detail.html", context)
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+@perm_required(Perm.PLACEMENT_MANAGE)
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     # The page shows the participant's name and adaptations: a read like any other.
@@ -295,7 +294,7 @@ def _refused(request: HttpRequest, placement: Placement, error: ValidationError)
     return redirect(placement)
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+@perm_required(Perm.PLACEMENT_MANAGE)
 def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):
@@ -337,7 +336,7 @@ def _lifecycle_step(
     return _render_detail(request, placement, **{form_name: form})
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+@perm_required(Perm.PLACEMENT_MANAGE)
 def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
@@ -349,7 +348,7 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+@perm_required(Perm.PLACEMENT_MANAGE)
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
@@ -361,7 +360,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+@perm_required(Perm.PLACEMENT_MANAGE)
 def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
@@ -373,7 +372,7 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.PLACEMENT_MANAGE))
+@perm_required(Perm.PLACEMENT_MANAGE)
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,

@@ -35,8 +35,8 @@ from placements.models import (
     Placement,
     PlacementQuerySet,
     PlacementStatus,
-    unexpired,
 )
+from placements.selectors import enterprise_placements, open_proposals
 from placements.services.attendance import (
     ATTENDANCE_STATUSES,
     attendance_range,
@@ -53,9 +53,10 @@ from placements.services.invoicing import (
 from placements.services.lifecycle import placement_accept, placement_decline
 from samordning.audit import audit_record, audit_records
 from samordning.exports import table_response
+from samordning.forms import apply_service_error
 from samordning.http import post_only, read_only
 from samordning.models import AuditAction
-from samordning.policy import Perm, role_required, roles_for
+from samordning.policy import Perm, perm_required
 from samordning.validation import is_ascii_digits
 
 PAGE_SIZE = 25
@@ -63,13 +64,6 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 # --- scoping ---------------------------------------------------------------
-
-
-def enterprise_placements(user: Any) -> PlacementQuerySet:
-    """Placements at the enterprises `user` manages (admins: all)."""
-    return Placement.objects.visible_to(user).filter(
-        offer__enterprise__in=Enterprise.objects.editable_by(user)
-    )
 
 
 def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Enterprise | None:
@@ -85,14 +79,7 @@ def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Ente
 # --- proposals ---------------------------------------------------------------
 
 
-def open_proposals(user: Any, today: datetime.date) -> PlacementQuerySet:
-    """Unexpired proposals at `user`'s enterprises, waiting for their answer."""
-    return (
-        enterprise_placements(user).filter(status=PlacementStatus.PROPOSED).filter(unexpired(today))
-    )
-
-
-@role_required(*roles_for(Perm.PLACEMENT_ANSWER))
+@perm_required(Perm.PLACEMENT_ANSWER)
 @require_safe
 def proposal_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -122,7 +109,7 @@ def _answerable(request: HttpRequest, placement_pk: int) -> Placement:
     )
 
 
-@role_required(*roles_for(Perm.PLACEMENT_ANSWER))
+@perm_required(Perm.PLACEMENT_ANSWER)
 def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
     placement = _answerable(request, placement_pk)
     refused = post_only(request)
@@ -142,7 +129,7 @@ def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
     return redirect("placements:enterprise-proposal-list")
 
 
-@role_required(*roles_for(Perm.PLACEMENT_ANSWER))
+@perm_required(Perm.PLACEMENT_ANSWER)
 def proposal_decline(request: HttpRequest, placement_pk: int) -> HttpResponse:
     """POST-only; a refused answer re-renders this one proposal with the errors."""
     placement = _answerable(request, placement_pk)
@@ -161,7 +148,7 @@ def proposal_decline(request: HttpRequest, placement_pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -184,7 +171,7 @@ PERIODS = {
 }
 
 
-@role_required(*roles_for(Perm.ENTERPRISE_PLACEMENTS_VIEW))
+@perm_required(Perm.ENTERPRISE_PLACEMENTS_VIEW)
 @require_safe
 def placement_list(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "current")
@@ -208,7 +195,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.ENTERPRISE_PLACEMENTS_VIEW))
+@perm_required(Perm.ENTERPRISE_PLACEMENTS_VIEW)
 def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
     placement = get_object_or_404(
         enterprise_placements(request.user).select_related(
@@ -325,7 +312,7 @@ def _submitted_marks(
     return marks, errors
 
 
-@role_required(*roles_for(Perm.ATTENDANCE_REPORT))
+@perm_required(Perm.ATTENDANCE_REPORT)
 def attendance_grid(request: HttpRequest) -> HttpResponse:
     """A month grid: one row per active or ended placement, a checkbox per reportable day."""
     today = timezone.localdate()
@@ -408,7 +395,7 @@ def _invoice_scope(
     return first, month_form, scope, enterprise
 
 
-@role_required(*roles_for(Perm.INVOICE_VIEW))
+@perm_required(Perm.INVOICE_VIEW)
 @require_safe
 def invoice_basis(request: HttpRequest) -> HttpResponse:
     first, month_form, scope, enterprise = _invoice_scope(request)
@@ -433,7 +420,7 @@ def invoice_basis(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*roles_for(Perm.INVOICE_VIEW))
+@perm_required(Perm.INVOICE_VIEW)
 @require_safe
 def invoice_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The invoice basis as CSV or XLSX; every exported row is written to the audit log."""
@@ -465,7 +452,7 @@ def invoice_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # --- capacity ----------------------------------------------------------------------
 
 
-@role_required(*roles_for(Perm.OFFER_EDIT))
+@perm_required(Perm.OFFER_EDIT)
 def offer_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
     """Set the number of places and the free-from date; lowering below what is held is refused."""
     offer = get_object_or_404(
@@ -485,7 +472,7 @@ def offer_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
                 today=today,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_service_error(form, error)
         else:
             messages.success(
                 request,

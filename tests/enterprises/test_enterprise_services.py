@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from enterprises.models import AnnualFigure, CapacityChange, OfferStatus, TrainingOffer
 from enterprises.services import (
     annual_figure_save,
-    capacity_is_stale,
     enterprise_update,
     offer_confirm_capacity,
     offer_create,
@@ -213,9 +212,18 @@ def test_pause_and_reopen(manager):
 
 def test_confirm_capacity_moves_only_the_date(manager):
     offer = TrainingOfferFactory(capacity=3, last_confirmed=datetime.date(2031, 1, 1))
-    assert capacity_is_stale(offer, TODAY)
+    assert offer.is_capacity_stale(TODAY)
     offer_confirm_capacity(offer=offer, user=manager, today=TODAY)
     offer.refresh_from_db()
     assert (offer.last_confirmed, offer.capacity) == (TODAY, 3)
-    assert not capacity_is_stale(offer, TODAY)
+    assert not offer.is_capacity_stale(TODAY)
     assert not CapacityChange.objects.exists()
+
+
+def test_capacity_stale_is_one_rule_for_the_row_and_the_queryset():
+    """Confirmed 30 days ago is still fresh; 31 days ago is stale, in Python and in SQL."""
+    fresh = TrainingOfferFactory(last_confirmed=TODAY - datetime.timedelta(days=30))
+    stale = TrainingOfferFactory(last_confirmed=TODAY - datetime.timedelta(days=31))
+    assert not fresh.is_capacity_stale(TODAY)
+    assert stale.is_capacity_stale(TODAY)
+    assert list(TrainingOffer.objects.capacity_stale(TODAY)) == [stale]

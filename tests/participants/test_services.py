@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants import services
+from placements.services.enrolments import enrolment_end
 from participants.choices import AnonymousReason, ConsentPurpose
 from participants.models import Consent, Enrolment, Participant, ParticipantSupportSource
 from samordning.models import AuditAction, AuditLog
@@ -329,7 +330,7 @@ def test_enrolment_create_and_end(coordinator):
         )
     assert "insats" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
-        services.enrolment_end(
+        enrolment_end(
             enrolment=enrolment,
             user=coordinator,
             end_date=TODAY - datetime.timedelta(days=1),
@@ -338,7 +339,7 @@ def test_enrolment_create_and_end(coordinator):
             today=TODAY,
         )
     assert {"end_date", "end_reason"} <= set(caught.value.message_dict)
-    services.enrolment_end(
+    enrolment_end(
         enrolment=enrolment,
         user=coordinator,
         end_date=TODAY,
@@ -359,7 +360,7 @@ def test_enrolment_cannot_end_while_a_placement_is_active(coordinator):
     enrolment = EnrolmentFactory(start_date=datetime.date(2026, 1, 1))
     PlacementFactory(participant=enrolment.participant, status="active", start_date=TODAY)
     with pytest.raises(ValidationError):
-        services.enrolment_end(
+        enrolment_end(
             enrolment=enrolment,
             user=coordinator,
             end_date=TODAY,

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from demo.grid import PlaceLedger
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, OfferStatus, TrainingOffer
 from participants.choices import WORK_OR_STUDIES, EndReason
 from participants.identity import parse_identity_number
 from participants.models import Enrolment, Insats, Participant
-from placements.demo.grid import PlaceLedger
 from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
 from samordning.models import Municipality, User
 from samordning.policy import Role, has_role

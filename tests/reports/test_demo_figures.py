@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from participants.models import Insats, Participant
 from placements.privacy import participant_anonymise
+from reports.queries import Period
+from reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report
 from samordning.models import Municipality
-from samordning.reports.queries import Period
-from samordning.reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report
 
 pytestmark = pytest.mark.django_db
 

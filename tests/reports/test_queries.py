@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from participants.models import Enrolment
-from samordning.reports import queries
-from samordning.reports.queries import Period
+from reports import queries
+from reports.queries import Period
 from tests.factories import EnrolmentFactory, ParticipantFactory
 from tests.reports.dataset import build_small
 

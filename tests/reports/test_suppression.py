@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from samordning.reports.suppression import SECONDARY_MARK, Cell, suppress
+from reports.suppression import SECONDARY_MARK, Cell, suppress
 
 
 def shown(cells: list[list[Cell]]) -> list[list[str]]:

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from samordning.reports import queries
-from samordning.reports.charts import chart_for, nice_scale
-from samordning.reports.queries import Period
-from samordning.reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
+from reports import queries
+from reports.charts import chart_for, nice_scale
+from reports.queries import Period
+from reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
 from tests.factories import InsatsFactory
 from tests.reports.dataset import build_small
 

@@ -44,8 +44,8 @@ from openpyxl import load_workbook
 
 from participants.choices import EndReason, Outcome, SupportSource
 from participants.models import Participant
+from reports.tables import OUTCOME_ROWS
 from samordning.models import User
-from samordning.reports.tables import OUTCOME_ROWS
 from tests.samordning.access_world import (
     END_LABELS,
     MARKERS,

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
+from demo.people import JourneyBuilder
 from enterprises.models import Enterprise
-from placements.demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
-from placements.demo.people import JourneyBuilder
 from samordning.models import User
 from samordning.policy import Role
 

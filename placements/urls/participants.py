@@ -1,26 +1,31 @@
+"""/deltagare/: the participant pages (namespace `participants`).
+
+Routed from placements, the app above participants, because some of the pages
+join placements; the rest are the participants app's own views."""
+
 from django.urls import path
 
 from participants import views
-from samordning import views as cross_app_views
+from placements.views import participants as joined
 
 app_name = "participants"
 
 urlpatterns = [
-    path("", views.participant_list, name="participant-list"),
+    path("", joined.participant_list, name="participant-list"),
     path("ny/", views.participant_create, name="participant-create"),
-    path("<int:pk>/", views.participant_detail, name="participant-detail"),
+    path("<int:pk>/", joined.participant_detail, name="participant-detail"),
     path("<int:pk>/andra/", views.participant_update, name="participant-update"),
-    path("<int:pk>/visa-personnummer/", views.participant_reveal, name="participant-reveal"),
+    path("<int:pk>/visa-personnummer/", joined.participant_reveal, name="participant-reveal"),
     path("<int:pk>/samtycke/", views.consent_create, name="consent-create"),
     path(
         "<int:pk>/samtycke/<int:consent_pk>/aterkalla/",
-        cross_app_views.consent_withdraw,  # anonymises across apps when needed
+        joined.consent_withdraw,  # may anonymise the person, placements included
         name="consent-withdraw",
     ),
     path("<int:pk>/inskrivning/", views.enrolment_create, name="enrolment-create"),
     path(
         "<int:pk>/inskrivning/<int:enrolment_pk>/avsluta/",
-        views.enrolment_end,
+        joined.enrolment_end,
         name="enrolment-end",
     ),
 ]

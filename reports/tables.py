@@ -33,10 +33,10 @@ from participants.choices import (
     SupportSourceGroup,
 )
 from participants.models import Insats
+from reports import queries
+from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
+from reports.suppression import Cell, suppress
 from samordning.models import Municipality
-from samordning.reports import queries
-from samordning.reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
-from samordning.reports.suppression import Cell, suppress
 
 
 class Kind:

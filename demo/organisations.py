@@ -13,16 +13,7 @@ from typing import Any
 from django.utils import timezone
 from stdnum import luhn
 
-from enterprises.models import (
-    AnnualFigure,
-    CapacityChange,
-    Enterprise,
-    EnterpriseAgreement,
-    OfferStatus,
-    TrainingOffer,
-)
-from participants.models import Insats
-from placements.demo.facts import (
+from demo.facts import (
     ADAPTATIONS_POSSIBLE,
     ENTERPRISES,
     LATER_GROWTH,
@@ -34,6 +25,15 @@ from placements.demo.facts import (
     EnterpriseFact,
     OfferFact,
 )
+from enterprises.models import (
+    AnnualFigure,
+    CapacityChange,
+    Enterprise,
+    EnterpriseAgreement,
+    OfferStatus,
+    TrainingOffer,
+)
+from participants.models import Insats
 from samordning.models import BusinessArea, Municipality
 from samordning.reference import BUSINESS_AREAS
 

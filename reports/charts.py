@@ -18,7 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from samordning.reports.tables import ReportTable
+    from reports.tables import ReportTable
 
 WIDTH = 640
 FONT = 12

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from placements.demo import format_summary, seed_demo
+from demo.seed import format_summary, seed_demo
 
 
 class Command(BaseCommand):

@@ -19,6 +19,21 @@ from typing import Any
 from django.db import models
 from stdnum import luhn
 
+from demo.facts import (
+    AGREEMENT_SUPPORT,
+    DECLINE_NOTES,
+    FEMALE_NAMES,
+    FOLLOW_UP_NOTES,
+    LAST_NAMES,
+    LOCALITIES,
+    MALE_NAMES,
+    PROPOSAL_NOTES,
+    STREETS,
+    SUPPORT_NEEDS,
+    WORKPLACE_ADAPTATIONS,
+)
+from demo.grid import PlaceLedger
+from demo.organisations import Offer, Organisations, ascii_slug, aware
 from participants.choices import (
     INTERRUPTION_REASONS,
     AnonymousReason,
@@ -40,21 +55,6 @@ from participants.models import (
     ParticipantSupportSource,
     SupportSourcePhase,
 )
-from placements.demo.facts import (
-    AGREEMENT_SUPPORT,
-    DECLINE_NOTES,
-    FEMALE_NAMES,
-    FOLLOW_UP_NOTES,
-    LAST_NAMES,
-    LOCALITIES,
-    MALE_NAMES,
-    PROPOSAL_NOTES,
-    STREETS,
-    SUPPORT_NEEDS,
-    WORKPLACE_ADAPTATIONS,
-)
-from placements.demo.grid import PlaceLedger
-from placements.demo.organisations import Offer, Organisations, ascii_slug, aware
 from placements.models import (
     AttendanceDay,
     DeclineReason,

@@ -17,23 +17,22 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from participants.models import Insats
-from samordning import policy
-from samordning.exports import table_response
-from samordning.models import Municipality
-from samordning.reports import queries
-from samordning.reports.charts import Chart, chart_for
-from samordning.reports.forms import PeriodForm
-from samordning.reports.queries import Period
-from samordning.reports.suppression import primary_mark
-from samordning.reports.tables import (
+from reports import queries
+from reports.charts import Chart, chart_for
+from reports.forms import PeriodForm
+from reports.queries import Period
+from reports.suppression import primary_mark
+from reports.tables import (
     INSATS_TABLES,
     OVERVIEW_SECTIONS,
     OVERVIEW_TABLES,
     Report,
     ReportTable,
 )
+from samordning import policy
+from samordning.exports import table_response
+from samordning.models import Municipality
 
-STATISTICS_ROLES = policy.roles_for(policy.Perm.STATISTICS_VIEW)
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -79,7 +78,7 @@ def _base_context(
     }
 
 
-@policy.role_required(*STATISTICS_ROLES)
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     form = PeriodForm.from_query(request.GET)
     chosen = form.period_and_municipality()
@@ -103,7 +102,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/overview.html", context)
 
 
-@policy.role_required(*STATISTICS_ROLES)
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
 def insats_detail(request: HttpRequest, pk: int) -> HttpResponse:
     insats = get_object_or_404(Insats.objects.all(), pk=pk)
     form = PeriodForm.from_query(request.GET)
@@ -138,7 +137,7 @@ def _export(
     return table_response(fmt, "_".join(parts), table.export_header(), table.export_rows())
 
 
-@policy.role_required(*STATISTICS_ROLES)
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
 def table_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     builder = OVERVIEW_TABLES.get(slug)
     if builder is None or fmt not in EXPORT_FORMATS:
@@ -152,7 +151,7 @@ def table_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     return _export(fmt, builder(Report(period, municipality=municipality)), period, municipality)
 
 
-@policy.role_required(*STATISTICS_ROLES)
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
 def insats_table_export(request: HttpRequest, pk: int, slug: str, fmt: str) -> HttpResponse:
     insats = get_object_or_404(Insats.objects.all(), pk=pk)
     builder = INSATS_TABLES.get(slug)

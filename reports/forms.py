@@ -20,9 +20,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reports.queries import Period
 from samordning.forms import DateInput
 from samordning.models import Municipality
-from samordning.reports.queries import Period
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100

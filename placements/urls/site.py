@@ -1,0 +1,29 @@
+"""Pages without a namespace: the start page and the per-person export."""
+
+from django.urls import path, register_converter
+
+from placements.views import home, participants
+
+
+class ExportFormatConverter:
+    """Only the export formats we produce; anything else is a 404 from the resolver."""
+
+    regex = "json|html"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path(
+        "integritet/deltagare/<int:pk>/export.<export_format:fmt>",
+        participants.participant_data_export,
+        name="participant-data-export",
+    ),
+]

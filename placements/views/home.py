@@ -1,0 +1,21 @@
+"""The start page: one block per role the user has, with that role's figures."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from placements import selectors
+from samordning import policy
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Any logged-in user; a user without a role is told whom to ask."""
+    today = timezone.localdate()
+    context = {}
+    if policy.is_coordinator(request.user):
+        context["overview"] = selectors.coordinator_overview(request.user, today=today)
+    if policy.is_manager(request.user):
+        context["summary"] = selectors.manager_summary(request.user, today=today)
+    return render(request, "placements/home.html", context)
