@@ -18,17 +18,17 @@ from django.utils.text import slugify
 
 from participants.models import Insats
 from reports import queries
-from reports.charts import Chart, chart_for
-from reports.forms import PeriodForm
-from reports.queries import Period
-from reports.suppression import primary_mark
-from reports.tables import (
+from reports.catalogue import (
     INSATS_TABLES,
     OVERVIEW_SECTIONS,
     OVERVIEW_TABLES,
     Report,
-    ReportTable,
 )
+from reports.charts import Chart, chart_for
+from reports.forms import PeriodForm
+from reports.queries import Period
+from reports.suppression import primary_mark
+from reports.tables import ReportTable
 from samordning import policy
 from samordning.exports import table_response
 from samordning.models import Municipality

@@ -57,8 +57,6 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-
-
 def _detail_context(participant: Participant) -> dict[str, Any]:
     sources = getattr(participant, "support_source_list", [])
     return {
@@ -93,8 +91,6 @@ def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(participant)
     return render(request, "participants/participant_detail.html", context)
-
-
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from participants import services
-from placements.services.enrolments import enrolment_end
 from participants.choices import AnonymousReason, ConsentPurpose
 from participants.models import Consent, Enrolment, Participant, ParticipantSupportSource
+from placements.services.enrolments import enrolment_end
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
     EnrolmentFactory,

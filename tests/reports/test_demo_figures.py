@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from participants.models import Insats, Participant
 from placements.privacy import participant_anonymise
+from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report
 from reports.queries import Period
-from reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report
 from samordning.models import Municipality
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.urls import get_resolver, reverse
 from participants.identity import format_full
 from participants.models import Participant
 from placements.models import Placement
-from reports.tables import INSATS_TABLES, OVERVIEW_TABLES
+from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES
 from tests.factories import ConsentFactory, FollowUpMeetingFactory
 from tests.reports.dataset import build_small
 from tests.reports.pages import read_xlsx

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from reports import queries
+from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
 from reports.charts import chart_for, nice_scale
 from reports.queries import Period
-from reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
 from tests.factories import InsatsFactory
 from tests.reports.dataset import build_small
 

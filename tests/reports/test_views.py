@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report
 from reports.queries import Period
-from reports.tables import INSATS_TABLES, OVERVIEW_TABLES, Report
 from tests.reports.dataset import build_small
 from tests.reports.pages import (
     as_shown,

@@ -44,7 +44,7 @@ from openpyxl import load_workbook
 
 from participants.choices import EndReason, Outcome, SupportSource
 from participants.models import Participant
-from reports.tables import OUTCOME_ROWS
+from reports.catalogue import OUTCOME_ROWS
 from samordning.models import User
 from tests.samordning.access_world import (
     END_LABELS,

@@ -1,0 +1,666 @@
+"""The catalogue of funder reports: which tables the overview and the per-insats
+pages show, their labels and how each is built from `queries` into the table
+model of `tables`."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from participants.choices import (
+    OUTCOME_GROUPS,
+    Education,
+    Outcome,
+    OutcomeGroup,
+    ReferringAuthority,
+    Sex,
+    SupportSourceGroup,
+)
+from participants.models import Insats
+from reports import queries
+from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
+from reports.suppression import suppress
+from reports.tables import (
+    Column,
+    Kind,
+    ReportTable,
+    TableCell,
+    TableRow,
+    count_cell,
+    msek,
+    share_cell,
+)
+from samordning.models import Municipality
+
+SUPPORT_GROUP_LABELS = {
+    **dict(SupportSourceGroup.choices),
+    NO_SUPPORT_SOURCE: gettext_lazy("Ingen försörjningskälla angiven"),
+}
+
+OUTCOME_ROWS: list[tuple[Any, list[str]]] = [  # (label, outcome codes)
+    (Outcome.WORK.label, [Outcome.WORK]),
+    (Outcome.WORK_SUBSIDISED.label, [Outcome.WORK_SUBSIDISED]),
+    (OutcomeGroup.STUDIES.label, OUTCOME_GROUPS[OutcomeGroup.STUDIES]),
+    (OutcomeGroup.JOB_SEEKING.label, OUTCOME_GROUPS[OutcomeGroup.JOB_SEEKING]),
+    # An ended enrolment with no outcome recorded counts as "okänt", among the others.
+    (OutcomeGroup.OTHER.label, [*OUTCOME_GROUPS[OutcomeGroup.OTHER], ""]),
+]
+
+AGE_LABELS = {
+    "age_band": [
+        ("under_25", gettext_lazy("Under 25")),
+        ("25_29", gettext_lazy("25–29")),
+        ("30_54", gettext_lazy("30–54")),
+        ("55_plus", gettext_lazy("55+")),
+    ],
+    "age_band_esf": [
+        ("under_18", gettext_lazy("Under 18")),
+        ("18_29", gettext_lazy("18–29")),
+        ("30_54", gettext_lazy("30–54")),
+        ("55_plus", gettext_lazy("55+")),
+    ],
+}
+
+
+class Report:
+    """All funder tables for one period, municipality and (optionally) insats.
+
+    Query results are cached on the instance, so building several tables that
+    share a query runs it once; a download builds only its own table.
+    """
+
+    def __init__(
+        self,
+        period: Period,
+        *,
+        municipality: Municipality | None = None,
+        insats: Insats | None = None,
+        today: datetime.date | None = None,
+    ) -> None:
+        self.period = period
+        self.municipality = municipality
+        self.insats = insats
+        self.today = today
+        self._breakdowns: dict[str, dict[Any, queries.StatusCounts]] = {}
+
+    # --- shared query results ---
+
+    @cached_property
+    def _enterprise_years(self) -> list[dict[str, Any]]:
+        return queries.enterprises_per_year(
+            up_to_year=self.period.end.year, municipality=self.municipality
+        )
+
+    @cached_property
+    def _outcomes(self) -> dict[str, int]:
+        return queries.outcome_counts(
+            self.period, municipality=self.municipality, insats=self.insats
+        )
+
+    # --- status columns shared by the participant tables ---
+
+    def _status_columns(self) -> list[Column]:
+        return [
+            Column(_("Nya"), Kind.COUNT),
+            Column(_("Aktiva"), Kind.COUNT),
+            Column(_("Avslutade"), Kind.COUNT),
+        ]
+
+    def _status_notes(self) -> list[str]:
+        return [
+            _(
+                "Aktiva: deltog i en insats någon gång under perioden. Nya: började en insats "
+                "under perioden. Avslutade: avslutade en insats under perioden."
+            )
+        ]
+
+    def _status_table(
+        self,
+        slug: str,
+        caption: str,
+        row_header: str,
+        categories: Sequence[tuple[str, Sequence[int]]],
+        totals: Sequence[int],
+        *,
+        overlapping: bool = False,
+    ) -> ReportTable:
+        matrix = [list(counts) for _label, counts in categories] + [list(totals)]
+        cells = suppress(matrix, col_totals=True)
+        rows = [
+            TableRow(str(label), [count_cell(c) for c in row_cells])
+            for (label, _counts), row_cells in zip(categories, cells[:-1], strict=True)
+        ]
+        rows.append(TableRow(_("Totalt"), [count_cell(c) for c in cells[-1]], total=True))
+        notes = self._status_notes()
+        if overlapping:
+            notes.append(
+                _(
+                    "En person kan ha flera försörjningskällor; grupperna summerar inte "
+                    "till totalen."
+                )
+            )
+        return ReportTable(
+            slug=slug,
+            caption=caption,
+            row_header=row_header,
+            columns=self._status_columns(),
+            rows=rows,
+            chart_columns=[0, 1, 2],
+            description=_("Antal deltagare per %(dimension)s: nya, aktiva och avslutade.")
+            % {"dimension": row_header.lower()},
+            notes=notes,
+        )
+
+    def _participant_counts(self, dimension: str) -> dict[Any, queries.StatusCounts]:
+        if dimension not in self._breakdowns:
+            self._breakdowns[dimension] = queries.participant_breakdown(
+                self.period, dimension, municipality=self.municipality, insats=self.insats
+            )
+        return self._breakdowns[dimension]
+
+    def _breakdown(
+        self, dimension: str, labels: Sequence[tuple[Any, Any]]
+    ) -> tuple[list[tuple[str, Sequence[int]]], Sequence[int]]:
+        counts = self._participant_counts(dimension)
+        categories: list[tuple[str, Sequence[int]]] = [
+            (str(label), counts.get(code, (0, 0, 0))) for code, label in labels
+        ]
+        return categories, _column_sums(counts.values())
+
+    # --- participants ---
+
+    def participants_by_sex(self, slug: str = "deltagare-kon") -> ReportTable:
+        categories, total = self._breakdown("sex", Sex.choices)
+        return self._status_table(slug, _("Deltagare per kön"), _("Kön"), categories, total)
+
+    def participants_by_age(self) -> ReportTable:
+        categories, total = self._breakdown("age_band", AGE_LABELS["age_band"])
+        return self._status_table(
+            "deltagare-alder", _("Deltagare per ålder vid start"), _("Ålder"), categories, total
+        )
+
+    def participants_by_age_esf(self) -> ReportTable:
+        categories, total = self._breakdown("age_band_esf", AGE_LABELS["age_band_esf"])
+        return self._status_table(
+            "deltagare-alder-esf",
+            _("Deltagare per ålder vid start (ESF+: 18–29 och 55+)"),
+            _("Ålder"),
+            categories,
+            total,
+        )
+
+    def participants_by_municipality(self) -> ReportTable:
+        counts = self._participant_counts("municipality")
+        names = sorted(name for name in counts if name is not None)
+        labels: list[tuple[Any, Any]] = [(name, name) for name in names]
+        if None in counts:
+            labels.append((None, _("Okänd")))
+        categories = [(str(label), counts[code]) for code, label in labels]
+        return self._status_table(
+            "deltagare-kommun",
+            _("Deltagare per folkbokföringskommun"),
+            _("Kommun"),
+            categories,
+            _column_sums(counts.values()),
+        )
+
+    def participants_by_referrer(self) -> ReportTable:
+        labels = [*ReferringAuthority.choices, ("", _("Ej angiven"))]
+        categories, total = self._breakdown("referring_authority", labels)
+        return self._status_table(
+            "deltagare-remittent",
+            _("Deltagare per remitterande myndighet"),
+            _("Remittent"),
+            categories,
+            total,
+        )
+
+    def participants_by_education(self) -> ReportTable:
+        categories, total = self._breakdown("education", Education.choices)
+        return self._status_table(
+            "deltagare-utbildning",
+            _("Deltagare per utbildningsnivå"),
+            _("Utbildningsnivå"),
+            categories,
+            total,
+        )
+
+    def participants_by_support_group(self) -> ReportTable:
+        by_group, total = queries.support_groups_at_start(
+            self.period, municipality=self.municipality, insats=self.insats
+        )
+        categories = [(str(SUPPORT_GROUP_LABELS[g]), by_group[g]) for g in SUPPORT_GROUPS]
+        return self._status_table(
+            "deltagare-forsorjning",
+            _("Deltagare per försörjningskälla vid start"),
+            _("Försörjningskälla"),
+            categories,
+            total,
+            overlapping=True,
+        )
+
+    # --- outcomes ---
+
+    def outcomes(self, slug: str = "resultat") -> ReportTable:
+        counts = [sum(self._outcomes.get(code, 0) for code in codes) for _l, codes in OUTCOME_ROWS]
+        matrix = [[n] for n in counts] + [[sum(counts)]]
+        cells = suppress(matrix, col_totals=True)
+        total = cells[-1][0]
+        rows = [
+            TableRow(str(label), [count_cell(row[0]), share_cell(row[0], total)])
+            for (label, _codes), row in zip(OUTCOME_ROWS, cells[:-1], strict=True)
+        ]
+        rows.append(
+            TableRow(
+                _("Totalt avslutade"), [count_cell(total), share_cell(total, total)], total=True
+            )
+        )
+        return ReportTable(
+            slug=slug,
+            caption=_("Resultat för dem som avslutade under perioden"),
+            row_header=_("Resultat efter avslut"),
+            columns=[Column(_("Antal"), Kind.COUNT), Column(_("Andel (%)"), Kind.SHARE)],
+            rows=rows,
+            description=_("Antal avslutade inskrivningar per resultat efter avslut."),
+            notes=[
+                _(
+                    "Räknas per avslutad inskrivning. Övriga avslutade: annan insats, ohälsa, "
+                    "föräldraledig, flyttat eller okänt (även när inget resultat registrerats)."
+                )
+            ],
+        )
+
+    def work_or_studies(self, slug: str = "arbete-studier") -> ReportTable:
+        work = sum(self._outcomes.get(code, 0) for code in queries.WORK_OR_STUDIES)
+        total = sum(self._outcomes.values())
+        cells = suppress([[work], [total - work], [total]], col_totals=True)
+        whole = cells[2][0]
+        labels = [_("I arbete eller studier"), _("Övriga")]
+        rows = [
+            TableRow(label, [count_cell(row[0]), share_cell(row[0], whole)])
+            for label, row in zip(labels, cells[:2], strict=True)
+        ]
+        rows.append(
+            TableRow(_("Totalt avslutade"), [count_cell(whole), share_cell(whole, whole)], True)
+        )
+        return ReportTable(
+            slug=slug,
+            caption=_("Andel i arbete eller studier efter avslut"),
+            row_header=_("Resultat"),
+            columns=[Column(_("Antal"), Kind.COUNT), Column(_("Andel (%)"), Kind.SHARE)],
+            rows=rows,
+            chart_columns=[1],
+            description=_(
+                "Andel av de avslutade som gick till arbete (med eller utan subvention) "
+                "eller studier."
+            ),
+        )
+
+    def support_before_after(self) -> ReportTable:
+        by_group, total = queries.support_groups_before_after(
+            self.period, municipality=self.municipality, insats=self.insats
+        )
+        matrix = [list(by_group[g]) for g in SUPPORT_GROUPS] + [[total, total]]
+        cells = suppress(matrix, col_totals=True)
+        rows = [
+            TableRow(str(SUPPORT_GROUP_LABELS[g]), [count_cell(c) for c in row])
+            for g, row in zip(SUPPORT_GROUPS, cells[:-1], strict=True)
+        ]
+        rows.append(
+            TableRow(_("Antal avslutade deltagare"), [count_cell(c) for c in cells[-1]], total=True)
+        )
+        return ReportTable(
+            slug="forsorjning-fore-efter",
+            caption=_("Försörjningskälla före och efter, för dem som avslutade under perioden"),
+            row_header=_("Försörjningskälla"),
+            columns=[Column(_("Vid start"), Kind.COUNT), Column(_("Vid avslut"), Kind.COUNT)],
+            rows=rows,
+            chart_columns=[0, 1],
+            description=_(
+                "Antal avslutade deltagare per försörjningskälla vid start och vid avslut."
+            ),
+            notes=[
+                _(
+                    "En person kan ha flera försörjningskällor; grupperna summerar inte "
+                    "till totalen."
+                )
+            ],
+        )
+
+    # --- placements ---
+
+    def placement_lengths(self) -> ReportTable:
+        figures = queries.placement_lengths(self.period, municipality=self.municipality)
+        keys = ["completed", "interrupted", "all"]
+        cells = suppress([[figures[k].count] for k in keys], col_totals=True)
+        labels = [_("Avslutade enligt plan"), _("Avbrutna"), _("Alla")]
+        rows = []
+        for key, label, row in zip(keys, labels, cells, strict=True):
+            count = row[0]
+            # An average of one to four people's lengths would tell their lengths.
+            if count.hidden:
+                average = TableCell(None, Kind.DAYS, count.mark)
+                median = TableCell(None, Kind.DAYS, count.mark)
+            else:
+                average = TableCell(figures[key].average_days, Kind.DAYS)
+                median = TableCell(figures[key].median_days, Kind.DAYS)
+            rows.append(TableRow(label, [count_cell(count), average, median], total=key == "all"))
+        return ReportTable(
+            slug="placeringslangd",
+            caption=_("Arbetsträningarnas längd (avslutade under perioden)"),
+            row_header=_("Arbetsträningar"),
+            columns=[
+                Column(_("Antal"), Kind.COUNT),
+                Column(_("Medel (dagar)"), Kind.DAYS),
+                Column(_("Median (dagar)"), Kind.DAYS),
+            ],
+            rows=rows,
+            chart_columns=[1, 2],
+            chart_rows=[0, 1, 2],
+            description=_(
+                "Genomsnittlig och median längd i dagar för arbetsträningar som "
+                "avslutades under perioden."
+            ),
+            notes=[_("Längd i kalenderdagar från startdatum till slutdatum.")],
+        )
+
+    def places_over_time(self) -> ReportTable:
+        series = queries.capacity_and_held(
+            self.period.points(self.today), municipality=self.municipality
+        )
+        held = suppress([[h] for _d, _c, h in series])
+        yearly = (self.period.end - self.period.start).days > queries.MONTHLY_POINTS_MAX_DAYS
+        rows: list[TableRow] = []
+        for (day, capacity, _h), (held_cell,) in zip(series, held, strict=True):
+            if held_cell.hidden:
+                utilisation = TableCell(None, Kind.SHARE, held_cell.mark)
+            elif capacity:
+                utilisation = TableCell(100 * (held_cell.value or 0) / capacity, Kind.SHARE)
+            else:
+                utilisation = TableCell(None, Kind.SHARE)
+            rows.append(
+                TableRow(
+                    date_format(day, "SHORT_DATE_FORMAT"),
+                    [TableCell(capacity, Kind.NUMBER), count_cell(held_cell), utilisation],
+                    chart_label=_point_label(day, first=not rows, yearly=yearly),
+                )
+            )
+        return ReportTable(
+            slug="platser",
+            caption=_("Arbetsträningsplatser över tid"),
+            row_header=_("Datum"),
+            columns=[
+                Column(_("Platser"), Kind.NUMBER),
+                Column(_("Upptagna platser"), Kind.COUNT),
+                Column(_("Beläggning (%)"), Kind.SHARE),
+            ],
+            rows=rows,
+            chart_kind="line",
+            chart_columns=[0, 1],
+            description=_("Antal arbetsträningsplatser och upptagna platser per datum."),
+            notes=[
+                _(
+                    "Platser enligt historiken över platsantal. Upptagna: föreslagna, accepterade "
+                    "och pågående arbetsträningar som håller en plats det datumet."
+                )
+            ],
+        )
+
+    def attendance(self) -> ReportTable:
+        data = queries.attendance_per_enterprise_year(self.period, municipality=self.municipality)
+        rows = [
+            TableRow(
+                row["enterprise"],
+                [
+                    TableCell(str(row["year"]), Kind.TEXT),
+                    TableCell(row["days"], Kind.NUMBER),
+                    TableCell(row["amount"] or Decimal(0), Kind.AMOUNT),
+                ],
+                chart_label=f"{row['enterprise']} {row['year']}",
+            )
+            for row in data
+        ]
+        rows.append(
+            TableRow(
+                _("Totalt"),
+                [
+                    TableCell(None, Kind.TEXT),
+                    TableCell(sum(r["days"] for r in data), Kind.NUMBER),
+                    TableCell(sum((r["amount"] or Decimal(0)) for r in data), Kind.AMOUNT),
+                ],
+                total=True,
+            )
+        )
+        return ReportTable(
+            slug="narvaro",
+            caption=_("Närvarodagar och fakturerat belopp per företag och år"),
+            row_header=_("Företag"),
+            columns=[
+                Column(_("År"), Kind.TEXT),
+                Column(_("Närvarodagar"), Kind.NUMBER),
+                Column(_("Belopp (kr)"), Kind.AMOUNT),
+            ],
+            rows=rows,
+            chart_columns=[2],
+            description=_("Fakturerat belopp per företag och år."),
+            notes=[_("Belopp: närvarodagar gånger platsens pris per närvarodag.")],
+        )
+
+    # --- enterprises ---
+
+    def enterprises(self) -> ReportTable:
+        rows = [
+            TableRow(str(row["year"]), [TableCell(row["enterprises"], Kind.NUMBER)])
+            for row in self._enterprise_years
+        ]
+        return ReportTable(
+            slug="foretag",
+            caption=_("Sociala företag per år"),
+            row_header=_("År"),
+            columns=[Column(_("Antal företag"), Kind.NUMBER)],
+            rows=rows,
+            chart_kind="bar",
+            description=_("Antal sociala företag med årsuppgifter, per år."),
+        )
+
+    def turnover(self) -> ReportTable:
+        rows = [
+            TableRow(str(row["year"]), [TableCell(msek(row["turnover"]), Kind.MSEK)])
+            for row in self._enterprise_years
+        ]
+        return ReportTable(
+            slug="omsattning",
+            caption=_("De sociala företagens omsättning per år"),
+            row_header=_("År"),
+            columns=[Column(_("Omsättning (miljoner kr)"), Kind.MSEK)],
+            rows=rows,
+            chart_kind="line",
+            description=_("Sammanlagd omsättning i miljoner kronor per år."),
+        )
+
+    # --- insatser ---
+
+    def insats_targets(self) -> ReportTable:
+        data = queries.insats_progress(up_to=self.period.end, municipality=self.municipality)
+        rows = []
+        for row in data:
+            # The complement (ended but not in work or studies) is a count of
+            # people too: it goes through suppression though it is not shown.
+            participants, ended, work = row["participants"], row["ended"], row["work_or_studies"]
+            p_cell = suppress([[participants]])[0][0]
+            w_cell, _rest, e_cell = suppress([[work, ended - work, ended]], row_totals=True)[0]
+            target = row["target_participants"]
+            if p_cell.hidden:
+                of_target = TableCell(None, Kind.SHARE, p_cell.mark)
+            elif target:
+                of_target = TableCell(100 * participants / target, Kind.SHARE)
+            else:
+                of_target = TableCell(None, Kind.SHARE)
+            target_share = row["target_work_or_studies_percent"]
+            rows.append(
+                TableRow(
+                    row["name"],
+                    [
+                        TableCell(target, Kind.NUMBER),
+                        count_cell(p_cell),
+                        of_target,
+                        TableCell(target_share, Kind.SHARE),
+                        count_cell(e_cell),
+                        count_cell(w_cell),
+                        share_cell(w_cell, e_cell),
+                    ],
+                )
+            )
+        return ReportTable(
+            slug="insatsmal",
+            caption=_("Insatsernas mål och utfall"),
+            row_header=_("Insats"),
+            columns=[
+                Column(_("Mål: deltagare"), Kind.NUMBER),
+                Column(_("Deltagare hittills"), Kind.COUNT),
+                Column(_("Andel av målet (%)"), Kind.SHARE),
+                Column(_("Mål: arbete eller studier (%)"), Kind.SHARE),
+                Column(_("Avslutade"), Kind.COUNT),
+                Column(_("I arbete eller studier"), Kind.COUNT),
+                Column(_("Andel i arbete eller studier (%)"), Kind.SHARE),
+            ],
+            rows=rows,
+            chart_columns=[2, 3, 6],
+            description=_(
+                "Andel av deltagarmålet som nåtts, och andel i arbete eller studier "
+                "jämfört med målet."
+            ),
+            notes=[
+                _(
+                    "Från insatsens start till periodens slut. Inskrivningar som avslutades "
+                    "räknas per inskrivning."
+                )
+            ],
+        )
+
+    def insats_budget(self) -> ReportTable:
+        insats = self.insats
+        assert insats is not None
+        planned_year = insats.planned_participants_per_year
+        budget = insats.budget_per_year
+        planned_period = _pro_rata(planned_year, self.period, insats)
+        active = sum(counts[1] for counts in self._participant_counts("sex").values())
+        (actual,) = suppress([[active]])[0]
+        if actual.hidden:
+            of_plan = TableCell(None, Kind.SHARE, actual.mark)
+        elif planned_period:
+            of_plan = TableCell(100 * active / planned_period, Kind.SHARE)
+        else:
+            of_plan = TableCell(None, Kind.SHARE)
+        per_planned = TableCell(budget / planned_year if planned_year else None, Kind.AMOUNT)
+        rows = [
+            TableRow(_("Budget per år (kr)"), [TableCell(budget, Kind.AMOUNT)]),
+            TableRow(_("Planerat antal deltagare per år"), [TableCell(planned_year, Kind.NUMBER)]),
+            TableRow(_("Budget per planerad deltagare (kr)"), [per_planned]),
+            TableRow(
+                _("Planerat antal deltagare för perioden"), [TableCell(planned_period, Kind.NUMBER)]
+            ),
+            TableRow(_("Deltagare under perioden"), [count_cell(actual)]),
+            TableRow(_("Andel av planerat (%)"), [of_plan]),
+        ]
+        return ReportTable(
+            slug="insats-budget",
+            caption=_("Budget och planerat antal deltagare"),
+            row_header=_("Uppgift"),
+            columns=[Column(_("Värde"), Kind.NUMBER)],
+            rows=rows,
+            chart_rows=[3, 4],
+            description=_("Planerat antal deltagare för perioden jämfört med faktiskt antal."),
+            notes=[
+                _(
+                    "Planerat för perioden: planerat per år, fördelat på periodens dagar under "
+                    "insatsens löptid."
+                )
+            ],
+        )
+
+
+def _point_label(day: datetime.date, *, first: bool, yearly: bool) -> str:
+    """Short chart label: "jan 2024" where a year starts, else "feb"; "2024" for yearly points."""
+    if yearly and day.month == 12 and day.day == 31:
+        return str(day.year)
+    month_end = (day + datetime.timedelta(days=1)).day == 1
+    if not month_end:
+        return date_format(day, "j M Y" if first else "j M")
+    return date_format(day, "M Y" if first or day.month == 1 else "M")
+
+
+def _column_sums(rows: Any) -> list[int]:
+    rows = list(rows)
+    return [sum(row[i] for row in rows) for i in range(3)]
+
+
+def _pro_rata(per_year: int, period: Period, insats: Insats) -> int:
+    """`per_year` spread over the days of the period that fall within the insats."""
+    start = max(period.start, insats.start_date)
+    end = min(period.end, insats.end_date) if insats.end_date else period.end
+    if end < start or not per_year:
+        return 0
+    total = 0.0
+    for year in range(start.year, end.year + 1):
+        first = max(start, datetime.date(year, 1, 1))
+        last = min(end, datetime.date(year, 12, 31))
+        days_in_year = (datetime.date(year + 1, 1, 1) - datetime.date(year, 1, 1)).days
+        total += per_year * ((last - first).days + 1) / days_in_year
+    return round(total)
+
+
+TableBuilder = Callable[[Report], ReportTable]
+
+OVERVIEW_TABLES: dict[str, TableBuilder] = {
+    "foretag": Report.enterprises,
+    "omsattning": Report.turnover,
+    "platser": Report.places_over_time,
+    "deltagare-kon": Report.participants_by_sex,
+    "deltagare-alder": Report.participants_by_age,
+    "deltagare-alder-esf": Report.participants_by_age_esf,
+    "deltagare-kommun": Report.participants_by_municipality,
+    "deltagare-remittent": Report.participants_by_referrer,
+    "deltagare-utbildning": Report.participants_by_education,
+    "deltagare-forsorjning": Report.participants_by_support_group,
+    "resultat": Report.outcomes,
+    "arbete-studier": Report.work_or_studies,
+    "forsorjning-fore-efter": Report.support_before_after,
+    "placeringslangd": Report.placement_lengths,
+    "narvaro": Report.attendance,
+    "insatsmal": Report.insats_targets,
+}
+
+OVERVIEW_SECTIONS: list[tuple[Any, list[str]]] = [  # (heading, table slugs)
+    (gettext_lazy("Sociala företag"), ["foretag", "omsattning"]),
+    (gettext_lazy("Arbetsträningsplatser"), ["platser"]),
+    (
+        gettext_lazy("Deltagare"),
+        [
+            "deltagare-kon",
+            "deltagare-alder",
+            "deltagare-alder-esf",
+            "deltagare-kommun",
+            "deltagare-remittent",
+            "deltagare-utbildning",
+            "deltagare-forsorjning",
+        ],
+    ),
+    (gettext_lazy("Resultat"), ["resultat", "arbete-studier", "forsorjning-fore-efter"]),
+    (gettext_lazy("Arbetsträningar och närvaro"), ["placeringslangd", "narvaro"]),
+    (gettext_lazy("Mål per insats"), ["insatsmal"]),
+]
+
+INSATS_TABLES: dict[str, TableBuilder] = {
+    "insats-kon": lambda report: report.participants_by_sex("insats-kon"),
+    "insats-budget": Report.insats_budget,
+    "insats-resultat": lambda report: report.outcomes("insats-resultat"),
+    "insats-arbete-studier": lambda report: report.work_or_studies("insats-arbete-studier"),
+}
