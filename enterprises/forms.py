@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
 from enterprises.services import ADMIN_OFFER_FIELDS, enterprise_fields_for, offer_fields_for
 from samordning.forms import DateInput
+from samordning.models import User
 from samordning.validation import SaneDateField
 
 
-def enterprise_form_class(user: Any) -> type[forms.ModelForm]:
+def enterprise_form_class(user: User) -> type[forms.ModelForm]:
     """A profile form with only the fields `user` may change."""
     fields = [*enterprise_fields_for(user), "business_areas"]
     return forms.modelform_factory(
@@ -42,7 +43,7 @@ class OfferForm(forms.ModelForm):
             "adaptations_possible": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = set(offer_fields_for(user))
         for name in ADMIN_OFFER_FIELDS:

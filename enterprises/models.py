@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.validators import format_org_number, normalise_org_number
 from samordning import policy
-from samordning.models import BusinessArea, Municipality
+from samordning.models import BusinessArea, Municipality, User
 from samordning.validation import validate_sane_date
 
 
@@ -42,7 +41,7 @@ HOURS_AT_FULL_EXTENT = 40
 
 
 class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
-    def visible_to(self, user: Any) -> EnterpriseQuerySet:
+    def visible_to(self, user: User) -> EnterpriseQuerySet:
         """Managers see the enterprises they manage; coordinators and admins all."""
         if policy.has_role(user, policy.Role.ADMIN, policy.Role.COORDINATOR):
             return self.all()
@@ -50,7 +49,7 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
             return self.filter(managers=user)
         return self.none()
 
-    def editable_by(self, user: Any) -> EnterpriseQuerySet:
+    def editable_by(self, user: User) -> EnterpriseQuerySet:
         if policy.is_admin(user):
             return self.all()
         if policy.is_manager(user):
@@ -267,7 +266,7 @@ def capacity_stale_before(today: datetime.date | None = None) -> datetime.date:
 
 
 class TrainingOfferQuerySet(models.QuerySet["TrainingOffer"]):
-    def visible_to(self, user: Any) -> TrainingOfferQuerySet:
+    def visible_to(self, user: User) -> TrainingOfferQuerySet:
         """Coordinators and admins see every offer; managers their enterprises' offers."""
         if policy.has_role(user, policy.Role.ADMIN, policy.Role.COORDINATOR):
             return self.all()
@@ -275,7 +274,7 @@ class TrainingOfferQuerySet(models.QuerySet["TrainingOffer"]):
             return self.filter(enterprise__managers=user)
         return self.none()
 
-    def editable_by(self, user: Any) -> TrainingOfferQuerySet:
+    def editable_by(self, user: User) -> TrainingOfferQuerySet:
         if policy.is_admin(user):
             return self.all()
         if policy.is_manager(user):

@@ -25,7 +25,7 @@ from enterprises.models import (
     TrainingOffer,
 )
 from samordning import policy
-from samordning.models import BusinessArea
+from samordning.models import BusinessArea, User
 
 # After this many days without a confirmation an offer's capacity counts as stale.
 
@@ -71,12 +71,12 @@ OFFER_FIELDS = (
 ADMIN_OFFER_FIELDS = (*OFFER_FIELDS, "price_per_day")
 
 
-def offer_fields_for(user: Any) -> tuple[str, ...]:
+def offer_fields_for(user: User) -> tuple[str, ...]:
     """The offer fields `user` may set (capacity and free-from aside)."""
     return ADMIN_OFFER_FIELDS if policy.is_admin(user) else OFFER_FIELDS
 
 
-def enterprise_fields_for(user: Any) -> tuple[str, ...]:
+def enterprise_fields_for(user: User) -> tuple[str, ...]:
     """The profile fields `user` may change (business areas come on top)."""
     return ADMIN_ENTERPRISE_FIELDS if policy.is_admin(user) else MANAGER_ENTERPRISE_FIELDS
 
@@ -85,7 +85,7 @@ def enterprise_fields_for(user: Any) -> tuple[str, ...]:
 def enterprise_update(
     *,
     enterprise: Enterprise,
-    user: Any,
+    user: User,
     data: dict[str, Any],
     business_areas: Iterable[BusinessArea] | None = None,
 ) -> Enterprise:
@@ -110,7 +110,7 @@ def enterprise_update(
 def annual_figure_save(
     *,
     enterprise: Enterprise,
-    user: Any,
+    user: User,
     year: int,
     turnover_sek: Decimal,
     employees: int,
@@ -143,7 +143,7 @@ def annual_figure_save(
     return figure
 
 
-def _apply_offer_fields(offer: TrainingOffer, data: dict[str, Any], user: Any) -> None:
+def _apply_offer_fields(offer: TrainingOffer, data: dict[str, Any], user: User) -> None:
     unknown = sorted(set(data) - set(offer_fields_for(user)))
     if unknown:
         raise ValidationError(
@@ -158,7 +158,7 @@ def _apply_offer_fields(offer: TrainingOffer, data: dict[str, Any], user: Any) -
 def offer_create(
     *,
     enterprise: Enterprise,
-    user: Any,
+    user: User,
     data: dict[str, Any],
     capacity: int,
     free_from: datetime.date,
@@ -179,7 +179,7 @@ def offer_create(
 
 
 @transaction.atomic
-def offer_update(*, offer: TrainingOffer, user: Any, data: dict[str, Any]) -> TrainingOffer:
+def offer_update(*, offer: TrainingOffer, user: User, data: dict[str, Any]) -> TrainingOffer:
     """Change an offer's description; capacity and free-from go through offer_set_capacity."""
     offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
     _apply_offer_fields(offer, data, user)
@@ -202,20 +202,20 @@ def _set_status(offer: TrainingOffer, status: str) -> TrainingOffer:
 
 
 @transaction.atomic
-def offer_pause(*, offer: TrainingOffer, user: Any) -> TrainingOffer:
+def offer_pause(*, offer: TrainingOffer, user: User) -> TrainingOffer:
     """Stop new proposals; placements already holding a place keep it."""
     return _set_status(offer, OfferStatus.PAUSED)
 
 
 @transaction.atomic
-def offer_reopen(*, offer: TrainingOffer, user: Any) -> TrainingOffer:
+def offer_reopen(*, offer: TrainingOffer, user: User) -> TrainingOffer:
     """Take proposals again."""
     return _set_status(offer, OfferStatus.OPEN)
 
 
 @transaction.atomic
 def offer_confirm_capacity(
-    *, offer: TrainingOffer, user: Any, today: datetime.date | None = None
+    *, offer: TrainingOffer, user: User, today: datetime.date | None = None
 ) -> TrainingOffer:
     """The manager says the number of places is still right: only the date moves."""
     today = today or timezone.localdate()

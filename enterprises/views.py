@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
@@ -20,15 +20,15 @@ from enterprises import services
 from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
 from samordning.forms import apply_service_error
-from samordning.http import post_only
+from samordning.http import AuthedRequest, post_only
 from samordning.policy import Perm, PermRequiredMixin, perm_required
 
 
-def _editable_enterprise(request: HttpRequest, enterprise_pk: int) -> Enterprise:
+def _editable_enterprise(request: AuthedRequest, enterprise_pk: int) -> Enterprise:
     return get_object_or_404(Enterprise.objects.editable_by(request.user), pk=enterprise_pk)
 
 
-def _editable_offer(request: HttpRequest, offer_pk: int) -> TrainingOffer:
+def _editable_offer(request: AuthedRequest, offer_pk: int) -> TrainingOffer:
     return get_object_or_404(
         TrainingOffer.objects.editable_by(request.user).with_related(), pk=offer_pk
     )
@@ -38,7 +38,7 @@ class ScopedReadOnlyMixin:
     """A read-only detail page: any other method is a 405, but only after the scoped
     lookup, so an object outside the user's scope is a 404 whatever the method."""
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.get_object()  # type: ignore[attr-defined]
         return HttpResponseNotAllowed(["GET", "HEAD"])
 
@@ -51,7 +51,7 @@ class EnterpriseListView(PermRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Enterprise]:
         return (
-            Enterprise.objects.visible_to(self.request.user)
+            Enterprise.objects.visible_to(self.user)
             .select_related("municipality")
             .annotate(offer_count=Count("offers"))
             .order_by("name")
@@ -66,7 +66,7 @@ class EnterpriseDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Enterprise]:
         return (
-            Enterprise.objects.visible_to(self.request.user)
+            Enterprise.objects.visible_to(self.user)
             .select_related("municipality")
             .prefetch_related(
                 "business_areas",
@@ -88,13 +88,13 @@ class EnterpriseDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_edit"] = (
-            Enterprise.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+            Enterprise.objects.editable_by(self.user).filter(pk=self.object.pk).exists()
         )
         return context
 
 
 @perm_required(Perm.ENTERPRISE_EDIT)
-def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
+def enterprise_update(request: AuthedRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form_class = enterprise_form_class(request.user)
     form = form_class(request.POST or None, instance=enterprise)
@@ -119,7 +119,7 @@ def enterprise_update(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
 
 @perm_required(Perm.ENTERPRISE_EDIT)
 def annual_figure_edit(
-    request: HttpRequest, enterprise_pk: int, figure_pk: int | None = None
+    request: AuthedRequest, enterprise_pk: int, figure_pk: int | None = None
 ) -> HttpResponse:
     """Add a year's figures, or change them (figure_pk)."""
     enterprise = _editable_enterprise(request, enterprise_pk)
@@ -159,7 +159,7 @@ class OfferListView(PermRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[TrainingOffer]:
         return (
-            TrainingOffer.objects.visible_to(self.request.user)
+            TrainingOffer.objects.visible_to(self.user)
             .with_related()
             .order_by("enterprise__name", "title")
         )
@@ -167,7 +167,7 @@ class OfferListView(PermRequiredMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["editable_enterprises"] = list(
-            Enterprise.objects.editable_by(self.request.user).order_by("name")[:50]
+            Enterprise.objects.editable_by(self.user).order_by("name")[:50]
         )
         return context
 
@@ -180,7 +180,7 @@ class OfferDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[TrainingOffer]:
         return (
-            TrainingOffer.objects.visible_to(self.request.user)
+            TrainingOffer.objects.visible_to(self.user)
             .with_related()
             .prefetch_related(
                 Prefetch(
@@ -196,14 +196,14 @@ class OfferDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_edit"] = (
-            TrainingOffer.objects.editable_by(self.request.user).filter(pk=self.object.pk).exists()
+            TrainingOffer.objects.editable_by(self.user).filter(pk=self.object.pk).exists()
         )
         context["is_stale"] = self.object.is_capacity_stale()
         return context
 
 
 @perm_required(Perm.OFFER_EDIT)
-def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
+def offer_create(request: AuthedRequest, enterprise_pk: int) -> HttpResponse:
     enterprise = _editable_enterprise(request, enterprise_pk)
     form = OfferCreateForm(
         request.POST or None,
@@ -233,7 +233,7 @@ def offer_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.OFFER_EDIT)
-def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
+def offer_update(request: AuthedRequest, offer_pk: int) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
     form = OfferForm(request.POST or None, user=request.user, instance=offer)
     if request.method == "POST" and form.is_valid():
@@ -251,7 +251,7 @@ def offer_update(request: HttpRequest, offer_pk: int) -> HttpResponse:
     )
 
 
-def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -> HttpResponse:
+def _offer_action(request: AuthedRequest, offer_pk: int, action: Any, done: str) -> HttpResponse:
     offer = _editable_offer(request, offer_pk)
     refused = post_only(request)
     if refused:
@@ -267,21 +267,21 @@ def _offer_action(request: HttpRequest, offer_pk: int, action: Any, done: str) -
 
 
 @perm_required(Perm.OFFER_EDIT)
-def offer_pause(request: HttpRequest, offer_pk: int) -> HttpResponse:
+def offer_pause(request: AuthedRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_pause, _("Platsen är pausad och tar inte emot förslag.")
     )
 
 
 @perm_required(Perm.OFFER_EDIT)
-def offer_reopen(request: HttpRequest, offer_pk: int) -> HttpResponse:
+def offer_reopen(request: AuthedRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request, offer_pk, services.offer_reopen, _("Platsen är öppen för förslag igen.")
     )
 
 
 @perm_required(Perm.OFFER_EDIT)
-def offer_confirm_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
+def offer_confirm_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
     return _offer_action(
         request,
         offer_pk,

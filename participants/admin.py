@@ -28,6 +28,7 @@ from participants.models import (
 )
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
 from samordning.audit import audit_record
+from samordning.http import request_user
 from samordning.models import AuditAction
 
 PARTICIPANT_SEARCH = ("participant__first_name", "participant__last_name")
@@ -130,7 +131,7 @@ class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
             participant = self.get_object(request, unquote(object_id))
             if participant is not None:
                 audit_record(
-                    user=request.user,
+                    user=request_user(request),
                     action=AuditAction.VIEW,
                     obj=participant,
                     request=request,

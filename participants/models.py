@@ -31,7 +31,7 @@ from participants.choices import (
 )
 from participants.identity import mask, parse_identity_number
 from samordning import policy
-from samordning.models import BusinessArea, Municipality
+from samordning.models import BusinessArea, Municipality, User
 from samordning.validation import validate_sane_date
 
 EXTENT_CHOICES = [(25, "25 %"), (50, "50 %"), (75, "75 %"), (100, "100 %")]
@@ -98,7 +98,7 @@ class Insats(models.Model):
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
-    def visible_to(self, user: Any) -> ParticipantQuerySet:
+    def visible_to(self, user: User) -> ParticipantQuerySet:
         """Need-based access: a coordinator sees the participants they are responsible for."""
         if policy.is_admin(user):
             return self.all()

@@ -29,7 +29,7 @@ from participants.models import (
 from participants.selectors import is_responsible
 from samordning import policy
 from samordning.audit import audit_record
-from samordning.models import AuditAction
+from samordning.models import AuditAction, User
 
 # Kept for everyone, including anonymous registrations (counts stay complete).
 MINIMUM_FIELDS = ("sex", "birth_year", "start_date", "anonymous_reason")
@@ -69,7 +69,7 @@ class DuplicateNumberError(ValidationError):
 
 
 def _audit(
-    user: Any,
+    user: User,
     action: str,
     participant: Participant,
     request: HttpRequest | None,
@@ -175,7 +175,7 @@ def _check_coordinators(coordinators: Iterable[Any]) -> list[Any]:
 @transaction.atomic
 def participant_create(
     *,
-    user: Any,
+    user: User,
     is_anonymous: bool,
     fields: Mapping[str, Any],
     interests: Iterable[Any] = (),
@@ -266,7 +266,7 @@ def participant_create(
 def participant_update(
     *,
     participant: Participant,
-    user: Any,
+    user: User,
     fields: Mapping[str, Any],
     interests: Iterable[Any] | None = None,
     support_sources_start: Iterable[str] | None = None,
@@ -336,7 +336,7 @@ def participant_update(
 
 
 def participant_log_view(
-    *, participant: Participant, user: Any, request: HttpRequest | None = None
+    *, participant: Participant, user: User, request: HttpRequest | None = None
 ) -> None:
     """One read row for one view of the participant's record."""
     _audit(
@@ -351,7 +351,7 @@ def participant_log_view(
 
 @transaction.atomic
 def participant_reveal_number(
-    *, participant: Participant, user: Any, request: HttpRequest | None = None
+    *, participant: Participant, user: User, request: HttpRequest | None = None
 ) -> str:
     """Return the full number for display and log that it was shown."""
     if not participant.personal_number:
@@ -371,7 +371,7 @@ def participant_reveal_number(
 def consent_record(
     *,
     participant: Participant,
-    user: Any,
+    user: User,
     purpose: str,
     given_on: datetime.date,
     note: str = "",
@@ -403,7 +403,7 @@ def consent_record(
 def consent_withdraw(
     *,
     consent: Consent,
-    user: Any,
+    user: User,
     withdrawn_on: datetime.date,
     request: HttpRequest | None = None,
 ) -> Consent:
@@ -434,7 +434,7 @@ def consent_withdraw(
 def enrolment_create(
     *,
     participant: Participant,
-    user: Any,
+    user: User,
     insats: Insats,
     start_date: datetime.date,
     request: HttpRequest | None = None,

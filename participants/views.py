@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -25,17 +25,18 @@ from participants.forms import (
 )
 from participants.models import Participant
 from samordning.forms import apply_service_error
+from samordning.http import AuthedRequest
 from samordning.policy import Perm, perm_required
 
 PAGE_SIZE = 25
 
 
-def _participant(request: HttpRequest, pk: int) -> Participant:
+def _participant(request: AuthedRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)
-def participant_create(request: HttpRequest) -> HttpResponse:
+def participant_create(request: AuthedRequest) -> HttpResponse:
     form = ParticipantForm(request.POST or None, creator=request.user)
     duplicate_of = None
     if request.method == "POST" and form.is_valid():
@@ -68,7 +69,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_duplicate(
-    request: HttpRequest, error: services.DuplicateNumberError
+    request: AuthedRequest, error: services.DuplicateNumberError
 ) -> Participant | None:
     """Name the participant who has the number only if the user may see them."""
     if error.existing is None:
@@ -77,7 +78,7 @@ def _visible_duplicate(
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)
-def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_update(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     if request.method == "GET":
         # The edit form shows the whole record: that is a read like the detail page.
@@ -115,7 +116,7 @@ def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _participant_step(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     *,
     form_class: type[forms.BaseForm],
@@ -145,7 +146,7 @@ def _participant_step(
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _participant_step(
         request,
         pk,
@@ -157,7 +158,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)
-def enrolment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _participant_step(
         request,
         pk,

@@ -14,6 +14,7 @@ from participants.models import Participant
 from placements.models import AttendanceDay, FollowUpMeeting, Placement
 from placements.privacy import participant_anonymise, participants_past_retention
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
+from samordning.http import request_user
 
 PLACEMENT_SEARCH = (
     "placement__participant__first_name",
@@ -70,7 +71,9 @@ class ParticipantWithPlacementsAdmin(ParticipantAdmin):
         eligible = participants_past_retention().filter(pk__in=queryset.values("pk"))
         done = 0
         for participant in eligible:
-            participant_anonymise(participant=participant, user=request.user, request=request)
+            participant_anonymise(
+                participant=participant, user=request_user(request), request=request
+            )
             done += 1
         self.message_user(
             request,

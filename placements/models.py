@@ -18,6 +18,7 @@ from enterprises.models import HOURS_AT_FULL_EXTENT, Extent, TrainingOffer
 from participants.choices import EndReason, Outcome
 from participants.models import Enrolment, Participant
 from samordning import policy
+from samordning.models import User
 
 
 class PlacementType(models.TextChoices):
@@ -55,7 +56,7 @@ def unexpired(today: datetime.date) -> Q:
 
 
 class PlacementQuerySet(models.QuerySet["Placement"]):
-    def visible_to(self, user: Any) -> PlacementQuerySet:
+    def visible_to(self, user: User) -> PlacementQuerySet:
         """Coordinators see their participants' placements; managers their enterprises'."""
         if policy.is_admin(user):
             return self.all()
@@ -68,7 +69,7 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
             return self.none()
         return self.filter(scope).distinct()
 
-    def in_caseload_of(self, user: Any) -> PlacementQuerySet:
+    def in_caseload_of(self, user: User) -> PlacementQuerySet:
         """The coordinator's side only: placements of participants they are
         responsible for (admins: all). A user who is also a manager does not get
         coordinator pages for their enterprise's other participants."""

@@ -22,7 +22,7 @@ from participants.choices import AnonymousReason, ConsentPurpose
 from participants.models import Consent, Participant
 from placements.models import FollowUpMeeting, Placement, PlacementStatus
 from samordning.audit import audit_record
-from samordning.models import AuditAction, AuditLog
+from samordning.models import AuditAction, AuditLog, User
 
 # Reverse relations not to follow from a participant's rows: they are other
 # people's records that merely point here (none today), or the audit log, which
@@ -92,7 +92,7 @@ def participant_export_data(*, participant: Participant) -> dict[str, Any]:
 
 @transaction.atomic
 def participant_export(
-    *, participant: Participant, user: Any, request: HttpRequest | None = None, fmt: str
+    *, participant: Participant, user: User, request: HttpRequest | None = None, fmt: str
 ) -> dict[str, Any]:
     """Export one person's data and log the export (one audit row)."""
     data = participant_export_data(participant=participant)
@@ -108,7 +108,7 @@ def pseudonym_for(participant: Participant) -> str:
 def participant_anonymise(
     *,
     participant: Participant,
-    user: Any = None,
+    user: User | None = None,
     reason: str = AnonymousReason.RETENTION,
     request: HttpRequest | None = None,
 ) -> Participant:
@@ -193,7 +193,7 @@ def participants_past_retention(
     )
 
 
-def anonymise_expired(*, today: datetime.date | None = None, user: Any = None) -> int:
+def anonymise_expired(*, today: datetime.date | None = None, user: User | None = None) -> int:
     """Anonymise every participant past the retention period; returns how many."""
     count = 0
     for participant in participants_past_retention(today=today):
@@ -206,7 +206,7 @@ def anonymise_expired(*, today: datetime.date | None = None, user: Any = None) -
 def consent_withdraw(
     *,
     consent: Consent,
-    user: Any,
+    user: User,
     withdrawn_on: datetime.date,
     request: HttpRequest | None = None,
 ) -> Consent:

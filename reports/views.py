@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 
 from participants.models import Insats
 from reports import queries
@@ -31,6 +32,7 @@ from reports.suppression import primary_mark
 from reports.tables import ReportTable
 from samordning import policy
 from samordning.exports import table_response
+from samordning.http import AuthedRequest
 from samordning.models import Municipality
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -79,7 +81,8 @@ def _base_context(
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
-def overview(request: HttpRequest) -> HttpResponse:
+@require_safe
+def overview(request: AuthedRequest) -> HttpResponse:
     form = PeriodForm.from_query(request.GET)
     chosen = form.period_and_municipality()
     context: dict[str, Any] = _base_context(form, chosen)
@@ -103,7 +106,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
-def insats_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@require_safe
+def insats_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     insats = get_object_or_404(Insats.objects.all(), pk=pk)
     form = PeriodForm.from_query(request.GET)
     chosen = form.period_and_municipality()
@@ -138,7 +142,8 @@ def _export(
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
-def table_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+@require_safe
+def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponse:
     builder = OVERVIEW_TABLES.get(slug)
     if builder is None or fmt not in EXPORT_FORMATS:
         raise Http404
@@ -152,7 +157,8 @@ def table_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
-def insats_table_export(request: HttpRequest, pk: int, slug: str, fmt: str) -> HttpResponse:
+@require_safe
+def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) -> HttpResponse:
     insats = get_object_or_404(Insats.objects.all(), pk=pk)
     builder = INSATS_TABLES.get(slug)
     if builder is None or fmt not in EXPORT_FORMATS:

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from samordning.audit import audit_record
+from samordning.http import request_user
 from samordning.models import AuditAction, AuditLog, BusinessArea, Municipality, User
 
 admin.site.site_header = _("Samordning – administration")
@@ -32,7 +33,7 @@ class AuditedAdminMixin:
         super().save_model(request, obj, form, change)  # type: ignore[misc]
         action = AuditAction.UPDATE if change else AuditAction.CREATE
         audit_record(
-            user=request.user,
+            user=request_user(request),
             action=action,
             obj=self.audit_target(obj),
             request=request,
@@ -41,7 +42,7 @@ class AuditedAdminMixin:
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit_record(
-            user=request.user,
+            user=request_user(request),
             action=AuditAction.DELETE,
             obj=self.audit_target(obj),
             request=request,
@@ -53,7 +54,7 @@ class AuditedAdminMixin:
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         if formset.has_changed():
             audit_record(
-                user=request.user,
+                user=request_user(request),
                 action=AuditAction.UPDATE,
                 obj=form.instance,
                 request=request,

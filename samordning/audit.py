@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
-from samordning.models import AuditAction, AuditLog
+from samordning.models import AuditAction, AuditLog, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -33,7 +32,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 def audit_record(
     *,
-    user: Any,
+    user: User | None,
     action: AuditAction | str,
     obj: models.Model,
     request: HttpRequest | None = None,
@@ -42,7 +41,7 @@ def audit_record(
 ) -> AuditLog:
     """Append one row saying that `user` did `action` to `obj`."""
     return AuditLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if user is not None and user.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -56,7 +55,7 @@ def audit_record(
 
 def audit_records(
     *,
-    user: Any,
+    user: User | None,
     action: AuditAction | str,
     objects: Sequence[models.Model],
     request: HttpRequest | None = None,
@@ -66,7 +65,7 @@ def audit_records(
     ip, path = client_ip(request), request.get_full_path()[:300] if request is not None else ""
     return AuditLog.objects.bulk_create(
         AuditLog(
-            user=user if getattr(user, "is_authenticated", False) else None,
+            user=user if user is not None and user.is_authenticated else None,
             action=action,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),

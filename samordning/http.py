@@ -9,6 +9,23 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from samordning.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view behind login (the middleware) and `perm_required`:
+    its user is a real `User`, never the anonymous one."""
+
+    user: User
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user of a request that only staff reach (the admin)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("a logged-in user is required here")
+    return user
+
 
 def post_only(request: HttpRequest) -> HttpResponse | None:
     """State changes are POST-only: a 405 for any other method, else None."""

@@ -13,12 +13,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+
+from samordning.http import request_user
+from samordning.models import User
 
 
 class Role(models.TextChoices):
@@ -78,12 +82,15 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.BACK_OFFICE: frozenset({Role.ADMIN}),
 }
 
+# Whoever is asking: a user, the anonymous user or nobody.
+Subject = User | AbstractBaseUser | AnonymousUser | None
+
 _CACHE_ATTR = "_samordning_roles"
 
 
-def roles_of(user: Any) -> frozenset[str]:
+def roles_of(user: Subject) -> frozenset[str]:
     """The user's roles, read once per request object and cached on it."""
-    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
@@ -95,27 +102,27 @@ def roles_of(user: Any) -> frozenset[str]:
     return cached
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: Subject, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: Subject) -> bool:
     return has_role(user, Role.ADMIN)
 
 
-def is_coordinator(user: Any) -> bool:
+def is_coordinator(user: Subject) -> bool:
     return has_role(user, Role.COORDINATOR)
 
 
-def is_manager(user: Any) -> bool:
+def is_manager(user: Subject) -> bool:
     return has_role(user, Role.MANAGER)
 
 
-def is_funder(user: Any) -> bool:
+def is_funder(user: Subject) -> bool:
     return has_role(user, Role.FUNDER)
 
 
-def can(user: Any, perm: str) -> bool:
+def can(user: Subject, perm: str) -> bool:
     """May this user use the capability `perm` at all (row scope aside)?"""
     return bool(roles_of(user) & _GRANTS[perm])
 
@@ -149,6 +156,11 @@ class PermRequiredMixin(AccessMixin):
     """Class-based views: set `required_perm`; a user whose roles lack it gets 403."""
 
     required_perm: str = ""
+
+    @property
+    def user(self) -> User:
+        """The request's user, typed: dispatch has checked the login and the capability."""
+        return request_user(self.request)  # type: ignore[attr-defined]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -28,19 +27,21 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samordning import policy
+from samordning.http import AuthedRequest
+from samordning.models import User
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_SESSION_KEY = "_samordning_new_recovery_codes"
 ROLES_NEEDING_2FA = frozenset({policy.Role.COORDINATOR, policy.Role.MANAGER, policy.Role.ADMIN})
 
 
-def is_verified(user: Any) -> bool:
+def is_verified(user: User) -> bool:
     """OTPMiddleware gives request users `is_verified()`; anything else is unverified."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: User) -> bool:
     """Whether this user must pass a second factor before using the app."""
     if not settings.REQUIRE_2FA or not user.is_authenticated:
         return False
@@ -59,7 +60,7 @@ class TokenForm(forms.Form):
 
 
 @transaction.atomic
-def twofactor_device_for_setup(*, user: Any) -> TOTPDevice:
+def twofactor_device_for_setup(*, user: User) -> TOTPDevice:
     """The user's unconfirmed TOTP device, made if there is none yet."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -68,7 +69,7 @@ def twofactor_device_for_setup(*, user: Any) -> TOTPDevice:
 
 
 @transaction.atomic
-def twofactor_recovery_codes_renew(*, user: Any) -> list[str]:
+def twofactor_recovery_codes_renew(*, user: User) -> list[str]:
     """Replace the user's recovery codes with new single-use ones; returns them once."""
     device, _created = StaticDevice.objects.get_or_create(user=user, name="Reservkoder")
     device.token_set.all().delete()
@@ -78,7 +79,7 @@ def twofactor_recovery_codes_renew(*, user: Any) -> list[str]:
 
 
 @transaction.atomic
-def twofactor_confirm(*, user: Any, device: TOTPDevice, token: str) -> list[str] | None:
+def twofactor_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the device if `token` matches; then issue recovery codes. None if wrong."""
     if not device.verify_token(token):
         return None
@@ -95,7 +96,7 @@ def _qr_svg(url: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthedRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code and secret, then one code to confirm."""
     if user_has_device(request.user) and not is_verified(request.user):
         return redirect("twofactor-verify")
@@ -123,7 +124,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthedRequest) -> HttpResponse:
     """Second step of the login: a TOTP code or a single-use recovery code."""
     if not user_has_device(request.user):
         return redirect("twofactor-setup")
@@ -151,7 +152,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthedRequest) -> HttpResponse:
     """Show new recovery codes once; POST makes a new set (the old ones stop working)."""
     if not is_verified(request.user):
         return redirect("twofactor-verify")
@@ -171,7 +172,7 @@ class RequireTwoFactorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: AuthedRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
             user is not None

@@ -1,15 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from samordning import policy
 from samordning.exports import table_response
 from samordning.forms import AuditReviewForm, LoginForm
+from samordning.http import AuthedRequest
 from samordning.models import AuditLog
 
 
@@ -24,7 +26,8 @@ AUDIT_PAGE_SIZE = 50
 
 
 @policy.perm_required(policy.Perm.AUDIT_REVIEW)
-def audit_review(request: HttpRequest) -> HttpResponse:
+@require_safe
+def audit_review(request: AuthedRequest) -> HttpResponse:
     """Log review for admins: reads outside responsibility, reveals and exports."""
     # Always bound: every field is optional and the form fills in the defaults.
     form = AuditReviewForm(request.GET)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from placements.models import ENDED_STATUSES, AttendanceDay, Placement, PlacementStatus
+from samordning.models import User
 
 ATTENDANCE_STATUSES = [PlacementStatus.ACTIVE, *ENDED_STATUSES]
 
@@ -84,7 +84,7 @@ def _lock_placements(pks: Iterable[int]) -> None:
 def attendance_mark(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     day: datetime.date,
     present: bool,
     today: datetime.date | None = None,
@@ -105,7 +105,7 @@ def attendance_mark(
 def attendance_set_month(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     year: int,
     month: int,
     present_days: Iterable[datetime.date],
@@ -159,7 +159,7 @@ def attendance_set_month(
 def attendance_set_months(
     *,
     marks: Mapping[Placement, Iterable[datetime.date]],
-    user: Any,
+    user: User,
     year: int,
     month: int,
     today: datetime.date | None = None,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.utils.translation import ngettext
 from enterprises.models import CapacityChange, TrainingOffer
 from participants.models import Participant
 from placements.models import Placement
+from samordning.models import User
 
 FULL_EXTENT = 100
 
@@ -105,9 +105,16 @@ def free_places(
 
 
 def lock_offer(offer: TrainingOffer | int) -> TrainingOffer:
-    """Re-read the offer with a row lock; call inside a transaction."""
+    """Re-read the offer with a row lock; call inside a transaction.
+
+    Only the offer's row is locked (`of=("self",)`): the enterprise is read
+    beside it, but an edit of the enterprise need not wait for a proposal."""
     pk = offer if isinstance(offer, int) else offer.pk
-    return TrainingOffer.objects.select_for_update().select_related("enterprise").get(pk=pk)
+    return (
+        TrainingOffer.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=pk)
+    )
 
 
 def lock_participant(participant: Participant | int) -> Participant:
@@ -184,7 +191,7 @@ FAR_FUTURE = datetime.date(9999, 12, 30)
 def offer_set_capacity(
     *,
     offer: TrainingOffer,
-    user: Any,
+    user: User,
     capacity: int,
     free_from: datetime.date | None = None,
     today: datetime.date | None = None,

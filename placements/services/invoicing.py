@@ -34,6 +34,7 @@ from placements.disclosure import participant_label
 from placements.models import AttendanceDay, Placement
 from placements.services.attendance import month_bounds
 from samordning import policy
+from samordning.models import User
 
 AMOUNT = DecimalField(max_digits=14, decimal_places=2)
 
@@ -48,7 +49,7 @@ class EnterpriseTotal:
 
 
 def invoice_rows(
-    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: Any
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
 ) -> QuerySet[Placement]:
     """One row per placement with present days in the month, annotated with
     `present_days`, `amount` and `name_visible`.
@@ -121,7 +122,7 @@ def row_participant(placement: Placement) -> str:
 
 
 def export_table(
-    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: Any
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
 ) -> tuple[list[str], list[list[Any]]]:
     """Header and rows for the CSV/XLSX download: placements, then a sum per enterprise."""
     header = [

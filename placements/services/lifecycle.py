@@ -9,7 +9,6 @@ of dates or extent) check capacity under the offer's row lock.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +34,7 @@ from placements.services.capacity import (
     lock_participant,
 )
 from samordning.audit import audit_record
-from samordning.models import AuditAction
+from samordning.models import AuditAction, User
 
 S = PlacementStatus
 
@@ -58,6 +57,26 @@ def can_transition(placement: Placement, target: str) -> bool:
     return target in TRANSITIONS[placement.status]
 
 
+# The coordinator's steps on a placement besides the status transitions.
+PLAN_CHANGEABLE = frozenset({S.PROPOSED, S.ACCEPTED, S.ACTIVE})  # it holds a place
+FOLLOW_UP_ALLOWED = frozenset({S.ACCEPTED, S.ACTIVE, S.COMPLETED, S.INTERRUPTED})  # it happened
+STEPS = ("withdraw", "start", "end", "change_plan", "follow_up")
+
+
+def allowed_steps(placement: Placement) -> frozenset[str]:
+    """Which of the coordinator's lifecycle steps (STEPS) this placement allows now.
+
+    The one answer the services, the views and the templates use."""
+    allowed = {
+        "withdraw": can_transition(placement, S.WITHDRAWN),
+        "start": can_transition(placement, S.ACTIVE),
+        "end": can_transition(placement, S.COMPLETED),
+        "change_plan": placement.status in PLAN_CHANGEABLE,
+        "follow_up": placement.status in FOLLOW_UP_ALLOWED,
+    }
+    return frozenset(step for step, ok in allowed.items() if ok)
+
+
 def _require(placement: Placement, target: str) -> None:
     if not can_transition(placement, target):
         raise TransitionError(
@@ -76,7 +95,7 @@ def _lock(placement: Placement) -> Placement:
 
 
 def _audit(
-    user: Any, action: str, placement: Placement, request: HttpRequest | None, detail: str
+    user: User, action: str, placement: Placement, request: HttpRequest | None, detail: str
 ) -> None:
     audit_record(user=user, action=action, obj=placement, request=request, detail=detail)
 
@@ -98,7 +117,7 @@ def placement_propose(
     *,
     participant: Participant,
     offer: TrainingOffer,
-    user: Any,
+    user: User,
     planned_start: datetime.date,
     planned_end: datetime.date,
     extent: int,
@@ -161,7 +180,7 @@ def placement_propose(
 
 @transaction.atomic
 def placement_withdraw(
-    *, placement: Placement, user: Any, request: HttpRequest | None = None
+    *, placement: Placement, user: User, request: HttpRequest | None = None
 ) -> Placement:
     """The coordinator takes back a proposal (or an accepted, not yet started placement)."""
     placement = _lock(placement)
@@ -176,7 +195,7 @@ def placement_withdraw(
 def placement_accept(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     request: HttpRequest | None = None,
     today: datetime.date | None = None,
 ) -> Placement:
@@ -209,7 +228,7 @@ def placement_accept(
 def placement_decline(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     reason: str,
     note: str = "",
     request: HttpRequest | None = None,
@@ -244,7 +263,7 @@ def placement_decline(
 def placement_start(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     start_date: datetime.date,
     supervisor_name: str,
     agreement_date: datetime.date,
@@ -307,7 +326,7 @@ def placement_start(
 def placement_end(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     end_date: datetime.date,
     end_reason: str,
     outcome: str,
@@ -359,7 +378,7 @@ def placement_end(
 def placement_change_plan(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     planned_start: datetime.date,
     planned_end: datetime.date,
     extent: int,
@@ -369,7 +388,7 @@ def placement_change_plan(
     """Change dates or extent of a placement that holds a place; capacity is re-checked."""
     today = today or timezone.localdate()
     placement = _lock(placement)
-    if placement.status not in (S.PROPOSED, S.ACCEPTED, S.ACTIVE):
+    if "change_plan" not in allowed_steps(placement):
         raise TransitionError(
             _("En %(status)s arbetsträning kan inte ändras.")
             % {"status": placement.get_status_display().lower()}
@@ -417,7 +436,7 @@ def placement_change_plan(
 def follow_up_record(
     *,
     placement: Placement,
-    user: Any,
+    user: User,
     date: datetime.date,
     attendees: str = "",
     notes: str = "",
@@ -425,7 +444,7 @@ def follow_up_record(
     request: HttpRequest | None = None,
 ) -> FollowUpMeeting:
     """Record a follow-up meeting of an accepted, active or ended placement."""
-    if placement.status in (S.PROPOSED, S.DECLINED, S.WITHDRAWN):
+    if "follow_up" not in allowed_steps(placement):
         raise TransitionError(
             _("Uppföljning kan bara registreras för en arbetsträning som blivit av.")
         )

@@ -17,10 +17,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from enterprises.models import TrainingOffer
 from participants.models import Participant
@@ -35,7 +36,7 @@ from placements.forms.coordinator import (
     StartForm,
     period_data,
 )
-from placements.models import FollowUpMeeting, Placement, PlacementStatus
+from placements.models import FollowUpMeeting, Placement
 from placements.services import lifecycle
 from placements.services.matching import (
     closest_extent,
@@ -47,7 +48,7 @@ from placements.services.matching import (
 )
 from samordning.audit import audit_record
 from samordning.forms import apply_service_error
-from samordning.http import post_only
+from samordning.http import AuthedRequest, post_only, read_only
 from samordning.models import AuditAction
 from samordning.policy import Perm, perm_required
 from samordning.validation import is_ascii_digits
@@ -55,7 +56,7 @@ from samordning.validation import is_ascii_digits
 PAGE_SIZE = 25
 
 
-def _open_offers(request: HttpRequest) -> Any:
+def _open_offers(request: AuthedRequest) -> Any:
     return (
         TrainingOffer.objects.visible_to(request.user)
         .open()
@@ -71,7 +72,8 @@ def _mark_confirmation(offers: list[Any], today: datetime.date) -> None:
 
 
 @perm_required(Perm.OFFER_VIEW_ALL)
-def offer_free_list(request: HttpRequest) -> HttpResponse:
+@require_safe
+def offer_free_list(request: AuthedRequest) -> HttpResponse:
     """Open offers with a free place on every day of the chosen period."""
     today = timezone.localdate()
     filterset = FreePlacesFilter(period_data(request.GET, today), queryset=_open_offers(request))
@@ -91,12 +93,12 @@ def offer_free_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _participant(request: HttpRequest, pk: int) -> Participant:
+def _participant(request: AuthedRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
 @perm_required(Perm.OFFER_VIEW_ALL)
-def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     """Offers for one participant, best first, with the reasons for each score."""
     today = timezone.localdate()
     participant = get_object_or_404(
@@ -105,6 +107,8 @@ def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("interests", to_attr="interest_list")),
         pk=pk,
     )
+    if refused := read_only(request):
+        return refused
     form = MatchPeriodForm(period_data(request.GET, wanted_start(participant, today)))
     matches: list[Any] = []
     start = end = None
@@ -143,7 +147,7 @@ def participant_matches(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PLACEMENT_PROPOSE)
-def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     """Propose the participant for any open offer (one step from the match list)."""
     today = timezone.localdate()
     participant = _participant(request, pk)
@@ -190,7 +194,7 @@ def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _propose_initial(
-    request: HttpRequest,
+    request: AuthedRequest,
     participant: Participant,
     offers: Any,
     enrolments: Any,
@@ -214,7 +218,7 @@ def _propose_initial(
 # --- placement detail and the lifecycle steps --------------------------------
 
 
-def _placement(request: HttpRequest, pk: int) -> Placement:
+def _placement(request: AuthedRequest, pk: int) -> Placement:
     queryset = (
         Placement.objects.in_caseload_of(request.user)
         .with_related()
@@ -232,7 +236,7 @@ def _placement(request: HttpRequest, pk: int) -> Placement:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> HttpResponse:
+def _render_detail(request: AuthedRequest, placement: Placement, **bound: Any) -> HttpResponse:
     """The detail page; a form that failed is passed in `bound` and shown with its errors."""
     today = timezone.localdate()
     forms = {
@@ -257,16 +261,11 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
         "follow_up_form": FollowUpForm(initial={"date": today}),
     }
     forms.update(bound)
-    status = PlacementStatus
+    steps = lifecycle.allowed_steps(placement)
     context = {
         "placement": placement,
         "participant": placement.participant,
-        "can_withdraw": lifecycle.can_transition(placement, status.WITHDRAWN),
-        "can_start": lifecycle.can_transition(placement, status.ACTIVE),
-        "can_end": lifecycle.can_transition(placement, status.COMPLETED),
-        "can_change_plan": placement.status in (status.PROPOSED, status.ACCEPTED, status.ACTIVE),
-        "can_follow_up": placement.status
-        not in (status.PROPOSED, status.DECLINED, status.WITHDRAWN),
+        **{f"can_{step}": step in steps for step in lifecycle.STEPS},
         "open_form": next(iter(bound), None),
         **forms,
     }
@@ -274,8 +273,10 @@ def _render_detail(request: HttpRequest, placement: Placement, **bound: Any) -> 
 
 
 @perm_required(Perm.PLACEMENT_MANAGE)
-def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
+    if refused := read_only(request):
+        return refused
     # The page shows the participant's name and adaptations: a read like any other.
     audit_record(
         user=request.user,
@@ -288,14 +289,14 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, placement)
 
 
-def _refused(request: HttpRequest, placement: Placement, error: ValidationError) -> HttpResponse:
+def _refused(request: AuthedRequest, placement: Placement, error: ValidationError) -> HttpResponse:
     """A step the placement's status does not allow: say so on the detail page."""
     messages.error(request, " ".join(error.messages))
     return redirect(placement)
 
 
 @perm_required(Perm.PLACEMENT_MANAGE)
-def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := post_only(request):
         return refused
@@ -309,7 +310,7 @@ def placement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _lifecycle_step(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     *,
     form_class: type[forms.Form],
@@ -337,7 +338,7 @@ def _lifecycle_step(
 
 
 @perm_required(Perm.PLACEMENT_MANAGE)
-def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_start(request: AuthedRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
         pk,
@@ -349,7 +350,7 @@ def placement_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PLACEMENT_MANAGE)
-def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_end(request: AuthedRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
         pk,
@@ -361,7 +362,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PLACEMENT_MANAGE)
-def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_change_plan(request: AuthedRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
         pk,
@@ -373,7 +374,7 @@ def placement_change_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PLACEMENT_MANAGE)
-def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _lifecycle_step(
         request,
         pk,

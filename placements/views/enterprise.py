@@ -12,13 +12,12 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,8 +53,8 @@ from placements.services.lifecycle import placement_accept, placement_decline
 from samordning.audit import audit_record, audit_records
 from samordning.exports import table_response
 from samordning.forms import apply_service_error
-from samordning.http import post_only, read_only
-from samordning.models import AuditAction
+from samordning.http import AuthedRequest, post_only, read_only
+from samordning.models import AuditAction, User
 from samordning.policy import Perm, perm_required
 from samordning.validation import is_ascii_digits
 
@@ -66,7 +65,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 # --- scoping ---------------------------------------------------------------
 
 
-def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Enterprise | None:
+def _enterprise_param(request: AuthedRequest, scope: QuerySet[Enterprise]) -> Enterprise | None:
     """The ?enterprise= filter; one outside `scope` is a 404, like any other object."""
     value = request.GET.get("enterprise", "")
     if not value:
@@ -81,7 +80,7 @@ def _enterprise_param(request: HttpRequest, scope: QuerySet[Enterprise]) -> Ente
 
 @perm_required(Perm.PLACEMENT_ANSWER)
 @require_safe
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     proposals = (
         open_proposals(request.user, today)
@@ -100,7 +99,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answerable(request: HttpRequest, placement_pk: int) -> Placement:
+def _answerable(request: AuthedRequest, placement_pk: int) -> Placement:
     return get_object_or_404(
         enterprise_placements(request.user).select_related(
             "participant", "offer", "offer__enterprise"
@@ -110,7 +109,7 @@ def _answerable(request: HttpRequest, placement_pk: int) -> Placement:
 
 
 @perm_required(Perm.PLACEMENT_ANSWER)
-def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
+def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     placement = _answerable(request, placement_pk)
     refused = post_only(request)
     if refused:
@@ -130,7 +129,7 @@ def proposal_accept(request: HttpRequest, placement_pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PLACEMENT_ANSWER)
-def proposal_decline(request: HttpRequest, placement_pk: int) -> HttpResponse:
+def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     """POST-only; a refused answer re-renders this one proposal with the errors."""
     placement = _answerable(request, placement_pk)
     refused = post_only(request)
@@ -173,7 +172,7 @@ PERIODS = {
 
 @perm_required(Perm.ENTERPRISE_PLACEMENTS_VIEW)
 @require_safe
-def placement_list(request: HttpRequest) -> HttpResponse:
+def placement_list(request: AuthedRequest) -> HttpResponse:
     period = request.GET.get("period", "current")
     if period not in PERIODS:
         period = "current"
@@ -196,7 +195,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.ENTERPRISE_PLACEMENTS_VIEW)
-def placement_detail(request: HttpRequest, placement_pk: int) -> HttpResponse:
+def placement_detail(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     placement = get_object_or_404(
         enterprise_placements(request.user).select_related(
             "participant", "offer", "offer__enterprise"
@@ -250,7 +249,7 @@ _ROW_FIELD = re.compile(r"^p([0-9]+)\Z")
 
 
 def _attendance_placements(
-    user: Any, first: datetime.date, last: datetime.date, enterprise: Enterprise | None
+    user: User, first: datetime.date, last: datetime.date, enterprise: Enterprise | None
 ) -> PlacementQuerySet:
     """Active and ended placements with days in [first, last], with that month's days."""
     placements = (
@@ -276,7 +275,7 @@ def _attendance_placements(
 
 
 def _submitted_marks(
-    request: HttpRequest,
+    request: AuthedRequest,
 ) -> tuple[dict[Placement, set[datetime.date]], dict[str, list[str]]]:
     """The grid's POST: the rows it covers ("shown" and p<id> fields) and their ticked days.
 
@@ -313,7 +312,7 @@ def _submitted_marks(
 
 
 @perm_required(Perm.ATTENDANCE_REPORT)
-def attendance_grid(request: HttpRequest) -> HttpResponse:
+def attendance_grid(request: AuthedRequest) -> HttpResponse:
     """A month grid: one row per active or ended placement, a checkbox per reportable day."""
     today = timezone.localdate()
     month_form = MonthForm(request.GET)
@@ -385,7 +384,7 @@ def attendance_grid(request: HttpRequest) -> HttpResponse:
 
 
 def _invoice_scope(
-    request: HttpRequest,
+    request: AuthedRequest,
 ) -> tuple[datetime.date, MonthForm, QuerySet[Enterprise], Enterprise | None]:
     month_form = MonthForm(request.GET)
     first = month_form.selected()
@@ -397,7 +396,7 @@ def _invoice_scope(
 
 @perm_required(Perm.INVOICE_VIEW)
 @require_safe
-def invoice_basis(request: HttpRequest) -> HttpResponse:
+def invoice_basis(request: AuthedRequest) -> HttpResponse:
     first, month_form, scope, enterprise = _invoice_scope(request)
     rows = invoice_rows(enterprises=scope, year=first.year, month=first.month, user=request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -422,7 +421,7 @@ def invoice_basis(request: HttpRequest) -> HttpResponse:
 
 @perm_required(Perm.INVOICE_VIEW)
 @require_safe
-def invoice_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     """The invoice basis as CSV or XLSX; every exported row is written to the audit log."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
@@ -453,7 +452,7 @@ def invoice_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @perm_required(Perm.OFFER_EDIT)
-def offer_capacity(request: HttpRequest, offer_pk: int) -> HttpResponse:
+def offer_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
     """Set the number of places and the free-from date; lowering below what is held is refused."""
     offer = get_object_or_404(
         TrainingOffer.objects.editable_by(request.user).with_related(), pk=offer_pk

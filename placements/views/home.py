@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from placements import selectors
 from samordning import policy
+from samordning.http import AuthedRequest
 
 
-def home(request: HttpRequest) -> HttpResponse:
+@require_safe
+def home(request: AuthedRequest) -> HttpResponse:
     """Any logged-in user; a user without a role is told whom to ask."""
     today = timezone.localdate()
-    context = {}
+    context: dict[str, object] = {}
     if policy.is_coordinator(request.user):
         context["overview"] = selectors.coordinator_overview(request.user, today=today)
     if policy.is_manager(request.user):

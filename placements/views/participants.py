@@ -13,10 +13,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from participants import services
 from participants.forms import ConsentWithdrawForm, EnrolmentEndForm
@@ -27,18 +28,19 @@ from placements.privacy import consent_withdraw as consent_withdraw_service
 from placements.privacy import participant_export
 from placements.services.enrolments import enrolment_end as enrolment_end_service
 from samordning.forms import apply_service_error
-from samordning.http import post_only
+from samordning.http import AuthedRequest, post_only, read_only
 from samordning.policy import Perm, perm_required
 
 PAGE_SIZE = 25
 
 
-def _participant(request: HttpRequest, pk: int) -> Participant:
+def _participant(request: AuthedRequest, pk: int) -> Participant:
     return get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
 
 
 @perm_required(Perm.PARTICIPANT_VIEW)
-def participant_list(request: HttpRequest) -> HttpResponse:
+@require_safe
+def participant_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     queryset = selectors.participant_list_queryset(request.user, today=today)
     filterset = ParticipantFilter(request.GET, queryset=queryset)
@@ -68,14 +70,16 @@ def _detail_context(participant: Participant) -> dict[str, Any]:
 
 
 @perm_required(Perm.PARTICIPANT_VIEW)
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(selectors.participant_detail_queryset(request.user), pk=pk)
+    if refused := read_only(request):
+        return refused
     services.participant_log_view(participant=participant, user=request.user, request=request)
     return render(request, "participants/participant_detail.html", _detail_context(participant))
 
 
 @perm_required(Perm.PARTICIPANT_REVEAL_NUMBER)
-def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """Show the full number once, on this response only; the reveal is logged.
 
     POST-only, checked after the role and the scoped lookup (403/404 come first)."""
@@ -94,7 +98,7 @@ def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)
-def enrolment_end(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_end(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     enrolment = get_object_or_404(participant.enrolments.select_related("insats"), pk=enrolment_pk)
     form = EnrolmentEndForm(request.POST or None)
@@ -124,9 +128,11 @@ def enrolment_end(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpRespo
 
 
 @perm_required(Perm.PARTICIPANT_VIEW)
-def participant_data_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def participant_data_export(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
     """One person's complete data (GDPR art. 15) as JSON or a printable HTML page."""
     participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    if refused := read_only(request):
+        return refused
     data = participant_export(participant=participant, user=request.user, request=request, fmt=fmt)
     if fmt == "json":
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
@@ -150,7 +156,7 @@ def _display_tree(value: Any) -> dict[str, Any]:
 
 
 @perm_required(Perm.PARTICIPANT_EDIT)
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpResponse:
     """Withdraw a consent from the participant's page (participants:consent-withdraw).
 
     Lives in placements because withdrawing the registration consent

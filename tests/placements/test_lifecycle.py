@@ -461,3 +461,22 @@ def test_follow_up_is_recorded_with_one_audit_row(coordinator):
         lifecycle.follow_up_record(
             placement=placement, user=coordinator, date=TODAY, next_meeting=TODAY - DAY
         )
+
+
+@pytest.mark.parametrize(
+    ("status", "steps"),
+    [
+        ("proposed", {"withdraw", "change_plan"}),
+        ("accepted", {"withdraw", "start", "change_plan", "follow_up"}),
+        ("active", {"end", "change_plan", "follow_up"}),
+        ("declined", set()),
+        ("withdrawn", set()),
+        ("completed", {"follow_up"}),
+        ("interrupted", {"follow_up"}),
+    ],
+)
+def test_allowed_steps_is_the_one_answer_for_every_status(status, steps):
+    from placements.models import Placement
+    from placements.services.lifecycle import allowed_steps
+
+    assert allowed_steps(Placement(status=status)) == steps

@@ -14,8 +14,7 @@ access_world.py) and the answer each role gets, in the order of `ROLES`:
     403  the role may not use this function
     404  the object is outside the user's scope
     405  the method is not accepted (state changes are POST-only, so a GET is 405;
-         the enterprise side's read-only pages also refuse POST, while the
-         coordinator side's read pages answer a POST like a GET) -- only ever
+         read-only pages refuse POST, on every side) -- only ever
          answered to a role that may use the function, and after the scope check,
          so it never tells an outsider that a row exists
          (a list checks the method before it reads its ?enterprise= filter: a POST to
@@ -28,7 +27,7 @@ index, and every registered model's changelist and add pages and a row's change,
 history and delete pages.
 
 Every POST that is refused (L, AL, 403, 404, 405) must leave the database as it
-was: all rows of every model of the four project apps (auth users and groups
+was: all rows of every model of the project apps (auth users and groups
 included) are fingerprinted before and after. Every cell runs in its own savepoint
 that is rolled back, so the world is the same for each.
 """
@@ -60,7 +59,7 @@ from tests.samordning.access_world import access_fixture as access_fixture  # th
 REFUSED = {"L", "AL", "403", "404", "405"}
 LOGIN_URL = "/accounts/login/"
 ADMIN_LOGIN_URL = "/admin/login/"
-PROJECT_APPS = ("samordning", "participants", "enterprises", "placements")
+PROJECT_APPS = ("samordning", "participants", "enterprises", "placements", "reports", "demo")
 
 
 # --- the table ------------------------------------------------------------------
@@ -171,7 +170,7 @@ MATRIX: dict[str, Row] = {
     # --- accounts, home, language -------------------------------------------------
     "home": Row(
         get="L    200   200    200     200      200    200",
-        post="L    200   200    200     200      200    200",
+        post="L    405   405    405     405      405    405",
     ),
     "login": Row(
         get="200  302   302    302     302      302    302",
@@ -208,17 +207,17 @@ MATRIX: dict[str, Row] = {
     # --- data protection (admin / coordinator) ----------------------------------------
     "audit-review": Row(
         get="L    403   403    403     403      403    200",
-        post="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    405",
     ),
     "participant-data-export": Row(
         get="L    200   404    403     403      403    200",
-        post="L    200   404    403     403      403    200",
+        post="L    405   404    403     403      403    405",
         kwargs=lambda w: [{"pk": w.participant.pk, "fmt": fmt} for fmt in ("json", "html")],
     ),
     # --- participants (coordinator pages) ---------------------------------------------
     "participants:participant-list": Row(
         get="L    200   200    403     403      403    200",
-        post="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
     ),
     "participants:participant-create": Row(
         get="L    200   200    403     403      403    200",
@@ -227,7 +226,7 @@ MATRIX: dict[str, Row] = {
     ),
     "participants:participant-detail": Row(
         get="L    200   404    403     403      403    200",
-        post="L    200   404    403     403      403    200",
+        post="L    405   404    403     403      403    405",
         kwargs=participant,
     ),
     "participants:participant-update": Row(
@@ -353,11 +352,11 @@ MATRIX: dict[str, Row] = {
     # --- placements: coordinator side ---------------------------------------------------
     "placements:offer-free-list": Row(
         get="L    200   200    403     403      403    200",
-        post="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
     ),
     "placements:participant-matches": Row(
         get="L    200   404    403     403      403    200",
-        post="L    200   404    403     403      403    200",
+        post="L    405   404    403     403      403    405",
         kwargs=participant,
     ),
     "placements:placement-propose": Row(
@@ -375,7 +374,7 @@ MATRIX: dict[str, Row] = {
     ),
     "placements:placement-detail": Row(
         get="L    200   404    403     403      403    200",
-        post="L    200   404    403     403      403    200",
+        post="L    405   404    403     403      403    405",
         kwargs=all_placements,
     ),
     "placements:placement-withdraw": Row(
@@ -498,14 +497,15 @@ MATRIX: dict[str, Row] = {
 
 # --- funder statistics (namespace "reports", /statistik/) ---------------------------
 # Funders, coordinators and admins may read statistics (Perm.STATISTICS_VIEW); managers
-# get 403. There are no objects to scope: aggregates only. The read-only pages answer
-# a POST like a GET (they change nothing).
+# get 403. There are no objects to scope: aggregates only. The pages only read, so a
+# POST is 405 for whoever may read them.
 STATISTICS = "L    200   200    403     403      200    200"
+STATISTICS_POST = "L    405   405    403     403      405    405"
 REPORT_ROWS: dict[str, Row] = {
-    "reports:overview": Row(get=STATISTICS, post=STATISTICS, query=lambda w: {"year": "2025"}),
+    "reports:overview": Row(get=STATISTICS, post=STATISTICS_POST, query=lambda w: {"year": "2025"}),
     "reports:table-export": Row(
         get=STATISTICS,
-        post=STATISTICS,
+        post=STATISTICS_POST,
         kwargs=lambda w: [
             {"slug": slug, "fmt": fmt}
             for slug in ("foretag", "deltagare-kon", "resultat")
@@ -513,11 +513,11 @@ REPORT_ROWS: dict[str, Row] = {
         ],
     ),
     "reports:insats-detail": Row(
-        get=STATISTICS, post=STATISTICS, kwargs=lambda w: [{"pk": w.insats.pk}]
+        get=STATISTICS, post=STATISTICS_POST, kwargs=lambda w: [{"pk": w.insats.pk}]
     ),
     "reports:insats-table-export": Row(
         get=STATISTICS,
-        post=STATISTICS,
+        post=STATISTICS_POST,
         kwargs=lambda w: [
             {"pk": w.insats.pk, "slug": "insats-kon", "fmt": fmt} for fmt in ("csv", "xlsx")
         ],
