@@ -14,7 +14,7 @@ from participants.choices import ReferringAuthority
 from participants.forms import coordinator_users
 from participants.identity import parse_identity_number
 from participants.models import Enrolment, Insats, Participant
-from placements.selectors import ParticipantStatus
+from placements.selectors.participants import ParticipantStatus
 from samordning.models import Municipality
 from samordning.validation import is_ascii_digits
 

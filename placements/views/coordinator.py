@@ -37,8 +37,7 @@ from placements.forms.coordinator import (
     period_data,
 )
 from placements.models import FollowUpMeeting, Placement
-from placements.services import lifecycle
-from placements.services.matching import (
+from placements.selectors.matching import (
     closest_extent,
     default_period,
     offers_with_free_places,
@@ -46,6 +45,7 @@ from placements.services.matching import (
     wanted_start,
     with_holding,
 )
+from placements.services import lifecycle
 from samordning.audit import audit_record
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only

@@ -35,7 +35,13 @@ from placements.models import (
     PlacementQuerySet,
     PlacementStatus,
 )
-from placements.selectors import enterprise_placements, open_proposals
+from placements.selectors.enterprise import enterprise_placements, open_proposals
+from placements.selectors.invoicing import (
+    export_table,
+    invoice_rows,
+    invoice_totals,
+    row_participant,
+)
 from placements.services.attendance import (
     ATTENDANCE_STATUSES,
     attendance_range,
@@ -43,12 +49,6 @@ from placements.services.attendance import (
     month_bounds,
 )
 from placements.services.capacity import FAR_FUTURE, held_peak, offer_set_capacity
-from placements.services.invoicing import (
-    export_table,
-    invoice_rows,
-    invoice_totals,
-    row_participant,
-)
 from placements.services.lifecycle import placement_accept, placement_decline
 from samordning.audit import audit_record, audit_records
 from samordning.exports import table_response

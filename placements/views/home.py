@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from placements import selectors
+from placements.selectors import home as selectors
 from samordning import policy
 from samordning.http import AuthedRequest
 

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_safe
 from participants import services
 from participants.forms import ConsentWithdrawForm, EnrolmentEndForm
 from participants.models import Participant
-from placements import selectors
 from placements.filters import ParticipantFilter
 from placements.privacy import consent_withdraw as consent_withdraw_service
 from placements.privacy import participant_export
+from placements.selectors import participants as selectors
 from placements.services.enrolments import enrolment_end as enrolment_end_service
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from placements.models import PlacementStatus
-from placements.services.invoicing import export_table, invoice_rows, invoice_totals
+from placements.selectors.invoicing import export_table, invoice_rows, invoice_totals
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
     AttendanceDayFactory,
@@ -99,7 +99,7 @@ def test_names_only_for_those_who_may_see_them(books, coordinator):
         )
     }
     # The coordinator is responsible for Anna only: the others are placement references.
-    from placements.services.invoicing import row_participant
+    from placements.selectors.invoicing import row_participant
 
     assert row_participant(rows[books["anna"].pk]) == "Anna Ek"
     assert row_participant(rows[books["bo"].pk]) == f"Arbetsträning nr {books['bo'].pk}"

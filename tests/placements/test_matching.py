@@ -7,8 +7,7 @@ import datetime
 import pytest
 
 from enterprises.models import TrainingOffer
-from placements.services.capacity import free_places
-from placements.services.matching import (
+from placements.selectors.matching import (
     POINTS_ADAPTATIONS,
     POINTS_CONFIRMED,
     POINTS_EXTENT,
@@ -23,6 +22,7 @@ from placements.services.matching import (
     rank_offers,
     with_holding,
 )
+from placements.services.capacity import free_places
 from tests.factories import (
     EnterpriseFactory,
     MunicipalityFactory,

@@ -1,26 +1,16 @@
-"""Reads that pages use and that join placements to the apps below: the
-participant list's derived status, the participant page, the enterprise scope
-and the home page's figures."""
+"""The participant pages' reads: each person's derived status and the participant page."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Enterprise, TrainingOffer
 from participants.models import Consent, Enrolment, Participant, ParticipantQuerySet
-from placements.models import Placement, PlacementQuerySet, PlacementStatus, unexpired
+from placements.models import Placement, PlacementStatus
 from samordning.models import User
-
-ENDING_SOON_DAYS = 30
-HOME_LIST_SIZE = 10
-
-
-# --- the participant pages -----------------------------------------------------
 
 
 class ParticipantStatus(models.TextChoices):
@@ -96,73 +86,3 @@ def participant_detail_queryset(user: User) -> ParticipantQuerySet:
             Prefetch("placements", queryset=placements, to_attr="placement_list"),
         )
     )
-
-
-# --- the enterprise scope ------------------------------------------------------
-
-
-def enterprise_placements(user: User) -> PlacementQuerySet:
-    """Placements at the enterprises `user` manages (admins: all)."""
-    return Placement.objects.visible_to(user).filter(
-        offer__enterprise__in=Enterprise.objects.editable_by(user)
-    )
-
-
-def open_proposals(user: User, today: datetime.date) -> PlacementQuerySet:
-    """Unexpired proposals at `user`'s enterprises, waiting for their answer."""
-    return (
-        enterprise_placements(user).filter(status=PlacementStatus.PROPOSED).filter(unexpired(today))
-    )
-
-
-# --- the home page's figures ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CoordinatorOverview:
-    participants: int
-    proposed: int
-    accepted: int
-    active: int
-    ending_soon: list[Placement]
-    days: int = ENDING_SOON_DAYS
-
-
-def coordinator_overview(user: User, *, today: datetime.date) -> CoordinatorOverview:
-    """Three queries: the caseload, its placements by status, those ending soon."""
-    soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
-    participants = Participant.objects.visible_to(user)
-    placements = Placement.objects.filter(participant__in=participants.values("pk"))
-    counts = placements.aggregate(
-        proposed=Count("pk", filter=Q(status=PlacementStatus.PROPOSED) & unexpired(today)),
-        accepted=Count("pk", filter=Q(status=PlacementStatus.ACCEPTED) & unexpired(today)),
-        active=Count("pk", filter=Q(status=PlacementStatus.ACTIVE)),
-    )
-    ending_soon = list(
-        placements.filter(
-            status=PlacementStatus.ACTIVE, planned_end__gte=today, planned_end__lte=soon
-        )
-        .select_related("participant", "offer")
-        .order_by("planned_end", "id")[:HOME_LIST_SIZE]
-    )
-    return CoordinatorOverview(participants=participants.count(), ending_soon=ending_soon, **counts)
-
-
-@dataclass(frozen=True)
-class ManagerSummary:
-    proposals_waiting: int
-    active_placements: int
-    stale_offers: list[TrainingOffer]
-
-
-def manager_summary(user: User, *, today: datetime.date) -> ManagerSummary:
-    """Three queries: waiting proposals, active placements, offers whose capacity is stale."""
-    waiting = open_proposals(user, today).count()
-    active = enterprise_placements(user).filter(status=PlacementStatus.ACTIVE).count()
-    stale = list(
-        TrainingOffer.objects.editable_by(user)
-        .capacity_stale(today)
-        .select_related("enterprise")
-        .order_by("last_confirmed")[:HOME_LIST_SIZE]
-    )
-    return ManagerSummary(waiting, active, stale)
