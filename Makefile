@@ -66,10 +66,11 @@ test: venv chromium ## Run the whole test suite (DATABASE_URL picks the database
 test-fast: venv ## The suite without the browser journeys
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-lint: venv ## ruff check, ruff format --check, mypy, makemigrations --check
+lint: venv ## ruff check, ruff format --check, the import layers, mypy, makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DEBUG=1 $(VENV)/bin/mypy samordning enterprises participants placements
+	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy samordning enterprises participants placements reports demo
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: venv ## Format and fix what ruff can

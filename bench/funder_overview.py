@@ -45,7 +45,7 @@ def main() -> None:
 
     django.setup()
 
-    from django.core.management import call_command, get_commands
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -62,15 +62,9 @@ def main() -> None:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    if "seed_demo" in get_commands():
-        how = f"seed_demo --scale {args.scale}"
-        # A throwaway database: --force lets it run with DEBUG off too.
-        call_command("seed_demo", scale=args.scale, force=True)
-    else:
-        from tests.reports.dataset import build_scaled
-
-        how = f"factories, build_scaled({args.scale}) (seed_demo not found)"
-        build_scaled(args.scale, year=year)
+    how = f"seed_demo --scale {args.scale}"
+    # A throwaway database: --force lets it run with DEBUG off too.
+    call_command("seed_demo", scale=args.scale, force=True)
     seeded = time.perf_counter() - started
 
     from django.contrib.auth.models import Group

@@ -28,7 +28,7 @@ from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
 from participants.models import Consent, Enrolment, Participant
 from placements.models import Placement, PlacementStatus
 from samordning.models import User
-from tests.conftest import browser_login
+from tests.browser.helpers import browser_login
 from tests.factories import ParticipantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

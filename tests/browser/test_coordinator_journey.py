@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from participants.models import Participant
 from placements.models import Placement
-from tests.conftest import browser_login
+from tests.browser.helpers import browser_login
 from tests.factories import (
     EnterpriseFactory,
     MunicipalityFactory,

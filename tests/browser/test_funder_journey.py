@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from tests.conftest import browser_login
-from tests.reports.dataset import build_small
+from tests.browser.helpers import browser_login
+from tests.worlds.statistics import build_small
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import browser_login
+from tests.browser.helpers import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

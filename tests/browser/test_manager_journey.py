@@ -13,8 +13,8 @@ from django.utils import formats, timezone
 
 from enterprises.models import CapacityChange, TrainingOffer
 from placements.models import PlacementStatus
-from tests.conftest import browser_login
-from tests.enterprise_world import enterprise_world
+from tests.browser.helpers import browser_login
+from tests.worlds.enterprise import enterprise_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

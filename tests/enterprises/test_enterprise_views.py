@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, OfferStatus, TrainingOffer
-from tests.enterprise_world import enterprise_world
 from tests.factories import EnterpriseFactory, TrainingOfferFactory, business_area
+from tests.worlds.enterprise import enterprise_world
 
 pytestmark = pytest.mark.django_db
 

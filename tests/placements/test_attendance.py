@@ -16,13 +16,13 @@ from placements.services.attendance import (
     attendance_set_month,
     attendance_set_months,
 )
-from tests.enterprise_world import enterprise_world
 from tests.factories import (
     AttendanceDayFactory,
     EnterpriseFactory,
     PlacementFactory,
     TrainingOfferFactory,
 )
+from tests.worlds.enterprise import enterprise_world
 
 pytestmark = pytest.mark.django_db
 

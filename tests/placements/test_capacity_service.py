@@ -11,8 +11,8 @@ from django.urls import reverse
 from enterprises.models import CapacityChange, TrainingOffer
 from placements.models import PlacementStatus
 from placements.services.capacity import CapacityError, offer_set_capacity
-from tests.enterprise_world import enterprise_world
 from tests.factories import PlacementFactory, TrainingOfferFactory
+from tests.worlds.enterprise import enterprise_world
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from enterprises import urls as enterprise_urls
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
 from placements import urls as placement_urls
 from placements.models import AttendanceDay, Placement
-from tests.enterprise_world import World, enterprise_world
+from tests.worlds.enterprise import World, enterprise_world
 
 pytestmark = pytest.mark.django_db
 

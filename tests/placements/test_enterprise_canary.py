@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from participants.identity import format_full, mask
 from participants.models import ParticipantSupportSource
 from placements.models import Placement
-from tests.enterprise_world import enterprise_world
 from tests.factories import (
     ConsentFactory,
     EnrolmentFactory,
@@ -31,6 +30,7 @@ from tests.placements.test_enterprise_access import (
     _kwargs_variants,
     enterprise_side_patterns,
 )
+from tests.worlds.enterprise import enterprise_world
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from placements.models import Placement, PlacementStatus
-from tests.enterprise_world import enterprise_world
 from tests.factories import (
     EnterpriseFactory,
     ParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
 )
+from tests.worlds.enterprise import enterprise_world
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from participants.models import Participant
 from placements.models import Placement
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES
 from tests.factories import ConsentFactory, FollowUpMeetingFactory
-from tests.reports.dataset import build_small
 from tests.reports.pages import read_xlsx
+from tests.worlds.statistics import build_small
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from participants.models import Enrolment
 from reports import queries
 from reports.queries import Period
 from tests.factories import EnrolmentFactory, ParticipantFactory
-from tests.reports.dataset import build_small
+from tests.worlds.statistics import build_small
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from participants.models import Insats, Participant
-from tests.reports.dataset import build_scaled, build_small
+from tests.worlds.statistics import build_scaled, build_small
 
 pytestmark = pytest.mark.django_db
 

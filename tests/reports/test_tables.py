@@ -10,7 +10,7 @@ from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
 from reports.charts import chart_for, nice_scale
 from reports.queries import Period
 from tests.factories import InsatsFactory
-from tests.reports.dataset import build_small
+from tests.worlds.statistics import build_small
 
 D = datetime.date
 YEAR_2024 = Period(D(2024, 1, 1), D(2024, 12, 31), "2024")

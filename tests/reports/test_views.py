@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report
 from reports.queries import Period
-from tests.reports.dataset import build_small
 from tests.reports.pages import (
     as_shown,
     chart_marks,
@@ -19,6 +18,7 @@ from tests.reports.pages import (
     read_csv,
     read_xlsx,
 )
+from tests.worlds.statistics import build_small
 
 pytestmark = pytest.mark.django_db
 

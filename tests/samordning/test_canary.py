@@ -46,7 +46,8 @@ from participants.choices import EndReason, Outcome, SupportSource
 from participants.models import Participant
 from reports.catalogue import OUTCOME_ROWS
 from samordning.models import User
-from tests.samordning.access_world import (
+from tests.samordning.test_permission_matrix import MATRIX, admin_urls, row_urls
+from tests.worlds.access import (
     END_LABELS,
     MARKERS,
     MARKERS_2,
@@ -54,8 +55,7 @@ from tests.samordning.access_world import (
     SUPPORT_SOURCE_LABELS,
     Setup,
 )
-from tests.samordning.access_world import access_fixture as access_fixture  # the fixture
-from tests.samordning.test_permission_matrix import MATRIX, admin_urls, row_urls
+from tests.worlds.access import access_fixture as access_fixture  # the fixture
 
 LABELS = {**SUPPORT_SOURCE_LABELS, **END_LABELS}
 # Every label of the category each label marker belongs to.

@@ -53,8 +53,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from samordning import urls as root_urls
 from samordning.models import Municipality
-from tests.samordning.access_world import ROLES, Setup, World
-from tests.samordning.access_world import access_fixture as access_fixture  # the fixture
+from tests.worlds.access import ROLES, Setup, World
+from tests.worlds.access import access_fixture as access_fixture  # the fixture
 
 REFUSED = {"L", "AL", "403", "404", "405"}
 LOGIN_URL = "/accounts/login/"
