@@ -23,7 +23,7 @@ from participants.choices import (
     SupportSource,
 )
 from participants.identity import mask, parse_identity_number
-from participants.models import Consent, Insats, Participant
+from participants.models import IDENTITY_FIELDS, PROFILE_FIELDS, Consent, Insats, Participant
 from samordning import policy
 from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, User
@@ -57,22 +57,9 @@ class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
 
 # The participant's own fields as the form edits them (and pre-fills them).
 EDITED_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
+    *(name for name in IDENTITY_FIELDS if name != "personal_number"),
     "start_date",
-    "home_municipality",
-    "referring_authority",
-    "employment_status_start",
-    "education",
-    "time_in_support",
-    "wanted_extent",
-    "available_from",
-    "support_needs",
-    "workplace_adaptations",
-    "notes",
+    *PROFILE_FIELDS,
 ]
 _MODEL_FIELDS = fields_for_model(
     Participant,

@@ -97,6 +97,23 @@ class Insats(models.Model):
             raise ValidationError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
 
 
+# Identify the person: never stored for an anonymous participant.
+IDENTITY_FIELDS = ("personal_number", "first_name", "last_name", "email", "phone", "address")
+# Start data and matching wishes: only with consent, so not for anonymous ones.
+PROFILE_FIELDS = (
+    "home_municipality",
+    "referring_authority",
+    "employment_status_start",
+    "education",
+    "time_in_support",
+    "wanted_extent",
+    "available_from",
+    "support_needs",
+    "workplace_adaptations",
+    "notes",
+)
+
+
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def visible_to(self, user: User) -> ParticipantQuerySet:
         """Need-based access: a coordinator sees the participants they are responsible for."""

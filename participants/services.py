@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from participants.choices import ConsentPurpose
 from participants.identity import format_full, parse_identity_number
 from participants.models import (
+    IDENTITY_FIELDS,
+    PROFILE_FIELDS,
     Consent,
     Enrolment,
     Insats,
@@ -33,21 +35,6 @@ from samordning.models import AuditAction, User
 
 # Kept for everyone, including anonymous registrations (counts stay complete).
 MINIMUM_FIELDS = ("sex", "birth_year", "start_date", "anonymous_reason")
-# Identify the person: never stored for an anonymous participant.
-IDENTITY_FIELDS = ("personal_number", "first_name", "last_name", "email", "phone", "address")
-# Start data and matching wishes: only with consent, so not for anonymous ones.
-PROFILE_FIELDS = (
-    "home_municipality",
-    "referring_authority",
-    "employment_status_start",
-    "education",
-    "time_in_support",
-    "wanted_extent",
-    "available_from",
-    "support_needs",
-    "workplace_adaptations",
-    "notes",
-)
 
 
 class DuplicateNumberError(ValidationError):
