@@ -77,9 +77,9 @@ format: venv ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-messages: venv ## Update the English catalogue from the Swedish source strings and compile it (needs GNU gettext)
-	DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
-	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore=.venv
+messages: venv ## Update the English catalogue from the Swedish source strings; compile it and locale/sv (needs GNU gettext)
+	DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=templates/admin
+	DEBUG=1 $(PY) manage.py compilemessages -l en -l sv --ignore=.venv
 
 bench: venv ## Benchmarks (figures, not pass/fail)
 	DEBUG=1 $(PY) bench/funder_overview.py --scale $${SCALE:-20}

@@ -6,13 +6,24 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samordning.audit import audit_record
 from samordning.http import request_user
-from samordning.models import AuditAction, AuditLog, BusinessArea, Municipality, User
+from samordning.models import (
+    AuditAction,
+    AuditLog,
+    AuthenticatorApp,
+    BusinessArea,
+    Municipality,
+    RecoveryCodeSet,
+    User,
+)
 
 admin.site.site_header = _("Samordning – administration")
 admin.site.site_title = _("Samordning – administration")
@@ -94,10 +105,23 @@ class NoBulkDeleteMixin:
         return actions
 
 
+def _without_permissions(fieldsets: Any) -> tuple[Any, ...]:
+    """Django's user fieldsets without `user_permissions`: access follows the roles
+    (groups) and the policy, never per-user model permissions (whose names Django
+    writes in English, "Can add ...")."""
+    return tuple(
+        (
+            name,
+            {**options, "fields": tuple(f for f in options["fields"] if f != "user_permissions")},
+        )
+        for name, options in fieldsets
+    )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
+        *_without_permissions(DjangoUserAdmin.fieldsets or ()),
         (_("Tjänst"), {"fields": ("title", "phone")}),
     )
     add_fieldsets = (
@@ -171,3 +195,64 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "detail",
         "responsible",
     )
+
+
+# --- roles: the groups are the policy's roles, made by a migration -----------------
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The four roles, read-only: renaming or adding one would not change the policy
+    (samordning/policy.py), and roles carry no model permissions. Users get their roles
+    on the user page."""
+
+    fields = ("name",)
+    search_fields = ("name",)
+
+
+# --- two-factor devices: shown under Swedish names, view and delete only ----------
+# Users enrol their own devices (samordning/twofactor.py); an admin only looks and,
+# to reset someone's two-factor login, deletes. Secrets and codes are never shown.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class TwoFactorDeviceAdmin(admin.ModelAdmin):
+    list_display = ("owner", "device_name", "is_confirmed", "created", "last_used")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    search_help_text = _("Sök på användarnamn eller namn.")
+    fields = ("owner", "device_name", "is_confirmed", "created", "last_used")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("användare"), ordering="user__username")
+    def owner(self, obj: Any) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("namn"))
+    def device_name(self, obj: Any) -> str:
+        return obj.name
+
+    @admin.display(description=_("bekräftad"), boolean=True)
+    def is_confirmed(self, obj: Any) -> bool:
+        return obj.confirmed
+
+    @admin.display(description=_("tillagd"), ordering="created_at")
+    def created(self, obj: Any) -> Any:
+        return obj.created_at
+
+    @admin.display(description=_("senast använd"), ordering="last_used_at")
+    def last_used(self, obj: Any) -> Any:
+        return obj.last_used_at
+
+
+admin.site.register(AuthenticatorApp, TwoFactorDeviceAdmin)
+admin.site.register(RecoveryCodeSet, TwoFactorDeviceAdmin)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class User(AbstractUser):
@@ -152,3 +154,22 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError(_("Granskningsloggen kan inte raderas."))
+
+
+class AuthenticatorApp(TOTPDevice):
+    """django-otp's TOTP device under a Swedish name, for the admin (upstream's names
+    are hard-coded English). An admin removes one to reset a user's two-factor login."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("autentiseringsapp")
+        verbose_name_plural = _("autentiseringsappar")
+
+
+class RecoveryCodeSet(StaticDevice):
+    """django-otp's static device (the recovery codes) under a Swedish name."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("uppsättning reservkoder")
+        verbose_name_plural = _("uppsättningar reservkoder")
