@@ -78,8 +78,8 @@ format: venv ## Format and fix what ruff can
 	$(VENV)/bin/ruff check --fix .
 
 messages: venv ## Update the English catalogue from the Swedish source strings; compile it and locale/sv (needs GNU gettext)
-	DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=templates/admin
-	DEBUG=1 $(PY) manage.py compilemessages -l en -l sv --ignore=.venv
+	DEBUG=1 $(PY) manage.py makemessages -l en_GB --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=templates/admin
+	DEBUG=1 $(PY) manage.py compilemessages -l en_GB -l sv --ignore=.venv
 
 bench: venv ## Benchmarks (figures, not pass/fail)
 	DEBUG=1 $(PY) bench/funder_overview.py --scale $${SCALE:-20}

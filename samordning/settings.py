@@ -180,7 +180,9 @@ if envbool("FAST_PASSWORD_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", _("Svenska")), ("en", _("Engelska"))]
+# English as the second language in its British form (dates day-month-year, 24-hour
+# clock), which suits a Swedish public body better than American English.
+LANGUAGES = [("sv", _("Svenska")), ("en-gb", _("Engelska"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

@@ -1,4 +1,4 @@
-"""English through Django i18n: the source strings are Swedish, locale/en holds the English.
+"""English through Django i18n: the source strings are Swedish, locale/en_GB holds the (British) English.
 
 The catalogue tests keep it complete: after `make messages`, every new Swedish string
 needs an English msgstr (and no fuzzy flag) before the suite passes again, and the
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PO_PATH = Path(settings.BASE_DIR) / "locale" / "en_GB" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
 
 ENGLISH_LOGIN = ["Log in", "Skip to content", "Samordningsförbundet Östra Södertörn"]
@@ -55,7 +55,7 @@ def switch_language(client: Client, language: str) -> None:
 def test_login_page_in_english_from_accept_language():
     response = Client(headers={"accept-language": "en"}).get(reverse("login"))
     assert response.status_code == 200
-    assert '<html lang="en">' in response.text
+    assert '<html lang="en-gb">' in response.text
     for text in ENGLISH_LOGIN:
         assert text in response.text
     for text in SWEDISH_LOGIN:
@@ -80,7 +80,7 @@ def test_coordinator_home_in_english_from_accept_language(coordinator):
     client.force_login(coordinator)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert '<html lang="en">' in response.text
+    assert '<html lang="en-gb">' in response.text
     for text in ENGLISH_HOME:
         assert text in response.text
     for text in SWEDISH_HOME:
@@ -92,7 +92,7 @@ def test_coordinator_home_in_english_from_accept_language(coordinator):
 
 def test_coordinator_home_in_english_after_switching_language(client, coordinator):
     client.force_login(coordinator)
-    switch_language(client, "en")
+    switch_language(client, "en-gb")
     response = client.get(reverse("home"))
     for text in ENGLISH_HOME:
         assert text in response.text
@@ -113,7 +113,7 @@ def test_coordinator_home_in_swedish_by_default(client, coordinator):
 
 def test_switching_back_to_swedish(client, coordinator):
     client.force_login(coordinator)
-    switch_language(client, "en")
+    switch_language(client, "en-gb")
     switch_language(client, "sv")
     response = client.get(reverse("home"))
     assert "Välkommen, " in response.text
@@ -121,7 +121,7 @@ def test_switching_back_to_swedish(client, coordinator):
 
 
 def test_language_switcher_works_before_login(client, db):
-    switch_language(client, "en")
+    switch_language(client, "en-gb")
     response = client.get(reverse("login"))
     assert "Log in" in response.text
 
@@ -198,7 +198,7 @@ def catalogue() -> list[Entry]:
 def test_catalogue_header_is_english_and_not_fuzzy(catalogue):
     header = catalogue[0]
     assert "fuzzy" not in header.flags
-    assert "Language: en\n" in header.msgstr[0]
+    assert "Language: en_GB\n" in header.msgstr[0]
     assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header.msgstr[0]
 
 
@@ -211,7 +211,7 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries(catalogue):
         elif sorted(entry.msgstr) != expected or not all(entry.msgstr.values()):
             problems.append(f"line {entry.line}: untranslated: {entry.msgid!r}")
     assert not problems, (
-        "Translate these in locale/en/LC_MESSAGES/django.po, then run `make messages`:\n"
+        "Translate these in locale/en_GB/LC_MESSAGES/django.po, then run `make messages`:\n"
         + "\n".join(problems)
     )
 

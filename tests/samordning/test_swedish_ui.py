@@ -4,7 +4,7 @@ history and delete pages included) is searched for tell-tale English strings.
 
 Django, the admin and the third-party apps bring strings that upstream has not
 translated into Swedish; `locale/sv` holds our translations of those. Text inside an
-element marked `lang="en"` (the "English" language button) is not Swedish UI.
+element marked `lang="en…"` (the "English" language button) is not Swedish UI.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def visible_text(page: str) -> str:
     """What a reader sees or hears: text and the attributes read aloud, without scripts,
     styles, element names, and without elements marked as English."""
     page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
-    page = re.sub(r'(?is)<(\w+)[^>]*\blang="en"[^>]*>.*?</\1>', " ", page)
+    page = re.sub(r'(?is)<(\w+)[^>]*\blang="en[^"]*"[^>]*>.*?</\1>', " ", page)
     attributes = re.findall(r'\b(?:title|alt|aria-label|placeholder)="([^"]*)"', page)
     buttons = re.findall(r'<input[^>]*type="(?:submit|button)"[^>]*value="([^"]*)"', page)
     text = re.sub(r"(?s)<[^>]*>", " ", page)
