@@ -66,7 +66,7 @@ def test_no_missing_migrations():
 
 def test_swedish_first_and_stockholm_time():
     assert settings.LANGUAGE_CODE == "sv"
-    assert dict(settings.LANGUAGES).keys() == {"sv", "en"}
+    assert dict(settings.LANGUAGES).keys() == {"sv", "en-gb"}
     assert settings.TIME_ZONE == "Europe/Stockholm"
     assert settings.USE_TZ is True
 
