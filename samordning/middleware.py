@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db import Error, InterfaceError, OperationalError, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -132,7 +132,7 @@ def busy_response(request: HttpRequest, exception: BaseException) -> HttpRespons
     context = {"back_url": back_url}
     try:
         response: HttpResponse = render(request, "503.html", context, status=503)
-    except DatabaseError:
+    except Error:
         # The database is gone: the menus (roles, messages) cannot be read. Render the
         # page without the request, so no context processor touches the database.
         response = HttpResponse(render_to_string("503.html", context), status=503)
@@ -160,8 +160,8 @@ class DatabaseBusyMiddleware:
 
 
 class AtomicWritesMiddleware:
-    """ATOMIC_REQUESTS for unsafe methods only, for the databases whose settings say
-    "ATOMIC_UNSAFE_REQUESTS" (SQLite): a POST's view runs in one transaction
+    """ATOMIC_REQUESTS for unsafe methods only, for the databases listed in the
+    ATOMIC_UNSAFE_REQUESTS setting (SQLite): a POST's view runs in one transaction
     (IMMEDIATE on SQLite: it takes the write lock at BEGIN, so writers serialise),
     while GET and HEAD run in autocommit and never wait for a writer.
 
@@ -175,8 +175,8 @@ class AtomicWritesMiddleware:
         self.get_response = get_response
         self.aliases = [
             alias
-            for alias, database in connections.settings.items()
-            if database.get("ATOMIC_UNSAFE_REQUESTS") and not database.get("ATOMIC_REQUESTS")
+            for alias in getattr(settings, "ATOMIC_UNSAFE_REQUESTS", [])
+            if not connections.settings[alias]["ATOMIC_REQUESTS"]
         ]
         if not self.aliases:
             raise MiddlewareNotUsed
@@ -193,7 +193,7 @@ class AtomicWritesMiddleware:
     ) -> HttpResponse | None:
         if request.method in SAFE_METHODS:
             return None
-        non_atomic = getattr(view_func, "_non_atomic_requests", set())
+        non_atomic: set[str] = getattr(view_func, "_non_atomic_requests", set())
         aliases = [alias for alias in self.aliases if alias not in non_atomic]
         if not aliases:
             return None

@@ -152,13 +152,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": DB_STATEMENT_TIMEOUT_MS / 1000,
     }
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
-    DATABASES["default"]["ATOMIC_UNSAFE_REQUESTS"] = True
+    # The databases whose unsafe-method requests AtomicWritesMiddleware wraps.
+    ATOMIC_UNSAFE_REQUESTS = ["default"]
 else:
     # Every request is one transaction; PostgreSQL readers never wait for writers.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
     )
     DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    ATOMIC_UNSAFE_REQUESTS = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "samordning.User"

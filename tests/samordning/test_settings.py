@@ -77,13 +77,14 @@ def test_every_write_request_is_a_transaction_and_sqlite_serialises_writers():
     if database["ENGINE"] == "django.db.backends.sqlite3":
         # Unsafe methods only (AtomicWritesMiddleware); reads run in autocommit.
         assert database["ATOMIC_REQUESTS"] is False
-        assert database["ATOMIC_UNSAFE_REQUESTS"] is True
+        assert settings.ATOMIC_UNSAFE_REQUESTS == ["default"]
         assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
         assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
         assert database["OPTIONS"]["timeout"] == settings.DB_STATEMENT_TIMEOUT_MS / 1000
     else:
         assert database["ENGINE"] == "django.db.backends.postgresql"
         assert database["ATOMIC_REQUESTS"] is True
+        assert settings.ATOMIC_UNSAFE_REQUESTS == []
         assert database["OPTIONS"]["options"] == (
             f"-c lock_timeout={settings.DB_LOCK_TIMEOUT_MS}"
             f" -c statement_timeout={settings.DB_STATEMENT_TIMEOUT_MS}"
