@@ -17,11 +17,15 @@ def _int(name: str, default: int) -> int:
 # Where to listen; `make serve` and `gunicorn -b` override it.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Workers are processes; each has `threads` request threads and as many database
-# connections. 2-4 workers per core; workers x threads <= PostgreSQL's connection budget.
-workers = _int("GUNICORN_WORKERS", 4)
-threads = _int("GUNICORN_THREADS", 2)
-worker_class = "gthread"
+# Workers are processes, each with `threads` request threads and as many database
+# connections; workers x threads <= PostgreSQL's connection budget. Default: sync
+# workers (one request each), 2 per core + 1. A sync worker busy with a request does
+# not accept the next one, so while some requests wait for a lock the idle workers
+# answer everything else; with threads > 1 (gthread) a worker accepts requests that
+# then queue behind its own waiting threads (measured in docs/operations.md).
+workers = _int("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
 
 # Longer than the longest database wait a request can meet (see module docstring).
 _statement_timeout_s = _int("DB_STATEMENT_TIMEOUT_MS", 20000) / 1000
