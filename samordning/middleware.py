@@ -105,8 +105,9 @@ def is_database_busy(exception: BaseException) -> bool:
         if code is not None:
             return code & 0xFF in SQLITE_BUSY_CODES
         return "locked" in str(cause)
-    # PostgreSQL (psycopg): OperationalError is always about the server's state
-    # (timeouts, deadlocks, lost connections, no resources), never about the query.
+    # PostgreSQL (psycopg): OperationalError is about the server's state (lock and
+    # statement timeouts, deadlocks, serialisation failures, lost connections, no
+    # resources); a wrong query is a ProgrammingError or an IntegrityError instead.
     return True
 
 
