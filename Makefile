@@ -47,10 +47,10 @@ run: venv ## Serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLit
 	@echo "Demo mode: two-factor login is OFF (REQUIRE_2FA=0). Production requires it."
 	DEBUG=1 REQUIRE_2FA=0 $(PY) manage.py runserver $(HOST):$(PORT)
 
-serve: venv ## Production-like: gunicorn with DEBUG off (needs SECRET_KEY; plain HTTP for local use)
+serve: venv ## Production-like: gunicorn (gunicorn.conf.py) with DEBUG off (needs SECRET_KEY; plain HTTP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 $(VENV)/bin/gunicorn samordning.wsgi -b $(HOST):$(PORT) -w 2
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 $(VENV)/bin/gunicorn -c gunicorn.conf.py samordning.wsgi -b $(HOST):$(PORT)
 
 chromium: ## Make sure Debian's chromium is there for the browser tests
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \

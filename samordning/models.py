@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -81,6 +83,29 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Borttagen")
 
 
+# The one change the database lets through on an audit row: its object_repr
+# becomes this pseudonym (placements.privacy.pseudonym_for) when the person is
+# anonymised. The triggers below (PostgreSQL) and in migration 0004 (SQLite) hold
+# the same rule; every other column must stay as written.
+AUDIT_PSEUDONYM_RE = re.compile(r"^Deltagare [0-9]+ \(anonymiserad\)$")
+_AUDIT_FROZEN_COLUMNS = (
+    "id",
+    "at",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "ip_address",
+    "path",
+    "detail",
+    "responsible",
+)
+_AUDIT_UPDATE_REFUSED = " OR ".join(
+    [f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in _AUDIT_FROZEN_COLUMNS]
+    + [f"NEW.object_repr !~ '{AUDIT_PSEUDONYM_RE.pattern}'"]
+)
+
+
 class AuditLogQuerySet(models.QuerySet["AuditLog"]):
     """Append-only: bulk updates and deletes are refused."""
 
@@ -100,8 +125,11 @@ class AuditLogQuerySet(models.QuerySet["AuditLog"]):
 
     def pseudonymise(self, pseudonym: str) -> int:
         """The one permitted change: when a person is anonymised after the retention
-        period, their rows keep who read what and when, but name them by pseudonym."""
-        return super().update(object_repr=pseudonym[:200])
+        period, their rows keep who read what and when, but name them by pseudonym.
+        The database refuses any other pseudonym (see AUDIT_PSEUDONYM_RE)."""
+        if not AUDIT_PSEUDONYM_RE.match(pseudonym):
+            raise ValueError(f"Not an audit pseudonym: {pseudonym!r}")
+        return super().update(object_repr=pseudonym)
 
 
 class AuditLog(models.Model):
@@ -140,6 +168,23 @@ class AuditLog(models.Model):
         verbose_name_plural = _("granskningslogg")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+        # Append-only in the database too, whoever writes: the ORM, raw SQL, psql.
+        # SQLite gets the same rules from migration 0004 (it has no TRUNCATE).
+        triggers = [
+            pgtrigger.Protect(name="auditlog_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="auditlog_no_update",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(_AUDIT_UPDATE_REFUSED),
+            ),
+            pgtrigger.Trigger(
+                name="auditlog_no_truncate",
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (

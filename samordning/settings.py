@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "pgtrigger",
     "samordning",
     "enterprises",
     "participants",
@@ -97,9 +98,14 @@ MIDDLEWARE = [
     "samordning.middleware.NoStoreForAuthenticatedMiddleware",
     "samordning.middleware.SessionTimeoutMiddleware",
     "samordning.twofactor.RequireTwoFactorMiddleware",
+    # A busy or lost database becomes the Swedish 503 page, not a bare 500.
+    "samordning.middleware.DatabaseBusyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
+    # Must be the last middleware with a process_view (it calls the view itself);
+    # it does nothing on the way out, so django-axes still sees every response last.
+    "samordning.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "samordning.urls"
@@ -123,21 +129,40 @@ TEMPLATES = [
 ]
 
 # SQLite by default; PostgreSQL in production via DATABASE_URL.
+# How long a request may wait for a row lock, and run one statement, before the
+# database gives up; the user then gets the "busy, nothing was saved" page (503)
+# instead of a worker stuck until gunicorn kills it (gunicorn.conf.py waits longer).
+DB_LOCK_TIMEOUT_MS = envint("DB_LOCK_TIMEOUT_MS", 5000)
+DB_STATEMENT_TIMEOUT_MS = envint("DB_STATEMENT_TIMEOUT_MS", 20000)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A persistent connection dropped by the server is replaced, not reused.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work beside a writer; IMMEDIATE makes every transaction
-    # take the write lock at BEGIN, so concurrent capacity checks serialise.
+    # WAL: readers work beside the one writer. Safe-method requests run in
+    # autocommit, so they never take the write lock; unsafe ones run in one
+    # IMMEDIATE transaction (samordning.middleware.AtomicWritesMiddleware), which
+    # takes the write lock at BEGIN, so concurrent capacity checks serialise.
+    # The busy timeout is how long a writer waits for the lock (SQLite's only wait).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": DB_STATEMENT_TIMEOUT_MS / 1000,
     }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    DATABASES["default"]["ATOMIC_REQUESTS"] = False
+    # The databases whose unsafe-method requests AtomicWritesMiddleware wraps.
+    ATOMIC_UNSAFE_REQUESTS = ["default"]
+else:
+    # Every request is one transaction; PostgreSQL readers never wait for writers.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
+    DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    ATOMIC_UNSAFE_REQUESTS = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "samordning.User"

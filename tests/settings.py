@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+# The test-only `flush` that TransactionTestCase runs between tests: it empties the
+# append-only audit log, whose database triggers refuse that (tests/support).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]  # noqa: F405

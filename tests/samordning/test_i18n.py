@@ -1,4 +1,5 @@
-"""English through Django i18n: the source strings are Swedish, locale/en_GB holds the (British) English.
+"""English through Django i18n: the source strings are Swedish; locale/en_GB holds
+the (British) English.
 
 The catalogue tests keep it complete: after `make messages`, every new Swedish string
 needs an English msgstr (and no fuzzy flag) before the suite passes again, and the

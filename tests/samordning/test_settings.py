@@ -71,11 +71,21 @@ def test_swedish_first_and_stockholm_time():
     assert settings.USE_TZ is True
 
 
-def test_every_request_is_a_transaction_and_sqlite_serialises_writers():
+def test_every_write_request_is_a_transaction_and_sqlite_serialises_writers():
     database = settings.DATABASES["default"]
-    assert database["ATOMIC_REQUESTS"] is True
+    assert database["CONN_HEALTH_CHECKS"] is True
     if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Unsafe methods only (AtomicWritesMiddleware); reads run in autocommit.
+        assert database["ATOMIC_REQUESTS"] is False
+        assert settings.ATOMIC_UNSAFE_REQUESTS == ["default"]
         assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
         assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+        assert database["OPTIONS"]["timeout"] == settings.DB_STATEMENT_TIMEOUT_MS / 1000
     else:
         assert database["ENGINE"] == "django.db.backends.postgresql"
+        assert database["ATOMIC_REQUESTS"] is True
+        assert settings.ATOMIC_UNSAFE_REQUESTS == []
+        assert database["OPTIONS"]["options"] == (
+            f"-c lock_timeout={settings.DB_LOCK_TIMEOUT_MS}"
+            f" -c statement_timeout={settings.DB_STATEMENT_TIMEOUT_MS}"
+        )

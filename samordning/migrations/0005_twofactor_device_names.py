@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('otp_static', '0003_add_timestamps'),
         ('otp_totp', '0003_add_timestamps'),
-        ('samordning', '0003_business_areas'),
+        ('samordning', '0004_auditlog_append_only'),
     ]
 
     operations = [
