@@ -26,3 +26,6 @@ urlpatterns = [
     path("statistik/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A busy database outside a view is the 503 page too (samordning.views.server_error).
+handler500 = "samordning.views.server_error"

@@ -1,17 +1,21 @@
+import sys
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from samordning import policy
 from samordning.exports import table_response
 from samordning.forms import AuditReviewForm, LoginForm
 from samordning.http import AuthedRequest
+from samordning.middleware import busy_response, is_database_busy
 from samordning.models import AuditLog
 
 
@@ -72,3 +76,13 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
         "samordning/audit_review.html",
         {"form": form, "page_obj": page, "query": query.urlencode()},
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. A busy or lost database can fail outside any view (loading the
+    session, the login check): that is the Swedish 503 "nothing was saved" page too,
+    not a 500. Django calls this inside its `except`, so the exception is at hand."""
+    exception = sys.exc_info()[1]
+    if exception is not None and is_database_busy(exception):
+        return busy_response(request, exception)
+    return defaults.server_error(request)
