@@ -17,7 +17,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v $$c 2>/dev/null || echo $$c; break; fi; done)
 
-.PHONY: help venv run serve migrate seed test test-fast lint format chromium clean bench messages
+.PHONY: help venv run demo-reset serve migrate seed test test-fast lint format chromium clean bench messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,6 +46,13 @@ run: venv ## Serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLit
 	@echo "Serving on http://$(HOST):$(PORT)/ (Django runserver with DEBUG=1; Ctrl-C stops)"
 	@echo "Demo mode: two-factor login is OFF (REQUIRE_2FA=0). Production requires it."
 	DEBUG=1 REQUIRE_2FA=0 $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo-reset: venv ## Recreate the demo from scratch: a new SQLite database db.sqlite3, migrated and seeded
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "demo-reset only replaces the embedded SQLite demo database; unset DATABASE_URL."; exit 1; fi
+	rm -f db.sqlite3 db.sqlite3-*
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
 
 serve: venv ## Production-like: gunicorn (gunicorn.conf.py) with DEBUG off (needs SECRET_KEY; plain HTTP)
 	$(PY) manage.py migrate --noinput

@@ -12,8 +12,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A `.env` file in the project folder (or DOTENV_FILE; see .env.example) fills in what the
+# environment does not set; the environment always wins. The test settings turn
+# this off so that the suite never depends on a developer's file.
+if os.environ.get("READ_DOTENV", "1") != "0":
+    load_dotenv(os.environ.get("DOTENV_FILE") or BASE_DIR / ".env", override=False)
 
 
 def envbool(name: str, default: bool) -> bool:

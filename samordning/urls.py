@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
     path("accounts/2fa/recovery-codes/", twofactor.recovery_codes, name="twofactor-recovery-codes"),
     path("granskning/", views.audit_review, name="audit-review"),
+    # Browsers ask for /favicon.ico whatever the page says; it is public, like the icons.
+    path("favicon.ico", views.favicon, name="favicon"),
     # The language switch works before login too (the login page offers it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # The start page and the per-person export join every app's data.

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -76,6 +77,14 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
         "samordning/audit_review.html",
         {"form": form, "page_obj": page, "query": query.urlencode()},
     )
+
+
+@login_not_required
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page links: the static icon.
+    The URL is looked up per request (the manifest exists only after collectstatic)."""
+    return redirect(static("icons/favicon.ico"), permanent=True)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

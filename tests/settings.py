@@ -2,6 +2,7 @@
 
 import os
 
+os.environ.setdefault("READ_DOTENV", "0")  # the suite never reads a developer's .env
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")

@@ -197,6 +197,10 @@ MATRIX: dict[str, Row] = {
         get="L    302   302    302     302      302    302",
         post="L    302   302    302     302      302    302",
     ),
+    "favicon": Row(
+        get="301  301   301    301     301      301    301",
+        post="405  405   405    405     405      405    405",
+    ),
     "set_language": Row(
         # Open before login too (the login page offers the switch). GET changes
         # nothing and goes back; POST sets the language cookie.

@@ -89,3 +89,22 @@ def test_every_write_request_is_a_transaction_and_sqlite_serialises_writers():
             f"-c lock_timeout={settings.DB_LOCK_TIMEOUT_MS}"
             f" -c statement_timeout={settings.DB_STATEMENT_TIMEOUT_MS}"
         )
+
+
+def test_a_dotenv_file_fills_in_what_the_environment_does_not_set(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PROPOSAL_VALID_DAYS=23\nPARTICIPANT_RETENTION_DAYS=700\n", encoding="utf-8")
+    show = (
+        "from django.conf import settings; "
+        "print(settings.PROPOSAL_VALID_DAYS, settings.PARTICIPANT_RETENTION_DAYS)"
+    )
+    common = {"DEBUG": "1", "DOTENV_FILE": str(dotenv), "READ_DOTENV": "1"}
+
+    def shown(**env: str) -> list[str]:
+        result = _manage("shell", "--no-imports", "-c", show, **{**common, **env})
+        return result.stdout.split()
+
+    assert shown() == ["23", "700"]
+    # The environment wins over the file, and READ_DOTENV=0 ignores the file.
+    assert shown(PARTICIPANT_RETENTION_DAYS="800") == ["23", "800"]
+    assert shown(READ_DOTENV="0") == ["14", "1825"]
