@@ -73,12 +73,23 @@ OVERFLOWING_JS = """() => {
 
 
 class AxeAudit:
-    """Runs axe on each page visited and keeps the blocking problems for one report."""
+    """Runs axe on each page visited and keeps the blocking problems for one report.
+
+    It also listens to the browser's console: an error there (a script error, a style
+    the Content-Security-Policy blocked, a resource that failed to load) is a problem
+    of the page it happened on."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
         self.visited: list[str] = []
         self.problems: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(f"script error: {error}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"console: {message.text}")
 
     def _axe(self, label: str) -> None:
         results = AXE.run(self.page, options=AXE_OPTIONS)
@@ -98,8 +109,10 @@ class AxeAudit:
                 self.problems.append(f"    {target}: {summary}")
 
     def check(self, label: str) -> None:
-        """Audit the page as it is now, wide and narrow."""
+        """Audit the page as it is now, wide and narrow; report its console errors."""
         self.visited.append(label)
+        self.problems.extend(f"{label}: {error} ({self.page.url})" for error in self.console_errors)
+        self.console_errors.clear()
         self._axe(label)
         self.page.set_viewport_size(NARROW)
         try:
@@ -118,6 +131,10 @@ class AxeAudit:
 
     def visit(self, label: str, url: str, status: int = 200) -> None:
         response = self.page.goto(url)
+        if status != 200:
+            # The browser logs the page's own expected 403/404 as a failed load.
+            expected = f"status of {status}"
+            self.console_errors[:] = [e for e in self.console_errors if expected not in e]
         assert response is not None and response.status == status, (
             f"{label}: {url} answered {response.status if response else 'nothing'}"
         )
