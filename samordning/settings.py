@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view says otherwise (login itself).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Hostile input (NUL bytes, huge values, integers beyond 64 bits) is a 400 before any view.
+    "samordning.bounds.InputBoundsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "samordning.middleware.NoStoreForAuthenticatedMiddleware",

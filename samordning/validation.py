@@ -25,9 +25,20 @@ MIN_DATE = datetime.date(MIN_YEAR, 1, 1)
 MAX_DATE = datetime.date(MAX_YEAR, 12, 31)
 
 
+# Every integer column (ids included) is at most a signed 64-bit integer; SQLite cannot
+# even bind a larger Python int (OverflowError), so such a number is never an id.
+DB_INT_MIN = -(2**63)
+DB_INT_MAX = 2**63 - 1
+
+
 def is_ascii_digits(value: str) -> bool:
     """True for a non-empty string of the digits 0-9 only."""
     return value.isascii() and value.isdigit()
+
+
+def is_db_id(value: str) -> bool:
+    """True for a string of the digits 0-9 whose number fits a database id column."""
+    return is_ascii_digits(value) and int(value) <= DB_INT_MAX
 
 
 def is_sane_date(value: datetime.date) -> bool:
