@@ -16,7 +16,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer
 
-from samordning.validation import is_ascii_digits
+from samordning.validation import MAX_YEAR, MIN_YEAR, is_ascii_digits, is_sane_date
 
 COORDINATION_DAY_OFFSET = 60
 
@@ -79,6 +79,14 @@ def parse_identity_number(value: str, *, today: datetime.date | None = None) -> 
     today = today or datetime.date.today()
     if birth_date > today:
         raise ValidationError(_("Födelsedatumet ligger i framtiden."), code="future")
+    if not is_sane_date(birth_date):
+        # Year 1 (00010101-...) or 1885 (850312+...): a typing mistake, and outside the
+        # range every date in the system keeps to.
+        raise ValidationError(
+            _("Födelsedatumet måste ligga mellan %(min)s och %(max)s."),
+            code="date_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )
     twelve = f"{birth_date.year:04d}{digits[-10:][2:]}"
     sex = "male" if int(digits[-2]) % 2 else "female"
     return IdentityNumber(

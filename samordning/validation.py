@@ -17,6 +17,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 MIN_YEAR = 1900
@@ -46,13 +47,46 @@ def is_sane_date(value: datetime.date) -> bool:
 
 
 def validate_sane_date(value: datetime.date | None) -> None:
-    """Refuse a date outside [MIN_DATE, MAX_DATE] (for model and form fields)."""
+    """Refuse a date (or a date-time's date) outside [MIN_DATE, MAX_DATE] (for model
+    and form fields)."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
     if value is not None and not is_sane_date(value):
         raise ValidationError(
             _("Välj datum mellan %(min)s och %(max)s."),
             code="date_range",
             params={"min": MIN_YEAR, "max": MAX_YEAR},
         )
+
+
+# A date-time's date is checked in local time; the database check allows a day either side.
+_MIN_DATETIME = datetime.datetime(MIN_YEAR - 1, 12, 31, tzinfo=datetime.UTC)
+_MAX_DATETIME = datetime.datetime(MAX_YEAR + 1, 1, 2, tzinfo=datetime.UTC)
+
+
+def sane_date_constraints(
+    prefix: str, *dates: str, datetimes: tuple[str, ...] = ()
+) -> list[models.CheckConstraint]:
+    """Database checks that the `dates` and `datetimes` fields (empty allowed) lie in
+    [MIN_DATE, MAX_DATE], named `<prefix>_<field>_in_range`: the same rule as
+    `validate_sane_date`, for rows written around the forms."""
+    constraints = [
+        models.CheckConstraint(
+            condition=models.Q(**{f"{name}__isnull": True})
+            | models.Q(**{f"{name}__gte": MIN_DATE, f"{name}__lte": MAX_DATE}),
+            name=f"{prefix}_{name}_in_range",
+        )
+        for name in dates
+    ]
+    constraints += [
+        models.CheckConstraint(
+            condition=models.Q(**{f"{name}__isnull": True})
+            | models.Q(**{f"{name}__gte": _MIN_DATETIME, f"{name}__lt": _MAX_DATETIME}),
+            name=f"{prefix}_{name}_in_range",
+        )
+        for name in datetimes
+    ]
+    return constraints
 
 
 class SaneDateField(forms.DateField):
