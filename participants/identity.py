@@ -7,6 +7,7 @@ samordningsnummer is a personnummer whose day of birth is increased by 60.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -92,6 +93,21 @@ def parse_identity_number(value: str, *, today: datetime.date | None = None) -> 
     return IdentityNumber(
         digits=twelve, birth_date=birth_date, sex=sex, is_coordination_number=is_coordination
     )
+
+
+# Hyphen-like characters people and word processors put between date and digits.
+_SEPARATORS = re.compile(r"[\s+\-\u2010-\u2015\u2212\ufe63\uff0b\uff0d]")
+
+
+_FULL_WIDTH_DIGITS = {0xFF10 + n: str(n) for n in range(10)}
+
+
+def search_digits(value: str) -> str:
+    """The digits of (part of) a number as typed, for a search: full-width digits made
+    ASCII, spaces, '+' and every kind of dash or minus sign removed, as registration
+    reads them. Anything else (a name, superscript digits) gives ""."""
+    compact = _SEPARATORS.sub("", (value or "").translate(_FULL_WIDTH_DIGITS))
+    return compact if is_ascii_digits(compact) else ""
 
 
 def mask(digits: str | None) -> str:
