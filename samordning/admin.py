@@ -47,7 +47,7 @@ class AuditedAdminMixin:
     """
 
     # Personal-data models have cross-field rules; show them all (see ModelRulesForm).
-    form = ModelRulesForm
+    form: type[forms.ModelForm[Any]] = ModelRulesForm
 
     def audit_target(self, obj: Any) -> Any:
         return obj

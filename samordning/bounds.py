@@ -16,9 +16,11 @@ refuses such a request before any view runs, with the Swedish 400 page:
 The admin adds two rules of its own, checked against the model (`process_view`, so they
 cover every registered ModelAdmin, third-party ones too):
 
-- a list filter on a date part (`?born__year=`, `__month`, ...) takes an integer in that
-  part's range, and a date in any lookup a year in [2, 9998]: Django turns them into
-  dates and time-zone conversions that overflow at the ends of the calendar;
+- a list filter's exact match on a plain field takes a value the field can hold (an
+  address for an address column), a filter on a date part (`?born__year=`, `__month`,
+  ...) an integer in that part's range, and a date in any lookup a year in [2, 9998]:
+  Django turns them into dates and time-zone conversions that overflow at the ends of
+  the calendar;
 - an add or change page's prefill (`?municipality=12`) of a relation takes ids, and a
   date-time field none (the admin's split date-time widget cannot show a string).
 
@@ -121,8 +123,20 @@ def _in_range(value: str, low: int, high: int) -> bool:
         return False
 
 
-def lookup_refusal(key: str, value: str) -> str | None:
+def lookup_refusal(model: type[models.Model], key: str, value: str) -> str | None:
     """Why an admin list filter `key=value` (an ORM lookup) is refused, or None."""
+    name, _sep, lookup = key.partition("__")
+    if value and lookup in ("", "exact"):
+        # An exact match on a plain field takes a value the field can hold: PostgreSQL
+        # refuses "1e9" for an address column when it runs the query (a 500).
+        try:
+            field = model._meta.get_field(name)
+            if field.concrete and not field.is_relation:
+                field.clean(value, None)  # type: ignore[union-attr]
+        except FieldDoesNotExist:
+            pass
+        except ValidationError:
+            return "not a value of the field"
     part = key.rsplit("__", 1)[-1]
     if part in DATE_PARTS and not _in_range(value, *DATE_PARTS[part]):
         return f"{part} out of range"
@@ -134,8 +148,7 @@ def lookup_refusal(key: str, value: str) -> str | None:
 
 def _is_id(field: models.Field[Any, Any], value: str) -> bool:
     try:
-        target = field.target_field
-        python = target.to_python(value)
+        python = field.target_field.to_python(value)  # type: ignore[attr-defined]
     except (ValidationError, ValueError, TypeError, AttributeError):
         return False
     return not isinstance(python, int) or DB_INT_MIN <= python <= DB_INT_MAX
@@ -172,7 +185,7 @@ def admin_refusal(request: HttpRequest, view_func: Callable[..., Any]) -> str | 
     if view == "changelist_view":
         for key, values in request.GET.lists():
             for value in values:
-                if "__" in key and (reason := lookup_refusal(key, value)):
+                if reason := lookup_refusal(model_admin.model, key, value):
                     return reason
     elif view in ("add_view", "change_view"):
         page_models = [model_admin.model, *(inline.model for inline in model_admin.inlines)]
@@ -189,6 +202,7 @@ def admin_refusal(request: HttpRequest, view_func: Callable[..., Any]) -> str | 
 
 def bad_request(request: HttpRequest) -> HttpResponse:
     """The Swedish 400 page (plain text if the template cannot be found)."""
+    body: str
     try:
         body = render_to_string("400.html", request=request)
     except TemplateDoesNotExist:

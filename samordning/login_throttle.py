@@ -58,7 +58,7 @@ class ThrottleHandler(AxesDatabaseHandler):
 def username_for_axes(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """The username axes records, cut to its column: a longer one (which the login form
     refuses anyway) must not make axes' insert fail with a 500 on PostgreSQL."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     # axes' own order: the credentials if given, else the posted form.
     username = credentials.get(field) if credentials else request.POST.get(field)
     if username is None:

@@ -66,11 +66,11 @@ _MAX_DATETIME = datetime.datetime(MAX_YEAR + 1, 1, 2, tzinfo=datetime.UTC)
 
 def sane_date_constraints(
     prefix: str, *dates: str, datetimes: tuple[str, ...] = ()
-) -> list[models.CheckConstraint]:
+) -> list[models.BaseConstraint]:
     """Database checks that the `dates` and `datetimes` fields (empty allowed) lie in
     [MIN_DATE, MAX_DATE], named `<prefix>_<field>_in_range`: the same rule as
     `validate_sane_date`, for rows written around the forms."""
-    constraints = [
+    constraints: list[models.BaseConstraint] = [
         models.CheckConstraint(
             condition=models.Q(**{f"{name}__isnull": True})
             | models.Q(**{f"{name}__gte": MIN_DATE, f"{name}__lte": MAX_DATE}),
