@@ -12,13 +12,14 @@ and the attendance grid get the same. Runs on SQLite and PostgreSQL (DATABASE_UR
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from enterprises.models import CapacityChange
 from participants.models import ParticipantSupportSource
 from placements.models import PlacementStatus
 from samordning.audit import audit_record
-from samordning.models import AuditAction, User
+from samordning.models import AuditAction
 from samordning.policy import Role
 from tests import factories as f
 
@@ -66,9 +67,11 @@ def _label(model: type[models.Model]) -> str:
 REGISTERED = sorted(admin.site._registry, key=_label)
 
 
-@pytest.fixture
-def world(admin_user: User) -> dict[str, Any]:
+def _build_world() -> dict[str, Any]:
     """One row of every registered model."""
+    admin_user = f.UserFactory(
+        username="fuzz-admin", roles=[Role.ADMIN], is_staff=True, is_superuser=True
+    )
     coordinator = f.user_with_role(Role.COORDINATOR, "fuzz-coordinator")
     manager = f.user_with_role(Role.MANAGER, "fuzz-manager")
     placement = f.PlacementFactory(
@@ -124,13 +127,32 @@ def world(admin_user: User) -> dict[str, Any]:
     TOTPDevice.objects.create(user=coordinator, name="app")
     StaticDevice.objects.create(user=coordinator, name="codes")
     Group.objects.get_or_create(name="fuzz")
-    return {"placement": placement, "coordinator": coordinator, "manager": manager}
+    return {
+        "placement": placement,
+        "coordinator": coordinator,
+        "manager": manager,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Built once for the module inside a transaction rolled back afterwards (as
+    `seeded_demo` does); each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def office(admin_user: User) -> Client:
+def world(module_world: dict[str, Any], db: None) -> dict[str, Any]:
+    return module_world
+
+
+@pytest.fixture
+def office(world: dict[str, Any]) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(admin_user)
+    client.force_login(world["admin"])
     return client
 
 
@@ -143,6 +165,11 @@ def _field_names(model: type[models.Model]) -> list[str]:
 
 
 def _changelist_queries(model: type[models.Model]) -> list[dict[str, str]]:
+    names = [
+        field.name
+        for field in model._meta.get_fields()
+        if field.concrete and (not field.auto_created or field.primary_key)
+    ]
     queries: list[dict[str, str]] = [
         {"q": "a " * 50_000},
         {"q": "\x00"},
@@ -152,6 +179,9 @@ def _changelist_queries(model: type[models.Model]) -> list[dict[str, str]]:
         {"o": "-" + HUGE},
         {"o": "1.a"},
         {"all": "", "e": "1"},
+        # Refused by the input-bounds layer whatever the field: one request for all.
+        {f"{name}__exact": HUGE for name in names},
+        {f"{name}__exact": "\x00" for name in names},
     ]
     for field in model._meta.get_fields():
         if not field.concrete or field.auto_created and not field.primary_key:
@@ -163,12 +193,11 @@ def _changelist_queries(model: type[models.Model]) -> list[dict[str, str]]:
             queries.append({f"{name}__year": "2024", f"{name}__month": "13", f"{name}__day": "0"})
             queries.append({f"{name}__gte": "0001-01-01", f"{name}__lt": "9999-12-31"})
         if field.is_relation:
-            for value in [HUGE, "1e9", "-1", "١٢٣"]:
+            for value in ["1e9", "-1", "١٢٣"]:
                 queries.append({f"{name}__id__exact": value})
             queries.append({f"{name}__exact": JUST_OVER, f"{name}__isnull": "\x00"})
         else:
-            for value in [HUGE, "\x00", "1e9"]:
-                queries.append({f"{name}__exact": value})
+            queries.append({f"{name}__exact": "1e9"})
     return queries
 
 
@@ -212,6 +241,7 @@ def test_admin_pages_survive_hostile_input(
 
 
 def test_the_app_forms_survive_huge_ids_in_multi_selects(world: dict[str, Any]) -> None:
+    # The participant and enterprise forms' multi-selects; the lists' filters too.
     participant = world["placement"].participant
     enterprise = world["placement"].offer.enterprise
     pages = [
