@@ -484,7 +484,8 @@ def test_far_off_dates_on_consents_and_enrolments_are_form_errors(logged_in, min
         (
             reverse("participants:enrolment-create", args=[mine.pk]),
             {
-                "insats": InsatsFactory(start_date=datetime.date(1, 1, 1)).pk,
+                # The earliest start the database takes (a check since issue 12).
+                "insats": InsatsFactory(start_date=datetime.date(1900, 1, 1)).pk,
                 "start_date": "0001-01-02",
             },
             "start_date",
