@@ -77,3 +77,9 @@ def test_the_400_page_is_swedish_with_a_way_home(client, coordinator) -> None:
     assert "Felaktig begäran" in response.text
     assert f'href="{reverse("home")}"' in response.text
     assert "Traceback" not in response.text
+
+
+def test_a_numeric_year_is_left_to_its_form(rf: RequestFactory) -> None:
+    """The reports' year field says its own range in a message (tests/reports)."""
+    assert _answer(rf.get("/", {"year": "9" * 20})) == 200
+    assert _answer(rf.get("/", {"year__exact": "9" * 20})) == 400
