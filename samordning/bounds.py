@@ -140,6 +140,8 @@ def lookup_refusal(model: type[models.Model], key: str, value: str) -> str | Non
             pass
         except ValidationError:
             return "not a value of the field"
+    if not lookup:
+        return None  # a search, the sort order or the page, not a lookup
     part = key.rsplit("__", 1)[-1]
     if part in DATE_PARTS and not _in_range(value, *DATE_PARTS[part]):
         return f"{part} out of range"
