@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.validators import format_org_number, normalise_org_number
 from samordning import policy
 from samordning.models import BusinessArea, Municipality, User
-from samordning.validation import validate_sane_date
+from samordning.validation import sane_date_constraints, validate_sane_date
 
 
 class LegalForm(models.TextChoices):
@@ -169,8 +169,10 @@ class EnterpriseAgreement(models.Model):
     counterparty = models.CharField(
         _("avtalspart"), max_length=150, blank=True, help_text=_("T.ex. Arbetsförmedlingen.")
     )
-    valid_from = models.DateField(_("gäller från"))
-    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    valid_from = models.DateField(_("gäller från"), validators=[validate_sane_date])
+    valid_to = models.DateField(
+        _("gäller till"), null=True, blank=True, validators=[validate_sane_date]
+    )
     note = models.TextField(_("anteckning"), blank=True)
 
     class Meta:
@@ -178,10 +180,11 @@ class EnterpriseAgreement(models.Model):
         verbose_name_plural = _("avtal")
         ordering = ["enterprise__name", "-valid_from"]
         constraints = [
+            *sane_date_constraints("agreement", "valid_from", "valid_to"),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="agreement_valid_to_after_from",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -347,7 +350,9 @@ class TrainingOffer(models.Model):
         default=Decimal("150.00"),
         validators=[MinValueValidator(Decimal(0))],
     )
-    last_confirmed = models.DateField(_("platsantal bekräftat"), default=datetime.date.today)
+    last_confirmed = models.DateField(
+        _("platsantal bekräftat"), default=datetime.date.today, validators=[validate_sane_date]
+    )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
@@ -358,6 +363,7 @@ class TrainingOffer(models.Model):
         verbose_name_plural = _("arbetsträningsplatser")
         ordering = ["enterprise__name", "title"]
         constraints = [
+            *sane_date_constraints("offer", "free_from", "last_confirmed"),
             models.CheckConstraint(
                 condition=Q(capacity__gte=0), name="offer_capacity_not_negative"
             ),
@@ -415,7 +421,9 @@ class CapacityChange(models.Model):
         on_delete=models.PROTECT,
         related_name="capacity_changes",
     )
-    changed_at = models.DateTimeField(_("ändrad"), default=timezone.now, db_index=True)
+    changed_at = models.DateTimeField(
+        _("ändrad"), default=timezone.now, db_index=True, validators=[validate_sane_date]
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("ändrad av"),
@@ -431,6 +439,7 @@ class CapacityChange(models.Model):
         verbose_name = _("ändring av platsantal")
         verbose_name_plural = _("ändringar av platsantal")
         ordering = ["offer", "-changed_at"]
+        constraints = sane_date_constraints("capacity_change", datetimes=("changed_at",))
 
     def __str__(self) -> str:
         return (

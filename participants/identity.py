@@ -7,6 +7,7 @@ samordningsnummer is a personnummer whose day of birth is increased by 60.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer
 
-from samordning.validation import is_ascii_digits
+from samordning.validation import MAX_YEAR, MIN_YEAR, is_ascii_digits, is_sane_date
 
 COORDINATION_DAY_OFFSET = 60
 
@@ -79,11 +80,34 @@ def parse_identity_number(value: str, *, today: datetime.date | None = None) -> 
     today = today or datetime.date.today()
     if birth_date > today:
         raise ValidationError(_("Födelsedatumet ligger i framtiden."), code="future")
+    if not is_sane_date(birth_date):
+        # Year 1 (00010101-...) or 1885 (850312+...): a typing mistake, and outside the
+        # range every date in the system keeps to.
+        raise ValidationError(
+            _("Födelsedatumet måste ligga mellan %(min)s och %(max)s."),
+            code="date_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )
     twelve = f"{birth_date.year:04d}{digits[-10:][2:]}"
     sex = "male" if int(digits[-2]) % 2 else "female"
     return IdentityNumber(
         digits=twelve, birth_date=birth_date, sex=sex, is_coordination_number=is_coordination
     )
+
+
+# Hyphen-like characters people and word processors put between date and digits.
+_SEPARATORS = re.compile(r"[\s+\-\u2010-\u2015\u2212\ufe63\uff0b\uff0d]")
+
+
+_FULL_WIDTH_DIGITS = {0xFF10 + n: str(n) for n in range(10)}
+
+
+def search_digits(value: str) -> str:
+    """The digits of (part of) a number as typed, for a search: full-width digits made
+    ASCII, spaces, '+' and every kind of dash or minus sign removed, as registration
+    reads them. Anything else (a name, superscript digits) gives ""."""
+    compact = _SEPARATORS.sub("", (value or "").translate(_FULL_WIDTH_DIGITS))
+    return compact if is_ascii_digits(compact) else ""
 
 
 def mask(digits: str | None) -> str:

@@ -32,7 +32,7 @@ from participants.choices import (
 from participants.identity import mask, parse_identity_number
 from samordning import policy
 from samordning.models import BusinessArea, Municipality, User
-from samordning.validation import validate_sane_date
+from samordning.validation import MAX_YEAR, MIN_YEAR, sane_date_constraints, validate_sane_date
 
 EXTENT_CHOICES = [(25, "25 %"), (50, "50 %"), (75, "75 %"), (100, "100 %")]
 
@@ -49,8 +49,10 @@ class Insats(models.Model):
     )
     target_group = models.TextField(_("målgrupp"), blank=True)
     esf_funded = models.BooleanField(_("ESF-finansierad"), default=False)
-    start_date = models.DateField(_("startdatum"))
-    end_date = models.DateField(_("slutdatum"), null=True, blank=True)
+    start_date = models.DateField(_("startdatum"), validators=[validate_sane_date])
+    end_date = models.DateField(
+        _("slutdatum"), null=True, blank=True, validators=[validate_sane_date]
+    )
     budget_per_year = models.DecimalField(
         _("budget per år (kr)"),
         max_digits=12,
@@ -82,10 +84,11 @@ class Insats(models.Model):
         verbose_name_plural = _("insatser")
         ordering = ["-start_date", "name"]
         constraints = [
+            *sane_date_constraints("insats", "start_date", "end_date"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="insats_end_after_start",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +151,9 @@ class Participant(models.Model):
     first_name = models.CharField(_("förnamn"), max_length=100, blank=True)
     last_name = models.CharField(_("efternamn"), max_length=100, blank=True)
     sex = models.CharField(_("kön"), max_length=10, choices=Sex.choices)
-    birth_date = models.DateField(_("födelsedatum"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("födelsedatum"), null=True, blank=True, validators=[validate_sane_date]
+    )
     birth_year = models.PositiveSmallIntegerField(
         _("födelseår"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
@@ -185,7 +190,9 @@ class Participant(models.Model):
     referring_authority = models.CharField(
         _("remitterande myndighet"), max_length=30, choices=ReferringAuthority.choices, blank=True
     )
-    start_date = models.DateField(_("startdatum"), default=datetime.date.today)
+    start_date = models.DateField(
+        _("startdatum"), default=datetime.date.today, validators=[validate_sane_date]
+    )
     # Start data (SUS/Finsam categories).
     employment_status_start = models.CharField(
         _("sysselsättning vid start"), max_length=30, choices=EmploymentStatus.choices, blank=True
@@ -229,7 +236,9 @@ class Participant(models.Model):
         blank=True,
         related_name="+",
     )
-    anonymised_at = models.DateTimeField(_("anonymiserad"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymiserad"), null=True, blank=True, validators=[validate_sane_date]
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -238,6 +247,17 @@ class Participant(models.Model):
         verbose_name_plural = _("deltagare")
         ordering = ["last_name", "first_name", "id"]
         constraints = [
+            *sane_date_constraints(
+                "participant",
+                "birth_date",
+                "start_date",
+                "available_from",
+                datetimes=("anonymised_at",),
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__gte=MIN_YEAR, birth_year__lte=MAX_YEAR),
+                name="participant_birth_year_in_range",
+            ),
             models.CheckConstraint(
                 condition=Q(is_anonymous=False)
                 | (Q(personal_number__isnull=True) & Q(first_name="") & Q(last_name="")),
@@ -372,7 +392,7 @@ class Consent(models.Model):
         Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="consents"
     )
     purpose = models.CharField(_("ändamål"), max_length=30, choices=ConsentPurpose.choices)
-    given_on = models.DateField(_("lämnat"))
+    given_on = models.DateField(_("lämnat"), validators=[validate_sane_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrerat av"),
@@ -381,7 +401,9 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
     )
-    withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
+    withdrawn_on = models.DateField(
+        _("återkallat"), null=True, blank=True, validators=[validate_sane_date]
+    )
     note = models.CharField(_("anteckning"), max_length=200, blank=True)
 
     objects = ConsentQuerySet.as_manager()
@@ -391,10 +413,11 @@ class Consent(models.Model):
         verbose_name_plural = _("samtycken")
         ordering = ["participant", "-given_on"]
         constraints = [
+            *sane_date_constraints("consent", "given_on", "withdrawn_on"),
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
                 name="consent_withdrawn_after_given",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -429,8 +452,10 @@ class Enrolment(models.Model):
     insats = models.ForeignKey(
         Insats, verbose_name=_("insats"), on_delete=models.PROTECT, related_name="enrolments"
     )
-    start_date = models.DateField(_("startdatum"))
-    end_date = models.DateField(_("slutdatum"), null=True, blank=True)
+    start_date = models.DateField(_("startdatum"), validators=[validate_sane_date])
+    end_date = models.DateField(
+        _("slutdatum"), null=True, blank=True, validators=[validate_sane_date]
+    )
     end_reason = models.CharField(
         _("avslutsorsak"), max_length=30, choices=EndReason.choices, blank=True
     )
@@ -445,6 +470,7 @@ class Enrolment(models.Model):
         verbose_name_plural = _("inskrivningar")
         ordering = ["participant", "-start_date"]
         constraints = [
+            *sane_date_constraints("enrolment", "start_date", "end_date"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="enrolment_end_after_start",

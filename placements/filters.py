@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import django_filters
@@ -12,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.choices import ReferringAuthority
 from participants.forms import coordinator_users
-from participants.identity import parse_identity_number
+from participants.identity import parse_identity_number, search_digits
 from participants.models import Enrolment, Insats, Participant
 from placements.selectors.participants import ParticipantStatus
 from samordning.models import Municipality
-from samordning.validation import is_ascii_digits
 
 SORTS = {
     "name": ["last_name", "first_name", "id"],
@@ -88,8 +86,10 @@ class ParticipantFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        digits = re.sub(r"[\s\-+]", "", value)
-        if is_ascii_digits(digits):
+        # The registration's normalisation: any dash or minus sign, full-width digits,
+        # with or without the century, 10 or 12 digits.
+        digits = search_digits(value)
+        if digits:
             try:
                 number = parse_identity_number(value)
             except ValidationError:

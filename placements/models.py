@@ -19,6 +19,7 @@ from participants.choices import EndReason, Outcome
 from participants.models import Enrolment, Participant
 from samordning import policy
 from samordning.models import User
+from samordning.validation import sane_date_constraints, validate_sane_date
 
 
 class PlacementType(models.TextChoices):
@@ -142,10 +143,14 @@ class Placement(models.Model):
     schedule = models.CharField(
         _("arbetstider"), max_length=150, blank=True, help_text=_("T.ex. ”mån–fre 9–13”.")
     )
-    planned_start = models.DateField(_("planerad start"))
-    planned_end = models.DateField(_("planerat slut"))
-    start_date = models.DateField(_("startade"), null=True, blank=True)
-    end_date = models.DateField(_("avslutades"), null=True, blank=True)
+    planned_start = models.DateField(_("planerad start"), validators=[validate_sane_date])
+    planned_end = models.DateField(_("planerat slut"), validators=[validate_sane_date])
+    start_date = models.DateField(
+        _("startade"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    end_date = models.DateField(
+        _("avslutades"), null=True, blank=True, validators=[validate_sane_date]
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -155,7 +160,9 @@ class Placement(models.Model):
     )
     supervisor_name = models.CharField(_("handledare"), max_length=100, blank=True)
     # Trepartsöverenskommelse: agreed before the start.
-    agreement_date = models.DateField(_("överenskommelse träffad"), null=True, blank=True)
+    agreement_date = models.DateField(
+        _("överenskommelse träffad"), null=True, blank=True, validators=[validate_sane_date]
+    )
     agreement_tasks = models.TextField(_("överenskomna arbetsuppgifter"), blank=True)
     agreement_hours = models.CharField(_("överenskomna tider"), max_length=150, blank=True)
     agreement_support = models.TextField(_("överenskommet stöd"), blank=True)
@@ -167,10 +174,13 @@ class Placement(models.Model):
         blank=True,
         related_name="+",
     )
-    proposed_at = models.DateTimeField(_("föreslagen"), default=timezone.now)
+    proposed_at = models.DateTimeField(
+        _("föreslagen"), default=timezone.now, validators=[validate_sane_date]
+    )
     proposal_note = models.TextField(_("meddelande till företaget"), blank=True)
     expires_on = models.DateField(
         _("förslaget gäller till"),
+        validators=[validate_sane_date],
         null=True,
         blank=True,
         help_text=_("Ett obesvarat förslag släpper platsen efter detta datum."),
@@ -183,7 +193,9 @@ class Placement(models.Model):
         blank=True,
         related_name="+",
     )
-    answered_at = models.DateTimeField(_("besvarad"), null=True, blank=True)
+    answered_at = models.DateTimeField(
+        _("besvarad"), null=True, blank=True, validators=[validate_sane_date]
+    )
     decline_reason = models.CharField(
         _("skäl att avböja"), max_length=30, choices=DeclineReason.choices, blank=True
     )
@@ -202,6 +214,16 @@ class Placement(models.Model):
         verbose_name_plural = _("arbetsträningar")
         ordering = ["-planned_start", "-id"]
         constraints = [
+            *sane_date_constraints(
+                "placement",
+                "planned_start",
+                "planned_end",
+                "start_date",
+                "end_date",
+                "agreement_date",
+                "expires_on",
+                datetimes=("proposed_at", "answered_at"),
+            ),
             models.CheckConstraint(
                 condition=Q(extent__in=[25, 50, 75, 100]), name="placement_extent_allowed"
             ),
@@ -282,7 +304,7 @@ class AttendanceDay(models.Model):
         on_delete=models.PROTECT,
         related_name="attendance_days",
     )
-    date = models.DateField(_("datum"))
+    date = models.DateField(_("datum"), validators=[validate_sane_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrerad av"),
@@ -298,7 +320,8 @@ class AttendanceDay(models.Model):
         verbose_name_plural = _("närvarodagar")
         ordering = ["placement", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["placement", "date"], name="attendance_once_per_day")
+            *sane_date_constraints("attendance_day", "date"),
+            models.UniqueConstraint(fields=["placement", "date"], name="attendance_once_per_day"),
         ]
 
     def __str__(self) -> str:
@@ -314,10 +337,12 @@ class FollowUpMeeting(models.Model):
         on_delete=models.PROTECT,
         related_name="follow_ups",
     )
-    date = models.DateField(_("datum"))
+    date = models.DateField(_("datum"), validators=[validate_sane_date])
     attendees = models.CharField(_("deltog"), max_length=300, blank=True)
     notes = models.TextField(_("anteckningar"), blank=True)
-    next_meeting = models.DateField(_("nästa möte"), null=True, blank=True)
+    next_meeting = models.DateField(
+        _("nästa möte"), null=True, blank=True, validators=[validate_sane_date]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrerad av"),
@@ -332,6 +357,7 @@ class FollowUpMeeting(models.Model):
         verbose_name = _("uppföljningsmöte")
         verbose_name_plural = _("uppföljningsmöten")
         ordering = ["placement", "-date"]
+        constraints = sane_date_constraints("follow_up", "date", "next_meeting")
 
     def __str__(self) -> str:
         return f"{self.placement}: {self.date}"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +32,34 @@ admin.site.site_title = _("Samordning – administration")
 admin.site.index_title = _("Administration")
 
 
+class ModelRulesForm(forms.ModelForm):
+    """An admin form that shows every error of the model's rules.
+
+    `Model.clean()` may name a field the admin shows read-only (a consent's withdrawal
+    date); Django's ModelForm then raises ValueError (a 500). Such an error is shown
+    above the form instead."""
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            errors = dict(error.error_dict)
+            absent = [
+                name for name in errors if name != NON_FIELD_ERRORS and name not in self.fields
+            ]
+            for name in absent:
+                errors.setdefault(NON_FIELD_ERRORS, []).extend(errors.pop(name))
+            error = ValidationError(errors)
+        super().add_error(field, error)
+
+
 class AuditedAdminMixin:
     """Back-office changes to personal data are logged like the app's own.
 
     `audit_target` names the record the row is about (a consent's participant,
     an attendance day's placement); inline changes log one row for the parent.
     """
+
+    # Personal-data models have cross-field rules; show them all (see ModelRulesForm).
+    form: type[forms.ModelForm[Any]] = ModelRulesForm
 
     def audit_target(self, obj: Any) -> Any:
         return obj

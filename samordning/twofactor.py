@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -32,6 +33,8 @@ from samordning.models import User
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_SESSION_KEY = "_samordning_new_recovery_codes"
+# The unconfirmed device this session's setup page showed: only it can be confirmed here.
+SETUP_DEVICE_SESSION_KEY = "_samordning_setup_device"
 ROLES_NEEDING_2FA = frozenset({policy.Role.COORDINATOR, policy.Role.MANAGER, policy.Role.ADMIN})
 
 
@@ -59,13 +62,41 @@ class TokenForm(forms.Form):
     )
 
 
+class PasswordForm(forms.Form):
+    """The current password again, before a change to the user's second factor."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Ditt lösenord"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Lösenordet stämmer inte."))
+        return password
+
+
+class SetupForm(PasswordForm, TokenForm):
+    """The first code from the new authenticator app, and the current password."""
+
+    field_order = ["token", "password"]
+
+
 @transaction.atomic
-def twofactor_device_for_setup(*, user: User) -> TOTPDevice:
-    """The user's unconfirmed TOTP device, made if there is none yet."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
-    return device
+def twofactor_device_for_setup(*, user: User, replacing: int | None = None) -> TOTPDevice:
+    """A new unconfirmed TOTP device with a fresh secret, replacing the unconfirmed device
+    `replacing` (the one this session was shown before). Never one shown to another
+    session: whoever else has the password must not learn the secret the user enrols."""
+    if replacing is not None:
+        TOTPDevice.objects.filter(user=user, confirmed=False, pk=replacing).delete()
+    return TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
 
 
 @transaction.atomic
@@ -85,7 +116,8 @@ def twofactor_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+    # Secrets shown to other sessions can never be confirmed now.
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return twofactor_recovery_codes_renew(user=user)
 
 
@@ -95,14 +127,33 @@ def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
 
 
+def _session_setup_device(request: AuthedRequest) -> TOTPDevice | None:
+    """The unconfirmed device this session's setup page showed, if it still exists."""
+    pk = request.session.get(SETUP_DEVICE_SESSION_KEY)
+    if not isinstance(pk, int):
+        return None
+    return TOTPDevice.objects.filter(user=request.user, confirmed=False, pk=pk).first()
+
+
 @require_http_methods(["GET", "POST"])
 def setup(request: AuthedRequest) -> HttpResponse:
-    """Enrol an authenticator app: QR code and secret, then one code to confirm."""
+    """Enrol an authenticator app: QR code and secret, then one code and the password.
+
+    Every GET shows a new secret, bound to this session. Confirming needs the current
+    password, also for a verified user adding another device."""
     if user_has_device(request.user) and not is_verified(request.user):
         return redirect("twofactor-verify")
-    device = twofactor_device_for_setup(user=request.user)
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    device = _session_setup_device(request) if request.method == "POST" else None
+    form = SetupForm(request.POST or None, user=request.user)
+    if device is None:
+        device = twofactor_device_for_setup(
+            user=request.user, replacing=request.session.get(SETUP_DEVICE_SESSION_KEY)
+        )
+        request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
+        if request.method == "POST":
+            form.is_valid()
+            form.add_error(None, _("Skanna den nya koden nedan och försök igen."))
+    elif form.is_valid():
         codes = twofactor_confirm(
             user=request.user, device=device, token=form.cleaned_data["token"]
         )
@@ -111,6 +162,7 @@ def setup(request: AuthedRequest) -> HttpResponse:
                 "token", _("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen.")
             )
         else:
+            request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
             otp_login(request, device)
             request.session[RECOVERY_SESSION_KEY] = codes
             messages.success(request, _("Tvåstegsverifieringen är aktiverad."))
@@ -153,14 +205,17 @@ def verify(request: AuthedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def recovery_codes(request: AuthedRequest) -> HttpResponse:
-    """Show new recovery codes once; POST makes a new set (the old ones stop working)."""
+    """Show new recovery codes once; POST with the current password makes a new set
+    (the old ones stop working)."""
     if not is_verified(request.user):
         return redirect("twofactor-verify")
-    if request.method == "POST":
+    form = PasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
         request.session[RECOVERY_SESSION_KEY] = twofactor_recovery_codes_renew(user=request.user)
         return redirect("twofactor-recovery-codes")
-    codes = request.session.pop(RECOVERY_SESSION_KEY, None)
-    return render(request, "registration/twofactor_recovery_codes.html", {"codes": codes})
+    codes = request.session.pop(RECOVERY_SESSION_KEY, None) if request.method == "GET" else None
+    context = {"codes": codes, "form": form}
+    return render(request, "registration/twofactor_recovery_codes.html", context)
 
 
 ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/")

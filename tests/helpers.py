@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -45,3 +47,18 @@ def assert_each_constraint_tested(app_label: str, module_name: str) -> None:
         if not hasattr(module, f"test_constraint_{name}")
     }
     assert missing == set()
+
+
+LONG_AGO = datetime.date(1, 1, 1)
+FAR_AHEAD = datetime.date(9999, 12, 31)
+
+
+def breaks_date_range(obj: Any, field: str, value: Any = LONG_AGO) -> None:
+    """A direct ORM write of `value` into `field` is refused by the field's own
+    `<prefix>_<field>_in_range` check (and not by another constraint)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        model_field = type(obj)._meta.get_field(field)
+        if model_field.get_internal_type() == "DateTimeField":
+            value = datetime.datetime.combine(value, datetime.time(12), tzinfo=datetime.UTC)
+    with pytest.raises(IntegrityError, match=f"{field}_in_range"), transaction.atomic():
+        type(obj)._default_manager.filter(pk=obj.pk).update(**{field: value})

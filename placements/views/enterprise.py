@@ -56,7 +56,7 @@ from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
 from samordning.models import AuditAction, User
 from samordning.policy import Perm, perm_required
-from samordning.validation import is_ascii_digits
+from samordning.validation import is_ascii_digits, is_db_id
 
 PAGE_SIZE = 25
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -281,12 +281,16 @@ def _submitted_marks(
 
     A row outside the user's scope (or not open for attendance) is a 404.
     """
-    ids = {int(v) for v in request.POST.getlist("shown") if is_ascii_digits(v)}
-    if len(ids) != len(request.POST.getlist("shown")):
+    shown = request.POST.getlist("shown")
+    # An id beyond 64 bits cannot exist (and SQLite cannot even look it up).
+    ids = {int(v) for v in shown if is_db_id(v)}
+    if len(ids) != len(shown):
         raise Http404
     for key in request.POST:
         match = _ROW_FIELD.match(key)
         if match:
+            if not is_db_id(match.group(1)):
+                raise Http404
             ids.add(int(match.group(1)))
     placements = {
         p.pk: p

@@ -9,10 +9,22 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from enterprises.models import AnnualFigure, Enterprise, EnterpriseAgreement, TrainingOffer
+from enterprises.models import (
+    AnnualFigure,
+    CapacityChange,
+    Enterprise,
+    EnterpriseAgreement,
+    TrainingOffer,
+)
 from enterprises.validators import format_org_number, normalise_org_number
 from tests import factories as f
-from tests.helpers import assert_each_constraint_tested, breaks_constraint, clean_errors
+from tests.helpers import (
+    FAR_AHEAD,
+    assert_each_constraint_tested,
+    breaks_constraint,
+    breaks_date_range,
+    clean_errors,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +273,29 @@ def test_constraint_offer_price_not_negative() -> None:
     offer = f.TrainingOfferFactory()
     with breaks_constraint():
         TrainingOffer.objects.filter(pk=offer.pk).update(price_per_day=Decimal("-0.01"))
+
+
+# The date range checks (issue 12): a date far outside 1900-2100 written around the forms.
+
+
+def test_constraint_agreement_valid_from_in_range() -> None:
+    breaks_date_range(f.EnterpriseAgreementFactory(), "valid_from")
+
+
+def test_constraint_agreement_valid_to_in_range() -> None:
+    breaks_date_range(f.EnterpriseAgreementFactory(), "valid_to", FAR_AHEAD)
+
+
+def test_constraint_offer_free_from_in_range() -> None:
+    breaks_date_range(f.TrainingOfferFactory(), "free_from")
+
+
+def test_constraint_offer_last_confirmed_in_range() -> None:
+    breaks_date_range(f.TrainingOfferFactory(), "last_confirmed", FAR_AHEAD)
+
+
+def test_constraint_capacity_change_changed_at_in_range() -> None:
+    change = CapacityChange.objects.create(
+        offer=f.TrainingOfferFactory(), old_capacity=1, new_capacity=2
+    )
+    breaks_date_range(change, "changed_at")

@@ -17,7 +17,13 @@ from participants.models import (
     ParticipantSupportSource,
 )
 from tests import factories as f
-from tests.helpers import assert_each_constraint_tested, breaks_constraint, clean_errors
+from tests.helpers import (
+    FAR_AHEAD,
+    assert_each_constraint_tested,
+    breaks_constraint,
+    breaks_date_range,
+    clean_errors,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +338,61 @@ def test_constraint_enrolment_ended_has_reason() -> None:
     enrolment = f.EnrolmentFactory(start_date=datetime.date(2024, 1, 15))
     with breaks_constraint():
         Enrolment.objects.filter(pk=enrolment.pk).update(end_date=datetime.date(2024, 6, 1))
+
+
+# The date range checks (issue 12): a date far outside 1900-2100 written around the forms.
+
+
+def test_constraint_insats_start_date_in_range() -> None:
+    breaks_date_range(f.InsatsFactory(), "start_date")
+
+
+def test_constraint_insats_end_date_in_range() -> None:
+    breaks_date_range(f.InsatsFactory(), "end_date", FAR_AHEAD)
+
+
+def test_constraint_participant_birth_date_in_range() -> None:
+    breaks_date_range(f.ParticipantFactory(), "birth_date")
+
+
+def test_constraint_participant_start_date_in_range() -> None:
+    breaks_date_range(f.ParticipantFactory(), "start_date", FAR_AHEAD)
+
+
+def test_constraint_participant_available_from_in_range() -> None:
+    breaks_date_range(f.ParticipantFactory(), "available_from", FAR_AHEAD)
+
+
+def test_constraint_participant_anonymised_at_in_range() -> None:
+    breaks_date_range(f.ParticipantFactory(), "anonymised_at", FAR_AHEAD)
+
+
+def test_constraint_participant_birth_year_in_range() -> None:
+    participant = f.ParticipantFactory()
+    for year in (1, 1885, 2101):
+        with breaks_constraint():
+            Participant.objects.filter(pk=participant.pk).update(birth_year=year)
+
+
+def test_constraint_consent_given_on_in_range() -> None:
+    breaks_date_range(f.ConsentFactory(), "given_on")
+
+
+def test_constraint_consent_withdrawn_on_in_range() -> None:
+    breaks_date_range(f.ConsentFactory(), "withdrawn_on", FAR_AHEAD)
+
+
+def test_constraint_enrolment_start_date_in_range() -> None:
+    breaks_date_range(f.EnrolmentFactory(), "start_date")
+
+
+def test_constraint_enrolment_end_date_in_range() -> None:
+    enrolment = f.EnrolmentFactory(end_date=datetime.date(2024, 6, 1), end_reason="planned")
+    breaks_date_range(enrolment, "end_date", FAR_AHEAD)
+
+
+def test_identity_numbers_of_people_born_before_1900_are_refused() -> None:
+    for number in ("00010101-1237", "850312+2387", "18850312-2387"):
+        with pytest.raises(ValidationError) as error:
+            parse_identity_number(number)
+        assert error.value.code in ("date_range", "date"), number

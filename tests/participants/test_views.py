@@ -113,7 +113,9 @@ def test_search_by_name_and_by_any_written_number(logged_in, coordinator):
         assert list(response.context["participants"]) == [anna], query
 
 
-@pytest.mark.parametrize("query", ["8503²2-1234", "19850312-²387", "８５０３１２"])
+# Full-width digits are a way of writing the number and do find it (issue 12,
+# tests/participants/test_search_normalisation.py); superscripts are not.
+@pytest.mark.parametrize("query", ["8503²2-1234", "19850312-²387"])
 def test_search_with_unicode_digits_finds_nothing_and_is_no_error(logged_in, mine, query):
     response = logged_in.get(reverse("participants:participant-list"), {"q": query})
     assert response.status_code == 200
@@ -482,7 +484,8 @@ def test_far_off_dates_on_consents_and_enrolments_are_form_errors(logged_in, min
         (
             reverse("participants:enrolment-create", args=[mine.pk]),
             {
-                "insats": InsatsFactory(start_date=datetime.date(1, 1, 1)).pk,
+                # The earliest start the database takes (a check since issue 12).
+                "insats": InsatsFactory(start_date=datetime.date(1900, 1, 1)).pk,
                 "start_date": "0001-01-02",
             },
             "start_date",

@@ -53,10 +53,11 @@ def test_a_range_until_the_last_date_does_not_overflow():
 
 @pytest.mark.django_db
 def test_placements_planned_until_the_last_date_are_counted_without_overflow():
-    # Stored before the forms checked the range: planned to end on date.max.
+    # Planned to end on the last date the database takes (a check since issue 12;
+    # date.max itself is refused), counted over a window up to date.max.
     offer = TrainingOfferFactory(capacity=2)
     for _ in range(2):
-        PlacementFactory(offer=offer, planned_start=TODAY, planned_end=datetime.date.max)
+        PlacementFactory(offer=offer, planned_start=TODAY, planned_end=datetime.date(2100, 12, 31))
     peak = held_peak(offer, TODAY, datetime.date.max, today=TODAY)
     assert (peak.count, peak.day) == (2, TODAY)
     with pytest.raises(CapacityError):

@@ -9,7 +9,13 @@ import pytest
 
 from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
 from tests import factories as f
-from tests.helpers import assert_each_constraint_tested, breaks_constraint, clean_errors
+from tests.helpers import (
+    FAR_AHEAD,
+    assert_each_constraint_tested,
+    breaks_constraint,
+    breaks_date_range,
+    clean_errors,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +120,58 @@ def test_constraint_attendance_once_per_day() -> None:
     AttendanceDay.objects.create(placement=day.placement, date=datetime.date(2030, 1, 2))
     with breaks_constraint():
         AttendanceDay.objects.create(placement=day.placement, date=JAN_1)
+
+
+# The date range checks (issue 12): a date far outside 1900-2100 written around the forms.
+
+
+def _active() -> Placement:
+    return f.PlacementFactory(
+        status=PlacementStatus.ACTIVE,
+        start_date=datetime.date(2030, 1, 2),
+        agreement_date=datetime.date(2029, 12, 1),
+    )
+
+
+def test_constraint_placement_planned_start_in_range() -> None:
+    breaks_date_range(f.PlacementFactory(), "planned_start")
+
+
+def test_constraint_placement_planned_end_in_range() -> None:
+    breaks_date_range(f.PlacementFactory(), "planned_end", FAR_AHEAD)
+
+
+def test_constraint_placement_start_date_in_range() -> None:
+    breaks_date_range(_active(), "start_date")
+
+
+def test_constraint_placement_end_date_in_range() -> None:
+    breaks_date_range(_active(), "end_date", FAR_AHEAD)
+
+
+def test_constraint_placement_agreement_date_in_range() -> None:
+    breaks_date_range(_active(), "agreement_date")
+
+
+def test_constraint_placement_expires_on_in_range() -> None:
+    breaks_date_range(f.PlacementFactory(), "expires_on", FAR_AHEAD)
+
+
+def test_constraint_placement_proposed_at_in_range() -> None:
+    breaks_date_range(f.PlacementFactory(), "proposed_at", FAR_AHEAD)
+
+
+def test_constraint_placement_answered_at_in_range() -> None:
+    breaks_date_range(f.PlacementFactory(), "answered_at", FAR_AHEAD)
+
+
+def test_constraint_attendance_day_date_in_range() -> None:
+    breaks_date_range(f.AttendanceDayFactory(), "date")
+
+
+def test_constraint_follow_up_date_in_range() -> None:
+    breaks_date_range(f.FollowUpMeetingFactory(), "date")
+
+
+def test_constraint_follow_up_next_meeting_in_range() -> None:
+    breaks_date_range(f.FollowUpMeetingFactory(), "next_meeting", FAR_AHEAD)
