@@ -77,6 +77,7 @@ class InsatsAdmin(admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    audit_subject_path = "pk"
     list_display = (
         "__str__",
         "masked_number",
