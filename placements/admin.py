@@ -165,6 +165,7 @@ class PlacementAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 
 class PlacementPartAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Rows that belong to one placement: changes are logged on the placement."""
+
     audit_subject_path = "placement__participant_id"
 
     def audit_target(self, obj: Any) -> Any:

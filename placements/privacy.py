@@ -21,6 +21,7 @@ from participants import services as participant_services
 from participants.choices import AnonymousReason, ConsentPurpose
 from participants.models import Consent, Participant
 from placements.models import FollowUpMeeting, Placement, PlacementStatus
+from placements.services.sharing import sharing_withdrawn
 from samordning.audit import audit_record
 from samordning.models import AuditAction, AuditLog, User
 
@@ -211,10 +212,13 @@ def consent_withdraw(
     request: HttpRequest | None = None,
 ) -> Consent:
     """Withdraw a consent. With no registration consent left, processing stops
-    beyond the anonymous minimum: the person is anonymised (counts kept)."""
+    beyond the anonymous minimum: the person is anonymised (counts kept). With no
+    sharing consent left, what was shared with enterprises is removed."""
     consent = participant_services.consent_withdraw(
         consent=consent, user=user, withdrawn_on=withdrawn_on, request=request
     )
+    if consent.purpose == ConsentPurpose.SHARE_WITH_ENTERPRISE:
+        sharing_withdrawn(participant=consent.participant, user=user, request=request)
     registered = (
         Consent.objects.valid_on(max(withdrawn_on, timezone.localdate()))
         .filter(participant_id=consent.participant_id, purpose=ConsentPurpose.REGISTRATION)

@@ -170,10 +170,6 @@ class AuditLog(models.Model):
             f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"
         )
 
-    @property
-    def subject_ids(self) -> list[int]:
-        return [int(part) for part in self.subjects.split(",") if part]
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The one invariant enforced in save(): a log row is written once.
         if self.pk is not None and not self._state.adding:
@@ -182,3 +178,7 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError(_("Granskningsloggen kan inte raderas."))
+
+    @property
+    def subject_ids(self) -> list[int]:
+        return [int(part) for part in self.subjects.split(",") if part]
