@@ -12,8 +12,8 @@ from django.utils import timezone
 from stdnum import luhn
 
 from enterprises.models import AnnualFigure, Enterprise, EnterpriseAgreement, TrainingOffer
-from participants.models import Consent, Enrolment, Insats, Participant
 from participants.choices import ConsentPurpose
+from participants.models import Consent, Enrolment, Insats, Participant
 from placements.models import (
     AttendanceDay,
     FollowUpMeeting,

@@ -22,7 +22,7 @@ from django.urls import reverse
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
 from participants.models import Participant
-from placements.models import Placement
+from placements.models import Placement, SharedSnapshot
 from samordning.audit import audit_record
 from samordning.models import AuditAction, AuditLog
 from tests import factories as f
@@ -34,7 +34,7 @@ PROJECT_APPS = ("samordning", "enterprises", "participants", "placements")
 FULLY_TESTED_APPS = (*PROJECT_APPS, "auth")
 
 # Registered models whose admin is view-only (append-only history).
-VIEW_ONLY = {AuditLog, CapacityChange}
+VIEW_ONLY = {AuditLog, CapacityChange, SharedSnapshot}
 # Registered models whose rows are created only through services (capacity
 # checks, first capacity recorded): no add page in the admin.
 NO_ADD = {*VIEW_ONLY, Placement, TrainingOffer}
