@@ -62,6 +62,7 @@ from placements.models import (
     Placement,
     PlacementStatus,
     PlacementType,
+    SharedSnapshot,
 )
 
 S = PlacementStatus
@@ -776,13 +777,32 @@ class JourneyBuilder:
             for phase, source in dict.fromkeys(p.sources)
         ]
         _bulk(ParticipantSupportSource, sources)
+        for person in people:
+            self._sharing_consent(person)
         _bulk(Consent, [c for p in people for c in p.consents])
         _bulk(Enrolment, [p.enrolment for p in people if p.enrolment is not None])
         placements = [pl for p in people for pl in p.placements]
         _bulk(Placement, placements)
+        _bulk(SharedSnapshot, _snapshots(placements))
         _bulk(AttendanceDay, self._attendance(placements), check=False)
         _bulk(FollowUpMeeting, self._follow_ups(people))
         self._update_free_from()
+
+    def _sharing_consent(self, person: Person) -> None:
+        """Nobody is proposed without consent to sharing with the enterprise
+        (placements.services.sharing): whoever was proposed has given it."""
+        if not person.placements or person.participant.is_anonymous:
+            return
+        if any(c.purpose == ConsentPurpose.SHARE_WITH_ENTERPRISE for c in person.consents):
+            return
+        person.consents.append(
+            Consent(
+                participant=person.participant,
+                purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE,
+                given_on=person.participant.start_date,
+                recorded_by=person.coordinator,
+            )
+        )
 
     def _attendance(self, placements: list[Placement]) -> list[AttendanceDay]:
         rng, today = self.rng, self.today
@@ -840,6 +860,23 @@ class JourneyBuilder:
             if first != offer.obj.free_from:
                 offer.obj.free_from = first
                 offer.obj.save(update_fields=["free_from"])
+
+
+def _snapshots(placements: list[Placement]) -> list[SharedSnapshot]:
+    """What each enterprise was shown when the proposal was sent (as placement_propose
+    does); anonymous participants share nothing."""
+    return [
+        SharedSnapshot(
+            placement=placement,
+            first_name=placement.participant.first_name,
+            last_name=placement.participant.last_name,
+            workplace_adaptations=placement.participant.workplace_adaptations,
+            shared_at=placement.proposed_at,
+            shared_by=placement.proposed_by,
+        )
+        for placement in placements
+        if not placement.participant.is_anonymous
+    ]
 
 
 def _check(obj: models.Model) -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from participants.identity import mask, parse_identity_number
@@ -27,9 +26,6 @@ from participants.models import (
     ParticipantSupportSource,
 )
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
-from samordning.audit import audit_record
-from samordning.http import request_user
-from samordning.models import AuditAction
 
 PARTICIPANT_SEARCH = ("participant__first_name", "participant__last_name")
 
@@ -77,6 +73,7 @@ class InsatsAdmin(admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    audit_subject_path = "pk"
     list_display = (
         "__str__",
         "masked_number",
@@ -119,25 +116,7 @@ class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
             return results, may_have_duplicates
         return results | queryset.filter(personal_number=number.digits), may_have_duplicates
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            participant = self.get_object(request, unquote(object_id))
-            if participant is not None:
-                audit_record(
-                    user=request_user(request),
-                    action=AuditAction.VIEW,
-                    obj=participant,
-                    request=request,
-                    detail="admin",
-                )
-        return response
+    # Reads (changelist and change page) are logged by AuditedAdminMixin.
 
 
 class ParticipantPartAdmin(AuditedAdminMixin, admin.ModelAdmin):

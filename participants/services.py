@@ -38,7 +38,9 @@ MINIMUM_FIELDS = ("sex", "birth_year", "start_date", "anonymous_reason")
 
 
 class DuplicateNumberError(ValidationError):
-    """Another participant already has this number; `existing` says who (for scoped display)."""
+    """Another participant already has this number; `existing` says who (for scoped
+    display and the log). The message says no more than that the person may already
+    be registered: whose participant it is stays hidden (no identity oracle)."""
 
     def __init__(
         self, existing: Participant | None, other_errors: Mapping[str, list[Any]] | None = None
@@ -48,7 +50,11 @@ class DuplicateNumberError(ValidationError):
         }
         errors.setdefault("personal_number", []).append(
             ValidationError(
-                _("Numret är redan registrerat för en annan deltagare."), code="duplicate"
+                _(
+                    "Personen kan redan vara registrerad. Kontakta en förbundsadministratör, "
+                    "som kan hjälpa dig vidare."
+                ),
+                code="duplicate",
             )
         )
         super().__init__(errors)
@@ -71,6 +77,7 @@ def _audit(
         request=request,
         detail=detail,
         responsible=responsible,
+        subjects=[participant.pk],
     )
 
 
@@ -320,6 +327,21 @@ def participant_update(
         "changed: " + (", ".join(changed) or "-"),
     )
     return participant
+
+
+def participant_log_duplicate_attempt(
+    *, existing: Participant, user: User, request: HttpRequest | None = None
+) -> None:
+    """Log that `user` typed a number already registered (to `existing`): admins
+    review these attempts (samordning.views.audit_review)."""
+    _audit(
+        user,
+        AuditAction.DUPLICATE,
+        existing,
+        request,
+        "registration with an already registered number",
+        responsible=is_responsible(existing, user),
+    )
 
 
 def participant_log_view(

@@ -55,7 +55,7 @@ def participant_create(request: AuthedRequest) -> HttpResponse:
             )
         except services.DuplicateNumberError as error:
             apply_service_error(form, error)
-            duplicate_of = _visible_duplicate(request, error)
+            duplicate_of = _duplicate_attempt(request, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -68,12 +68,16 @@ def participant_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _visible_duplicate(
+def _duplicate_attempt(
     request: AuthedRequest, error: services.DuplicateNumberError
 ) -> Participant | None:
-    """Name the participant who has the number only if the user may see them."""
+    """Log the attempt (after the service's transaction rolled back); name the
+    participant who has the number only if the user may already see them."""
     if error.existing is None:
         return None
+    services.participant_log_duplicate_attempt(
+        existing=error.existing, user=request.user, request=request
+    )
     return Participant.objects.visible_to(request.user).filter(pk=error.existing.pk).first()
 
 
@@ -99,7 +103,7 @@ def participant_update(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         except services.DuplicateNumberError as error:
             apply_service_error(form, error)
-            duplicate_of = _visible_duplicate(request, error)
+            duplicate_of = _duplicate_attempt(request, error)
         except ValidationError as error:
             apply_service_error(form, error)
         else:

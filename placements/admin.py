@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.admin import ParticipantAdmin
 from participants.models import Participant
-from placements.models import AttendanceDay, FollowUpMeeting, Placement
+from placements.models import AttendanceDay, FollowUpMeeting, Placement, SharedSnapshot
 from placements.privacy import participant_anonymise, participants_past_retention
-from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
+from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin, ViewOnlyAdminMixin
 from samordning.http import request_user
 
 PLACEMENT_SEARCH = (
@@ -166,6 +166,8 @@ class PlacementAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 class PlacementPartAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Rows that belong to one placement: changes are logged on the placement."""
 
+    audit_subject_path = "placement__participant_id"
+
     def audit_target(self, obj: Any) -> Any:
         return obj.placement
 
@@ -190,3 +192,23 @@ class FollowUpMeetingAdmin(PlacementPartAdmin):
     autocomplete_fields = ("placement", "recorded_by")
     readonly_fields = ("created_at",)
     date_hierarchy = "date"
+
+
+@admin.register(SharedSnapshot)
+class SharedSnapshotAdmin(AuditedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    """What each enterprise was shown: written by the services only (proposal, shared
+    update), removed when the consent is withdrawn or the person anonymised."""
+
+    audit_subject_path = "placement__participant_id"
+    list_display = ("placement", "shared_at", "shared_by")
+    list_select_related = ("placement", "shared_by")
+    search_fields = ("placement__id",)
+    readonly_fields = (
+        "placement",
+        "first_name",
+        "last_name",
+        "workplace_adaptations",
+        "support_needs",
+        "shared_at",
+        "shared_by",
+    )

@@ -366,3 +366,49 @@ class FollowUpMeeting(models.Model):
         super().clean()
         if self.date and self.next_meeting and self.next_meeting < self.date:
             raise ValidationError({"next_meeting": _("Nästa möte kan inte ligga före detta möte.")})
+
+
+class SharedSnapshot(models.Model):
+    """What the enterprise was told about the participant of a placement.
+
+    Taken when the proposal is sent and replaced only when the coordinator
+    chooses to share an update: the enterprise never reads the live record, so
+    what the coordinator writes later (e.g. a diagnosis) stays with them.
+    """
+
+    placement = models.OneToOneField(
+        Placement,
+        verbose_name=_("arbetsträning"),
+        on_delete=models.CASCADE,
+        related_name="shared",
+    )
+    first_name = models.CharField(_("förnamn"), max_length=100, blank=True)
+    last_name = models.CharField(_("efternamn"), max_length=100, blank=True)
+    workplace_adaptations = models.TextField(_("delade anpassningar"), blank=True)
+    support_needs = models.TextField(
+        _("delat stödbehov"),
+        blank=True,
+        help_text=_("Bara det koordinatorn valt att dela med arbetsplatsen."),
+    )
+    shared_at = models.DateTimeField(_("delat"), default=timezone.now)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delat av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("delade uppgifter")
+        verbose_name_plural = _("delade uppgifter")
+        ordering = ["placement"]
+
+    def __str__(self) -> str:
+        # Never the name: this string ends up in the admin's log.
+        return _("Delat för arbetsträning %(id)s") % {"id": self.placement_id}
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -11,6 +11,8 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce, Greatest
@@ -20,7 +22,8 @@ from django.utils import timezone
 from participants import services as participant_services
 from participants.choices import AnonymousReason, ConsentPurpose
 from participants.models import Consent, Participant
-from placements.models import FollowUpMeeting, Placement, PlacementStatus
+from placements.models import FollowUpMeeting, Placement, PlacementStatus, SharedSnapshot
+from placements.services.sharing import sharing_withdrawn
 from samordning.audit import audit_record
 from samordning.models import AuditAction, AuditLog, User
 
@@ -117,7 +120,8 @@ def participant_anonymise(
     Kept: sex, birth year, home municipality, referring authority, start and end
     data, support sources, enrolments and placements with dates, extent, end
     reasons and outcomes, attendance days. Removed: number, names, birth date,
-    contact data and every free text; audit rows keep only a pseudonym.
+    contact data, every free text and what was shared with enterprises; audit rows
+    and the Django admin's log keep only a pseudonym.
     """
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     participant.personal_number = None
@@ -147,6 +151,9 @@ def participant_anonymise(
     )
     FollowUpMeeting.objects.filter(placement__in=placements).update(attendees="", notes="")
     pseudonym = pseudonym_for(participant)
+    _scrub_admin_log(participant, pseudonym)
+    # What was shared with enterprises is a copy of the name and adaptations.
+    SharedSnapshot.objects.filter(placement__in=placements).delete()
     AuditLog.objects.filter(
         object_type=participant._meta.label_lower, object_id=str(participant.pk)
     ).pseudonymise(pseudonym)
@@ -158,6 +165,39 @@ def participant_anonymise(
         user=user, action=AuditAction.UPDATE, obj=participant, request=request, detail="anonymised"
     )
     return participant
+
+
+def _owned_rows(participant: Participant) -> list[tuple[type[models.Model], list[Any]]]:
+    """(model, ids) of the person's own row and every row that belongs to them or to
+    one of their placements, found by walking the relations (so a model added later
+    is covered without anyone remembering it)."""
+    placements = Placement.objects.filter(participant=participant)
+    owned: list[tuple[type[models.Model], list[Any]]] = [(Participant, [participant.pk])]
+    parents: list[tuple[type[models.Model], dict[str, Any]]] = [
+        (Participant, {"": participant}),
+        (Placement, {"__in": placements}),
+    ]
+    for parent, lookup in parents:
+        for relation in parent._meta.related_objects:
+            model = relation.related_model
+            if relation.many_to_many or model is AuditLog or not isinstance(model, type):
+                continue
+            suffix, value = next(iter(lookup.items()))
+            rows = model._default_manager.filter(**{f"{relation.field.name}{suffix}": value})
+            owned.append((model, list(rows.values_list("pk", flat=True))))
+    return owned
+
+
+def _scrub_admin_log(participant: Participant, pseudonym: str) -> None:
+    """Django admin's "recent actions" (django_admin_log) names each row it changed:
+    the person's rows get the pseudonym and lose the change message (which may
+    repeat an inline row's name)."""
+    for model, pks in _owned_rows(participant):
+        if pks:
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=[str(pk) for pk in pks],
+            ).update(object_repr=pseudonym[:200], change_message="")
 
 
 def participants_past_retention(
@@ -211,10 +251,13 @@ def consent_withdraw(
     request: HttpRequest | None = None,
 ) -> Consent:
     """Withdraw a consent. With no registration consent left, processing stops
-    beyond the anonymous minimum: the person is anonymised (counts kept)."""
+    beyond the anonymous minimum: the person is anonymised (counts kept). With no
+    sharing consent left, what was shared with enterprises is removed."""
     consent = participant_services.consent_withdraw(
         consent=consent, user=user, withdrawn_on=withdrawn_on, request=request
     )
+    if consent.purpose == ConsentPurpose.SHARE_WITH_ENTERPRISE:
+        sharing_withdrawn(participant=consent.participant, user=user, request=request)
     registered = (
         Consent.objects.valid_on(max(withdrawn_on, timezone.localdate()))
         .filter(participant_id=consent.participant_id, purpose=ConsentPurpose.REGISTRATION)

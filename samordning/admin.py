@@ -6,16 +6,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samordning.audit import audit_record
+from samordning.audit import audit_page_view, audit_record, request_filters
 from samordning.http import request_user
 from samordning.models import (
     AuditAction,
@@ -56,13 +57,68 @@ class AuditedAdminMixin:
 
     `audit_target` names the record the row is about (a consent's participant,
     an attendance day's placement); inline changes log one row for the parent.
+
+    Reads are logged too: a changelist writes one row listing the people it shows
+    (with the search and filters), a change page one row for its object.
+    `audit_subject_path` leads from a row to the person (participant id) it is about.
     """
 
     # Personal-data models have cross-field rules; show them all (see ModelRulesForm).
     form: type[forms.ModelForm[Any]] = ModelRulesForm
+    audit_subject_path = "participant_id"
 
     def audit_target(self, obj: Any) -> Any:
         return obj
+
+    def audit_subject_ids(self, objects: list[Any]) -> list[int]:
+        """The people the rows are about: read off the rows, or in one query for a
+        path across a relation (never one query per row)."""
+        path = self.audit_subject_path
+        if "__" not in path:
+            return [getattr(obj, path) for obj in objects]
+        model = self.model  # type: ignore[attr-defined]
+        return list(
+            model._default_manager.filter(pk__in=[obj.pk for obj in objects]).values_list(
+                path, flat=True
+            )
+        )
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and request.method == "GET":
+            model = self.model  # type: ignore[attr-defined]
+            audit_page_view(
+                user=request_user(request),
+                page=f"admin:{model._meta.label_lower}",
+                subjects=self.audit_subject_ids(list(changelist.result_list)),
+                request=request,
+                filters=request_filters(request, ignore=("p", "o")),
+            )
+        return response  # type: ignore[no-any-return]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+            if obj is not None:
+                audit_record(
+                    user=request_user(request),
+                    action=AuditAction.VIEW,
+                    obj=obj,
+                    request=request,
+                    detail="admin",
+                    subjects=self.audit_subject_ids([obj]),
+                )
+        return response  # type: ignore[no-any-return]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)  # type: ignore[misc]
@@ -73,6 +129,7 @@ class AuditedAdminMixin:
             obj=self.audit_target(obj),
             request=request,
             detail="admin",
+            subjects=self.audit_subject_ids([obj]),
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
@@ -82,6 +139,7 @@ class AuditedAdminMixin:
             obj=self.audit_target(obj),
             request=request,
             detail=f"admin: {obj._meta.verbose_name}",
+            subjects=self.audit_subject_ids([obj]),
         )
         super().delete_model(request, obj)  # type: ignore[misc]
 
@@ -94,6 +152,7 @@ class AuditedAdminMixin:
                 obj=form.instance,
                 request=request,
                 detail=f"admin: {formset.model._meta.verbose_name_plural}",
+                subjects=self.audit_subject_ids([form.instance]),
             )
 
 

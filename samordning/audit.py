@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +30,12 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+def subjects_text(subject_ids: Iterable[int | None]) -> str:
+    """The people a row is about, as ",12,15," (see AuditLog.about_subject); "" for none."""
+    ids = sorted({int(pk) for pk in subject_ids if pk is not None})
+    return f",{','.join(map(str, ids))}," if ids else ""
+
+
 def audit_record(
     *,
     user: User | None,
@@ -38,8 +44,10 @@ def audit_record(
     request: HttpRequest | None = None,
     detail: str = "",
     responsible: bool | None = None,
+    subjects: Iterable[int | None] = (),
 ) -> AuditLog:
-    """Append one row saying that `user` did `action` to `obj`."""
+    """Append one row saying that `user` did `action` to `obj`; `subjects` are the
+    ids of the people (participants) whose data it showed or changed."""
     return AuditLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         action=action,
@@ -50,6 +58,46 @@ def audit_record(
         path=request.get_full_path()[:300] if request is not None else "",
         detail=detail[:300],
         responsible=responsible,
+        subjects=subjects_text(subjects),
+    )
+
+
+def audit_page_view(
+    *,
+    user: User | None,
+    page: str,
+    subjects: Iterable[int | None],
+    request: HttpRequest | None = None,
+    filters: str = "",
+    responsible: bool | None = None,
+) -> AuditLog:
+    """One row for one view of a page listing several people: which page (`page`,
+    e.g. "participant-list"), who was shown (`subjects`) and the search or filter
+    used. One insert whatever the number of rows shown."""
+    shown = subjects_text(subjects)
+    return AuditLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=AuditAction.LIST,
+        object_type=page[:60],
+        object_id=str(shown.count(",") - 1 if shown else 0),
+        object_repr="",
+        ip_address=client_ip(request),
+        path=request.get_full_path()[:300] if request is not None else "",
+        detail=filters[:300],
+        responsible=responsible,
+        subjects=shown,
+    )
+
+
+def request_filters(request: HttpRequest, ignore: Iterable[str] = ("page",)) -> str:
+    """The search and filter parameters of a list request, as "q=ek; period=past"."""
+    skip = set(ignore)
+    return "; ".join(
+        f"{key}={value}"
+        for key in sorted(request.GET)
+        if key not in skip
+        for value in request.GET.getlist(key)
+        if value
     )
 
 
@@ -60,8 +108,10 @@ def audit_records(
     objects: Sequence[models.Model],
     request: HttpRequest | None = None,
     detail: str = "",
+    subject_of: Callable[[models.Model], int | None] | None = None,
 ) -> list[AuditLog]:
-    """One row per object (e.g. every row of personal data in an export), in one insert."""
+    """One row per object (e.g. every row of personal data in an export), in one insert;
+    `subject_of` gives the id of the person each object is about."""
     ip, path = client_ip(request), request.get_full_path()[:300] if request is not None else ""
     return AuditLog.objects.bulk_create(
         AuditLog(
@@ -73,6 +123,7 @@ def audit_records(
             ip_address=ip,
             path=path,
             detail=detail[:300],
+            subjects=subjects_text([subject_of(obj)]) if subject_of else "",
         )
         for obj in objects
     )

@@ -61,7 +61,17 @@ class AuditReviewForm(forms.Form):
             ("outside", _("Läsningar utanför ansvaret")),
             (AuditAction.REVEAL, _("Visade personnummer")),
             (AuditAction.EXPORT, _("Exporter")),
+            (AuditAction.DUPLICATE, _("Försök att registrera ett redan registrerat nummer")),
+            (AuditAction.LIST, _("Listvisningar")),
+            ("all", _("Alla läsningar och ändringar")),
         ],
+    )
+    participant = forms.IntegerField(
+        label=_("Deltagare (id)"),
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("Allt som visade eller ändrade deltagaren, listsidor inräknade."),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -81,6 +81,11 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("Skapad")
     UPDATE = "update", _("Ändrad")
     DELETE = "delete", _("Borttagen")
+    # A page that lists several people (a list, a grid, an admin changelist):
+    # one row per page view, the people shown in `subjects`.
+    LIST = "list", _("Listvisning")
+    # Someone tried to register a number that is already registered.
+    DUPLICATE = "duplicate", _("Dubblettförsök")
 
 
 # The one change the database lets through on an audit row: its object_repr
@@ -114,8 +119,22 @@ class AuditLogQuerySet(models.QuerySet["AuditLog"]):
         outside = models.Q(action=AuditAction.VIEW, responsible=False)
         reveal = models.Q(action=AuditAction.REVEAL)
         export = models.Q(action=AuditAction.EXPORT)
-        chosen = {"outside": outside, AuditAction.REVEAL: reveal, AuditAction.EXPORT: export}
-        return self.filter(chosen.get(kind, outside | reveal | export))
+        duplicate = models.Q(action=AuditAction.DUPLICATE)
+        if kind == "all":
+            return self.all()
+        chosen = {
+            "outside": outside,
+            AuditAction.REVEAL: reveal,
+            AuditAction.EXPORT: export,
+            AuditAction.LIST: models.Q(action=AuditAction.LIST),
+            AuditAction.DUPLICATE: duplicate,
+        }
+        return self.filter(chosen.get(kind, outside | reveal | export | duplicate))
+
+    def about_subject(self, subject_id: int) -> AuditLogQuerySet:
+        """Rows that show or change this person (data subject): their own rows and
+        every list page that showed them. Ids are stored ",1,2," so a LIKE finds one."""
+        return self.filter(subjects__contains=f",{int(subject_id)},")
 
     def update(self, **kwargs: Any) -> int:
         raise ValidationError(_("Granskningsloggen kan inte ändras."))
@@ -160,6 +179,13 @@ class AuditLog(models.Model):
         null=True,
         help_text=_("Om användaren var ansvarig för personen när posten lästes."),
     )
+    # Text, not JSON, so one LIKE finds a person on SQLite and PostgreSQL alike.
+    subjects = models.TextField(
+        _("personer"),
+        blank=True,
+        default="",
+        help_text=_("Id för de deltagare som visades eller ändrades, som ”,12,15,”."),
+    )
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -199,6 +225,10 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError(_("Granskningsloggen kan inte raderas."))
+
+    @property
+    def subject_ids(self) -> list[int]:
+        return [int(part) for part in self.subjects.split(",") if part]
 
 
 class AuthenticatorApp(TOTPDevice):

@@ -286,6 +286,9 @@ SMALL_COUNT_THRESHOLD = envint("SMALL_COUNT_THRESHOLD", 5)
 PROPOSAL_VALID_DAYS = envint("PROPOSAL_VALID_DAYS", 14)
 # Participants whose last activity is older than this are anonymised (manage.py anonymise_expired).
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)
+# After a placement ends the enterprise sees the participant's name this many days
+# (to invoice the months worked), then only the placement number.
+PLACEMENT_NAME_ACCESS_DAYS = envint("PLACEMENT_NAME_ACCESS_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -33,19 +33,24 @@ AUDIT_PAGE_SIZE = 50
 @policy.perm_required(policy.Perm.AUDIT_REVIEW)
 @require_safe
 def audit_review(request: AuthedRequest) -> HttpResponse:
-    """Log review for admins: reads outside responsibility, reveals and exports."""
+    """Log review for admins: reads outside responsibility, reveals, exports and
+    duplicate registrations; on request list views, or everything about one person."""
     # Always bound: every field is optional and the form fills in the defaults.
     form = AuditReviewForm(request.GET)
     rows = AuditLog.objects.none()
     if form.is_valid():
         data = form.cleaned_data
+        # One person: everything about them, unless a kind narrows it.
+        kind = data.get("kind") or ("all" if data.get("participant") else "")
         rows = (
-            AuditLog.objects.to_review(data.get("kind") or "")
+            AuditLog.objects.to_review(kind)
             .filter(at__date__gte=data["date_from"], at__date__lte=data["date_to"])
             .select_related("user")
         )
         if data.get("user"):
             rows = rows.filter(user=data["user"])
+        if data.get("participant"):
+            rows = rows.about_subject(data["participant"])
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx") and form.is_valid():
         header = [
@@ -55,6 +60,8 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
             _("Objekt"),
             _("Ansvarig"),
             _("IP-adress"),
+            _("Deltagare (id)"),
+            _("Sökning eller filter"),
         ]
         table = (
             [
@@ -64,6 +71,8 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
                 f"{row.object_type} {row.object_id}",
                 {True: _("Ja"), False: _("Nej"), None: ""}[row.responsible],
                 row.ip_address or "",
+                " ".join(map(str, row.subject_ids)),
+                row.detail,
             ]
             for row in rows.iterator()
         )

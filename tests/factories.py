@@ -8,11 +8,19 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from stdnum import luhn
 
 from enterprises.models import AnnualFigure, Enterprise, EnterpriseAgreement, TrainingOffer
+from participants.choices import ConsentPurpose
 from participants.models import Consent, Enrolment, Insats, Participant
-from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
+from placements.models import (
+    AttendanceDay,
+    FollowUpMeeting,
+    Placement,
+    PlacementStatus,
+    SharedSnapshot,
+)
 from samordning.models import BusinessArea, Municipality, User
 from samordning.policy import Role
 
@@ -180,6 +188,17 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.coordinators.add(*extracted)
 
+    @factory.post_generation
+    def sharing(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """With `sharing=True`: a consent to sharing with the enterprise (what a
+        proposal needs)."""
+        if create and extracted and not self.is_anonymous:
+            Consent.objects.create(
+                participant=self,
+                purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE,
+                given_on=min(self.start_date, timezone.localdate()),
+            )
+
 
 class ConsentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -202,6 +221,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 class PlacementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Placement
+        skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
     offer = factory.SubFactory(TrainingOfferFactory)
@@ -209,6 +229,35 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     planned_start = datetime.date(2030, 1, 1)
     planned_end = datetime.date(2030, 6, 30)
     status = PlacementStatus.PROPOSED
+
+    @factory.post_generation
+    def shared(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """What placement_propose does, unless `shared=False`: the participant has a
+        consent to sharing (one is given if they never had one) and the placement
+        a snapshot of the name and adaptations."""
+        if not create or extracted is False or self.participant.is_anonymous:
+            return
+        participant = self.participant
+        if not participant.consents.filter(purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE).exists():
+            Consent.objects.create(
+                participant=participant,
+                purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE,
+                given_on=min(participant.start_date, timezone.localdate()),
+            )
+        share(self)
+
+
+def share(placement: Placement) -> SharedSnapshot:
+    """Take (or retake) the placement's snapshot from the participant's live record."""
+    participant = placement.participant
+    return SharedSnapshot.objects.update_or_create(
+        placement=placement,
+        defaults={
+            "first_name": participant.first_name,
+            "last_name": participant.last_name,
+            "workplace_adaptations": participant.workplace_adaptations,
+        },
+    )[0]
 
 
 class AttendanceDayFactory(factory.django.DjangoModelFactory):

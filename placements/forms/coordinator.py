@@ -187,6 +187,15 @@ class ProposeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Skriv inga hälsouppgifter här; anpassningarna delas från deltagarens sida."),
     )
+    shared_support_needs = forms.CharField(
+        label=_("Stödbehov att dela med arbetsplatsen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Frivilligt. Bara det du skriver här delas; stödbehoven på deltagarens sida "
+            "stannar hos koordinatorerna."
+        ),
+    )
 
     def __init__(
         self,
@@ -280,5 +289,21 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "followup")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ShareUpdateForm(forms.Form):
+    """Share the participant's current name and adaptations with the enterprise again."""
+
+    shared_support_needs = forms.CharField(
+        label=_("Stödbehov att dela med arbetsplatsen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ersätter det som delats tidigare. Lämna tomt för att inte dela något."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "share")
         super().__init__(*args, **kwargs)
         self.helper = _helper()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Exists, OuterRef
+
 from enterprises.models import Enterprise
+from participants.choices import ConsentPurpose
+from participants.models import Consent
 from placements.models import Placement, PlacementQuerySet, PlacementStatus, unexpired
 from samordning.models import User
 
@@ -21,3 +25,12 @@ def open_proposals(user: User, today: datetime.date) -> PlacementQuerySet:
     return (
         enterprise_placements(user).filter(status=PlacementStatus.PROPOSED).filter(unexpired(today))
     )
+
+
+def with_disclosure(placements: PlacementQuerySet, today: datetime.date) -> PlacementQuerySet:
+    """What placements.disclosure needs, in the same query: the shared snapshot and
+    whether the participant's sharing consent is valid today (`sharing_ok`)."""
+    sharing = Consent.objects.filter(
+        participant_id=OuterRef("participant_id"), purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE
+    ).valid_on(today)
+    return placements.select_related("participant", "shared").annotate(sharing_ok=Exists(sharing))

@@ -25,13 +25,15 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from enterprises.validators import format_org_number
 from participants.models import Participant
-from placements.disclosure import participant_label
+from placements.disclosure import Disclosed, enterprise_disclosure, participant_label
 from placements.models import AttendanceDay, Placement
+from placements.selectors.enterprise import with_disclosure
 from placements.services.attendance import month_bounds
 from samordning import policy
 from samordning.models import User
@@ -54,47 +56,58 @@ def invoice_rows(
     """One row per placement with present days in the month, annotated with
     `present_days`, `amount` and `name_visible`.
 
-    The participant's name is only for those who may see it: the enterprise's
-    managers, the participant's coordinators and admins; anyone else (a coordinator
-    looking at another coordinator's participant) gets a placement reference.
+    Rows: an admin sees every placement; anyone else the placements of their own
+    caseload (coordinators) and at the enterprises they manage (managers).
+    The live name is for the participant's coordinators and admins
+    (`name_visible`); a manager sees what placements.disclosure allows.
     """
     first, last = month_bounds(year, month)
     in_month = Q(attendance_days__date__range=(first, last))
+    placements = Placement.objects.filter(offer__enterprise__in=enterprises)
     if policy.is_admin(user):
         name_visible: Any = Value(True)
     else:
         responsible = Participant.coordinators.through.objects.filter(
             participant_id=OuterRef("participant_id"), user_id=user.pk
         )
+        own = Q(pk__in=[])
+        if policy.is_coordinator(user):
+            own |= Q(Exists(responsible))
+        if policy.is_manager(user):
+            own |= Q(offer__enterprise__in=Enterprise.objects.filter(managers=user))
+        placements = placements.filter(own)
         name_visible = Case(
-            When(offer__enterprise__in=Enterprise.objects.filter(managers=user), then=True),
             When(Exists(responsible), then=True),
             default=False,
             output_field=BooleanField(),
         )
-    return (
-        Placement.objects.filter(offer__enterprise__in=enterprises)
-        .annotate(present_days=Count("attendance_days", filter=in_month))
+    return with_disclosure(
+        placements.annotate(present_days=Count("attendance_days", filter=in_month))
         .filter(present_days__gt=0)
         .annotate(
             amount=ExpressionWrapper(F("present_days") * F("offer__price_per_day"), AMOUNT),
             name_visible=name_visible,
         )
         .select_related("participant", "offer", "offer__enterprise")
-        .order_by("offer__enterprise__name", "offer__title", "start_date", "pk")
+        .order_by("offer__enterprise__name", "offer__title", "start_date", "pk"),
+        timezone.localdate(),
     )
 
 
 def invoice_totals(
-    *, enterprises: QuerySet[Enterprise], year: int, month: int
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User | None = None
 ) -> list[EnterpriseTotal]:
-    """Present days and amount per enterprise for the month."""
+    """Present days and amount per enterprise for the month; with `user`, of the
+    placements that user's invoice basis lists (invoice_rows)."""
     first, last = month_bounds(year, month)
+    days = AttendanceDay.objects.filter(
+        placement__offer__enterprise__in=enterprises, date__range=(first, last)
+    )
+    if user is not None and not policy.is_admin(user):
+        listed = invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
+        days = days.filter(placement__in=listed.values("pk"))
     grouped = (
-        AttendanceDay.objects.filter(
-            placement__offer__enterprise__in=enterprises, date__range=(first, last)
-        )
-        .values(
+        days.values(
             "placement__offer__enterprise_id",
             "placement__offer__enterprise__name",
             "placement__offer__enterprise__org_number",
@@ -114,11 +127,13 @@ def invoice_totals(
     ]
 
 
-def row_participant(placement: Placement) -> str:
-    """The participant as this viewer may see them on the invoice basis."""
-    if getattr(placement, "name_visible", False) or placement.participant.is_anonymous:
-        return participant_label(placement.participant)
-    return _("Arbetsträning nr %(id)s") % {"id": placement.pk}
+def row_participant(placement: Placement) -> Disclosed:
+    """The participant as this viewer may see them on the invoice basis: the live
+    name for their coordinators and admins, else what the enterprise may see."""
+    if getattr(placement, "name_visible", False):
+        label = participant_label(placement.participant)
+        return Disclosed(label=label, identified=not placement.participant.is_anonymous)
+    return enterprise_disclosure(placement)
 
 
 def export_table(
@@ -142,14 +157,14 @@ def export_table(
                 placement.offer.enterprise.name,
                 placement.offer.enterprise.org_number_display,
                 placement.offer.title,
-                row_participant(placement),
+                row_participant(placement).label,
                 placement.get_placement_type_display(),
                 placement.present_days,  # type: ignore[attr-defined]
                 placement.offer.price_per_day,
                 Decimal(placement.amount).quantize(Decimal("0.01")),  # type: ignore[attr-defined]
             ]
         )
-    totals = invoice_totals(enterprises=enterprises, year=year, month=month)
+    totals = invoice_totals(enterprises=enterprises, year=year, month=month, user=user)
     for total in totals:
         rows.append(
             [

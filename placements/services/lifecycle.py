@@ -33,6 +33,7 @@ from placements.services.capacity import (
     lock_offer,
     lock_participant,
 )
+from placements.services.sharing import check_sharing_consent, follow_up_refusal, snapshot_take
 from samordning.audit import audit_record
 from samordning.models import AuditAction, User
 
@@ -97,7 +98,14 @@ def _lock(placement: Placement) -> Placement:
 def _audit(
     user: User, action: str, placement: Placement, request: HttpRequest | None, detail: str
 ) -> None:
-    audit_record(user=user, action=action, obj=placement, request=request, detail=detail)
+    audit_record(
+        user=user,
+        action=action,
+        obj=placement,
+        request=request,
+        detail=detail,
+        subjects=[placement.participant_id],
+    )
 
 
 def _expiry(from_day: datetime.date) -> datetime.date:
@@ -125,11 +133,16 @@ def placement_propose(
     enrolment: Enrolment | None = None,
     schedule: str = "",
     proposal_note: str = "",
+    shared_support_needs: str = "",
     request: HttpRequest | None = None,
     today: datetime.date | None = None,
 ) -> Placement:
-    """Propose `participant` for a place at `offer`; holds a place until answered or expired."""
+    """Propose `participant` for a place at `offer`; holds a place until answered or expired.
+
+    Needs a valid consent to sharing with the enterprise; what the enterprise will
+    see (name, adaptations, `shared_support_needs`) is copied into a snapshot now."""
     today = today or timezone.localdate()
+    check_sharing_consent(participant, today)
     placement = Placement(
         participant=participant,
         offer=offer,
@@ -174,6 +187,7 @@ def placement_propose(
     check_participant_extent(participant, extent, planned_start, planned_end, today=today)
     placement.offer = offer
     placement.save()
+    snapshot_take(placement=placement, user=user, support_needs=shared_support_needs)
     _audit(user, AuditAction.CREATE, placement, request, "proposed")
     return placement
 
@@ -443,11 +457,15 @@ def follow_up_record(
     next_meeting: datetime.date | None = None,
     request: HttpRequest | None = None,
 ) -> FollowUpMeeting:
-    """Record a follow-up meeting of an accepted, active or ended placement."""
+    """Record a follow-up meeting of an accepted, active or ended placement; after
+    the end only with the participant's consent to follow-up."""
     if "follow_up" not in allowed_steps(placement):
         raise TransitionError(
             _("Uppföljning kan bara registreras för en arbetsträning som blivit av.")
         )
+    refusal = follow_up_refusal(placement, timezone.localdate())
+    if refusal:
+        raise TransitionError(refusal, code="no_follow_up_consent")
     meeting = FollowUpMeeting(
         placement=placement,
         date=date,

@@ -19,6 +19,8 @@ urlpatterns: list = [
     path("<int:pk>/avsluta/", coordinator.placement_end, name="placement-end"),
     path("<int:pk>/andra-plan/", coordinator.placement_change_plan, name="placement-change-plan"),
     path("<int:pk>/uppfoljning/", coordinator.follow_up_create, name="follow-up-create"),
+    path("<int:pk>/dela/", coordinator.placement_share_update, name="placement-share-update"),
+    path("uppfoljning/", coordinator.follow_up_list, name="follow-up-list"),
     # --- end of coordinator side ---
     #
     #

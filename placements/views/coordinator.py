@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from enterprises.models import TrainingOffer
-from participants.models import Participant
+from participants.choices import ConsentPurpose
+from participants.models import Consent, Participant
 from participants.selectors import is_responsible
+from placements.disclosure import snapshot_of
 from placements.forms.coordinator import (
     ChangePlanForm,
     EndForm,
@@ -33,10 +35,11 @@ from placements.forms.coordinator import (
     FreePlacesFilter,
     MatchPeriodForm,
     ProposeForm,
+    ShareUpdateForm,
     StartForm,
     period_data,
 )
-from placements.models import FollowUpMeeting, Placement
+from placements.models import ENDED_STATUSES, FollowUpMeeting, Placement
 from placements.selectors.matching import (
     closest_extent,
     default_period,
@@ -45,8 +48,8 @@ from placements.selectors.matching import (
     wanted_start,
     with_holding,
 )
-from placements.services import lifecycle
-from samordning.audit import audit_record
+from placements.services import lifecycle, sharing
+from samordning.audit import audit_page_view, audit_record, request_filters
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
 from samordning.models import AuditAction
@@ -109,6 +112,16 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if refused := read_only(request):
         return refused
+    # The page shows the participant's wishes and extent: a read of the record.
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        obj=participant,
+        request=request,
+        detail="matching",
+        responsible=is_responsible(participant, request.user),
+        subjects=[participant.pk],
+    )
     form = MatchPeriodForm(period_data(request.GET, wanted_start(participant, today)))
     matches: list[Any] = []
     start = end = None
@@ -169,6 +182,7 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
                     enrolment=data["enrolment"],
                     schedule=data["schedule"],
                     proposal_note=data["proposal_note"],
+                    shared_support_needs=data["shared_support_needs"],
                     request=request,
                 )
             except ValidationError as error:
@@ -189,7 +203,13 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "placements/placement_propose.html",
-        {"form": form, "participant": participant},
+        {
+            "form": form,
+            "participant": participant,
+            "sharing_missing": not sharing.has_valid_consent(
+                participant, ConsentPurpose.SHARE_WITH_ENTERPRISE, today
+            ),
+        },
     )
 
 
@@ -259,13 +279,28 @@ def _render_detail(request: AuthedRequest, placement: Placement, **bound: Any) -
             }
         ),
         "follow_up_form": FollowUpForm(initial={"date": today}),
+        "share_form": ShareUpdateForm(
+            initial={"shared_support_needs": getattr(snapshot_of(placement), "support_needs", "")}
+        ),
     }
     forms.update(bound)
     steps = lifecycle.allowed_steps(placement)
+    refusal = sharing.follow_up_refusal(placement, today) if "follow_up" in steps else ""
+    sharing_ok = sharing.has_valid_consent(
+        placement.participant, ConsentPurpose.SHARE_WITH_ENTERPRISE, today
+    )
+    shareable = placement.status in sharing.SHAREABLE and not (
+        placement.is_pending and placement.has_expired(today)
+    )
     context = {
         "placement": placement,
         "participant": placement.participant,
         **{f"can_{step}": step in steps for step in lifecycle.STEPS},
+        "can_follow_up": "follow_up" in steps and not refusal,
+        "follow_up_refusal": refusal,
+        "can_share_update": shareable and sharing_ok,
+        "sharing_missing": shareable and not sharing_ok,
+        "shared": snapshot_of(placement),
         "open_form": next(iter(bound), None),
         **forms,
     }
@@ -285,6 +320,7 @@ def placement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request=request,
         detail="placement detail",
         responsible=is_responsible(placement.participant, request.user),
+        subjects=[placement.participant_id],
     )
     return _render_detail(request, placement)
 
@@ -382,4 +418,59 @@ def follow_up_create(request: AuthedRequest, pk: int) -> HttpResponse:
         service=lifecycle.follow_up_record,
         done=_("Uppföljningen är registrerad."),
         form_name="follow_up_form",
+    )
+
+
+@perm_required(Perm.PLACEMENT_MANAGE)
+def placement_share_update(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Share the participant's current name and adaptations with the enterprise."""
+    return _lifecycle_step(
+        request,
+        pk,
+        form_class=ShareUpdateForm,
+        service=_share_update,
+        done=_("Företaget ser nu de uppdaterade uppgifterna."),
+        form_name="share_form",
+    )
+
+
+def _share_update(**kwargs: Any) -> Any:
+    """The share form's field has the service's name for it."""
+    kwargs["support_needs"] = kwargs.pop("shared_support_needs", "")
+    return sharing.placement_share_update(**kwargs)
+
+
+@perm_required(Perm.PLACEMENT_MANAGE)
+@require_safe
+def follow_up_list(request: AuthedRequest) -> HttpResponse:
+    """Ended placements of the user's caseload: who may be contacted for a
+    follow-up (a valid follow-up consent) and who may not."""
+    today = timezone.localdate()
+    consent = Consent.objects.filter(
+        participant_id=OuterRef("participant_id"), purpose=ConsentPurpose.FOLLOW_UP
+    ).valid_on(today)
+    placements = (
+        Placement.objects.in_caseload_of(request.user)
+        .filter(status__in=ENDED_STATUSES)
+        .select_related("participant", "offer", "offer__enterprise")
+        .annotate(may_contact=Exists(consent))
+        .order_by("-end_date", "-pk")
+    )
+    contact = request.GET.get("contact", "")
+    if contact == "yes":
+        placements = placements.filter(may_contact=True)
+    elif contact == "no":
+        placements = placements.filter(may_contact=False)
+    page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page_view(
+        user=request.user,
+        page="follow-up-list",
+        subjects=[p.participant_id for p in page.object_list],
+        request=request,
+        filters=request_filters(request),
+    )
+    return render(
+        request,
+        "placements/follow_up_list.html",
+        {"page_obj": page, "placements": page.object_list, "contact": contact},
     )

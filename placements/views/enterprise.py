@@ -2,8 +2,9 @@
 the invoice basis and the number of places of an offer.
 
 Managers reach only their own enterprises' rows (anything else is a 404).
-Coordinators and admins see the invoice basis of any enterprise. What a page
-shows of a participant is limited to placements.disclosure.
+Coordinators see the invoice basis of their own caseload's placements, admins of
+all. What a page shows of a participant is limited to placements.disclosure;
+every page that shows participants writes one audit row listing them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from enterprises.models import Enterprise, TrainingOffer
-from placements.disclosure import participant_label
+from placements.disclosure import enterprise_disclosure
 from placements.forms.enterprise import CapacityForm, DeclineForm, MonthForm
 from placements.models import (
     ENDED_STATUSES,
@@ -35,7 +36,7 @@ from placements.models import (
     PlacementQuerySet,
     PlacementStatus,
 )
-from placements.selectors.enterprise import enterprise_placements, open_proposals
+from placements.selectors.enterprise import enterprise_placements, open_proposals, with_disclosure
 from placements.selectors.invoicing import (
     export_table,
     invoice_rows,
@@ -50,7 +51,7 @@ from placements.services.attendance import (
 )
 from placements.services.capacity import FAR_FUTURE, held_peak, offer_set_capacity
 from placements.services.lifecycle import placement_accept, placement_decline
-from samordning.audit import audit_record, audit_records
+from samordning.audit import audit_page_view, audit_record, audit_records, request_filters
 from samordning.exports import table_response
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
@@ -82,16 +83,24 @@ def _enterprise_param(request: AuthedRequest, scope: QuerySet[Enterprise]) -> En
 @require_safe
 def proposal_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
-    proposals = (
+    proposals = with_disclosure(
         open_proposals(request.user, today)
         .select_related("participant", "offer", "offer__enterprise")
-        .order_by("planned_start", "pk")
+        .order_by("planned_start", "pk"),
+        today,
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [
-        (proposal, participant_label(proposal.participant), DeclineForm(prefix=f"d{proposal.pk}"))
+        (
+            proposal,
+            enterprise_disclosure(proposal, today),
+            DeclineForm(prefix=f"d{proposal.pk}"),
+        )
         for proposal in page.object_list
     ]
+    _log_list(
+        request, "enterprise-proposal-list", [p for p, shown, _f in items if shown.identified]
+    )
     return render(
         request,
         "placements/enterprise_proposal_list.html",
@@ -101,10 +110,24 @@ def proposal_list(request: AuthedRequest) -> HttpResponse:
 
 def _answerable(request: AuthedRequest, placement_pk: int) -> Placement:
     return get_object_or_404(
-        enterprise_placements(request.user).select_related(
-            "participant", "offer", "offer__enterprise"
+        with_disclosure(
+            enterprise_placements(request.user).select_related(
+                "participant", "offer", "offer__enterprise"
+            ),
+            timezone.localdate(),
         ),
         pk=placement_pk,
+    )
+
+
+def _log_list(request: AuthedRequest, page: str, shown: list[Placement]) -> None:
+    """One audit row for a page view listing participants: those shown by name."""
+    audit_page_view(
+        user=request.user,
+        page=page,
+        subjects=[placement.participant_id for placement in shown],
+        request=request,
+        filters=request_filters(request),
     )
 
 
@@ -114,7 +137,7 @@ def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     refused = post_only(request)
     if refused:
         return refused
-    name = participant_label(placement.participant)
+    name = enterprise_disclosure(placement).label
     try:
         placement_accept(placement=placement, user=request.user, request=request)
     except ValidationError as error:
@@ -135,7 +158,8 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     refused = post_only(request)
     if refused:
         return refused
-    name = participant_label(placement.participant)
+    shown = enterprise_disclosure(placement)
+    name = shown.label
     form = DeclineForm(request.POST, prefix=f"d{placement.pk}")
     if form.is_valid():
         try:
@@ -158,7 +182,7 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     return render(
         request,
         "placements/enterprise_proposal_decline.html",
-        {"proposal": placement, "name": name, "form": form},
+        {"proposal": placement, "name": name, "shown": shown, "form": form},
     )
 
 
@@ -176,17 +200,24 @@ def placement_list(request: AuthedRequest) -> HttpResponse:
     period = request.GET.get("period", "current")
     if period not in PERIODS:
         period = "current"
-    placements = (
+    today = timezone.localdate()
+    placements = with_disclosure(
         enterprise_placements(request.user)
         .filter(status__in=PERIODS[period])
-        .select_related("participant", "offer", "offer__enterprise")
+        .select_related("participant", "offer", "offer__enterprise"),
+        today,
     )
     if period == "past":
         placements = placements.order_by("-end_date", "-pk")
     else:
         placements = placements.order_by("planned_start", "pk")
     page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(p, participant_label(p.participant)) for p in page.object_list]
+    rows = [(p, enterprise_disclosure(p, today).label) for p in page.object_list]
+    _log_list(
+        request,
+        "enterprise-placement-list",
+        [p for p in page.object_list if enterprise_disclosure(p, today).identified],
+    )
     return render(
         request,
         "placements/enterprise_placement_list.html",
@@ -196,29 +227,36 @@ def placement_list(request: AuthedRequest) -> HttpResponse:
 
 @perm_required(Perm.ENTERPRISE_PLACEMENTS_VIEW)
 def placement_detail(request: AuthedRequest, placement_pk: int) -> HttpResponse:
+    today = timezone.localdate()
     placement = get_object_or_404(
-        enterprise_placements(request.user).select_related(
-            "participant", "offer", "offer__enterprise"
+        with_disclosure(
+            enterprise_placements(request.user).select_related(
+                "participant", "offer", "offer__enterprise"
+            ),
+            today,
         ),
         pk=placement_pk,
     )
     if refused := read_only(request):
         return refused
-    # The manager reads the participant's name and agreed adaptations here.
+    shown = enterprise_disclosure(placement, today)
+    # The manager reads what was shared of the participant here (if anything still is).
     audit_record(
         user=request.user,
         action=AuditAction.VIEW,
         obj=placement,
         request=request,
-        detail="enterprise placement",
+        detail="enterprise placement" if shown.identified else "enterprise placement, number only",
         responsible=False,
+        subjects=[placement.participant_id] if shown.identified else [],
     )
     return render(
         request,
         "placements/enterprise_placement_detail.html",
         {
             "placement": placement,
-            "name": participant_label(placement.participant),
+            "name": shown.label,
+            "shown": shown,
             "has_attendance": placement.status in ATTENDANCE_STATUSES,
             # The attendance grid opens on the month the placement ended, or this month.
             "month": f"{placement.end_date or timezone.localdate():%Y-%m}",
@@ -240,6 +278,7 @@ class Cell:
 class GridRow:
     placement: Placement
     name: str
+    identified: bool
     cells: list[Cell]
     present: int
     errors: list[str] = field(default_factory=list)
@@ -269,6 +308,7 @@ def _attendance_placements(
         )
         .order_by("offer__enterprise__name", "offer__title", "start_date", "pk")
     )
+    placements = with_disclosure(placements, timezone.localdate())  # type: ignore[assignment]
     if enterprise is not None:
         placements = placements.filter(offer__enterprise=enterprise)
     return placements
@@ -347,10 +387,12 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
         bounds = attendance_range(placement, today=today)
         recorded = {a.date for a in placement.month_days}  # type: ignore[attr-defined]
         checked = submitted.get(placement.pk, recorded)
+        shown = enterprise_disclosure(placement, today)
         rows.append(
             GridRow(
                 placement=placement,
-                name=participant_label(placement.participant),
+                name=shown.label,
+                identified=shown.identified,
                 cells=[
                     Cell(
                         day=day,
@@ -363,6 +405,7 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
                 errors=errors.get(f"p{placement.pk}", []),
             )
         )
+    _log_list(request, "attendance-grid", [row.placement for row in rows if row.identified])
     previous_month = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
     next_month = (last + datetime.timedelta(days=1)).strftime("%Y-%m")
     return render(
@@ -404,7 +447,11 @@ def invoice_basis(request: AuthedRequest) -> HttpResponse:
     first, month_form, scope, enterprise = _invoice_scope(request)
     rows = invoice_rows(enterprises=scope, year=first.year, month=first.month, user=request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = invoice_totals(enterprises=scope, year=first.year, month=first.month)
+    totals = invoice_totals(
+        enterprises=scope, year=first.year, month=first.month, user=request.user
+    )
+    shown = [(p, row_participant(p)) for p in page.object_list]
+    _log_list(request, "invoice-basis", [p for p, label in shown if label.identified])
     return render(
         request,
         "placements/invoice_basis.html",
@@ -412,7 +459,7 @@ def invoice_basis(request: AuthedRequest) -> HttpResponse:
             "month_form": month_form,
             "month": first,
             "page_obj": page,
-            "rows": [(p, row_participant(p)) for p in page.object_list],
+            "rows": [(p, label.label) for p, label in shown],
             "totals": totals,
             "total_days": sum(t.days for t in totals),
             "total_amount": sum((t.amount for t in totals), Decimal("0.00")),
@@ -433,18 +480,21 @@ def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     header, rows = export_table(
         enterprises=scope, year=first.year, month=first.month, user=request.user
     )
-    # One audit row per exported row of personal data (each placement's participant).
-    exported = list(
-        invoice_rows(
+    # One audit row per exported row that names a participant.
+    exported = [
+        placement
+        for placement in invoice_rows(
             enterprises=scope, year=first.year, month=first.month, user=request.user
-        ).select_related("participant", "offer", "offer__enterprise")
-    )
+        )
+        if row_participant(placement).identified
+    ]
     audit_records(
         user=request.user,
         action=AuditAction.EXPORT,
         objects=exported,
         request=request,
         detail=f"invoice basis {first:%Y-%m} {fmt}",
+        subject_of=lambda placement: placement.participant_id,  # type: ignore[attr-defined]
     )
     filename = f"fakturaunderlag-{first:%Y-%m}"
     if enterprise is not None:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from placements.selectors import home as selectors
 from samordning import policy
+from samordning.audit import audit_page_view
 from samordning.http import AuthedRequest
 
 
@@ -18,7 +19,16 @@ def home(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, object] = {}
     if policy.is_coordinator(request.user):
-        context["overview"] = selectors.coordinator_overview(request.user, today=today)
+        overview = selectors.coordinator_overview(request.user, today=today)
+        context["overview"] = overview
+        if overview.ending_soon:
+            # The start page names the participants whose placements end soon.
+            audit_page_view(
+                user=request.user,
+                page="home",
+                subjects=[placement.participant_id for placement in overview.ending_soon],
+                request=request,
+            )
     if policy.is_manager(request.user):
         context["summary"] = selectors.manager_summary(request.user, today=today)
     return render(request, "placements/home.html", context)

@@ -20,13 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from participants import services
+from participants.choices import ConsentPurpose
 from participants.forms import ConsentWithdrawForm, EnrolmentEndForm
 from participants.models import Participant
 from placements.filters import ParticipantFilter
+from placements.models import Placement
 from placements.privacy import consent_withdraw as consent_withdraw_service
 from placements.privacy import participant_export
 from placements.selectors import participants as selectors
 from placements.services.enrolments import enrolment_end as enrolment_end_service
+from placements.services.sharing import placements_seen_by_enterprises
+from samordning.audit import audit_page_view, request_filters
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
 from samordning.policy import Perm, perm_required
@@ -48,6 +52,14 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
     labels = dict(selectors.ParticipantStatus.choices)
     for participant in page.object_list:
         participant.status_label = labels[participant.status]  # type: ignore[attr-defined]
+    # One row for the page: who was listed, with the search and filters used.
+    audit_page_view(
+        user=request.user,
+        page="participant-list",
+        subjects=[participant.pk for participant in page.object_list],
+        request=request,
+        filters=request_filters(request),
+    )
     return render(
         request,
         "participants/participant_list.html",
@@ -165,6 +177,11 @@ def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpRe
     participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
     consent = get_object_or_404(participant.consents.all(), pk=consent_pk)
     form = ConsentWithdrawForm(request.POST or None)
+    affected = (
+        list(placements_seen_by_enterprises(participant, timezone.localdate()))
+        if consent.purpose == ConsentPurpose.SHARE_WITH_ENTERPRISE
+        else []
+    )
     if request.method == "POST" and form.is_valid():
         try:
             consent_withdraw_service(
@@ -177,9 +194,26 @@ def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpRe
             apply_service_error(form, error)
         else:
             messages.success(request, _("Samtycket är återkallat."))
+            if affected:
+                messages.warning(
+                    request,
+                    _(
+                        "Företagen ser inte längre deltagarens namn och anpassningar, bara "
+                        "arbetsträningens nummer, i: %(placements)s."
+                    )
+                    % {"placements": ", ".join(_placement_line(p) for p in affected)},
+                )
             return redirect(participant)
     return render(
         request,
         "participants/consent_withdraw.html",
-        {"form": form, "participant": participant, "consent": consent},
+        {"form": form, "participant": participant, "consent": consent, "affected": affected},
     )
+
+
+def _placement_line(placement: Placement) -> str:
+    return _("nr %(id)s hos %(enterprise)s (%(offer)s)") % {
+        "id": placement.pk,
+        "enterprise": placement.offer.enterprise.name,
+        "offer": placement.offer.title,
+    }

@@ -185,7 +185,11 @@ def test_a_duplicate_number_names_the_existing_participant(coordinator):
     with pytest.raises(services.DuplicateNumberError) as caught:
         _create(coordinator, fields=_named(personal_number="850312-2387"))
     assert caught.value.existing == existing
-    assert "redan registrerat" in caught.value.message_dict["personal_number"][0]
+    # Only that the person may be registered and whom to ask: never whose participant.
+    assert caught.value.message_dict["personal_number"] == [
+        "Personen kan redan vara registrerad. Kontakta en förbundsadministratör, "
+        "som kan hjälpa dig vidare."
+    ]
     assert Participant.objects.count() == 1
 
 

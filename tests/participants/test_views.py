@@ -387,9 +387,14 @@ def test_duplicate_number_of_an_invisible_participant_gets_a_neutral_message(log
     )
     assert response.status_code == 200
     assert response.context["duplicate_of"] is None
-    assert "redan registrerat" in response.text
+    assert "Personen kan redan vara registrerad" in response.text
+    assert "förbundsadministratör" in response.text
     assert "Hemlig" not in response.text
     assert reverse("participants:participant-detail", args=[hidden.pk]) not in response.text
+    # The attempt is logged, for the admins' review (tests/samordning/test_consent_access.py).
+    attempt = AuditLog.objects.get(action=AuditAction.DUPLICATE)
+    assert attempt.object_id == str(hidden.pk)
+    assert attempt.responsible is False
 
 
 def test_edit_does_not_show_the_stored_number_and_keeps_it(logged_in, coordinator, mine):
@@ -434,7 +439,7 @@ def test_consent_form_bad_input_changes_nothing(logged_in, mine):
 
 
 def test_consent_withdraw_form(logged_in, mine):
-    consent = mine.consents.get()
+    consent = mine.consents.get(purpose="registration")
     url = reverse("participants:consent-withdraw", args=[mine.pk, consent.pk])
     response = logged_in.post(url, {"withdrawn_on": "2000-01-01"})
     assert response.status_code == 200
@@ -468,7 +473,7 @@ def test_enrolment_forms(logged_in, mine):
 
 
 def test_far_off_dates_on_consents_and_enrolments_are_form_errors(logged_in, mine):
-    consent = mine.consents.get()
+    consent = mine.consents.get(purpose="registration")
     enrolment = mine.enrolments.get()
     posts = [
         (
@@ -502,7 +507,7 @@ def test_far_off_dates_on_consents_and_enrolments_are_form_errors(logged_in, min
         assert response.context["form"].errors[field] == ["Välj datum mellan 1900 och 2100."], url
     assert mine.consents.count() == 1
     assert mine.enrolments.count() == 1
-    assert mine.consents.get().withdrawn_on is None
+    assert mine.consents.get(purpose="registration").withdrawn_on is None
     assert mine.enrolments.get().end_date is None
 
 

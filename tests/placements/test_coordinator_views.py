@@ -33,7 +33,7 @@ def iso(day: datetime.date) -> str:
 
 @pytest.fixture
 def mine(coordinator):
-    return ParticipantFactory(coordinators=[coordinator], wanted_extent=50)
+    return ParticipantFactory(sharing=True, coordinators=[coordinator], wanted_extent=50)
 
 
 @pytest.fixture

@@ -19,12 +19,14 @@ from openpyxl import load_workbook
 
 from participants.identity import format_full, mask
 from participants.models import ParticipantSupportSource
+from placements.disclosure import Disclosed
 from placements.models import Placement
 from tests.factories import (
     ConsentFactory,
     EnrolmentFactory,
     FollowUpMeetingFactory,
     InsatsFactory,
+    share,
 )
 from tests.placements.test_enterprise_access import (
     _kwargs_variants,
@@ -50,6 +52,8 @@ def _seed(world) -> list[str]:
         participant.address = f"CANARY-ADDRESS-{tag}"
         participant.workplace_adaptations = f"SHARED-ADAPTATION-{tag}"
         participant.save()
+        # The coordinator shares the new adaptations (the enterprise sees the snapshot).
+        share(placement)
         number = participant.personal_number
         markers += [
             participant.support_needs,
@@ -189,8 +193,10 @@ def test_the_canary_catches_a_leak(client, manager, monkeypatch):
     world = enterprise_world(manager, "Ett")
     markers = _seed(world)
     monkeypatch.setattr(
-        "placements.views.enterprise.participant_label",
-        lambda participant: participant.personal_number,
+        "placements.views.enterprise.enterprise_disclosure",
+        lambda placement, today=None: Disclosed(
+            label=placement.participant.personal_number, identified=True, details=True
+        ),
     )
     client.force_login(manager)
     leaked = {marker for marker, _url in _leaks(_reachable_pages(client, world), markers)}

@@ -14,6 +14,7 @@ from tests.factories import (
     ParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
+    share,
 )
 from tests.worlds.enterprise import enterprise_world
 
@@ -143,9 +144,12 @@ def test_placement_detail_shows_adaptations_and_anonymous_participants_without_i
     participant = world.active.participant
     participant.workplace_adaptations = "Höj- och sänkbart bord"
     participant.save()
-    response = logged_in.get(
-        reverse("placements:enterprise-placement-detail", args=[world.active.pk])
-    )
+    url = reverse("placements:enterprise-placement-detail", args=[world.active.pk])
+    # The enterprise sees what was shared, not the live record: until the coordinator
+    # shares an update, the new adaptation stays with the coordinator.
+    assert "Höj- och sänkbart bord" not in logged_in.get(url).text
+    share(world.active)
+    response = logged_in.get(url)
     assert "Höj- och sänkbart bord" in response.text
     assert "AktivEtt Deltagare" in response.text
 
@@ -190,8 +194,9 @@ def test_placement_list_query_count_does_not_grow(
 ):
     _many_placements(manager, count)
     # session, user, the request transaction's savepoint and release, the user's groups,
-    # the paginator's count, the page of placements with participant/offer/enterprise: 7.
-    with django_assert_max_num_queries(7):
+    # the paginator's count, the page of placements with participant/offer/enterprise and
+    # snapshot (the sharing consent as an EXISTS), the one audit row for the page: 8.
+    with django_assert_max_num_queries(8):
         response = logged_in.get(reverse("placements:enterprise-placement-list"))
     assert response.status_code == 200
     assert response.text.count("/arbetstraning/foretag/") >= min(count, 25)
@@ -205,8 +210,9 @@ def test_proposal_list_query_count_does_not_grow(
     offer = TrainingOfferFactory(enterprise=EnterpriseFactory(managers=[manager]), capacity=200)
     for _ in range(count):
         PlacementFactory(offer=offer, planned_start=today + DAY, planned_end=today + 90 * DAY)
-    # session, user, savepoint, release, groups, count, the page with participant/offer: 7.
-    with django_assert_max_num_queries(7):
+    # session, user, savepoint, release, groups, count, the page with participant/offer
+    # and snapshot, the one audit row for the page: 8.
+    with django_assert_max_num_queries(8):
         response = logged_in.get(reverse("placements:enterprise-proposal-list"))
     assert response.text.count("acceptera/") == min(count, 25)
 

@@ -98,11 +98,12 @@ def test_names_only_for_those_who_may_see_them(books, coordinator):
             enterprises=Enterprise.objects.all(), year=2031, month=3, user=coordinator
         )
     }
-    # The coordinator is responsible for Anna only: the others are placement references.
+    # The coordinator is responsible for Anna only: the other caseloads' placements
+    # are not on their invoice basis at all.
     from placements.selectors.invoicing import row_participant
 
-    assert row_participant(rows[books["anna"].pk]) == "Anna Ek"
-    assert row_participant(rows[books["bo"].pk]) == f"Arbetsträning nr {books['bo'].pk}"
+    assert set(rows) == {books["anna"].pk}
+    assert row_participant(rows[books["anna"].pk]).label == "Anna Ek"
 
 
 def _csv(response):
@@ -141,22 +142,21 @@ def test_manager_csv_download_figures(client, manager, books):
     assert not any("Cai" in cell for row in rows for cell in row)
 
 
-def test_coordinator_xlsx_download_covers_every_enterprise(client, coordinator, books):
+def test_coordinator_xlsx_download_covers_only_their_caseload(client, coordinator, books):
     client.force_login(coordinator)
     response = client.get(reverse("placements:invoice-export", args=["xlsx"]), {"month": "2031-03"})
     assert response.status_code == 200
     rows = _xlsx(response)
     assert rows[0][5] == "Närvarodagar"
     sums = {row[0]: row for row in rows if row[2] == "Summa"}
-    assert sums["Café Ett"][5] == 5 and Decimal(str(sums["Café Ett"][7])) == Decimal("750")
-    assert sums["Snickeri Två"][5] == 4
-    assert Decimal(str(sums["Snickeri Två"][7])) == Decimal("1200")
+    # Anna (3 days) is theirs; Bo at the same café and Cai at the snickeri are not.
+    assert sums["Café Ett"][5] == 3 and Decimal(str(sums["Café Ett"][7])) == Decimal("450")
+    assert "Snickeri Två" not in sums
     assert rows[-1][0] == "Totalt"
-    assert rows[-1][5] == 9 and Decimal(str(rows[-1][7])) == Decimal("1950")
-    # Names of participants the coordinator is not responsible for are not exported.
+    assert rows[-1][5] == 3 and Decimal(str(rows[-1][7])) == Decimal("450")
     participants = {row[3] for row in rows[1:]}
     assert "Anna Ek" in participants
-    assert "Cai Berg" not in participants
+    assert not {"Cai Berg", "Bo Al", f"Arbetsträning nr {books['bo'].pk}"} & participants
     # One audit row per exported placement row (issue 3: every export row of personal data).
     placement_rows = [row for row in rows[1:] if row[2] not in ("Summa", "") and row[0] != "Totalt"]
     logged = AuditLog.objects.filter(
@@ -165,8 +165,8 @@ def test_coordinator_xlsx_download_covers_every_enterprise(client, coordinator, 
     assert logged.count() == len(placement_rows) > 0
 
 
-def test_filter_by_enterprise(client, coordinator, books):
-    client.force_login(coordinator)
+def test_filter_by_enterprise(client, admin_user, books):
+    client.force_login(admin_user)
     response = client.get(
         reverse("placements:invoice-export", args=["csv"]),
         {"month": "2031-03", "enterprise": books["wood"].pk},
@@ -243,12 +243,12 @@ def test_invoice_page_query_count_does_not_grow(
 ):
     offer = TrainingOfferFactory(capacity=200)
     for _ in range(count):
-        _present(_active(offer), 2, 3)
+        _present(_active(offer, ParticipantFactory(coordinators=[coordinator])), 2, 3)
     client.force_login(coordinator)
     # session, user, savepoint, release, groups, the paginator's count, the page of rows
-    # (aggregated, with participant/offer/enterprise), the totals per enterprise, the
-    # enterprises for the filter: 9.
-    with django_assert_max_num_queries(9):
+    # (aggregated, with participant/offer/enterprise/snapshot), the totals per enterprise,
+    # the enterprises for the filter, the one audit row listing who was shown: 10.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
     assert response.status_code == 200
     assert f'<td class="num">{count * 2}</td>' in response.text

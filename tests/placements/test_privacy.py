@@ -233,7 +233,7 @@ def test_withdrawing_registration_consent_keeps_only_the_anonymous_minimum(
 ):
     from django.urls import reverse
 
-    consent = person.consents.get()
+    consent = person.consents.get(purpose="registration")
     url = reverse("participants:consent-withdraw", args=[person.pk, consent.pk])
     client.force_login(coordinator)
     response = client.post(url, {"withdrawn_on": datetime.date.today().isoformat()})
@@ -264,7 +264,7 @@ def test_withdrawing_another_coordinators_consent_is_404(client, person, coordin
     from django.urls import reverse
 
     client.force_login(coordinator2)
-    consent = person.consents.get()
+    consent = person.consents.get(purpose="registration")
     url = reverse("participants:consent-withdraw", args=[person.pk, consent.pk])
     assert client.post(url, {"withdrawn_on": "2026-01-01"}).status_code == 404
     consent.refresh_from_db()
@@ -293,7 +293,7 @@ def test_admin_action_anonymises_only_those_past_retention(client, person, admin
 def test_a_future_withdrawal_date_is_refused_and_nothing_happens(client, person, coordinator):
     from django.urls import reverse
 
-    consent = person.consents.get()
+    consent = person.consents.get(purpose="registration")
     client.force_login(coordinator)
     url = reverse("participants:consent-withdraw", args=[person.pk, consent.pk])
     response = client.post(url, {"withdrawn_on": "2099-01-01"})

@@ -78,10 +78,11 @@ def one_of_each(db):
     participant = ParticipantFactory(id=1, home_municipality=municipality)
     insats = InsatsFactory(id=1)
     enrolment = EnrolmentFactory(id=1, participant=participant, insats=insats)
+    # Before the placement, whose factory adds the sharing consent.
+    ConsentFactory(id=1, participant=participant)
     placement = PlacementFactory(id=1, participant=participant, offer=offer, enrolment=enrolment)
     AttendanceDayFactory(id=1, placement=placement)
     FollowUpMeetingFactory(id=1, placement=placement)
-    ConsentFactory(id=1, participant=participant)
     AnnualFigureFactory(id=1, enterprise=enterprise)
     EnterpriseAgreementFactory(id=1, enterprise=enterprise)
     CapacityChange.objects.create(id=1, offer=offer, new_capacity=3)

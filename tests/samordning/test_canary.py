@@ -43,7 +43,8 @@ from django.urls import Resolver404, resolve
 from openpyxl import load_workbook
 
 from participants.choices import EndReason, Outcome, SupportSource
-from participants.models import Participant
+from participants.models import Consent
+from placements.models import SharedSnapshot
 from reports.catalogue import OUTCOME_ROWS
 from samordning.models import User
 from tests.samordning.test_permission_matrix import MATRIX, admin_urls, row_urls
@@ -51,6 +52,7 @@ from tests.worlds.access import (
     END_LABELS,
     MARKERS,
     MARKERS_2,
+    MARKERS_3,
     ROLES,
     SUPPORT_SOURCE_LABELS,
     Setup,
@@ -83,21 +85,25 @@ MANAGER_MAY_SEE = {
 }
 MANAGER2_MAY_SEE = {"first_name_2", "last_name_2", "workplace_adaptations_2"}
 
-# Markers (by key) each role must never be shown.
+# Markers (by key) each role must never be shown. participant3 withdrew the consent
+# to sharing with the enterprise: no manager sees any of its markers, though it is
+# placed at manager's enterprise and a snapshot of its name and adaptations is stored.
 FORBIDDEN: dict[str, set[str]] = {
-    "anonymous": set(ALL_1) | set(MARKERS_2),
-    "funder": set(ALL_1) | set(MARKERS_2),
+    "anonymous": set(ALL_1) | set(MARKERS_2) | set(MARKERS_3),
+    "funder": set(ALL_1) | set(MARKERS_2) | set(MARKERS_3),
     "coordinator": set(MARKERS_2),
-    "coordinator2": set(ALL_1),
-    "manager": (set(ALL_1) - MANAGER_MAY_SEE) | set(MARKERS_2),
-    "manager2": set(ALL_1) | (set(MARKERS_2) - MANAGER2_MAY_SEE),
+    "coordinator2": set(ALL_1) | set(MARKERS_3),
+    "manager": (set(ALL_1) - MANAGER_MAY_SEE) | set(MARKERS_2) | set(MARKERS_3),
+    "manager2": set(ALL_1) | (set(MARKERS_2) - MANAGER2_MAY_SEE) | set(MARKERS_3),
     "admin": set(),
 }
 
 # Markers each role must find somewhere: proof the crawl reads the pages that matter.
 MUST_SEE: dict[str, set[str]] = {
-    "coordinator": set(ALL_1),
-    "admin": set(ALL_1) | {"first_name_2", "support_needs_2", "personal_number_masked_2"},
+    "coordinator": set(ALL_1) | set(MARKERS_3),
+    "admin": set(ALL_1)
+    | set(MARKERS_3)
+    | {"first_name_2", "support_needs_2", "personal_number_masked_2"},
     "coordinator2": {"first_name_2", "support_needs_2", "personal_number_masked_2"},
     "manager": MANAGER_MAY_SEE - {"decline_note"},  # the decline note is not shown back
     "manager2": MANAGER2_MAY_SEE,
@@ -111,7 +117,7 @@ MAX_PER_SHAPE = 3
 
 
 def marker_text(key: str) -> str:
-    return {**ALL_1, **MARKERS_2}[key]
+    return {**ALL_1, **MARKERS_2, **MARKERS_3}[key]
 
 
 def response_text(response: Any) -> str:
@@ -226,10 +232,16 @@ def test_the_crawl_reaches_downloads_and_forms(access: Setup, db: None):
 
 
 def plant_in_shared_field(setup: Setup) -> None:
-    """A coordinator-only text copied into the field shared with the enterprise."""
-    Participant.objects.filter(pk=setup.world.participant.pk).update(
+    """A coordinator-only text copied into what was shared with the enterprise."""
+    SharedSnapshot.objects.filter(placement=setup.world.active).update(
         workplace_adaptations=MARKERS["support_needs"]
     )
+
+
+def plant_withdrawn_sharing_shown(setup: Setup) -> None:
+    """participant3's withdrawn sharing consent made valid again (a disclosure that
+    ignored the consent would look like this)."""
+    Consent.objects.filter(participant=setup.world.participant3).update(withdrawn_on=None)
 
 
 def plant_responsibility(setup: Setup) -> None:
@@ -246,6 +258,7 @@ def plant_person_on_funder_page(setup: Setup) -> None:
     ("role", "plant", "leaked"),
     [
         ("manager", plant_in_shared_field, "support_needs"),
+        ("manager", plant_withdrawn_sharing_shown, "workplace_adaptations_3"),
         ("coordinator2", plant_responsibility, "notes"),
         ("coordinator2", plant_responsibility, "support_source_sickness"),
         ("funder", plant_person_on_funder_page, "first_name"),

@@ -27,6 +27,11 @@ CASCADE_ALLOWED = {
         "else points at it, and the participant itself is protected by its consents, "
         "enrolments and placements. Anonymisation keeps the participant row."
     ),
+    ("placements.SharedSnapshot", "placement"): (
+        "What was shared with the enterprise about one placement: a copy that means "
+        "nothing without the placement, which itself is protected by its attendance "
+        "and follow-ups."
+    ),
 }
 
 

@@ -425,6 +425,29 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: [{"pk": w.active.pk}],
         data=lambda w: {"followup-date": iso(w.today), "followup-notes": "Bra"},
     ),
+    "placements:placement-share-update": Row(
+        # Only the participant's coordinators (and admins) share an update.
+        get="L    405   404    403     403      403    405",
+        post="L    302   404    403     403      403    302",
+        kwargs=lambda w: [{"pk": w.active.pk}],
+        data=lambda w: {"share-shared_support_needs": ""},
+    ),
+    "placements:placement-share-update without sharing consent": Row(
+        # participant3 withdrew the consent: the form comes back with the refusal.
+        get="L    405   404    403     403      403    405",
+        post="L    200   404    403     403      403    200",
+        kwargs=lambda w: [{"pk": w.active3.pk}],
+        data=lambda w: {"share-shared_support_needs": ""},
+    ),
+    "placements:follow-up-list": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
+    ),
+    "placements:follow-up-list ?contact=no": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
+        query=lambda w: {"contact": "no"},
+    ),
     # --- placements: enterprise side ---------------------------------------------------
     "placements:enterprise-proposal-list": Row(
         get="L    403   403    200     200      403    200",

@@ -9,7 +9,11 @@ usernames) and what they work on:
   proposed, accepted, active (with a present day and a follow-up meeting),
   completed and declined;
 - `participant2`, owned by `coordinator2`, placed at `offer2` of `enterprise2`
-  (managed by `manager2`), with markers of its own.
+  (managed by `manager2`), with markers of its own;
+- `participant3`, owned by `coordinator`, placed (active, with a present day this
+  month) at `offer` of `enterprise`, who has withdrawn the consent to sharing with
+  the enterprise: its name and adaptations are seen by no manager anywhere, though
+  a snapshot of them is still stored.
 
 Markers are upper-case nonsense words that no template, label or demo text contains.
 """
@@ -116,6 +120,16 @@ MARKERS_2: dict[str, str] = {
 }
 
 
+# The participant who withdrew the sharing consent (coordinator's caseload, placed at
+# manager's enterprise): what was shared must reach no manager any more.
+MARKERS_3: dict[str, str] = {
+    "first_name_3": "Sidensvansa",
+    "last_name_3": "Vinterfagelsson",
+    "workplace_adaptations_3": "SIDANPASSNINGZQ",
+    "support_needs_3": "SIDSTODBEHOVZQ",
+}
+
+
 @dataclass
 class World:
     users: dict[str, User]
@@ -142,6 +156,8 @@ class World:
     consent2: Consent
     enrolment2: Enrolment
     active2: Placement
+    participant3: Participant
+    active3: Placement
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
@@ -309,6 +325,39 @@ def build_world() -> World:
     )
     AttendanceDayFactory(placement=active2, date=today.replace(day=1))
 
+    m3 = MARKERS_3
+    participant3 = ParticipantFactory(
+        first_name=m3["first_name_3"],
+        last_name=m3["last_name_3"],
+        workplace_adaptations=m3["workplace_adaptations_3"],
+        support_needs=m3["support_needs_3"],
+        home_municipality=municipality,
+        start_date=today - 90 * DAY,
+        coordinators=[users["coordinator"]],
+    )
+    ConsentFactory(participant=participant3, given_on=today - 90 * DAY)
+    ConsentFactory(
+        participant=participant3,
+        purpose="share_with_enterprise",
+        given_on=today - 90 * DAY,
+        withdrawn_on=today - 2 * DAY,
+    )
+    enrolment3 = EnrolmentFactory(
+        participant=participant3, insats=insats, start_date=today - 90 * DAY
+    )
+    # Proposed while the consent was valid: the snapshot holds the name and adaptations.
+    active3 = PlacementFactory(
+        participant=participant3,
+        offer=offer,
+        enrolment=enrolment3,
+        extent=25,
+        status=PlacementStatus.ACTIVE,
+        planned_start=today - 30 * DAY,
+        start_date=today - 30 * DAY,
+        planned_end=today + 60 * DAY,
+    )
+    AttendanceDayFactory(placement=active3, date=today.replace(day=1))
+
     return World(
         users=users,
         enterprise=enterprise,
@@ -334,6 +383,8 @@ def build_world() -> World:
         consent2=consent2,
         enrolment2=enrolment2,
         active2=active2,
+        participant3=participant3,
+        active3=active3,
         today=today,
     )
 

@@ -41,7 +41,7 @@ def remove_sqlite_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('samordning', '0003_business_areas'),
+        ('samordning', '0004_auditlog_subjects'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('otp_static', '0003_add_timestamps'),
         ('otp_totp', '0003_add_timestamps'),
-        ('samordning', '0004_auditlog_append_only'),
+        ('samordning', '0005_auditlog_append_only'),
     ]
 
     operations = [
