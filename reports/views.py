@@ -1,9 +1,11 @@
 """Funder summary pages: the overview, one page per insats, and table downloads.
 
 Statistics are for funders, coordinators and admins (Perm.STATISTICS_VIEW);
-a manager gets 403. Every page shows aggregates only, after small-count
-suppression (see `tables` and `suppression`); a download holds exactly the
-table the page shows.
+a manager gets 403. Every page shows aggregates only, every count of people
+cell-key perturbed (see `perturbation` and `tables`); a download holds exactly
+the table the page shows. The exact per-insats report for the national
+follow-up is for admins only (Perm.STATISTICS_EXACT) and every view of it is
+written to the audit log.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from reports.catalogue import (
 )
 from reports.charts import Chart, chart_for
 from reports.forms import PeriodForm
+from reports.perturbation import HIDDEN_MARK
 from reports.queries import Period
-from reports.suppression import primary_mark
 from reports.tables import ReportTable
 from samordning import policy
 from samordning.exports import table_response
@@ -74,7 +76,7 @@ def _base_context(
         "form": form,
         "period": period,
         "municipality": municipality,
-        "primary_mark": primary_mark(),
+        "hidden_mark": HIDDEN_MARK,
     }
 
 
