@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.db.models import F
 from stdnum import luhn
 
 from enterprises.models import AnnualFigure, Enterprise, EnterpriseAgreement, TrainingOffer
@@ -181,6 +182,15 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
             self.coordinators.add(*extracted)
 
 
+class EnrolledParticipantFactory(ParticipantFactory):
+    """A participant with an open enrolment, so placements can be proposed for them."""
+
+    @factory.post_generation
+    def enrolment(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            EnrolmentFactory(participant=self, start_date=self.start_date, **kwargs)
+
+
 class ConsentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consent
@@ -206,6 +216,17 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantFactory)
     offer = factory.SubFactory(TrainingOfferFactory)
     extent = 50
+
+    @factory.lazy_attribute
+    def enrolment(self) -> Enrolment:
+        """The participant's open (else latest) enrolment; a new one if they have none."""
+        existing = self.participant.enrolments.order_by(
+            F("end_date").desc(nulls_first=True), "-start_date"
+        ).first()
+        return existing or EnrolmentFactory(
+            participant=self.participant, start_date=self.participant.start_date
+        )
+
     planned_start = datetime.date(2030, 1, 1)
     planned_end = datetime.date(2030, 6, 30)
     status = PlacementStatus.PROPOSED
