@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 
 from reports import queries
-from reports.perturbation import Tally
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
 from reports.charts import chart_for, nice_scale
+from reports.perturbation import Tally
 from reports.queries import Period
 from tests.factories import InsatsFactory
 from tests.reports.dataset import build_small
@@ -186,9 +186,7 @@ def test_utilisation_is_the_published_held_places_over_the_places(monkeypatch, p
         "capacity_and_held",
         lambda points, municipality=None: [(D(2024, 1, 31), 20, Tally(12, 9))],
     )
-    assert rows(Report(YEAR_2024, today=TODAY).places_over_time()) == [
-        ["2024-01-31", 20, 10, 50.0]
-    ]
+    assert rows(Report(YEAR_2024, today=TODAY).places_over_time()) == [["2024-01-31", 20, 10, 50.0]]
 
 
 def test_enterprises_and_turnover(report):
