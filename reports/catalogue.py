@@ -596,6 +596,42 @@ def _pro_rata(per_year: int, period: Period, insats: Insats) -> int:
     return round(total)
 
 
+def finsam_followup(period: Period, municipality: Municipality | None = None) -> ReportTable:
+    """EXACT participants per insats and sex, for Uppföljning Finsam: admins only.
+
+    Kind NUMBER: these counts are deliberately not perturbed, so the table must
+    never reach a funder (views.finsam_followup checks Perm.STATISTICS_EXACT).
+    """
+    counts: dict[tuple[int, str], int] = {}
+    names: dict[int, str] = {}
+    for row in queries.finsam_participants(period, municipality=municipality):
+        counts[row["insats"], row["participant__sex"]] = row["n"]
+        names[row["insats"]] = row["insats__name"]
+    rows = []
+    for pk, name in sorted(names.items(), key=lambda item: item[1]):
+        by_sex = [counts.get((pk, code), 0) for code, _label in Sex.choices]
+        rows.append(TableRow(name, [TableCell(n, Kind.NUMBER) for n in [*by_sex, sum(by_sex)]]))
+    return ReportTable(
+        slug="uppfoljning-finsam",
+        caption=_("Deltagare per insats och kön (exakta antal)"),
+        row_header=_("Insats"),
+        columns=[
+            *(Column(str(label), Kind.NUMBER) for _code, label in Sex.choices),
+            Column(_("Totalt"), Kind.NUMBER),
+        ],
+        rows=rows,
+        chart_columns=[len(Sex.choices)],
+        description=_("Antal deltagare per insats under perioden, per kön."),
+        notes=[
+            _(
+                "Exakta antal för rapporteringen till Uppföljning Finsam. Visas bara för "
+                "förbundets administratörer och får inte lämnas ut som statistik."
+            ),
+            _("En deltagare räknas en gång per insats där hen var inskriven under perioden."),
+        ],
+    )
+
+
 TableBuilder = Callable[[Report], ReportTable]
 
 OVERVIEW_TABLES: dict[str, TableBuilder] = {

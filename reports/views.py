@@ -26,14 +26,18 @@ from reports.catalogue import (
     OVERVIEW_TABLES,
     Report,
 )
+from reports.catalogue import (
+    finsam_followup as finsam_table,
+)
 from reports.charts import Chart, chart_for
 from reports.forms import PeriodForm
 from reports.perturbation import HIDDEN_MARK
 from reports.queries import Period
 from reports.tables import ReportTable
 from samordning import policy
+from samordning.audit import audit_records
 from samordning.exports import table_response
-from samordning.models import Municipality
+from samordning.models import AuditAction, Municipality
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -167,3 +171,43 @@ def insats_table_export(request: HttpRequest, pk: int, slug: str, fmt: str) -> H
     period, municipality = chosen
     table = builder(Report(period, municipality=municipality, insats=insats))
     return _export(fmt, table, period, municipality, insats)
+
+
+def _audit_exact(request: HttpRequest, table: ReportTable, action: str, period: Period) -> None:
+    """One audit row per insats whose exact counts the admin saw or downloaded."""
+    insatser = Insats.objects.filter(name__in=[row.label for row in table.rows])
+    audit_records(
+        user=request.user,
+        action=action,
+        objects=list(insatser),
+        request=request,
+        detail=f"exact statistics {table.slug} {period.start:%Y-%m-%d}..{period.end:%Y-%m-%d}",
+    )
+
+
+@policy.perm_required(policy.Perm.STATISTICS_EXACT)
+def finsam_followup(request: HttpRequest) -> HttpResponse:
+    """Exact participants per insats and sex for the national follow-up (admins only)."""
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    context: dict[str, Any] = _base_context(form, chosen)
+    if chosen is not None:
+        period, municipality = chosen
+        table = finsam_table(period, municipality)
+        _audit_exact(request, table, AuditAction.VIEW, period)
+        context["item"] = _shown(table, "reports:finsam-export", [], _filter_query(request.GET))
+    return render(request, "reports/finsam_followup.html", context)
+
+
+@policy.perm_required(policy.Perm.STATISTICS_EXACT)
+def finsam_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    if chosen is None:
+        return redirect(f"{reverse('reports:finsam-followup')}?{request.GET.urlencode()}")
+    period, municipality = chosen
+    table = finsam_table(period, municipality)
+    _audit_exact(request, table, AuditAction.EXPORT, period)
+    return _export(fmt, table, period, municipality)

@@ -501,6 +501,7 @@ MATRIX: dict[str, Row] = {
 # get 403. There are no objects to scope: aggregates only. The read-only pages answer
 # a POST like a GET (they change nothing).
 STATISTICS = "L    200   200    403     403      200    200"
+EXACT_STATISTICS = "L    403   403    403     403      403    200"
 REPORT_ROWS: dict[str, Row] = {
     "reports:overview": Row(get=STATISTICS, post=STATISTICS, query=lambda w: {"year": "2025"}),
     "reports:table-export": Row(
@@ -521,6 +522,13 @@ REPORT_ROWS: dict[str, Row] = {
         kwargs=lambda w: [
             {"pk": w.insats.pk, "slug": "insats-kon", "fmt": fmt} for fmt in ("csv", "xlsx")
         ],
+    ),
+    # Exact counts for the national follow-up (Perm.STATISTICS_EXACT): admins only.
+    "reports:finsam-followup": Row(get=EXACT_STATISTICS, post=EXACT_STATISTICS),
+    "reports:finsam-export": Row(
+        get=EXACT_STATISTICS,
+        post=EXACT_STATISTICS,
+        kwargs=lambda w: [{"fmt": fmt} for fmt in ("csv", "xlsx")],
     ),
 }
 MATRIX.update(REPORT_ROWS)
