@@ -134,7 +134,13 @@ def load_ptable(path: str) -> PTable:
 
 
 def ptable() -> PTable:
-    return load_ptable(str(ptable_path()))
+    return load_ptable(_resolved_path(getattr(settings, "STATISTICS_PTABLE", "")))
+
+
+@functools.cache
+def _resolved_path(configured: str) -> str:
+    """Finding the installed package's file reads its metadata: once per process."""
+    return str(ptable_path())
 
 
 def enabled() -> bool:
