@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from participants.models import Insats, Participant
+from reports.catalogue import OVERVIEW_TABLES
 from tests.reports.dataset import build_scaled, build_small
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,22 @@ def test_overview_query_count_on_the_demo(client, db, scale, django_assert_max_n
             response = client.get(reverse("reports:overview") + query)
         assert response.status_code == 200
     assert Participant.objects.count() == 300 * scale
+
+
+# GET /statistik/tabell/<slug>.csv?year=2024, at most 12 queries for any table:
+#  1 session, 2 user, 3 SAVEPOINT, 4 groups, 5 the municipality filter's choices
+#  (validation), then the table's own queries (at most 6: the places table's two,
+#  the placement lengths' aggregate and three medians; one for most), the last
+#  RELEASE SAVEPOINT. Every count of people brings its cell key in the same query.
+EXPORT_QUERIES = 12
+
+
+@pytest.mark.parametrize("slug", sorted(OVERVIEW_TABLES))
+def test_every_download_has_a_constant_query_count(
+    client, funder, dataset, slug, django_assert_max_num_queries
+):
+    client.force_login(funder)
+    with django_assert_max_num_queries(EXPORT_QUERIES):
+        response = client.get(reverse("reports:table-export", args=[slug, "csv"]) + "?year=2024")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
