@@ -96,3 +96,35 @@ def test_a_missing_package_is_a_configuration_error(monkeypatch):
     monkeypatch.setattr(perturbation.importlib.metadata, "distribution", missing)
     with pytest.raises(ImproperlyConfigured):
         ptable_path()
+
+
+@pytest.mark.django_db
+def test_a_new_participant_gets_a_record_key_that_anonymisation_keeps(coordinator):
+    from participants.models import Participant
+    from placements.privacy import participant_anonymise
+    from tests.factories import ParticipantFactory
+
+    people = [ParticipantFactory() for _ in range(40)]
+    keys = [Participant.objects.get(pk=p.pk).record_key for p in people]
+    assert all(0 <= key <= 255 for key in keys)
+    assert len(set(keys)) > 20  # random, not one default for all
+    participant_anonymise(participant=people[0], user=coordinator)
+    assert Participant.objects.get(pk=people[0].pk).record_key == keys[0]
+
+
+@pytest.mark.django_db
+def test_the_record_key_is_never_in_a_form_or_the_admin(rf, admin_user):
+    from django.contrib import admin
+
+    from participants import forms
+    from participants.models import Participant
+
+    assert not Participant._meta.get_field("record_key").editable
+    for form in vars(forms).values():
+        if isinstance(form, type) and hasattr(form, "base_fields"):
+            assert "record_key" not in form.base_fields
+    request = rf.get("/admin/")
+    request.user = admin_user
+    model_admin = admin.site._registry[Participant]
+    assert "record_key" not in model_admin.get_form(request).base_fields
+    assert "record_key" not in model_admin.get_fields(request)
