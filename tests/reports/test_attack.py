@@ -271,7 +271,9 @@ def build_attack(seen: Downloads, mode: str, munis: list[str]) -> Attack:
             [cell(rounds, period, muni, "arbete-studier", "I arbete eller studier", "Antal")],
             [cell(rounds, period, muni, "resultat", r, "Antal") for r in WORK_OR_STUDIES_ROWS],
         )
-        attack.equal([total_ended], [cell(rounds, period, muni, "deltagare-kon", "Totalt", "Avslutade")])
+        attack.equal(
+            [total_ended], [cell(rounds, period, muni, "deltagare-kon", "Totalt", "Avslutade")]
+        )
         for column in ("Vid start", "Vid avslut"):
             attack.equal(
                 [
