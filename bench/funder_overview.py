@@ -3,7 +3,7 @@
 Not a test: it prints figures. It builds data in a throwaway database (a
 temporary SQLite file unless --database-url names another throwaway one),
 with `manage.py seed_demo --scale N` when that command exists, otherwise with
-the test factories (tests/reports/dataset.py: N blocks of 12 participants with
+the test factories (tests/worlds/statistics.py: N blocks of 12 participants with
 enterprises, offers, placements and attendance), then renders the overview as
 a funder several times.
 

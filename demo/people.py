@@ -649,6 +649,9 @@ class JourneyBuilder:
         expires_on: datetime.date | None = None,
     ) -> Placement:
         rng = self.rng
+        # Every placement belongs to the enrolment of its journey (the insats that funds it).
+        if person.enrolment is None:
+            raise ValueError("a demo placement needs its participant's enrolment first")
         extent = person.extent
         schedule = SCHEDULES[extent][0]
         if proposed_on is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,16 @@ from samordning.models import BusinessArea, Municipality, User
 from samordning.validation import MAX_YEAR, MIN_YEAR, sane_date_constraints, validate_sane_date
 
 EXTENT_CHOICES = [(25, "25 %"), (50, "50 %"), (75, "75 %"), (100, "100 %")]
+
+# Record keys run 0..255, the key range of the ONS perturbation table that the
+# funder statistics use (reports/perturbation.py); a cell key is the sum of its
+# people's record keys modulo 256.
+RECORD_KEY_RANGE = 256
+
+
+def random_record_key() -> int:
+    """A participant's permanent statistical record key, from a secure random source."""
+    return secrets.randbelow(RECORD_KEY_RANGE)
 
 
 class Insats(models.Model):
@@ -239,6 +250,14 @@ class Participant(models.Model):
     anonymised_at = models.DateTimeField(
         _("anonymiserad"), null=True, blank=True, validators=[validate_sane_date]
     )
+    # Never shown or edited: knowing people's keys would let a reader undo the
+    # perturbation. Kept through anonymisation so that no published figure moves.
+    record_key = models.PositiveSmallIntegerField(
+        _("statistisk postnyckel"),
+        default=random_record_key,
+        editable=False,
+        validators=[MaxValueValidator(RECORD_KEY_RANGE - 1)],
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -271,6 +290,10 @@ class Participant(models.Model):
             models.CheckConstraint(
                 condition=Q(wanted_extent__in=[25, 50, 75, 100]),
                 name="participant_wanted_extent_allowed",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_key__lt=RECORD_KEY_RANGE),
+                name="participant_record_key_in_range",
             ),
         ]
 

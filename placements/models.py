@@ -120,12 +120,12 @@ class Placement(models.Model):
         on_delete=models.PROTECT,
         related_name="placements",
     )
+    # The insats that funds it: every placement belongs to one of the participant's
+    # enrolments, so its outcome can end that enrolment and reach the funder's figures.
     enrolment = models.ForeignKey(
         Enrolment,
         verbose_name=_("inskrivning"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="placements",
     )
     offer = models.ForeignKey(
@@ -260,6 +260,12 @@ class Placement(models.Model):
             errors["end_date"] = _("Slutdatum kan inte ligga före startdatum.")
         if self.extent not in Extent.values:
             errors["extent"] = _("Omfattningen ska vara 25, 50, 75 eller 100 %.")
+        if (
+            self.enrolment_id
+            and self.participant_id
+            and self.enrolment.participant_id != self.participant_id
+        ):
+            errors["enrolment"] = _("Inskrivningen gäller en annan deltagare.")
         if errors:
             raise ValidationError(errors)
 

@@ -31,6 +31,10 @@ from samordning.models import AuditAction, AuditLog, User
 # people's records that merely point here (none today), or the audit log, which
 # is exported separately so that it says who read the record.
 EXPORT_DEPTH = 2
+# The statistical record key is shown to no one: whoever knew people's keys could
+# work back through the funder statistics' perturbation (docs/statistics.md). It is
+# a random number, not information about the person.
+NOT_EXPORTED = {"record_key"}
 
 
 def _value(instance: models.Model, field: models.Field[Any, Any]) -> Any:
@@ -49,6 +53,8 @@ def _value(instance: models.Model, field: models.Field[Any, Any]) -> Any:
 def _row(instance: models.Model, depth: int) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
+        if field.name in NOT_EXPORTED:
+            continue
         if field.is_relation:
             related = getattr(instance, field.name)
             data[field.name] = str(related) if related is not None else None

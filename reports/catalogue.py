@@ -25,8 +25,8 @@ from participants.choices import (
 )
 from participants.models import Insats
 from reports import queries
+from reports.perturbation import ZERO, Tally, tally_sum
 from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
-from reports.suppression import suppress
 from reports.tables import (
     Column,
     Kind,
@@ -35,6 +35,7 @@ from reports.tables import (
     TableRow,
     count_cell,
     msek,
+    ratio_cell,
     share_cell,
 )
 from samordning.models import Municipality
@@ -99,7 +100,7 @@ class Report:
         )
 
     @cached_property
-    def _outcomes(self) -> dict[str, int]:
+    def _outcomes(self) -> dict[str, Tally]:
         return queries.outcome_counts(
             self.period, municipality=self.municipality, insats=self.insats
         )
@@ -126,18 +127,17 @@ class Report:
         slug: str,
         caption: str,
         row_header: str,
-        categories: Sequence[tuple[str, Sequence[int]]],
-        totals: Sequence[int],
+        categories: Sequence[tuple[str, Sequence[Tally]]],
+        totals: Sequence[Tally],
         *,
         overlapping: bool = False,
     ) -> ReportTable:
-        matrix = [list(counts) for _label, counts in categories] + [list(totals)]
-        cells = suppress(matrix, col_totals=True)
+        # The total is a cell of its own (all the people, their keys summed), perturbed
+        # like the others: never the exact sum beside perturbed parts.
         rows = [
-            TableRow(str(label), [count_cell(c) for c in row_cells])
-            for (label, _counts), row_cells in zip(categories, cells[:-1], strict=True)
+            TableRow(str(label), [count_cell(t) for t in counts]) for label, counts in categories
         ]
-        rows.append(TableRow(_("Totalt"), [count_cell(c) for c in cells[-1]], total=True))
+        rows.append(TableRow(_("Totalt"), [count_cell(t) for t in totals], total=True))
         notes = self._status_notes()
         if overlapping:
             notes.append(
@@ -167,10 +167,10 @@ class Report:
 
     def _breakdown(
         self, dimension: str, labels: Sequence[tuple[Any, Any]]
-    ) -> tuple[list[tuple[str, Sequence[int]]], Sequence[int]]:
+    ) -> tuple[list[tuple[str, Sequence[Tally]]], Sequence[Tally]]:
         counts = self._participant_counts(dimension)
-        categories: list[tuple[str, Sequence[int]]] = [
-            (str(label), counts.get(code, (0, 0, 0))) for code, label in labels
+        categories: list[tuple[str, Sequence[Tally]]] = [
+            (str(label), counts.get(code, queries.NO_STATUS)) for code, label in labels
         ]
         return categories, _column_sums(counts.values())
 
@@ -249,19 +249,16 @@ class Report:
     # --- outcomes ---
 
     def outcomes(self, slug: str = "resultat") -> ReportTable:
-        counts = [sum(self._outcomes.get(code, 0) for code in codes) for _l, codes in OUTCOME_ROWS]
-        matrix = [[n] for n in counts] + [[sum(counts)]]
-        cells = suppress(matrix, col_totals=True)
-        total = cells[-1][0]
-        rows = [
-            TableRow(str(label), [count_cell(row[0]), share_cell(row[0], total)])
-            for (label, _codes), row in zip(OUTCOME_ROWS, cells[:-1], strict=True)
+        counts = [
+            tally_sum([self._outcomes.get(code, ZERO) for code in codes])
+            for _l, codes in OUTCOME_ROWS
         ]
-        rows.append(
-            TableRow(
-                _("Totalt avslutade"), [count_cell(total), share_cell(total, total)], total=True
-            )
-        )
+        total = count_cell(tally_sum(list(self._outcomes.values())))
+        rows = []
+        for (label, _codes), tally in zip(OUTCOME_ROWS, counts, strict=True):
+            cell = count_cell(tally)
+            rows.append(TableRow(str(label), [cell, share_cell(cell, total)]))
+        rows.append(TableRow(_("Totalt avslutade"), [total, share_cell(total, total)], total=True))
         return ReportTable(
             slug=slug,
             caption=_("Resultat för dem som avslutade under perioden"),
@@ -278,18 +275,17 @@ class Report:
         )
 
     def work_or_studies(self, slug: str = "arbete-studier") -> ReportTable:
-        work = sum(self._outcomes.get(code, 0) for code in queries.WORK_OR_STUDIES)
-        total = sum(self._outcomes.values())
-        cells = suppress([[work], [total - work], [total]], col_totals=True)
-        whole = cells[2][0]
+        work = tally_sum([self._outcomes.get(code, ZERO) for code in queries.WORK_OR_STUDIES])
+        total = tally_sum(list(self._outcomes.values()))
+        # "Övriga" is a group of people of its own (count and key), perturbed itself.
+        parts = [count_cell(work), count_cell(total - work)]
+        whole = count_cell(total)
         labels = [_("I arbete eller studier"), _("Övriga")]
         rows = [
-            TableRow(label, [count_cell(row[0]), share_cell(row[0], whole)])
-            for label, row in zip(labels, cells[:2], strict=True)
+            TableRow(label, [cell, share_cell(cell, whole)])
+            for label, cell in zip(labels, parts, strict=True)
         ]
-        rows.append(
-            TableRow(_("Totalt avslutade"), [count_cell(whole), share_cell(whole, whole)], True)
-        )
+        rows.append(TableRow(_("Totalt avslutade"), [whole, share_cell(whole, whole)], True))
         return ReportTable(
             slug=slug,
             caption=_("Andel i arbete eller studier efter avslut"),
@@ -307,15 +303,12 @@ class Report:
         by_group, total = queries.support_groups_before_after(
             self.period, municipality=self.municipality, insats=self.insats
         )
-        matrix = [list(by_group[g]) for g in SUPPORT_GROUPS] + [[total, total]]
-        cells = suppress(matrix, col_totals=True)
         rows = [
-            TableRow(str(SUPPORT_GROUP_LABELS[g]), [count_cell(c) for c in row])
-            for g, row in zip(SUPPORT_GROUPS, cells[:-1], strict=True)
+            TableRow(str(SUPPORT_GROUP_LABELS[g]), [count_cell(t) for t in by_group[g]])
+            for g in SUPPORT_GROUPS
         ]
-        rows.append(
-            TableRow(_("Antal avslutade deltagare"), [count_cell(c) for c in cells[-1]], total=True)
-        )
+        ended = count_cell(total)
+        rows.append(TableRow(_("Antal avslutade deltagare"), [ended, ended], total=True))
         return ReportTable(
             slug="forsorjning-fore-efter",
             caption=_("Försörjningskälla före och efter, för dem som avslutade under perioden"),
@@ -339,19 +332,18 @@ class Report:
     def placement_lengths(self) -> ReportTable:
         figures = queries.placement_lengths(self.period, municipality=self.municipality)
         keys = ["completed", "interrupted", "all"]
-        cells = suppress([[figures[k].count] for k in keys], col_totals=True)
         labels = [_("Avslutade enligt plan"), _("Avbrutna"), _("Alla")]
         rows = []
-        for key, label, row in zip(keys, labels, cells, strict=True):
-            count = row[0]
-            # An average of one to four people's lengths would tell their lengths.
+        for key, label in zip(keys, labels, strict=True):
+            count = count_cell(figures[key].count)
+            # An average of a few people's lengths would tell their lengths.
             if count.hidden:
                 average = TableCell(None, Kind.DAYS, count.mark)
                 median = TableCell(None, Kind.DAYS, count.mark)
             else:
                 average = TableCell(figures[key].average_days, Kind.DAYS)
                 median = TableCell(figures[key].median_days, Kind.DAYS)
-            rows.append(TableRow(label, [count_cell(count), average, median], total=key == "all"))
+            rows.append(TableRow(label, [count, average, median], total=key == "all"))
         return ReportTable(
             slug="placeringslangd",
             caption=_("Arbetsträningarnas längd (avslutade under perioden)"),
@@ -375,20 +367,18 @@ class Report:
         series = queries.capacity_and_held(
             self.period.points(self.today), municipality=self.municipality
         )
-        held = suppress([[h] for _d, _c, h in series])
         yearly = (self.period.end - self.period.start).days > queries.MONTHLY_POINTS_MAX_DAYS
         rows: list[TableRow] = []
-        for (day, capacity, _h), (held_cell,) in zip(series, held, strict=True):
-            if held_cell.hidden:
-                utilisation = TableCell(None, Kind.SHARE, held_cell.mark)
-            elif capacity:
-                utilisation = TableCell(100 * (held_cell.value or 0) / capacity, Kind.SHARE)
-            else:
-                utilisation = TableCell(None, Kind.SHARE)
+        for day, capacity, held in series:
+            held_cell = count_cell(held)
             rows.append(
                 TableRow(
                     date_format(day, "SHORT_DATE_FORMAT"),
-                    [TableCell(capacity, Kind.NUMBER), count_cell(held_cell), utilisation],
+                    [
+                        TableCell(capacity, Kind.NUMBER),
+                        held_cell,
+                        ratio_cell(held_cell, capacity),
+                    ],
                     chart_label=_point_label(day, first=not rows, yearly=yearly),
                 )
             )
@@ -491,29 +481,22 @@ class Report:
         data = queries.insats_progress(up_to=self.period.end, municipality=self.municipality)
         rows = []
         for row in data:
-            # The complement (ended but not in work or studies) is a count of
-            # people too: it goes through suppression though it is not shown.
-            participants, ended, work = row["participants"], row["ended"], row["work_or_studies"]
-            p_cell = suppress([[participants]])[0][0]
-            w_cell, _rest, e_cell = suppress([[work, ended - work, ended]], row_totals=True)[0]
+            p_cell = count_cell(row["participants"])
+            e_cell = count_cell(row["ended"])
+            w_cell = count_cell(row["work_or_studies"])
             target = row["target_participants"]
-            if p_cell.hidden:
-                of_target = TableCell(None, Kind.SHARE, p_cell.mark)
-            elif target:
-                of_target = TableCell(100 * participants / target, Kind.SHARE)
-            else:
-                of_target = TableCell(None, Kind.SHARE)
+            of_target = ratio_cell(p_cell, target)
             target_share = row["target_work_or_studies_percent"]
             rows.append(
                 TableRow(
                     row["name"],
                     [
                         TableCell(target, Kind.NUMBER),
-                        count_cell(p_cell),
+                        p_cell,
                         of_target,
                         TableCell(target_share, Kind.SHARE),
-                        count_cell(e_cell),
-                        count_cell(w_cell),
+                        e_cell,
+                        w_cell,
                         share_cell(w_cell, e_cell),
                     ],
                 )
@@ -551,14 +534,9 @@ class Report:
         planned_year = insats.planned_participants_per_year
         budget = insats.budget_per_year
         planned_period = _pro_rata(planned_year, self.period, insats)
-        active = sum(counts[1] for counts in self._participant_counts("sex").values())
-        (actual,) = suppress([[active]])[0]
-        if actual.hidden:
-            of_plan = TableCell(None, Kind.SHARE, actual.mark)
-        elif planned_period:
-            of_plan = TableCell(100 * active / planned_period, Kind.SHARE)
-        else:
-            of_plan = TableCell(None, Kind.SHARE)
+        active = tally_sum([counts[1] for counts in self._participant_counts("sex").values()])
+        actual = count_cell(active)
+        of_plan = ratio_cell(actual, planned_period)
         per_planned = TableCell(budget / planned_year if planned_year else None, Kind.AMOUNT)
         rows = [
             TableRow(_("Budget per år (kr)"), [TableCell(budget, Kind.AMOUNT)]),
@@ -567,7 +545,7 @@ class Report:
             TableRow(
                 _("Planerat antal deltagare för perioden"), [TableCell(planned_period, Kind.NUMBER)]
             ),
-            TableRow(_("Deltagare under perioden"), [count_cell(actual)]),
+            TableRow(_("Deltagare under perioden"), [actual]),
             TableRow(_("Andel av planerat (%)"), [of_plan]),
         ]
         return ReportTable(
@@ -597,9 +575,10 @@ def _point_label(day: datetime.date, *, first: bool, yearly: bool) -> str:
     return date_format(day, "M Y" if first or day.month == 1 else "M")
 
 
-def _column_sums(rows: Any) -> list[int]:
+def _column_sums(rows: Any) -> list[Tally]:
+    """Per status, the tally of all categories together: the categories are disjoint."""
     rows = list(rows)
-    return [sum(row[i] for row in rows) for i in range(3)]
+    return [tally_sum([row[i] for row in rows]) for i in range(3)]
 
 
 def _pro_rata(per_year: int, period: Period, insats: Insats) -> int:
@@ -615,6 +594,42 @@ def _pro_rata(per_year: int, period: Period, insats: Insats) -> int:
         days_in_year = (datetime.date(year + 1, 1, 1) - datetime.date(year, 1, 1)).days
         total += per_year * ((last - first).days + 1) / days_in_year
     return round(total)
+
+
+def finsam_followup(period: Period, municipality: Municipality | None = None) -> ReportTable:
+    """EXACT participants per insats and sex, for Uppföljning Finsam: admins only.
+
+    Kind NUMBER: these counts are deliberately not perturbed, so the table must
+    never reach a funder (views.finsam_followup checks Perm.STATISTICS_EXACT).
+    """
+    counts: dict[tuple[int, str], int] = {}
+    names: dict[int, str] = {}
+    for row in queries.finsam_participants(period, municipality=municipality):
+        counts[row["insats"], row["participant__sex"]] = row["n"]
+        names[row["insats"]] = row["insats__name"]
+    rows = []
+    for pk, name in sorted(names.items(), key=lambda item: item[1]):
+        by_sex = [counts.get((pk, code), 0) for code, _label in Sex.choices]
+        rows.append(TableRow(name, [TableCell(n, Kind.NUMBER) for n in [*by_sex, sum(by_sex)]]))
+    return ReportTable(
+        slug="uppfoljning-finsam",
+        caption=_("Deltagare per insats och kön (exakta antal)"),
+        row_header=_("Insats"),
+        columns=[
+            *(Column(str(label), Kind.NUMBER) for _code, label in Sex.choices),
+            Column(_("Totalt"), Kind.NUMBER),
+        ],
+        rows=rows,
+        chart_columns=[len(Sex.choices)],
+        description=_("Antal deltagare per insats under perioden, per kön."),
+        notes=[
+            _(
+                "Exakta antal för rapporteringen till Uppföljning Finsam. Visas bara för "
+                "förbundets administratörer och får inte lämnas ut som statistik."
+            ),
+            _("En deltagare räknas en gång per insats där hen var inskriven under perioden."),
+        ],
+    )
 
 
 TableBuilder = Callable[[Report], ReportTable]

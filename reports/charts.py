@@ -1,8 +1,9 @@
 """Server-side SVG charts drawn from a `ReportTable` (no JavaScript, no CDN).
 
-The chart takes its numbers from the table after suppression: a hidden cell is
-drawn as absent, with its mark ("<5" or "..") where the bar or point would be
-and a note under the chart. Geometry is computed here; the template
+The chart takes its numbers from the table after perturbation, rounded as the
+table prints them (`TableCell.rounded`): a count below the threshold is drawn
+as absent, with its mark ("..") where the bar or point would be and a note
+under the chart. Geometry is computed here; the template
 `reports/_chart.html` only writes it out. Every bar and point has a <title>
 ("category – series: value"), and the table beside the chart is the text
 alternative.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import formats
@@ -122,7 +124,9 @@ class Series:
 def format_value(value: float, kind: str) -> str:
     """Swedish number formatting, as in the table (space grouping, decimal comma)."""
     decimals = 1 if kind in {"share", "days", "msek"} else 0
-    text = formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+    # Round half up as the table's floatformat does; number_format alone truncates.
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
     if kind == "share":
         return f"{text} %"
     if kind == "amount":
@@ -174,9 +178,7 @@ def chart_for(table: ReportTable) -> Chart:
     if not labels:
         desc = f"{desc} {_('Inga uppgifter för perioden.')}"
     if hidden:
-        chart.note = _(
-            "Värden som döljs för att skydda små tal (<5 eller ..) ritas inte i diagrammet."
-        )
+        chart.note = _("Antal under gränsen för att visas (..) ritas inte i diagrammet.")
         desc = f"{desc} {chart.note}"
     chart.desc = desc.strip()
     return chart

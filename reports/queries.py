@@ -6,9 +6,11 @@ here loads rows to count them in Python. The one exception is the median
 placement length: the database sorts the lengths and we fetch only the one or
 two middle values with OFFSET (SQLite has no percentile function).
 
-Numbers come back raw; small-count suppression happens in `tables`.
-Participants registered in error (an enrolment ended with "felregistrering")
-are left out of every figure through `Participant.objects.counted()`.
+Counts of people come back as `Tally` (count and cell key, the key summed in
+the database next to the count, see `tally`); perturbation happens in
+`catalogue` through `perturbation.publish`. Participants registered in error
+(an enrolment ended with "felregistrering") are left out of every figure through
+`Participant.objects.counted()`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, Mod
 from django.utils import timezone
 
 from enterprises.models import AnnualFigure, CapacityChange, TrainingOffer
@@ -46,6 +48,7 @@ from participants.choices import (
     SupportSourceGroup,
 )
 from participants.models import (
+    RECORD_KEY_RANGE,
     Enrolment,
     Insats,
     Participant,
@@ -59,6 +62,7 @@ from placements.models import (
     PlacementQuerySet,
     PlacementStatus,
 )
+from reports.perturbation import ZERO, Tally
 from samordning.models import Municipality
 
 NO_SUPPORT_SOURCE = "none_recorded"
@@ -106,6 +110,26 @@ class Period:
 def _month_end(year: int, month: int) -> datetime.date:
     first_next = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
     return first_next - datetime.timedelta(days=1)
+
+
+# --- cell keys --------------------------------------------------------------------
+
+
+def tally(name: str, condition: Q | None = None, key: str = "record_key") -> dict[str, Any]:
+    """Aggregates `<name>_n` (the count) and `<name>_k` (its cell key) for `condition`.
+
+    The cell key is SUM(record key) modulo the key range, computed by the
+    database beside the COUNT; `key` is the path to the participant's record key
+    from the counted rows (e.g. "participant__record_key" for enrolments).
+    """
+    return {
+        f"{name}_n": Count("pk", filter=condition),
+        f"{name}_k": Mod(Coalesce(Sum(key, filter=condition), 0), RECORD_KEY_RANGE),
+    }
+
+
+def read_tally(row: Any, name: str) -> Tally:
+    return Tally(int(row[f"{name}_n"] or 0), int(row[f"{name}_k"] or 0))
 
 
 # --- participants ---------------------------------------------------------------
@@ -185,7 +209,8 @@ DIMENSIONS = {
     "age_band_esf": "age_band_esf",
 }
 
-StatusCounts = tuple[int, int, int]  # (new, active, ended)
+StatusCounts = tuple[Tally, Tally, Tally]  # (new, active, ended)
+NO_STATUS: StatusCounts = (ZERO, ZERO, ZERO)
 
 
 def participant_breakdown(
@@ -206,13 +231,14 @@ def participant_breakdown(
     rows = (
         qs.values(field)
         .annotate(
-            new=Count("pk", filter=Q(is_new=True)),
-            active=Count("pk"),
-            ended=Count("pk", filter=Q(is_ended=True)),
+            **tally("new", Q(is_new=True)), **tally("active"), **tally("ended", Q(is_ended=True))
         )
         .order_by()
     )
-    return {row[field]: (row["new"], row["active"], row["ended"]) for row in rows}
+    return {
+        row[field]: (read_tally(row, "new"), read_tally(row, "active"), read_tally(row, "ended"))
+        for row in rows
+    }
 
 
 def _has_support_group(phase: str, group: str) -> Any:
@@ -241,20 +267,23 @@ def support_groups_at_start(
         **{f"has_{g}": _has_support_group(SupportSourcePhase.START, g) for g in SUPPORT_GROUPS}
     )
     aggregates: dict[str, Any] = {
-        "total_new": Count("pk", filter=Q(is_new=True)),
-        "total_active": Count("pk"),
-        "total_ended": Count("pk", filter=Q(is_ended=True)),
+        **tally("total_new", Q(is_new=True)),
+        **tally("total_active"),
+        **tally("total_ended", Q(is_ended=True)),
     }
     for group in SUPPORT_GROUPS:
         has = Q(**{f"has_{group}": True})
-        aggregates[f"{group}_new"] = Count("pk", filter=has & Q(is_new=True))
-        aggregates[f"{group}_active"] = Count("pk", filter=has)
-        aggregates[f"{group}_ended"] = Count("pk", filter=has & Q(is_ended=True))
+        aggregates.update(tally(f"{group}_new", has & Q(is_new=True)))
+        aggregates.update(tally(f"{group}_active", has))
+        aggregates.update(tally(f"{group}_ended", has & Q(is_ended=True)))
     result = qs.aggregate(**aggregates)
-    by_group = {
-        g: (result[f"{g}_new"], result[f"{g}_active"], result[f"{g}_ended"]) for g in SUPPORT_GROUPS
-    }
-    return by_group, (result["total_new"], result["total_active"], result["total_ended"])
+
+    def status(prefix: str) -> StatusCounts:
+        return tuple(  # type: ignore[return-value]
+            read_tally(result, f"{prefix}_{s}") for s in ("new", "active", "ended")
+        )
+
+    return {g: status(g) for g in SUPPORT_GROUPS}, status("total")
 
 
 def support_groups_before_after(
@@ -262,7 +291,7 @@ def support_groups_before_after(
     *,
     municipality: Municipality | None = None,
     insats: Insats | None = None,
-) -> tuple[dict[str, tuple[int, int]], int]:
+) -> tuple[dict[str, tuple[Tally, Tally]], Tally]:
     """Among those who ended in the period: (at start, at end) per group, and how many ended."""
     phases = (SupportSourcePhase.START, SupportSourcePhase.END)
     qs = (
@@ -276,13 +305,16 @@ def support_groups_before_after(
             }
         )
     )
-    aggregates: dict[str, Any] = {"total": Count("pk")}
+    aggregates: dict[str, Any] = tally("total")
     for group in SUPPORT_GROUPS:
         for phase in phases:
-            aggregates[f"{group}_{phase}"] = Count("pk", filter=Q(**{f"has_{group}_{phase}": True}))
+            aggregates.update(tally(f"{group}_{phase}", Q(**{f"has_{group}_{phase}": True})))
     result = qs.aggregate(**aggregates)
-    by_group = {g: (result[f"{g}_start"], result[f"{g}_end"]) for g in SUPPORT_GROUPS}
-    return by_group, result["total"]
+    by_group = {
+        g: (read_tally(result, f"{g}_start"), read_tally(result, f"{g}_end"))
+        for g in SUPPORT_GROUPS
+    }
+    return by_group, read_tally(result, "total")
 
 
 def outcome_counts(
@@ -290,16 +322,19 @@ def outcome_counts(
     *,
     municipality: Municipality | None = None,
     insats: Insats | None = None,
-) -> dict[str, int]:
-    """Enrolments ended in the period, per outcome code ("" when none was recorded)."""
+) -> dict[str, Tally]:
+    """Enrolments ended in the period, per outcome code ("" when none was recorded).
+
+    Each enrolment counts with its participant's record key.
+    """
     qs = Enrolment.objects.counted().filter(
         participant__in=counted_participants(municipality),
         end_date__range=(period.start, period.end),
     )
     if insats is not None:
         qs = qs.filter(insats=insats)
-    rows = qs.values("outcome").annotate(n=Count("pk")).order_by()
-    return {row["outcome"]: row["n"] for row in rows}
+    rows = qs.values("outcome").annotate(**tally("e", key="participant__record_key")).order_by()
+    return {row["outcome"]: read_tally(row, "e") for row in rows}
 
 
 # --- placements -------------------------------------------------------------------
@@ -315,7 +350,7 @@ def counted_placements() -> PlacementQuerySet:
 
 @dataclass(frozen=True)
 class LengthFigures:
-    count: int
+    count: Tally
     average_days: float | None
     median_days: float | None
 
@@ -349,7 +384,7 @@ def placement_lengths(
     }
     aggregates: dict[str, Any] = {}
     for key, condition in groups.items():
-        aggregates[f"{key}_n"] = Count("pk", filter=condition)
+        aggregates.update(tally(key, condition, key="participant__record_key"))
         aggregates[f"{key}_avg"] = Avg("length", filter=condition)
     result = qs.aggregate(**aggregates)
     figures = {}
@@ -357,7 +392,7 @@ def placement_lengths(
         count = result[f"{key}_n"]
         average = result[f"{key}_avg"]
         figures[key] = LengthFigures(
-            count=count,
+            count=read_tally(result, key),
             average_days=_days(average) if average is not None else None,
             median_days=_median_days(qs.filter(condition), count),
         )
@@ -385,8 +420,10 @@ def _median_days(qs: QuerySet[Placement], count: int) -> float | None:
 
 def capacity_and_held(
     points: Iterable[datetime.date], *, municipality: Municipality | None = None
-) -> list[tuple[datetime.date, int, int]]:
+) -> list[tuple[datetime.date, int, Tally]]:
     """(date, places, places held) for each date. Two queries whatever the number of dates.
+
+    Places held are placements of people: a `Tally`.
 
     An offer's places on a date are the new capacity of its latest capacity
     change on or before that date (an offer with no change by then had none).
@@ -399,7 +436,7 @@ def capacity_and_held(
         offers = offers.filter(municipality=municipality)
         placements = placements.filter(offer__municipality=municipality)
     capacity_aggregates = {}
-    held_aggregates = {}
+    held_aggregates: dict[str, Any] = {}
     for i, day in enumerate(points):
         next_midnight = timezone.make_aware(
             datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
@@ -411,14 +448,14 @@ def capacity_and_held(
         )
         capacity_aggregates[f"c{i}"] = Coalesce(Sum(Subquery(latest)), 0)
         holding = Placement.objects.holding_between(day, day).values("pk")
-        held_aggregates[f"h{i}"] = Count("pk", filter=Q(pk__in=holding))
+        held_aggregates.update(tally(f"h{i}", Q(pk__in=holding), key="participant__record_key"))
     capacity = offers.aggregate(**capacity_aggregates) if points else {}
     held = (
         placements.holding_between(points[0], points[-1]).aggregate(**held_aggregates)
         if points
         else {}
     )
-    return [(day, capacity[f"c{i}"], held[f"h{i}"]) for i, day in enumerate(points)]
+    return [(day, capacity[f"c{i}"], read_tally(held, f"h{i}")) for i, day in enumerate(points)]
 
 
 def attendance_per_enterprise_year(
@@ -472,36 +509,74 @@ def insats_progress(
     """Insatser with a target, and what they reached from their start up to `up_to`.
 
     participants: distinct people enrolled; ended: enrolments ended;
-    work_or_studies: of those, into work or studies. One grouped query.
+    work_or_studies: of those, into work or studies; each a `Tally`. Two
+    queries: the insatser, and one grouped over their enrolments. A person
+    enrolled twice in one insats counts once among its participants: through
+    their first enrolment there, so the cell key sums each person's key once.
     """
-    counted = counted_participants(municipality)
-    started = Q(enrolments__start_date__lte=up_to, enrolments__participant__in=counted)
-    ended = started & Q(enrolments__end_date__lte=up_to)
-    rows = (
-        Insats.objects.filter(
+    insatser: list[dict[str, Any]] = [
+        dict(row)
+        for row in Insats.objects.filter(
             Q(target_participants__isnull=False) | Q(target_work_or_studies_percent__isnull=False)
         )
-        .annotate(
-            participants=Count("enrolments__participant", filter=started, distinct=True),
-            ended=Count("enrolments", filter=ended),
-            work_or_studies=Count(
-                "enrolments", filter=ended & Q(enrolments__outcome__in=WORK_OR_STUDIES)
-            ),
-        )
-        .values(
-            "pk",
-            "name",
-            "target_participants",
-            "target_work_or_studies_percent",
-            "participants",
-            "ended",
-            "work_or_studies",
-        )
+        .values("pk", "name", "target_participants", "target_work_or_studies_percent")
         .order_by("name")
+    ]
+    enrolments = Enrolment.objects.filter(
+        insats__in=[row["pk"] for row in insatser],
+        start_date__lte=up_to,
+        participant__in=counted_participants(municipality),
     )
-    return [dict(row) for row in rows]
+    earlier = Enrolment.objects.filter(
+        participant=OuterRef("participant"),
+        insats=OuterRef("insats"),
+        start_date__lte=up_to,
+        pk__lt=OuterRef("pk"),
+    )
+    ended = Q(end_date__lte=up_to)
+    key = "participant__record_key"
+    rows = (
+        enrolments.annotate(first=~Exists(earlier))
+        .values("insats")
+        .annotate(
+            **tally("participants", Q(first=True), key=key),
+            **tally("ended", ended, key=key),
+            **tally("work", ended & Q(outcome__in=WORK_OR_STUDIES), key=key),
+        )
+        .order_by()
+    )
+    reached = {row["insats"]: row for row in rows}
+    for row in insatser:
+        found = reached.get(row["pk"])
+        for name, out in (
+            ("participants", "participants"),
+            ("ended", "ended"),
+            ("work", "work_or_studies"),
+        ):
+            row[out] = read_tally(found, name) if found else ZERO
+    return insatser
 
 
 def insats_list() -> list[dict[str, Any]]:
     rows = Insats.objects.values("pk", "name", "start_date", "end_date").order_by("name")
+    return [dict(row) for row in rows]
+
+
+def finsam_participants(
+    period: Period, *, municipality: Municipality | None = None
+) -> list[dict[str, Any]]:
+    """EXACT participants per insats and sex in the period, for the national follow-up.
+
+    A participant counts once per insats in which they had an enrolment
+    overlapping the period. Not perturbed: admins only (see views.finsam_followup).
+    """
+    rows = (
+        Enrolment.objects.counted()
+        .filter(participant__in=counted_participants(municipality))
+        .filter(start_date__lte=period.end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+        .values("insats", "insats__name", "participant__sex")
+        .annotate(n=Count("participant", distinct=True))
+        .order_by("insats__name")
+    )
     return [dict(row) for row in rows]

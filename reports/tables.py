@@ -2,27 +2,29 @@
 
 A `ReportTable` is what the page shows, what the chart draws and what the
 CSV/XLSX download holds, so the three always agree: each is built once (in
-`catalogue`), after `suppression.suppress`, and never recomputed elsewhere.
+`catalogue`), after `perturbation.publish`, and never recomputed elsewhere.
+Decimals are rounded once, here (`TableCell.rounded`, half up as the page's
+`floatformat`), so the chart, the table and the download print the same digits.
 
-Counts of people are suppressed; counts of enterprises and places, turnover,
-present days and amounts are not about people and are shown as they are. A
-share (or an average) whose count is hidden is hidden with it, since count =
-share x total.
+Counts of people are perturbed; counts of enterprises and places, turnover,
+present days and amounts are not about people and are shown as they are.
+Shares are computed from published (perturbed) counts only; a share or an
+average whose count is not published is not published either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reports.suppression import Cell
+from reports.perturbation import HIDDEN_MARK, Tally, publish
 
 
 class Kind:
     """How a cell is formatted on the page and in a download."""
 
-    COUNT = "count"  # people, suppressed
+    COUNT = "count"  # people, perturbed
     NUMBER = "number"  # enterprises, places, days: not people
     SHARE = "share"  # per cent, one decimal
     DAYS = "days"  # one decimal
@@ -46,19 +48,26 @@ class TableCell:
     def hidden(self) -> bool:
         return self.value is None and bool(self.mark)
 
+    @property
+    def rounded(self) -> Any:
+        """The value as printed: one decimal (half up) for shares, days and MSEK."""
+        if self.value is None or self.kind not in ROUNDED_KINDS:
+            return self.value
+        return Decimal(str(self.value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
     def export(self) -> Any:
         if self.value is None:
             return self.mark
         if self.kind in ROUNDED_KINDS:
-            return round(float(self.value), 1)
+            return float(self.rounded)
         if self.kind == Kind.AMOUNT:
-            return int(round(self.value))
+            return int(Decimal(str(self.value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         return self.value
 
     def chart_value(self) -> float | None:
         if self.value is None or self.kind == Kind.TEXT:
             return None
-        return float(self.value)
+        return float(self.rounded)
 
 
 @dataclass(frozen=True)
@@ -111,12 +120,14 @@ class ReportTable:
         return [(row.chart_label or row.label, row) for row in rows]
 
 
-def count_cell(cell: Cell) -> TableCell:
-    return TableCell(cell.value, Kind.COUNT, cell.mark)
+def count_cell(tally: Tally) -> TableCell:
+    """A count of people as published: perturbed, or hidden below the threshold."""
+    value = publish(tally)
+    return TableCell(value, Kind.COUNT, HIDDEN_MARK if value is None else "")
 
 
-def share_cell(part: Cell, whole: Cell) -> TableCell:
-    """part/whole in per cent; hidden if the part is (the whole's own mark is enough)."""
+def share_cell(part: TableCell, whole: TableCell) -> TableCell:
+    """part/whole in per cent, from the published counts; hidden if either is."""
     if part.hidden:
         return TableCell(None, Kind.SHARE, part.mark)
     if whole.hidden:
@@ -124,6 +135,15 @@ def share_cell(part: Cell, whole: Cell) -> TableCell:
     if not whole.value:
         return TableCell(None, Kind.SHARE)
     return TableCell(100 * (part.value or 0) / whole.value, Kind.SHARE)
+
+
+def ratio_cell(count: TableCell, base: float | int | None) -> TableCell:
+    """A published count against an exact base (places, a target) in per cent."""
+    if count.hidden:
+        return TableCell(None, Kind.SHARE, count.mark)
+    if not base:
+        return TableCell(None, Kind.SHARE)
+    return TableCell(100 * (count.value or 0) / base, Kind.SHARE)
 
 
 def msek(value: Decimal | int | None) -> float:

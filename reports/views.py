@@ -1,9 +1,11 @@
 """Funder summary pages: the overview, one page per insats, and table downloads.
 
 Statistics are for funders, coordinators and admins (Perm.STATISTICS_VIEW);
-a manager gets 403. Every page shows aggregates only, after small-count
-suppression (see `tables` and `suppression`); a download holds exactly the
-table the page shows.
+a manager gets 403. Every page shows aggregates only, every count of people
+cell-key perturbed (see `perturbation` and `tables`); a download holds exactly
+the table the page shows. The exact per-insats report for the national
+follow-up is for admins only (Perm.STATISTICS_EXACT) and every view of it is
+written to the audit log.
 """
 
 from __future__ import annotations
@@ -25,15 +27,19 @@ from reports.catalogue import (
     OVERVIEW_TABLES,
     Report,
 )
+from reports.catalogue import (
+    finsam_followup as finsam_table,
+)
 from reports.charts import Chart, chart_for
 from reports.forms import PeriodForm
+from reports.perturbation import HIDDEN_MARK
 from reports.queries import Period
-from reports.suppression import primary_mark
 from reports.tables import ReportTable
 from samordning import policy
+from samordning.audit import audit_records
 from samordning.exports import table_response
 from samordning.http import AuthedRequest
-from samordning.models import Municipality
+from samordning.models import AuditAction, Municipality
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -76,7 +82,7 @@ def _base_context(
         "form": form,
         "period": period,
         "municipality": municipality,
-        "primary_mark": primary_mark(),
+        "hidden_mark": HIDDEN_MARK,
     }
 
 
@@ -171,3 +177,45 @@ def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) ->
     period, municipality = chosen
     table = builder(Report(period, municipality=municipality, insats=insats))
     return _export(fmt, table, period, municipality, insats)
+
+
+def _audit_exact(request: AuthedRequest, table: ReportTable, action: str, period: Period) -> None:
+    """One audit row per insats whose exact counts the admin saw or downloaded."""
+    insatser = Insats.objects.filter(name__in=[row.label for row in table.rows])
+    audit_records(
+        user=request.user,
+        action=action,
+        objects=list(insatser),
+        request=request,
+        detail=f"exact statistics {table.slug} {period.start:%Y-%m-%d}..{period.end:%Y-%m-%d}",
+    )
+
+
+@policy.perm_required(policy.Perm.STATISTICS_EXACT)
+@require_safe
+def finsam_followup(request: AuthedRequest) -> HttpResponse:
+    """Exact participants per insats and sex for the national follow-up (admins only)."""
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    context: dict[str, Any] = _base_context(form, chosen)
+    if chosen is not None:
+        period, municipality = chosen
+        table = finsam_table(period, municipality)
+        _audit_exact(request, table, AuditAction.VIEW, period)
+        context["item"] = _shown(table, "reports:finsam-export", [], _filter_query(request.GET))
+    return render(request, "reports/finsam_followup.html", context)
+
+
+@policy.perm_required(policy.Perm.STATISTICS_EXACT)
+@require_safe
+def finsam_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    if chosen is None:
+        return redirect(f"{reverse('reports:finsam-followup')}?{request.GET.urlencode()}")
+    period, municipality = chosen
+    table = finsam_table(period, municipality)
+    _audit_exact(request, table, AuditAction.EXPORT, period)
+    return _export(fmt, table, period, municipality)

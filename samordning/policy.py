@@ -51,6 +51,8 @@ class Perm:
     ATTENDANCE_REPORT = "attendance.report"
     INVOICE_VIEW = "invoice.view"
     STATISTICS_VIEW = "statistics.view"
+    # Exact (unperturbed) counts for the national follow-up: admins only, audit-logged.
+    STATISTICS_EXACT = "statistics.exact"
     AUDIT_REVIEW = "audit.review"
     # Works at one or more enterprises: the "my enterprise" pages and menu.
     OWN_ENTERPRISE = "enterprise.own"
@@ -77,6 +79,7 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.ATTENDANCE_REPORT: frozenset({Role.MANAGER, Role.ADMIN}),
     Perm.INVOICE_VIEW: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
     Perm.STATISTICS_VIEW: frozenset({Role.FUNDER, Role.COORDINATOR, Role.ADMIN}),
+    Perm.STATISTICS_EXACT: frozenset({Role.ADMIN}),
     Perm.AUDIT_REVIEW: frozenset({Role.ADMIN}),
     Perm.OWN_ENTERPRISE: frozenset({Role.MANAGER}),
     Perm.BACK_OFFICE: frozenset({Role.ADMIN}),

@@ -281,8 +281,14 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Participants' retention and funders' suppression are policy numbers, kept here.
-SMALL_COUNT_THRESHOLD = envint("SMALL_COUNT_THRESHOLD", 5)
+# Participants' retention and the funders' statistical protection are policy numbers, kept here.
+# Counts of people on the funder pages are cell-key perturbed (reports/perturbation.py,
+# docs/statistics.md). Switching it off publishes exact counts: never in production.
+STATISTICS_PERTURBATION = envbool("STATISTICS_PERTURBATION", True)
+# A perturbed count below this is not published (the ONS package's default threshold).
+STATISTICS_THRESHOLD = envint("STATISTICS_THRESHOLD", 10)
+# Another ptable CSV (pcv, ckey, pvalue); empty: the one the ONS package ships.
+STATISTICS_PTABLE = os.environ.get("STATISTICS_PTABLE", "")
 PROPOSAL_VALID_DAYS = envint("PROPOSAL_VALID_DAYS", 14)
 # Participants whose last activity is older than this are anonymised (manage.py anonymise_expired).
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)

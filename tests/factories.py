@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.db.models import F
 from django.utils import timezone
 from stdnum import luhn
 
@@ -200,6 +201,15 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
             )
 
 
+class EnrolledParticipantFactory(ParticipantFactory):
+    """A participant with an open enrolment, so placements can be proposed for them."""
+
+    @factory.post_generation
+    def enrolment(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            EnrolmentFactory(participant=self, start_date=self.start_date, **kwargs)
+
+
 class ConsentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consent
@@ -226,6 +236,17 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantFactory)
     offer = factory.SubFactory(TrainingOfferFactory)
     extent = 50
+
+    @factory.lazy_attribute
+    def enrolment(self) -> Enrolment:
+        """The participant's open (else latest) enrolment; a new one if they have none."""
+        existing = self.participant.enrolments.order_by(
+            F("end_date").desc(nulls_first=True), "-start_date"
+        ).first()
+        return existing or EnrolmentFactory(
+            participant=self.participant, start_date=self.participant.start_date
+        )
+
     planned_start = datetime.date(2030, 1, 1)
     planned_end = datetime.date(2030, 6, 30)
     status = PlacementStatus.PROPOSED

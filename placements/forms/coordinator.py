@@ -176,7 +176,12 @@ class ProposeForm(forms.Form):
     planned_start = SaneDateField(label=_("Planerad start"), widget=DateInput())
     planned_end = SaneDateField(label=_("Planerat slut"), widget=DateInput())
     enrolment = forms.ModelChoiceField(
-        label=_("Inom inskrivning"), queryset=Enrolment.objects.none(), required=False
+        label=_("Inom inskrivning"),
+        queryset=Enrolment.objects.none(),
+        # Left empty, the service takes the participant's open enrolment, and
+        # refuses the proposal when there is none.
+        required=False,
+        help_text=_("Den insats som arbetsträningen hör till."),
     )
     schedule = forms.CharField(
         label=_("Arbetstider"), max_length=150, required=False, help_text=_("T.ex. mån–fre 9–13.")
@@ -252,6 +257,14 @@ class EndForm(forms.Form):
     )
     outcome = forms.ChoiceField(
         label=_("Resultat"), choices=BLANK + Outcome.choices, required=False
+    )
+    end_enrolment = forms.BooleanField(
+        label=_("Avsluta också inskrivningen i insatsen, med samma resultat"),
+        required=False,
+        help_text=_(
+            "När arbetsträningen leder till arbete eller studier: då räknas resultatet "
+            "i statistiken till finansiärerna."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import OfferStatus, TrainingOffer
-from participants.choices import EndReason, Outcome
+from participants.choices import WORK_OR_STUDIES, EndReason, Outcome
 from participants.models import Enrolment, Participant
 from placements.models import (
     DeclineReason,
@@ -33,6 +33,7 @@ from placements.services.capacity import (
     lock_offer,
     lock_participant,
 )
+from placements.services.enrolments import enrolment_end
 from placements.services.sharing import check_sharing_consent, follow_up_refusal, snapshot_take
 from samordning.audit import audit_record
 from samordning.models import AuditAction, User
@@ -140,9 +141,18 @@ def placement_propose(
     """Propose `participant` for a place at `offer`; holds a place until answered or expired.
 
     Needs a valid consent to sharing with the enterprise; what the enterprise will
-    see (name, adaptations, `shared_support_needs`) is copied into a snapshot now."""
+    see (name, adaptations, `shared_support_needs`) is copied into a snapshot now.
+    The placement belongs to one of the participant's open enrolments (the insats
+    that funds it): `enrolment`, or by default the participant's latest open one.
+    """
     today = today or timezone.localdate()
     check_sharing_consent(participant, today)
+    if enrolment is None:
+        enrolment = default_enrolment(participant)
+    if enrolment is None:
+        raise ValidationError(
+            {"enrolment": _("Skriv in deltagaren i en insats innan du föreslår en arbetsträning.")}
+        )
     placement = Placement(
         participant=participant,
         offer=offer,
@@ -165,8 +175,10 @@ def placement_propose(
         errors.setdefault("planned_start", []).append(
             _("Planerad start kan inte ligga bakåt i tiden.")
         )
-    if enrolment is not None and enrolment.participant_id != participant.pk:
+    if enrolment.participant_id != participant.pk:
         errors.setdefault("enrolment", []).append(_("Inskrivningen gäller en annan deltagare."))
+    elif enrolment.end_date is not None:
+        errors.setdefault("enrolment", []).append(_("Inskrivningen är avslutad."))
     if errors:
         raise ValidationError(errors)
     offer = lock_offer(offer)
@@ -190,6 +202,15 @@ def placement_propose(
     snapshot_take(placement=placement, user=user, support_needs=shared_support_needs)
     _audit(user, AuditAction.CREATE, placement, request, "proposed")
     return placement
+
+
+def default_enrolment(participant: Participant) -> Enrolment | None:
+    """The participant's latest open enrolment: where a new placement belongs by default."""
+    return (
+        Enrolment.objects.filter(participant=participant, end_date__isnull=True)
+        .order_by("-start_date", "-pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -344,13 +365,17 @@ def placement_end(
     end_date: datetime.date,
     end_reason: str,
     outcome: str,
+    end_enrolment: bool = False,
     request: HttpRequest | None = None,
     today: datetime.date | None = None,
 ) -> Placement:
     """End an active placement: planned end -> completed, any other reason -> interrupted.
 
     The end may not be later than the planned end: to extend, change the plan
-    first (which re-checks capacity for the added days).
+    first (which re-checks capacity for the added days). With `end_enrolment`,
+    a placement that ends in work or studies also ends its enrolment, on the
+    same day with the same reason and outcome, so the funder's outcome figures
+    (which count enrolments) say what the placement says.
     """
     today = today or timezone.localdate()
     placement = _lock(placement)
@@ -376,6 +401,13 @@ def placement_end(
                 )
                 % {"day": placement.planned_end}
             ]
+    if end_enrolment and outcome not in WORK_OR_STUDIES:
+        errors["end_enrolment"] = [
+            _(
+                "Inskrivningen avslutas här bara när arbetsträningen leder till arbete eller "
+                "studier; avsluta den annars från deltagarens sida."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     placement.status = target
@@ -385,6 +417,20 @@ def placement_end(
     placement.full_clean()
     placement.save()
     _audit(user, AuditAction.UPDATE, placement, request, f"ended: {end_reason}")
+    if end_enrolment:
+        try:
+            enrolment_end(
+                enrolment=placement.enrolment,
+                user=user,
+                end_date=end_date,
+                end_reason=end_reason,
+                outcome=outcome,
+                request=request,
+                today=today,
+            )
+        except ValidationError as error:
+            # One step: the placement's end is rolled back with the enrolment's.
+            raise ValidationError({"end_enrolment": error.messages}) from error
     return placement
 
 

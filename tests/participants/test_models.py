@@ -300,6 +300,12 @@ def test_constraint_participant_personal_number_twelve_digits() -> None:
         )
 
 
+def test_constraint_participant_record_key_in_range() -> None:
+    participant = f.ParticipantFactory()
+    with breaks_constraint():
+        Participant.objects.filter(pk=participant.pk).update(record_key=256)
+
+
 def test_constraint_participant_wanted_extent_allowed() -> None:
     participant = f.ParticipantFactory()
     with breaks_constraint():

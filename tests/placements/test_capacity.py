@@ -14,7 +14,7 @@ from placements.services.capacity import (
     held_peak,
     peak_load,
 )
-from tests.factories import ParticipantFactory, PlacementFactory, TrainingOfferFactory
+from tests.factories import EnrolledParticipantFactory, PlacementFactory, TrainingOfferFactory
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -178,7 +178,7 @@ def test_proposals_fill_an_offer_over_a_period_and_a_full_one_says_so(coordinato
     start, end = datetime.date.today() + DAY, datetime.date.today() + 90 * DAY
     for _ in range(2):
         lifecycle.placement_propose(
-            participant=ParticipantFactory(sharing=True),
+            participant=EnrolledParticipantFactory(sharing=True),
             offer=offer,
             user=coordinator,
             planned_start=start,
@@ -187,7 +187,7 @@ def test_proposals_fill_an_offer_over_a_period_and_a_full_one_says_so(coordinato
         )
     with pytest.raises(CapacityError) as caught:
         lifecycle.placement_propose(
-            participant=ParticipantFactory(sharing=True),
+            participant=EnrolledParticipantFactory(sharing=True),
             offer=offer,
             user=coordinator,
             planned_start=end,
@@ -198,7 +198,7 @@ def test_proposals_fill_an_offer_over_a_period_and_a_full_one_says_so(coordinato
     assert "Platsen är full" in caught.value.messages[0]
     # The day after the others end there is room again.
     lifecycle.placement_propose(
-        participant=ParticipantFactory(sharing=True),
+        participant=EnrolledParticipantFactory(sharing=True),
         offer=offer,
         user=coordinator,
         planned_start=end + DAY,
@@ -213,7 +213,7 @@ def test_accept_and_start_recheck_capacity(coordinator, manager):
     offer = _offer(capacity=1)
     start, end = datetime.date.today() + DAY, datetime.date.today() + 90 * DAY
     first = lifecycle.placement_propose(
-        participant=ParticipantFactory(sharing=True),
+        participant=EnrolledParticipantFactory(sharing=True),
         offer=offer,
         user=coordinator,
         planned_start=start,

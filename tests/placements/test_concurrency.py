@@ -19,7 +19,7 @@ from placements.services.attendance import attendance_set_months
 from placements.services.capacity import CapacityError
 from placements.services.lifecycle import placement_propose
 from tests.factories import (
-    ParticipantFactory,
+    EnrolledParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
     UserFactory,
@@ -72,7 +72,7 @@ def _run_concurrently(offer, participants, user):
 def test_thirty_proposals_for_three_places():
     offer = TrainingOfferFactory(capacity=3, min_extent=25, max_extent=100)
     user = UserFactory(username="koordinator-trad")
-    participants = [ParticipantFactory(sharing=True) for _ in range(THREADS)]
+    participants = [EnrolledParticipantFactory(sharing=True) for _ in range(THREADS)]
 
     outcomes = _run_concurrently(offer, participants, user)
 
@@ -87,7 +87,7 @@ def test_thirty_proposals_for_three_places():
 def test_one_participant_cannot_be_booked_over_full_time_concurrently():
     offers = [TrainingOfferFactory(capacity=5) for _ in range(4)]
     user = UserFactory(username="koordinator-trad2")
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     barrier = threading.Barrier(len(offers))
     outcomes: list[str] = []
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from placements.models import FollowUpMeeting, Placement
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
+    EnrolledParticipantFactory,
     EnrolmentFactory,
     EnterpriseAgreementFactory,
     EnterpriseFactory,
     MunicipalityFactory,
-    ParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
     business_area,
@@ -33,7 +33,8 @@ def iso(day: datetime.date) -> str:
 
 @pytest.fixture
 def mine(coordinator):
-    return ParticipantFactory(sharing=True, coordinators=[coordinator], wanted_extent=50)
+    # Enrolled: a placement belongs to one of the participant's enrolments.
+    return EnrolledParticipantFactory(sharing=True, coordinators=[coordinator], wanted_extent=50)
 
 
 @pytest.fixture

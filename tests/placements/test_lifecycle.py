@@ -15,7 +15,7 @@ from placements.services import lifecycle
 from placements.services.capacity import CapacityError
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
-    ParticipantFactory,
+    EnrolledParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
     UserFactory,
@@ -127,7 +127,7 @@ def test_the_transition_table_is_the_documented_lifecycle():
 
 
 def test_propose_writes_the_placement_and_one_create_row(coordinator):
-    participant = ParticipantFactory(sharing=True, coordinators=[coordinator])
+    participant = EnrolledParticipantFactory(sharing=True, coordinators=[coordinator])
     offer = TrainingOfferFactory(capacity=1, supervisor_name="Hanna")
     placement = lifecycle.placement_propose(
         participant=participant,
@@ -161,7 +161,7 @@ def test_propose_refuses_bad_data_without_writing(coordinator, overrides, field)
     values.update(overrides)
     with pytest.raises(ValidationError) as caught:
         lifecycle.placement_propose(
-            participant=ParticipantFactory(sharing=True),
+            participant=EnrolledParticipantFactory(sharing=True),
             offer=TrainingOfferFactory(),
             user=coordinator,
             **values,
@@ -172,7 +172,7 @@ def test_propose_refuses_bad_data_without_writing(coordinator, overrides, field)
 
 
 def test_propose_to_a_paused_offer_or_an_extent_not_offered_is_refused(coordinator):
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     paused = TrainingOfferFactory(status="paused")
     narrow = TrainingOfferFactory(min_extent=25, max_extent=50)
     args = {"planned_start": TODAY + DAY, "planned_end": TODAY + 60 * DAY}
@@ -313,7 +313,7 @@ def _propose(participant, user, start, end, extent, offer=None):
 
 
 def test_overlapping_placements_may_add_up_to_100_percent(coordinator):
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     start, end = TODAY + DAY, TODAY + 60 * DAY
     _propose(participant, coordinator, start, end, 50)
     _propose(participant, coordinator, start, end, 25)
@@ -322,7 +322,7 @@ def test_overlapping_placements_may_add_up_to_100_percent(coordinator):
 
 
 def test_overlapping_placements_may_not_exceed_100_percent(coordinator):
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     start, end = TODAY + DAY, TODAY + 60 * DAY
     _propose(participant, coordinator, start, end, 75)
     with pytest.raises(CapacityError, match="100 %"):
@@ -331,7 +331,7 @@ def test_overlapping_placements_may_not_exceed_100_percent(coordinator):
 
 
 def test_100_percent_rule_at_the_edges(coordinator):
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     start, end = TODAY + DAY, TODAY + 30 * DAY
     _propose(participant, coordinator, start, end, 100)
     # Starting on the last day overlaps that day; the day after does not.
@@ -344,7 +344,7 @@ def test_100_percent_rule_at_the_edges(coordinator):
 
 
 def test_declined_and_withdrawn_placements_free_the_participants_time(coordinator, manager):
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     start, end = TODAY + DAY, TODAY + 60 * DAY
     first = _propose(participant, coordinator, start, end, 100)
     lifecycle.placement_withdraw(placement=first, user=coordinator)
@@ -354,7 +354,7 @@ def test_declined_and_withdrawn_placements_free_the_participants_time(coordinato
 
 
 def test_change_plan_rechecks_the_100_percent_rule(coordinator):
-    participant = ParticipantFactory(sharing=True)
+    participant = EnrolledParticipantFactory(sharing=True)
     start, end = TODAY + DAY, TODAY + 60 * DAY
     _propose(participant, coordinator, start, end, 50)
     second = _propose(participant, coordinator, start, end, 50)

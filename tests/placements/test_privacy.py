@@ -135,6 +135,9 @@ def test_export_covers_every_model_holding_personal_data(person):
     for marker in ("first", "needs", "consent", "followup", "tasks"):
         assert f"{MARK}{marker}" in text
     assert data["audit_log"][0]["user"] == "coordinator"
+    # The statistical record key is shown to no one, not even in the person's own export.
+    assert "record_key" not in keys
+    assert "sex" in data["participant"]
 
 
 def test_export_is_logged(person, coordinator):

@@ -207,9 +207,26 @@ def test_every_placement_state_with_its_data(demo: str) -> None:
             assert placement.supervisor_name
         if placement.is_ended:
             assert placement.end_date and placement.end_reason and placement.outcome
-        if placement.enrolment_id:
-            assert placement.enrolment.participant_id == placement.participant_id
+        # Every placement belongs to one of its participant's enrolments.
+        assert placement.enrolment.participant_id == placement.participant_id
     assert FollowUpMeeting.objects.filter(placement__status=PlacementStatus.ACTIVE).exists()
+
+
+def test_a_journeys_last_placement_and_its_enrolment_tell_one_outcome(demo: str) -> None:
+    """Where an ended enrolment's last placement ended in work or studies, both say the same."""
+    ended = (
+        Placement.objects.filter(status__in=["completed", "interrupted"])
+        .exclude(enrolment__end_date__isnull=True)
+        .select_related("enrolment")
+        .order_by("enrolment", "-end_date")
+    )
+    last: dict[int, Placement] = {}
+    for placement in ended:
+        last.setdefault(placement.enrolment_id, placement)
+    assert len(last) > 50
+    for placement in last.values():
+        if placement.outcome in WORK_OR_STUDIES:
+            assert placement.enrolment.outcome == placement.outcome
 
 
 def test_attendance_on_working_days_within_placements(demo: str) -> None:

@@ -101,20 +101,30 @@ def _funder_urls(data) -> tuple[list[str], set[str]]:
     return urls, covered
 
 
+def _admin_only_urls() -> tuple[list[str], set[str]]:
+    """The exact report for Uppföljning Finsam: a funder gets 403, an admin the page."""
+    urls = []
+    for q in ("", "?year=2024"):
+        urls.append(reverse("reports:finsam-followup") + q)
+        urls += [reverse("reports:finsam-export", args=[fmt]) + q for fmt in ("csv", "xlsx")]
+    return urls, {"finsam-followup", "finsam-export"}
+
+
 def _content(response) -> str:
     if "spreadsheetml" in response.get("Content-Type", ""):
         return "\n".join(str(v) for row in read_xlsx(response.content) for v in row)
     return response.content.decode("utf-8")
 
 
-def test_no_personal_data_on_any_funder_page_or_download(client, funder):
+def test_no_personal_data_on_any_funder_page_or_download(client, funder, admin_user):
     data = build_small()
     numbers = _seed_markers(data)
     assert numbers and Participant.objects.filter(notes__startswith="MRKX").count() == 14
 
     urls, covered = _funder_urls(data)
+    admin_urls, admin_covered = _admin_only_urls()
     _prefix, resolver = get_resolver().namespace_dict["reports"]
-    assert covered == {pattern.name for pattern in resolver.url_patterns}
+    assert covered | admin_covered == {pattern.name for pattern in resolver.url_patterns}
 
     client.force_login(funder)
     seen_control = False
@@ -128,3 +138,12 @@ def test_no_personal_data_on_any_funder_page_or_download(client, funder):
         seen_control = seen_control or SHOWN in text
     # The scan reads what the pages and files really contain.
     assert seen_control
+    for url in admin_urls:
+        assert client.get(url).status_code == 403, url
+    client.force_login(admin_user)
+    for url in admin_urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _content(response).lower()
+        assert MARK not in text, url
+        assert not any(number in text for number in numbers), url

@@ -1,4 +1,10 @@
-"""The funder tables after suppression, on the hand-built data set, answers written out."""
+"""The funder tables on the hand-built data set, answers written out.
+
+Most tests check the table logic (rows, labels, totals, shares, exact figures
+that are not people) with the perturbation switched off, so every count can be
+written out; the tests marked "perturbed" show what a funder really sees. The
+perturbation itself is tested in test_perturbation.py.
+"""
 
 import datetime
 from decimal import Decimal
@@ -8,6 +14,7 @@ import pytest
 from reports import queries
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report, _pro_rata
 from reports.charts import chart_for, nice_scale
+from reports.perturbation import Tally
 from reports.queries import Period
 from tests.factories import InsatsFactory
 from tests.worlds.statistics import build_small
@@ -27,31 +34,54 @@ def data(db):
 
 
 @pytest.fixture
+def exact(settings):
+    settings.STATISTICS_PERTURBATION = False
+
+
+@pytest.fixture
+def perturbed(settings):
+    settings.STATISTICS_PERTURBATION = True
+    settings.STATISTICS_PTABLE = ""
+    settings.STATISTICS_THRESHOLD = 10
+
+
+@pytest.fixture
 def report(data):
     return Report(YEAR_2024, today=TODAY)
 
 
-def test_participants_by_sex_hides_small_counts_and_what_the_total_gives_away(report):
-    # Raw: female 4/5/3, male 4/5/3, other 1/1/0, total 9/11/6. In "Aktiva"
-    # only the 1 is small, and 11 - 5 - 5 would give it away: one 5 is hidden too.
+def test_participants_by_sex(report, exact):
     assert rows(report.participants_by_sex()) == [
-        ["Kvinna", "<5", "..", "<5"],
-        ["Man", "<5", 5, "<5"],
-        ["Annat/ej angivet", "<5", "<5", 0],
+        ["Kvinna", 4, 5, 3],
+        ["Man", 4, 5, 3],
+        ["Annat/ej angivet", 1, 1, 0],
         ["Totalt", 9, 11, 6],
     ]
 
 
-def test_participants_by_municipality(report):
+def test_participants_by_sex_perturbed(report, perturbed):
+    # The ONS 10-5 ptable: below 10 is not published, 11 becomes 10. The total is
+    # its own perturbed cell, not the sum of the parts (which are not shown).
+    table = report.participants_by_sex()
+    assert rows(table) == [
+        ["Kvinna", "..", "..", ".."],
+        ["Man", "..", "..", ".."],
+        ["Annat/ej angivet", "..", "..", ".."],
+        ["Totalt", "..", 10, ".."],
+    ]
+    assert table.has_hidden
+
+
+def test_participants_by_municipality(report, exact):
     assert rows(report.participants_by_municipality()) == [
-        ["Haninge", "<5", 6, "<5"],
-        ["Nynäshamn", "<5", "<5", 0],
-        ["Tyresö", "<5", "<5", "<5"],
+        ["Haninge", 4, 6, 4],
+        ["Nynäshamn", 1, 1, 0],
+        ["Tyresö", 4, 4, 2],
         ["Totalt", 9, 11, 6],
     ]
 
 
-def test_participants_by_education_lists_every_level(report):
+def test_participants_by_education_lists_every_level(report, exact):
     assert [row[0] for row in rows(report.participants_by_education())] == [
         "Förgymnasial (ISCED 0–2)",
         "Gymnasial (ISCED 3–4)",
@@ -59,7 +89,7 @@ def test_participants_by_education_lists_every_level(report):
         "Okänd",
         "Totalt",
     ]
-    assert rows(report.participants_by_education())[1] == ["Gymnasial (ISCED 3–4)", "<5", 5, "<5"]
+    assert rows(report.participants_by_education())[1] == ["Gymnasial (ISCED 3–4)", 3, 5, 3]
 
 
 def test_referrer_table_has_a_row_for_not_recorded(report):
@@ -67,86 +97,96 @@ def test_referrer_table_has_a_row_for_not_recorded(report):
     assert labels[-2:] == ["Ej angiven", "Totalt"]
 
 
-def test_esf_age_table(report):
+def test_esf_age_table(report, exact):
     assert rows(report.participants_by_age_esf()) == [
         ["Under 18", 0, 0, 0],
-        ["18–29", 5, 6, "<5"],
-        ["30–54", "<5", "<5", "<5"],
-        ["55+", "<5", "<5", "<5"],
+        ["18–29", 5, 6, 4],
+        ["30–54", 2, 3, 1],
+        ["55+", 2, 2, 1],
         ["Totalt", 9, 11, 6],
     ]
 
 
-def test_outcomes_all_small(report):
-    table = report.outcomes()
-    assert rows(table) == [
-        ["Förvärvsarbete utan subvention", "<5", "<5"],
-        ["Förvärvsarbete med subvention", "<5", "<5"],
-        ["Studier", "<5", "<5"],
-        ["Aktivt arbetssökande", "<5", "<5"],
-        ["Övriga avslutade", "<5", "<5"],
+def test_outcomes(report, exact):
+    assert rows(report.outcomes()) == [
+        ["Förvärvsarbete utan subvention", 1, 16.7],
+        ["Förvärvsarbete med subvention", 1, 16.7],
+        ["Studier", 1, 16.7],
+        ["Aktivt arbetssökande", 1, 16.7],
+        ["Övriga avslutade", 2, 33.3],
         ["Totalt avslutade", 6, 100.0],
     ]
-    assert table.has_hidden
 
 
-def test_outcome_shares_and_secondary_suppression():
-    """Table logic on given counts: 20 ended, one small group, one more hidden for it."""
+def test_outcome_shares_come_from_the_published_counts(perturbed):
+    """Table logic on given tallies: shares divide published values, never exact ones."""
     report = Report(YEAR_2024)
     report.__dict__["_outcomes"] = {
-        "work": 6,
-        "work_subsidised": 5,
-        "job_seeking": 7,
-        "moved": 1,
-        "": 1,
+        "work": Tally(13, 7),  # 13 -> 15
+        "work_subsidised": Tally(5, 1),  # 5 -> not published
+        "job_seeking": Tally(7, 2),
+        "moved": Tally(1, 3),
+        "": Tally(1, 4),
     }
+    # All ended: 27 people -> 25. Work or studies: 18 -> 20; the others: 9 -> "..".
     assert rows(report.outcomes()) == [
-        ["Förvärvsarbete utan subvention", 6, 30.0],
+        ["Förvärvsarbete utan subvention", 15, 60.0],
         ["Förvärvsarbete med subvention", "..", ".."],
-        ["Studier", 0, 0.0],
-        ["Aktivt arbetssökande", 7, 35.0],
-        ["Övriga avslutade", "<5", "<5"],
-        ["Totalt avslutade", 20, 100.0],
+        ["Studier", "..", ".."],
+        ["Aktivt arbetssökande", "..", ".."],
+        ["Övriga avslutade", "..", ".."],
+        ["Totalt avslutade", 25, 100.0],
     ]
     assert rows(report.work_or_studies()) == [
-        ["I arbete eller studier", 11, 55.0],
-        ["Övriga", 9, 45.0],
-        ["Totalt avslutade", 20, 100.0],
+        ["I arbete eller studier", 20, 80.0],
+        ["Övriga", "..", ".."],
+        ["Totalt avslutade", 25, 100.0],
     ]
 
 
-def test_support_before_and_after(report):
+def test_support_before_and_after(report, exact):
     assert rows(report.support_before_after()) == [
-        ["Ohälsa", "<5", "<5"],
-        ["Arbetsmarknadsstöd", "<5", "<5"],
-        ["Ekonomiskt bistånd", "<5", 0],
-        ["Övrigt", "<5", "<5"],
-        ["Ingen försörjningskälla angiven", "<5", "<5"],
+        ["Ohälsa", 3, 1],
+        ["Arbetsmarknadsstöd", 1, 1],
+        ["Ekonomiskt bistånd", 1, 0],
+        ["Övrigt", 1, 3],
+        ["Ingen försörjningskälla angiven", 1, 1],
         ["Antal avslutade deltagare", 6, 6],
     ]
 
 
-def test_placement_lengths_hide_averages_of_few_people(report):
+def test_placement_lengths(report, exact):
     assert rows(report.placement_lengths()) == [
-        ["Avslutade enligt plan", "<5", "<5", "<5"],
-        ["Avbrutna", "<5", "<5", "<5"],
+        ["Avslutade enligt plan", 3, 152.3, 165.0],
+        ["Avbrutna", 2, 44.5, 44.5],
         ["Alla", 5, 109.2, 81.0],
     ]
 
 
-def test_places_over_time(report):
+def test_placement_lengths_hide_averages_of_few_people(report, perturbed):
+    assert rows(report.placement_lengths()) == [
+        ["Avslutade enligt plan", "..", "..", ".."],
+        ["Avbrutna", "..", "..", ".."],
+        ["Alla", "..", "..", ".."],
+    ]
+
+
+def test_places_over_time(report, perturbed):
     table = report.places_over_time()
-    assert rows(table)[0] == ["2024-01-31", 9, "<5", "<5"]
+    # Places are not people (exact); places held are, and are few here.
+    assert rows(table)[0] == ["2024-01-31", 9, "..", ".."]
     assert [row[1] for row in rows(table)] == [9, 9, 11, 11, 9, 9, 9, 9, 9, 9, 9, 9]
     assert table.rows[0].chart_label.lower().startswith("jan")
 
 
-def test_utilisation_when_held_places_are_not_small(monkeypatch):
-    # 5 held of 10 places is 50 %; the table logic on given figures.
+def test_utilisation_is_the_published_held_places_over_the_places(monkeypatch, perturbed):
+    # 12 held (published 10) of 20 places: 50 %, not the exact 60 %.
     monkeypatch.setattr(
-        queries, "capacity_and_held", lambda points, municipality=None: [(D(2024, 1, 31), 10, 5)]
+        queries,
+        "capacity_and_held",
+        lambda points, municipality=None: [(D(2024, 1, 31), 20, Tally(12, 9))],
     )
-    assert rows(Report(YEAR_2024, today=TODAY).places_over_time()) == [["2024-01-31", 10, 5, 50.0]]
+    assert rows(Report(YEAR_2024, today=TODAY).places_over_time()) == [["2024-01-31", 20, 10, 50.0]]
 
 
 def test_enterprises_and_turnover(report):
@@ -163,16 +203,24 @@ def test_attendance_per_enterprise_and_year(report):
     ]
 
 
-def test_insats_targets(report):
+def test_insats_targets(report, exact):
     assert rows(report.insats_targets()) == [
-        # ASF: 1 person ("<5"); no work/studies target; nobody ended yet.
-        ["Arbetsträning ASF", 10, "<5", "<5", "", 0, 0, ""],
-        # MIA: 12 of 20 (60 %); of 7 ended, 4 in work or studies and 3 not: both small.
-        ["MIA", 20, 12, 60.0, 30.0, 7, "<5", "<5"],
+        # ASF: 1 person; no work/studies target; nobody ended yet.
+        ["Arbetsträning ASF", 10, 1, 10.0, "", 0, 0, ""],
+        # MIA: 12 of 20 (60 %); of 7 ended, 4 in work or studies.
+        ["MIA", 20, 12, 60.0, 30.0, 7, 4, 57.1],
     ]
 
 
-def test_insats_budget(data):
+def test_insats_targets_perturbed(report, perturbed):
+    # The targets are not people (exact); 12 participants publish as 10, of 20: 50 %.
+    assert rows(report.insats_targets()) == [
+        ["Arbetsträning ASF", 10, "..", "..", "", "..", "..", ".."],
+        ["MIA", 20, 10, 50.0, 30.0, "..", "..", ".."],
+    ]
+
+
+def test_insats_budget(data, exact):
     report = Report(YEAR_2024, insats=data.mia, today=TODAY)
     assert rows(report.insats_budget()) == [
         ["Budget per år (kr)", 1200000],
@@ -184,13 +232,22 @@ def test_insats_budget(data):
     ]
 
 
-def test_insats_sex_table_is_what_is_reported_to_uppfoljning_finsam(data):
+def test_insats_budget_perturbed(data, perturbed):
+    # 11 participants publish as 10: 10 of the 24 planned.
+    report = Report(YEAR_2024, insats=data.mia, today=TODAY)
+    assert rows(report.insats_budget())[-2:] == [
+        ["Deltagare under perioden", 10],
+        ["Andel av planerat (%)", 41.7],
+    ]
+
+
+def test_insats_sex_table(data, exact):
     report = Report(YEAR_2024, insats=data.asf, today=TODAY)
     assert rows(INSATS_TABLES["insats-kon"](report)) == [
-        ["Kvinna", "<5", "<5", 0],
+        ["Kvinna", 1, 1, 0],
         ["Man", 0, 0, 0],
         ["Annat/ej angivet", 0, 0, 0],
-        ["Totalt", "<5", "<5", 0],
+        ["Totalt", 1, 1, 0],
     ]
 
 
@@ -212,17 +269,34 @@ def test_every_registered_table_has_its_own_slug(data):
         assert builder(report).slug == slug
 
 
-def test_chart_draws_the_suppressed_values(report):
-    table = report.participants_by_sex()
+def test_chart_draws_the_published_values(report, perturbed):
+    table = report.participants_by_municipality()
     chart = chart_for(table)
-    titles = [r.title for r in chart.rects]
-    assert "Man – Aktiva: 5" in titles
     # A hidden cell has no bar, only its mark, and the chart says why.
-    assert not any(title.startswith("Kvinna – Aktiva") for title in titles)
-    assert any(t.text == ".." and t.title == "Kvinna – Aktiva: .." for t in chart.texts)
-    assert any(t.text == "<5" and t.title == "Kvinna – Nya: <5" for t in chart.texts)
+    assert not chart.rects
+    assert any(t.text == ".." and t.title == "Haninge – Aktiva: .." for t in chart.texts)
     assert "ritas inte" in chart.note
     assert "ritas inte" in chart.desc
+
+
+def test_chart_and_table_round_alike(exact):
+    """5,652 MSEK is 5,7 in the table, the chart and the download (the chart truncated)."""
+    from reports.tables import Column, Kind, ReportTable, TableCell, TableRow
+
+    cells = [TableCell(5.652, Kind.MSEK), TableCell(46.65, Kind.MSEK)]
+    table = ReportTable(
+        slug="t",
+        caption="T",
+        row_header="År",
+        columns=[Column("MSEK", Kind.MSEK)],
+        rows=[TableRow("2024", [cells[0]]), TableRow("2025", [cells[1]])],
+        chart_kind="line",
+    )
+    chart = chart_for(table)
+    titles = [d.title for d in chart.dots]
+    assert titles == ["2024: 5,7", "2025: 46,7"]
+    assert table.export_rows() == [["2024", 5.7], ["2025", 46.7]]
+    assert [str(c.rounded) for c in cells] == ["5.7", "46.7"]
 
 
 def test_nice_scale_gives_whole_steps_for_counts():

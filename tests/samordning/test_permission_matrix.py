@@ -528,6 +528,8 @@ MATRIX: dict[str, Row] = {
 # POST is 405 for whoever may read them.
 STATISTICS = "L    200   200    403     403      200    200"
 STATISTICS_POST = "L    405   405    403     403      405    405"
+EXACT_STATISTICS = "L    403   403    403     403      403    200"
+EXACT_STATISTICS_POST = "L    403   403    403     403      403    405"
 REPORT_ROWS: dict[str, Row] = {
     "reports:overview": Row(get=STATISTICS, post=STATISTICS_POST, query=lambda w: {"year": "2025"}),
     "reports:table-export": Row(
@@ -548,6 +550,13 @@ REPORT_ROWS: dict[str, Row] = {
         kwargs=lambda w: [
             {"pk": w.insats.pk, "slug": "insats-kon", "fmt": fmt} for fmt in ("csv", "xlsx")
         ],
+    ),
+    # Exact counts for the national follow-up (Perm.STATISTICS_EXACT): admins only.
+    "reports:finsam-followup": Row(get=EXACT_STATISTICS, post=EXACT_STATISTICS_POST),
+    "reports:finsam-export": Row(
+        get=EXACT_STATISTICS,
+        post=EXACT_STATISTICS_POST,
+        kwargs=lambda w: [{"fmt": fmt} for fmt in ("csv", "xlsx")],
     ),
 }
 MATRIX.update(REPORT_ROWS)
