@@ -419,6 +419,15 @@ def test_the_differencing_attack_recovers_no_small_count(client, funder, setting
     attack.propagate()
     found_on = recovered(attack, truth)
 
+    # Outside knowledge is not part of the attack; for docs/statistics.md: the cells
+    # the newcomer joined, and how many of them visibly changed when published.
+    joined = [k for k, v in truth.items() if k[0] == "growth" and v > 0]
+    moved = [
+        k
+        for k in joined
+        if published.cells.get(("after", *k[1:])) != published.cells.get(("before", *k[1:]))
+    ]
+    print(f"newcomer: in {len(joined)} cells, {len(moved)} of them changed when published")
     print(
         f"attack: {len(exact.cells)} cells downloaded in {downloaded - started:.0f} s, "
         f"in all {time.perf_counter() - started:.0f} s; "
