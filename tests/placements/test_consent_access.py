@@ -460,3 +460,29 @@ def test_invoice_basis_shows_coordinators_only_their_caseload(cast):
     assert _invoice_names(cast.clients["manager"]) == {" ".join(NAME)}
     assert _invoice_names(cast.clients["manager2"]) == {"Annans Deltagare"}
     assert cast.clients["funder"].get(reverse("placements:invoice-basis")).status_code == 403
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_follow_up_list_query_count_does_not_grow(
+    client, coordinator, django_assert_max_num_queries, count
+):
+    offer = TrainingOfferFactory(capacity=100)
+    for _ in range(count):
+        PlacementFactory(
+            participant=ParticipantFactory(coordinators=[coordinator]),
+            offer=offer,
+            status=PlacementStatus.COMPLETED,
+            planned_start=TODAY - 100 * DAY,
+            start_date=TODAY - 100 * DAY,
+            planned_end=TODAY - 10 * DAY,
+            end_date=TODAY - 10 * DAY,
+            end_reason="planned",
+            outcome="work",
+        )
+    client.force_login(coordinator)
+    # session, user, savepoint, release, groups, the paginator's count, the page of
+    # placements (participant, offer, enterprise; the follow-up consent as an EXISTS),
+    # the one audit row listing who was shown: 8.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("placements:follow-up-list"))
+    assert response.text.count("Kan inte kontaktas (inget") == min(count, 25)
