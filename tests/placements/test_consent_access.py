@@ -362,6 +362,9 @@ def test_a_list_page_writes_one_row_with_the_ids_shown_and_the_search(cast):
     assert rows[0].detail == f"q={NAME[1]}"
     assert set(rows[1].subject_ids) == {cast.participant.pk, *(p.pk for p in others)}
     assert all(row.user == cast.users["coordinator"] for row in rows)
+    # The person's own export (art. 15) says who saw them on a list, too.
+    export = client.get(reverse("participant-data-export", args=[cast.participant.pk, "json"]))
+    assert [r["action"] for r in export.json()["audit_log"]].count(AuditAction.LIST) == 2
 
 
 def test_enterprise_lists_and_the_admin_are_logged_and_reviewable_by_participant(cast):
