@@ -489,3 +489,21 @@ def test_follow_up_list_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("placements:follow-up-list"))
     assert response.text.count("Kan inte kontaktas (inget") == min(count, 25)
+
+
+def test_the_backfill_shares_what_was_seen_only_with_consent(cast):
+    """Migration 0003: placements from before snapshots get one from the record, if the
+    participant consents to sharing; the others' enterprises see the number."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    backfill = import_module("placements.migrations.0003_backfill_shared_snapshots")
+    with_consent = PlacementFactory(participant=cast.participant, offer=cast.offer, shared=False)
+    _share_consent(cast.participant)
+    without = PlacementFactory(participant=ParticipantFactory(), offer=cast.offer, shared=False)
+    backfill.forward(django_apps, None)
+    snapshot = SharedSnapshot.objects.get()
+    assert snapshot.placement == with_consent
+    assert (snapshot.name, snapshot.workplace_adaptations) == (" ".join(NAME), ADAPTATION)
+    assert not SharedSnapshot.objects.filter(placement=without).exists()
