@@ -201,6 +201,10 @@ class SharedSnapshotAdmin(AuditedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmi
 
     audit_subject_path = "placement__participant_id"
     list_display = ("placement", "shared_at", "shared_by")
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.placement
+
     list_select_related = ("placement", "shared_by")
     search_fields = ("placement__id",)
     readonly_fields = (

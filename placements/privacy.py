@@ -81,8 +81,12 @@ def _row(instance: models.Model, depth: int) -> dict[str, Any]:
 
 def participant_export_data(*, participant: Participant) -> dict[str, Any]:
     """Everything held about one participant, including who has read the record."""
-    reads = AuditLog.objects.filter(
-        object_type=participant._meta.label_lower, object_id=str(participant.pk)
+    # The record's own rows and every page that showed the person (list pages included).
+    reads = (
+        AuditLog.objects.filter(
+            object_type=participant._meta.label_lower, object_id=str(participant.pk)
+        )
+        | AuditLog.objects.about_subject(participant.pk)
     ).select_related("user")
     return {
         "exported_at": timezone.localtime().isoformat(),

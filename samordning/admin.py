@@ -110,10 +110,12 @@ class AuditedAdminMixin:
         if request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
             if obj is not None:
+                # Logged on the record the row belongs to, like the changes: its
+                # row in the log is pseudonymised with the person.
                 audit_record(
                     user=request_user(request),
                     action=AuditAction.VIEW,
-                    obj=obj,
+                    obj=self.audit_target(obj),
                     request=request,
                     detail="admin",
                     subjects=self.audit_subject_ids([obj]),
@@ -277,6 +279,7 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "path",
         "detail",
         "responsible",
+        "subjects",
     )
 
 

@@ -46,6 +46,8 @@ def test_register_match_and_propose(page, coordinator):
     page.get_by_label("Folkbokföringskommun").select_option(label=str(haninge))
     page.get_by_label(cafe.name).check()
     page.get_by_label("Sjukpenning inkl. rehabiliteringspenning").check()
+    # Without consent to sharing with the enterprise no place can be proposed.
+    page.get_by_label("Delning av namn och anpassningar med arbetsträningsplatsen").check()
     page.get_by_role("button", name="Spara").click()
 
     page.get_by_role("heading", level=1, name="Sara Lund").wait_for()

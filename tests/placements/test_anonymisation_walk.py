@@ -96,6 +96,8 @@ def test_no_table_holds_the_person_after_anonymisation(admin_user, coordinator, 
     client.force_login(admin_user)
     client.get(reverse("admin:participants_participant_change", args=[person.pk]))
     client.get(reverse("admin:placements_placement_change", args=[placement.pk]))
+    client.get(reverse("admin:participants_enrolment_change", args=[enrolment.pk]))
+    client.get(reverse("admin:placements_sharedsnapshot_change", args=[placement.shared.pk]))
     request = RequestFactory().get("/admin/")
     request.user = admin_user
     participant_admin = admin.site._registry[type(person)]

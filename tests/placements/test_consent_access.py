@@ -362,6 +362,9 @@ def test_a_list_page_writes_one_row_with_the_ids_shown_and_the_search(cast):
     assert rows[0].detail == f"q={NAME[1]}"
     assert set(rows[1].subject_ids) == {cast.participant.pk, *(p.pk for p in others)}
     assert all(row.user == cast.users["coordinator"] for row in rows)
+    # The person's own export (art. 15) says who saw them on a list, too.
+    export = client.get(reverse("participant-data-export", args=[cast.participant.pk, "json"]))
+    assert [r["action"] for r in export.json()["audit_log"]].count(AuditAction.LIST) == 2
 
 
 def test_enterprise_lists_and_the_admin_are_logged_and_reviewable_by_participant(cast):
@@ -460,3 +463,47 @@ def test_invoice_basis_shows_coordinators_only_their_caseload(cast):
     assert _invoice_names(cast.clients["manager"]) == {" ".join(NAME)}
     assert _invoice_names(cast.clients["manager2"]) == {"Annans Deltagare"}
     assert cast.clients["funder"].get(reverse("placements:invoice-basis")).status_code == 403
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_follow_up_list_query_count_does_not_grow(
+    client, coordinator, django_assert_max_num_queries, count
+):
+    offer = TrainingOfferFactory(capacity=100)
+    for _ in range(count):
+        PlacementFactory(
+            participant=ParticipantFactory(coordinators=[coordinator]),
+            offer=offer,
+            status=PlacementStatus.COMPLETED,
+            planned_start=TODAY - 100 * DAY,
+            start_date=TODAY - 100 * DAY,
+            planned_end=TODAY - 10 * DAY,
+            end_date=TODAY - 10 * DAY,
+            end_reason="planned",
+            outcome="work",
+        )
+    client.force_login(coordinator)
+    # session, user, savepoint, release, groups, the paginator's count, the page of
+    # placements (participant, offer, enterprise; the follow-up consent as an EXISTS),
+    # the one audit row listing who was shown: 8.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("placements:follow-up-list"))
+    assert response.text.count("Kan inte kontaktas (inget") == min(count, 25)
+
+
+def test_the_backfill_shares_what_was_seen_only_with_consent(cast):
+    """Migration 0003: placements from before snapshots get one from the record, if the
+    participant consents to sharing; the others' enterprises see the number."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    backfill = import_module("placements.migrations.0004_backfill_shared_snapshots")
+    with_consent = PlacementFactory(participant=cast.participant, offer=cast.offer, shared=False)
+    _share_consent(cast.participant)
+    without = PlacementFactory(participant=ParticipantFactory(), offer=cast.offer, shared=False)
+    backfill.forward(django_apps, None)
+    snapshot = SharedSnapshot.objects.get()
+    assert snapshot.placement == with_consent
+    assert (snapshot.name, snapshot.workplace_adaptations) == (" ".join(NAME), ADAPTATION)
+    assert not SharedSnapshot.objects.filter(placement=without).exists()

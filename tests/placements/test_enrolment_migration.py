@@ -11,10 +11,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("participants", "0005_date_ranges"), ("placements", "0003_shared_snapshot")]
+BEFORE = [("participants", "0005_date_ranges"), ("placements", "0004_backfill_shared_snapshots")]
 AFTER = [
     ("participants", "0008_participant_record_key_required"),
-    ("placements", "0005_placement_enrolment_required"),
+    ("placements", "0006_placement_enrolment_required"),
 ]
 D = datetime.date
 

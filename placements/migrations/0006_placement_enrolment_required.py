@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("participants", "0008_participant_record_key_required"),
-        ("placements", "0004_attach_placements_to_enrolments"),
+        ("placements", "0005_attach_placements_to_enrolments"),
     ]
 
     operations = [

@@ -61,7 +61,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("placements", "0003_shared_snapshot"),
+        ("placements", "0004_backfill_shared_snapshots"),
         ("participants", "0008_participant_record_key_required"),
     ]
 
