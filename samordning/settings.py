@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "django_otp",
+    "import_export",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "samordning",
@@ -246,6 +247,13 @@ SMALL_COUNT_THRESHOLD = envint("SMALL_COUNT_THRESHOLD", 5)
 PROPOSAL_VALID_DAYS = envint("PROPOSAL_VALID_DAYS", 14)
 # Participants whose last activity is older than this are anonymised (manage.py anonymise_expired).
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)
+
+# Spreadsheet imports (docs/import.md): the largest file and the most data rows
+# accepted in one upload; files wait between preview and confirm in IMPORT_TMP_DIR.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 10_000)
+IMPORT_TMP_DIR = os.environ.get("IMPORT_TMP_DIR", "") or None
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 LOGGING = {
     "version": 1,
