@@ -57,7 +57,7 @@ from samordning.import_widgets import (
     as_text,
 )
 from samordning.imports import SpreadsheetResource
-from samordning.models import BusinessArea, Municipality, User
+from samordning.models import BusinessArea, Municipality
 from samordning.spreadsheets import TemplateColumn, is_blank
 
 
@@ -115,7 +115,7 @@ class BusinessAreasWidget(widgets.Widget):
         return chosen
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return ", ".join(a.name for a in value.all()) if value is not None else ""
+        return ", ".join(a.name for a in value) if value else ""
 
 
 def _labels(choices: Iterable[tuple[Any, Any]]) -> list[str]:
@@ -195,18 +195,17 @@ class EnterpriseResource(SpreadsheetResource):
         widget=BooleanWidget(),
     )
     criterion_reinvests = Field(
-        attribute="criterion_reinvests", column_name="Återinvesterar vinsten", widget=BooleanWidget()
+        attribute="criterion_reinvests",
+        column_name="Återinvesterar vinsten",
+        widget=BooleanWidget(),
     )
     criterion_independent = Field(
         attribute="criterion_independent",
         column_name="Fristående från offentlig sektor",
         widget=BooleanWidget(),
     )
-    business_areas = Field(
-        attribute="business_areas",
-        column_name="Verksamhetsområden",
-        widget=BusinessAreasWidget(),
-    )
+    # Read in import_instance and set by the services (a many-to-many relation).
+    business_areas = Field(column_name="Verksamhetsområden", widget=BusinessAreasWidget())
 
     class Meta:
         model = Enterprise
@@ -236,11 +235,15 @@ class EnterpriseResource(SpreadsheetResource):
         if errors:
             raise ValidationError(errors)
 
-    def skip_row(self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None) -> bool:  # noqa: E501
+    def skip_row(
+        self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None
+    ) -> bool:  # noqa: E501
         areas = getattr(instance, "_import_areas", None)
-        if areas and original.pk and {a.pk for a in areas} != {
-            a.pk for a in original.business_areas.all()
-        }:
+        if (
+            areas
+            and original.pk
+            and {a.pk for a in areas} != {a.pk for a in original.business_areas.all()}
+        ):
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
@@ -255,12 +258,10 @@ class EnterpriseResource(SpreadsheetResource):
             instance.pk = created.pk
         else:
             areas = getattr(instance, "_import_areas", None) or None
-            enterprise_update(
-                enterprise=instance, user=self.user, data=data, business_areas=areas
-            )
+            enterprise_update(enterprise=instance, user=self.user, data=data, business_areas=areas)
 
-    def save_m2m(self, instance: Any, row: Any, **kwargs: Any) -> None:
-        """Business areas are set by the services in save_instance."""
+    def dehydrate_business_areas(self, enterprise: Enterprise) -> str:
+        return ", ".join(a.name for a in enterprise.business_areas.all())
 
     def template_columns(self) -> list[TemplateColumn]:
         yes_no = [_("Ja"), _("Nej")]
@@ -323,7 +324,9 @@ class AnnualFigureResource(ScopedResource):
         clean_model_instances = False
         use_transactions = True
 
-    def save_instance(self, instance: AnnualFigure, is_create: bool, row: Any, **kwargs: Any) -> None:  # noqa: E501
+    def save_instance(
+        self, instance: AnnualFigure, is_create: bool, row: Any, **kwargs: Any
+    ) -> None:  # noqa: E501
         if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
             return
         assert self.user is not None
@@ -454,7 +457,9 @@ class TrainingOfferResource(ScopedResource):
         offer.full_clean()
         offer.save(update_fields=["capacity", "free_from", "last_confirmed", "updated_at"])
 
-    def save_instance(self, instance: TrainingOffer, is_create: bool, row: Any, **kwargs: Any) -> None:  # noqa: E501
+    def save_instance(
+        self, instance: TrainingOffer, is_create: bool, row: Any, **kwargs: Any
+    ) -> None:  # noqa: E501
         if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
             return
         assert self.user is not None
@@ -486,7 +491,8 @@ class TrainingOfferResource(ScopedResource):
         stored_offer = TrainingOffer.objects.get(pk=instance.pk)
         offer = offer_update(offer=instance, user=self.user, data=data)
         if instance.capacity is not None and (
-            instance.capacity != stored_offer.capacity or instance.free_from != stored_offer.free_from
+            instance.capacity != stored_offer.capacity
+            or instance.free_from != stored_offer.free_from
         ):
             self.set_capacity(offer, instance.capacity, instance.free_from)
         if instance.status != stored_offer.status:
@@ -516,7 +522,9 @@ class TrainingOfferResource(ScopedResource):
             TemplateColumn("Handledarens kontakt", ""),
             TemplateColumn("Antal platser", 2),
             TemplateColumn("Ledig från", timezone.localdate().isoformat()),
-            TemplateColumn("Status", str(OfferStatus.OPEN.label), choices=_labels(OfferStatus.choices)),
+            TemplateColumn(
+                "Status", str(OfferStatus.OPEN.label), choices=_labels(OfferStatus.choices)
+            ),
             TemplateColumn(
                 "Pris per närvarodag (kr)", "150,00", help=_("Sätts av förbundet; tomt: 150 kr.")
             ),

@@ -26,9 +26,11 @@ from participants.models import (
     Participant,
     ParticipantSupportSource,
 )
+from participants.resources import ParticipantResource
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
 from samordning.audit import audit_record
 from samordning.http import request_user
+from samordning.import_admin import SpreadsheetImportMixin
 from samordning.models import AuditAction
 
 PARTICIPANT_SEARCH = ("participant__first_name", "participant__last_name")
@@ -76,7 +78,11 @@ class InsatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ParticipantAdmin(
+    SpreadsheetImportMixin, AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin
+):
+    # Import only: exports of people are the logged caseload export.
+    resource_classes = [ParticipantResource]
     list_display = (
         "__str__",
         "masked_number",

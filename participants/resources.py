@@ -91,7 +91,9 @@ class CoordinatorWidget(widgets.Widget):
         for name in names:
             user = found.get(name.casefold())
             if user is None:
-                raise ValueError(_("Ingen koordinator har användarnamnet %(name)s.") % {"name": name})
+                raise ValueError(
+                    _("Ingen koordinator har användarnamnet %(name)s.") % {"name": name}
+                )
             chosen.append(user)
         return chosen
 
@@ -203,7 +205,9 @@ class ParticipantResource(SpreadsheetResource):
         if errors:
             raise ValidationError(errors)
 
-    def save_instance(self, instance: Participant, is_create: bool, row: Any, **kwargs: Any) -> None:
+    def save_instance(
+        self, instance: Participant, is_create: bool, row: Any, **kwargs: Any
+    ) -> None:
         if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
             return
         assert self.user is not None

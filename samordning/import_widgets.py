@@ -62,7 +62,8 @@ class DecimalWidget(widgets.Widget):
             raise ValueError(_("Ange ett tal, t.ex. 1234,50.")) from None
         if not number.is_finite():
             raise ValueError(_("Ange ett tal, t.ex. 1234,50."))
-        return number
+        # "1 234 567,00" is a whole number of kronor, not one with two decimals.
+        return Decimal(int(number)) if number == number.to_integral_value() else number
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
         return value

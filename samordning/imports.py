@@ -35,6 +35,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.results import Result, RowResult
@@ -52,6 +53,7 @@ from samordning.spreadsheets import (
     template_workbook,
 )
 
+StrOrPromise = str | Promise
 SESSION_KEY = "spreadsheet_imports"
 # Six or more digits in a row could be (part of) an identity number: never logged.
 _LONG_DIGITS = re.compile(r"\d{6,}")
@@ -169,7 +171,9 @@ class SpreadsheetResource(resources.ModelResource):
         except (ValueError, ValidationError):
             return None
 
-    def import_field(self, field: Any, instance: Any, row: Any, is_m2m: bool = False, **kwargs: Any) -> None:  # noqa: E501
+    def import_field(
+        self, field: Any, instance: Any, row: Any, is_m2m: bool = False, **kwargs: Any
+    ) -> None:  # noqa: E501
         # An empty cell sets nothing: a new row keeps the model's default, an
         # existing row its stored value (a file cannot blank out data by omission).
         if is_blank(row.get(field.column_name)):
@@ -349,13 +353,13 @@ class ImportKind:
     """One kind of import as a page offers it."""
 
     slug: str
-    title: str
+    title: StrOrPromise
     resource: Callable[[User], SpreadsheetResource]
     upload_url: str  # URL names
     confirm_url: str
     template_url: str
     done_url: str
-    intro: str = ""
+    intro: StrOrPromise = ""
 
 
 def _page(request: HttpRequest, kind: ImportKind, **context: Any) -> HttpResponse:

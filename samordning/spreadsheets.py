@@ -194,8 +194,7 @@ def read_table(
         count += 1
         if count > limit:
             raise SpreadsheetRefused(
-                _("Filen har fler än %(max)s rader. Dela upp den i mindre filer.")
-                % {"max": limit}
+                _("Filen har fler än %(max)s rader. Dela upp den i mindre filer.") % {"max": limit}
             )
         dataset.append([*values, number])
     return dataset

@@ -66,20 +66,60 @@ def messy_participants_xlsx(path: Path) -> None:
     sheet.merge_cells("D3:E3")
     rows = [
         # Number as text with dash; municipality code as text "0136"; a real Excel date.
-        [MESSY_PEOPLE[0][0], "Anna", "Berg", "0136", None, datetime.date(2026, 1, 12),
-         "2026-01-12", "coordinator", "08-123 456", "första"],
+        [
+            MESSY_PEOPLE[0][0],
+            "Anna",
+            "Berg",
+            "0136",
+            None,
+            datetime.date(2026, 1, 12),
+            "2026-01-12",
+            "coordinator",
+            "08-123 456",
+            "första",
+        ],
         None,  # a blank row
         # Twelve digits stored as a number; municipality as the number 138 (Tyresö);
         # a formula in the phone cell: read as its saved value (none), never evaluated.
-        [int(MESSY_PEOPLE[1][0].replace("-", "")), "  Bo ", "Ek", 138, None, "2026-02-01",
-         datetime.date(2026, 2, 1), "coordinator", "=1+1", None],
+        [
+            int(MESSY_PEOPLE[1][0].replace("-", "")),
+            "  Bo ",
+            "Ek",
+            138,
+            None,
+            "2026-02-01",
+            datetime.date(2026, 2, 1),
+            "coordinator",
+            "=1+1",
+            None,
+        ],
         # Ten digits as text without dash; municipality by name; date as text d.m.yyyy.
-        [MESSY_PEOPLE[2][0][2:].replace("-", ""), "Cecilia", "Åström", "Nynäshamn", None,
-         "15.03.2026", "2026-03-15", "coordinator", None, None],
+        [
+            MESSY_PEOPLE[2][0][2:].replace("-", ""),
+            "Cecilia",
+            "Åström",
+            "Nynäshamn",
+            None,
+            "15.03.2026",
+            "2026-03-15",
+            "coordinator",
+            None,
+            None,
+        ],
         None,
         None,
-        [MESSY_PEOPLE[3][0], "Dan", "Öberg", "haninge", None, "2026-04-01", "2026-04-01",
-         "coordinator", None, None],
+        [
+            MESSY_PEOPLE[3][0],
+            "Dan",
+            "Öberg",
+            "haninge",
+            None,
+            "2026-04-01",
+            "2026-04-01",
+            "coordinator",
+            None,
+            None,
+        ],
     ]
     for offset, row in enumerate(rows):
         if row is None:
@@ -96,7 +136,7 @@ def annual_figures_cp1252_csv(path: Path) -> None:
         f"{org_number(1)};2024;1 234 567,00;12;7",
         f"{org_number(1)};2025;1 400 000;14;8",
         ";;;;",
-        f"{org_number(2).replace('-', '')};2025;987654,5;5;\"3\"",
+        f'{org_number(2).replace("-", "")};2025;987 654,00;5;"3"',
     ]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
 

@@ -147,7 +147,9 @@ def test_upload_previews_then_confirm_saves_and_logs_once(
     assert AuditLog.objects.filter(object_type="import.participants").count() == 1
 
 
-def test_identity_numbers_never_reach_the_audit_log(client, admin_user, coordinator, municipalities):
+def test_identity_numbers_never_reach_the_audit_log(
+    client, admin_user, coordinator, municipalities
+):
     client.force_login(admin_user)
     content = (DATA / "participants_messy.xlsx").read_bytes()
     response = _upload(client, "deltagare-198503121019.xlsx", content)
@@ -161,7 +163,9 @@ def test_identity_numbers_never_reach_the_audit_log(client, admin_user, coordina
     assert "deltagare-….xlsx" in text
 
 
-def test_a_preview_with_errors_offers_no_confirmation(client, admin_user, coordinator, municipalities):
+def test_a_preview_with_errors_offers_no_confirmation(
+    client, admin_user, coordinator, municipalities
+):
     client.force_login(admin_user)
     response = _upload(client, "participants_errors.csv")
 
@@ -194,9 +198,7 @@ def test_macro_and_unknown_files_are_refused(client, admin_user, name, content, 
     assert message in str(response.context["form"].errors["file"])
 
 
-def test_a_workbook_with_a_macro_project_is_refused_whatever_its_name(
-    client, admin_user, tmp_path
-):
+def test_a_workbook_with_a_macro_project_is_refused_whatever_its_name(client, admin_user, tmp_path):
     path = tmp_path / "book.xlsx"
     shutil.copy(DATA / "participants_messy.xlsx", path)
     import zipfile
@@ -208,7 +210,9 @@ def test_a_workbook_with_a_macro_project_is_refused_whatever_its_name(
     assert "makron" in str(response.context["form"].errors["file"])
 
 
-def test_size_and_row_limits_are_settings(client, admin_user, settings, coordinator, municipalities):
+def test_size_and_row_limits_are_settings(
+    client, admin_user, settings, coordinator, municipalities
+):
     client.force_login(admin_user)
     settings.IMPORT_MAX_BYTES = 100
     response = _upload(client, "participants_messy.xlsx")
@@ -232,7 +236,9 @@ def test_the_template_has_swedish_headers_an_example_and_lists(client, admin_use
     headers = [c.value for c in sheet[1]]
     assert headers[:3] == ["Personnummer", "Förnamn", "Efternamn"]
     assert sheet["A2"].value == "19121212-1212"
-    lists = {str(v.sqref).split(":")[0][:-1]: v.formula1 for v in sheet.data_validations.dataValidation}
+    lists = {
+        str(v.sqref).split(":")[0][:-1]: v.formula1 for v in sheet.data_validations.dataValidation
+    }
     kon = headers.index("Kön") + 1
     assert book["Listor"].cell(row=1, column=kon).value == "Kvinna"
     assert any(col for col in lists)
