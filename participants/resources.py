@@ -76,20 +76,23 @@ class IdentityNumberWidget(widgets.Widget):
         return mask(value)
 
 
-class CoordinatorWidget(widgets.Widget):
+class CoordinatorWidget(LookupWidget):
     """One or more coordinators by user name, separated by comma or semicolon."""
 
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[User]:
+    def __init__(self) -> None:
+        super().__init__(User.objects.filter(groups__name=Role.COORDINATOR, is_active=True))
+
+    def keys(self, obj: User) -> Iterable[str]:
+        return (obj.username,)
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[User]:  # type: ignore[override]
         if is_blank(value):
             return []
-        names = [n.strip() for n in re.split(r"[,;]", as_text(value)) if n.strip()]
-        found = {
-            u.username.casefold(): u
-            for u in User.objects.filter(groups__name=Role.COORDINATOR, is_active=True)
-        }
         chosen = []
-        for name in names:
-            user = found.get(name.casefold())
+        for name in (n.strip() for n in re.split(r"[,;]", as_text(value))):
+            if not name:
+                continue
+            user = self.index().get(name.casefold())
             if user is None:
                 raise ValueError(
                     _("Ingen koordinator har användarnamnet %(name)s.") % {"name": name}
