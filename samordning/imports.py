@@ -32,14 +32,15 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.results import Result, RowResult
 
+from samordning.audit import audit_records, client_ip
 from samordning.exports import XLSX_CONTENT_TYPE
 from samordning.import_widgets import LookupWidget
 from samordning.models import AuditAction, AuditLog, User
@@ -92,8 +93,6 @@ def audit_import(
     request: HttpRequest | None = None,
 ) -> AuditLog:
     """One row per confirmed import: who, which file, how many rows of each kind."""
-    from samordning.audit import client_ip
-
     detail = "import {kind}: new={new} changed={changed} unchanged={unchanged}".format(
         kind=kind, **counts
     )
@@ -190,6 +189,16 @@ class SpreadsheetResource(resources.ModelResource):
             file_name=str(kwargs.get("file_name") or ""),
             counts=import_counts(result),
             request=self.request,
+        )
+
+    def after_export(self, queryset: Any, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        """Exports from the admin are logged like every export: one row per object."""
+        super().after_export(queryset, dataset, **kwargs)
+        audit_records(
+            user=self.user,
+            action=AuditAction.EXPORT,
+            objects=list(queryset),
+            detail=f"admin export {self.kind}",
         )
 
 
@@ -381,8 +390,6 @@ def _page(request: HttpRequest, kind: ImportKind, **context: Any) -> HttpRespons
 def import_upload(request: HttpRequest, kind: ImportKind) -> HttpResponse:
     """GET: the upload form. POST: store the file and show the preview (nothing saved)."""
     if request.method not in ("GET", "HEAD", "POST"):
-        from django.http import HttpResponseNotAllowed
-
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     if request.method != "POST":
         return _page(request, kind)

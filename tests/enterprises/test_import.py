@@ -218,3 +218,39 @@ def test_admin_exports_the_full_register(client, admin_user, municipalities):
     assert AuditLog.objects.filter(action=AuditAction.EXPORT).count() == 2
     response = client.get(reverse("enterprises:enterprise-register-export", args=["xlsx"]))
     assert response.status_code == 200
+
+
+def test_the_admin_imports_through_the_same_resource(client, admin_user, municipalities):
+    client.force_login(admin_user)
+    content = (
+        "Organisationsnummer,Namn,Juridisk form,Kommun\n"
+        f"{org_number(7)},Tvätteriet,Ekonomisk förening,0136\n"
+    ).encode()
+    url = reverse("admin:enterprises_enterprise_import")
+    response = client.post(
+        url, {"import_file": SimpleUploadedFile("f.csv", content), "format": 0, "resource": 0}
+    )
+    assert response.status_code == 200
+    assert Enterprise.objects.count() == 0  # the admin's preview
+    confirm = response.context["confirm_form"].initial
+
+    response = client.post(reverse("admin:enterprises_enterprise_process_import"), confirm)
+
+    assert response.status_code == 302
+    assert Enterprise.objects.get().name == "Tvätteriet"
+    assert AuditLog.objects.get(object_type="import.enterprises").object_repr == "f.csv"
+    response = client.post(
+        reverse("admin:enterprises_enterprise_export"),
+        {"format": 0, "resource": 0, "enterpriseresource_name": "on"},
+    )
+    assert response.status_code == 200
+    assert "Tvätteriet" in response.content.decode("utf-8-sig")
+    assert AuditLog.objects.filter(action=AuditAction.EXPORT).count() == 1
+
+
+def test_the_admin_import_is_the_associations(client, manager):
+    manager.is_staff = True
+    manager.save()
+    client.force_login(manager)
+    response = client.get(reverse("admin:enterprises_enterprise_import"))
+    assert response.status_code in (302, 403)
