@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from participants.models import Participant
 from samordning.models import AuditLog
 from tests.browser.helpers import browser_login
+from tests.browser.test_accessibility import AxeAudit
 from tests.factories import MunicipalityFactory, make_personal_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,6 +75,10 @@ def test_admin_imports_twenty_participants_from_the_template(
         in page.locator("#preview-counts").inner_text()
     )
     assert Participant.objects.count() == 0
+    # The preview page passes the same WCAG audit as the other pages (wide and 320 px).
+    audit = AxeAudit(page)
+    audit.check("Importera deltagare, förhandsgranskning")
+    assert not audit.problems, "\n".join(audit.problems)
 
     # Confirm: all 20 are registered, and the list shows them.
     page.get_by_role("button", name="Spara alla rader").click()
