@@ -16,7 +16,9 @@ from enterprises.models import (
     EnterpriseAgreement,
     TrainingOffer,
 )
+from enterprises.resources import AnnualFigureResource, EnterpriseResource, TrainingOfferResource
 from samordning.admin import NoBulkDeleteMixin, ViewOnlyAdminMixin
+from samordning.import_admin import SpreadsheetImportExportMixin
 
 
 class TrainingOfferInline(admin.TabularInline):
@@ -60,7 +62,8 @@ class EnterpriseAgreementInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+class EnterpriseAdmin(SpreadsheetImportExportMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    resource_classes = [EnterpriseResource]
     list_display = (
         "name",
         "org_number_display",
@@ -130,7 +133,8 @@ class EnterpriseAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnnualFigure)
-class AnnualFigureAdmin(admin.ModelAdmin):
+class AnnualFigureAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [AnnualFigureResource]
     list_display = ("enterprise", "year", "turnover_sek", "employees", "employees_target_group")
     list_filter = ("year",)
     search_fields = ("enterprise__name",)
@@ -139,7 +143,9 @@ class AnnualFigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingOffer)
-class TrainingOfferAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+class TrainingOfferAdmin(SpreadsheetImportExportMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    # Capacity may only grow here; lowering it counts held places on the offer's page.
+    resource_classes = [TrainingOfferResource]
     list_display = (
         "title",
         "enterprise",

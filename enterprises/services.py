@@ -223,3 +223,26 @@ def offer_confirm_capacity(
     offer.last_confirmed = today
     offer.save(update_fields=["last_confirmed", "updated_at"])
     return offer
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    user: User,
+    data: dict[str, Any],
+    business_areas: Iterable[BusinessArea] = (),
+) -> Enterprise:
+    """Register an enterprise (the association's office: imports and the back office)."""
+    if not policy.is_admin(user):
+        raise ValidationError(_("Bara förbundet registrerar nya företag."), code="not_allowed")
+    refused = sorted(set(data) - set(ADMIN_ENTERPRISE_FIELDS))
+    if refused:
+        raise ValidationError(
+            _("Du får inte ändra: %(fields)s.") % {"fields": ", ".join(refused)},
+            code="field_not_allowed",
+        )
+    enterprise = Enterprise(**data)
+    enterprise.full_clean()
+    enterprise.save()
+    enterprise.business_areas.set(list(business_areas))
+    return enterprise

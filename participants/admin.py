@@ -25,7 +25,9 @@ from participants.models import (
     Participant,
     ParticipantSupportSource,
 )
+from participants.resources import ParticipantResource
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
+from samordning.import_admin import SpreadsheetImportMixin
 
 PARTICIPANT_SEARCH = ("participant__first_name", "participant__last_name")
 
@@ -72,8 +74,12 @@ class InsatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ParticipantAdmin(
+    SpreadsheetImportMixin, AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin
+):
     audit_subject_path = "pk"
+    # Import only: exports of people are the logged caseload export.
+    resource_classes = [ParticipantResource]
     list_display = (
         "__str__",
         "masked_number",

@@ -57,6 +57,12 @@ class Perm:
     # Works at one or more enterprises: the "my enterprise" pages and menu.
     OWN_ENTERPRISE = "enterprise.own"
     BACK_OFFICE = "admin.site"
+    # Spreadsheets (docs/import.md): participants and enterprises are imported by the
+    # association; offers and annual figures also by managers, for their own enterprises.
+    DATA_IMPORT_ALL = "data.import_all"
+    DATA_IMPORT = "data.import"
+    CASELOAD_EXPORT = "participant.export_caseload"
+    ENTERPRISE_REGISTER_EXPORT = "enterprise.export_register"
 
     @classmethod
     def names(cls) -> dict[str, str]:
@@ -83,6 +89,10 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.AUDIT_REVIEW: frozenset({Role.ADMIN}),
     Perm.OWN_ENTERPRISE: frozenset({Role.MANAGER}),
     Perm.BACK_OFFICE: frozenset({Role.ADMIN}),
+    Perm.DATA_IMPORT_ALL: frozenset({Role.ADMIN}),
+    Perm.DATA_IMPORT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Perm.CASELOAD_EXPORT: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.ENTERPRISE_REGISTER_EXPORT: frozenset({Role.ADMIN}),
 }
 
 # Whoever is asking: a user, the anonymous user or nobody.

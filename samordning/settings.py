@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "django_otp",
+    "import_export",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "pgtrigger",
@@ -295,6 +296,13 @@ PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)
 # After a placement ends the enterprise sees the participant's name this many days
 # (to invoice the months worked), then only the placement number.
 PLACEMENT_NAME_ACCESS_DAYS = envint("PLACEMENT_NAME_ACCESS_DAYS", 90)
+
+# Spreadsheet imports (docs/import.md): the largest file and the most data rows
+# accepted in one upload; files wait between preview and confirm in IMPORT_TMP_DIR.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 10_000)
+IMPORT_TMP_DIR = os.environ.get("IMPORT_TMP_DIR", "") or None
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ join placements; the rest are the participants app's own views."""
 
 from django.urls import path
 
-from participants import views
+from participants import spreadsheet_views, views
 from placements.views import participants as joined
 
 app_name = "participants"
@@ -13,6 +13,18 @@ app_name = "participants"
 urlpatterns = [
     path("", joined.participant_list, name="participant-list"),
     path("ny/", views.participant_create, name="participant-create"),
+    path("import/", spreadsheet_views.participant_import, name="participant-import"),
+    path(
+        "import/spara/",
+        spreadsheet_views.participant_import_confirm,
+        name="participant-import-confirm",
+    ),
+    path(
+        "import/mall/",
+        spreadsheet_views.participant_import_template,
+        name="participant-import-template",
+    ),
+    path("arendelista/<str:fmt>/", spreadsheet_views.caseload_export, name="caseload-export"),
     path("<int:pk>/", joined.participant_detail, name="participant-detail"),
     path("<int:pk>/andra/", views.participant_update, name="participant-update"),
     path("<int:pk>/visa-personnummer/", joined.participant_reveal, name="participant-reveal"),

@@ -27,8 +27,18 @@ ENTERPRISE_SIDE = "placements.views.enterprise"
 OBJECT_KWARGS = {"enterprise_pk", "offer_pk", "figure_pk", "placement_pk"}
 
 
+# The spreadsheet pages (upload forms, the admin-only register) scope by row, not by
+# URL: a manager's file naming another enterprise is an error row
+# (tests/enterprises/test_import.py); their roles are in the permission matrix.
+SPREADSHEET_PAGES = "enterprises.spreadsheet_views"
+
+
 def enterprise_side_patterns() -> list[tuple[str, URLPattern]]:
-    patterns = [("enterprises", p) for p in enterprise_urls.urlpatterns]
+    patterns = [
+        ("enterprises", p)
+        for p in enterprise_urls.urlpatterns
+        if p.callback.__module__ != SPREADSHEET_PAGES
+    ]
     patterns += [
         ("placements", p)
         for p in placement_urls.urlpatterns

@@ -519,6 +519,76 @@ MATRIX: dict[str, Row] = {
         post="L    405   405    405     405      403    405",
         kwargs=lambda w: [{"fmt": "pdf"}],
     ),
+    # --- spreadsheets: imports (upload/preview, confirm, template) and exports ----------
+    # An empty upload shows the form again (200); a confirmation without this session's
+    # file goes back to the upload page (302) and writes nothing.
+    "participants:participant-import": Row(
+        get="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    200",
+    ),
+    "participants:participant-import-confirm": Row(
+        get="L    403   403    403     403      403    405",
+        post="L    403   403    403     403      403    302",
+        data=lambda w: {"token": "not-this-sessions"},
+    ),
+    "participants:participant-import-template": Row(
+        get="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    405",
+    ),
+    "participants:caseload-export": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
+        kwargs=lambda w: [{"fmt": "csv"}, {"fmt": "xlsx"}],
+    ),
+    "enterprises:enterprise-import": Row(
+        get="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    200",
+    ),
+    "enterprises:enterprise-import-confirm": Row(
+        get="L    403   403    403     403      403    405",
+        post="L    403   403    403     403      403    302",
+        data=lambda w: {"token": "not-this-sessions"},
+    ),
+    "enterprises:enterprise-import-template": Row(
+        get="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    405",
+    ),
+    "enterprises:enterprise-register-export": Row(
+        get="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    405",
+        kwargs=lambda w: [{"fmt": "csv"}, {"fmt": "xlsx"}],
+    ),
+    "enterprises:annual-figure-import": Row(
+        get="L    403   403    200     200      403    200",
+        post="L    403   403    200     200      403    200",
+    ),
+    "enterprises:annual-figure-import-confirm": Row(
+        get="L    403   403    405     405      403    405",
+        post="L    403   403    302     302      403    302",
+        data=lambda w: {"token": "not-this-sessions"},
+    ),
+    "enterprises:annual-figure-import-template": Row(
+        get="L    403   403    200     200      403    200",
+        post="L    403   403    405     405      403    405",
+    ),
+    "placements:offer-import": Row(
+        get="L    403   403    200     200      403    200",
+        post="L    403   403    200     200      403    200",
+    ),
+    "placements:offer-import-confirm": Row(
+        get="L    403   403    405     405      403    405",
+        post="L    403   403    302     302      403    302",
+        data=lambda w: {"token": "not-this-sessions"},
+    ),
+    "placements:offer-import-template": Row(
+        get="L    403   403    200     200      403    200",
+        post="L    403   403    405     405      403    405",
+    ),
+    "placements:offer-export": Row(
+        get="L    403   403    200     200      403    200",
+        post="L    403   403    405     405      403    405",
+        kwargs=lambda w: [{"fmt": "csv"}, {"fmt": "xlsx"}],
+    ),
     # fmt: on
 }
 

@@ -1,0 +1,262 @@
+"""Importing participants from real files (tests/data/, made by make_files.py)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from participants.models import Consent, Participant
+from participants.resources import ParticipantResource
+from samordning.imports import run_import
+from samordning.models import AuditAction, AuditLog
+from samordning.spreadsheets import SpreadsheetRefused
+from tests.data.make_files import MESSY_PEOPLE
+from tests.factories import MunicipalityFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture
+def municipalities():
+    return {
+        code: MunicipalityFactory(name=name, code=code)
+        for code, name in (("0136", "Haninge"), ("0138", "Tyresö"), ("0192", "Nynäshamn"))
+    }
+
+
+def _import(user, name, *, dry_run):
+    resource = ParticipantResource(user=user)
+    kind = "xlsx" if name.endswith(".xlsx") else "csv"
+    return run_import(resource, DATA / name, kind, dry_run=dry_run, file_name=name)
+
+
+def twelve(number: str) -> str:
+    return number.replace("-", "")
+
+
+def test_the_messy_excel_file_imports_every_person(admin_user, coordinator, municipalities):
+    dataset, result = _import(admin_user, "participants_messy.xlsx", dry_run=False)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert len(dataset) == 4  # the title, the blank rows and the merged header cell are gone
+    assert Participant.objects.count() == 4
+    for number, first, last in MESSY_PEOPLE:
+        person = Participant.objects.get(personal_number=twelve(number))
+        assert (person.first_name, person.last_name) == (first.strip(), last)
+        assert list(person.coordinators.all()) == [coordinator]
+        assert Consent.objects.filter(participant=person, purpose="registration").exists()
+    anna, bo, cecilia, dan = (
+        Participant.objects.get(personal_number=twelve(n)) for n, _f, _l in MESSY_PEOPLE
+    )
+    assert anna.home_municipality == municipalities["0136"]  # "0136" stored as text
+    assert bo.home_municipality == municipalities["0138"]  # the number 138
+    assert cecilia.home_municipality == municipalities["0192"]  # by name
+    assert dan.home_municipality == municipalities["0136"]  # by name, any case
+    assert cecilia.start_date == datetime.date(2026, 3, 15)  # "15.03.2026"
+    assert bo.first_name == "Bo"  # spaces trimmed
+    # "=1+1" was not calculated: a formula without a saved value reads as empty.
+    assert bo.phone == ""
+
+
+def test_a_second_import_of_the_same_file_changes_nothing(admin_user, coordinator, municipalities):
+    _import(admin_user, "participants_messy.xlsx", dry_run=False)
+    before = list(Participant.objects.order_by("pk").values())
+
+    _dataset, result = _import(admin_user, "participants_messy.xlsx", dry_run=False)
+
+    assert [row.import_type for row in result.rows] == ["skip"] * 4
+    assert list(Participant.objects.order_by("pk").values()) == before
+
+
+def test_a_known_number_updates_the_person_instead_of_a_duplicate(
+    admin_user, coordinator, municipalities
+):
+    number = twelve(MESSY_PEOPLE[0][0])
+    existing = ParticipantFactory(personal_number=number, first_name="Annika", last_name="Berg")
+
+    _dataset, result = _import(admin_user, "participants_messy.xlsx", dry_run=False)
+
+    assert [r.import_type for r in result.rows] == ["update", "new", "new", "new"]
+    existing.refresh_from_db()
+    assert existing.first_name == "Anna"
+    assert Participant.objects.filter(personal_number=number).count() == 1
+
+
+def test_a_file_with_errors_writes_nothing_and_names_each_error_row(
+    admin_user, coordinator, municipalities
+):
+    logs_before = AuditLog.objects.count()
+    dataset, result = _import(admin_user, "participants_errors.csv", dry_run=False)
+
+    assert Participant.objects.count() == 0
+    assert AuditLog.objects.count() == logs_before
+    from samordning.imports import build_preview
+
+    preview = build_preview(ParticipantResource(user=admin_user), dataset, result)
+    errors = {row.number: row.errors for row in preview.error_rows}
+    assert sorted(errors) == [3, 4, 5, 6, 7]
+    assert ("Personnummer", "Numret har fel kontrollsiffra.") in errors[3]
+    assert errors[4][0][0] == "Folkbokföringskommun"
+    assert "Okänd kommun" in errors[4][0][1]
+    assert errors[5][0] == ("Startdatum", "Datumet ligger utanför 1900–2100.")
+    assert errors[6] == [("Personnummer", "Samma nummer finns redan på rad 2 i filen.")]
+    assert ("Samtycke lämnat", "Ange när samtycket lämnades.") in errors[7]
+
+
+def _upload(client, name, content=None, *, url="participants:participant-import"):
+    content = content if content is not None else (DATA / name).read_bytes()
+    return client.post(reverse(url), {"file": SimpleUploadedFile(name, content)})
+
+
+def test_upload_previews_then_confirm_saves_and_logs_once(
+    client, admin_user, coordinator, municipalities
+):
+    client.force_login(admin_user)
+    response = _upload(client, "participants_messy.xlsx")
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert [r.label for r in preview.rows] == ["Ny"] * 4
+    assert [r.number for r in preview.rows] == [4, 6, 7, 10]  # the rows as Excel shows them
+    assert Participant.objects.count() == 0  # nothing before the confirmation
+    content = response.content.decode()
+    assert twelve(MESSY_PEOPLE[0][0])[-4:] not in content.split("preview-table")[1][:2000]
+
+    token = response.context["token"]
+    response = client.post(reverse("participants:participant-import-confirm"), {"token": token})
+
+    assert response.status_code == 302
+    assert Participant.objects.count() == 4
+    log = AuditLog.objects.get(object_type="import.participants")
+    assert log.action == AuditAction.CREATE
+    assert log.object_repr == "participants_messy.xlsx"
+    assert log.detail == "import participants: new=4 changed=0 unchanged=0"
+    # The token is used up: confirming twice does nothing more.
+    response = client.post(reverse("participants:participant-import-confirm"), {"token": token})
+    assert response.status_code == 302
+    assert AuditLog.objects.filter(object_type="import.participants").count() == 1
+
+
+def test_identity_numbers_never_reach_the_audit_log(
+    client, admin_user, coordinator, municipalities
+):
+    client.force_login(admin_user)
+    content = (DATA / "participants_messy.xlsx").read_bytes()
+    response = _upload(client, "deltagare-198503121019.xlsx", content)
+    client.post(
+        reverse("participants:participant-import-confirm"), {"token": response.context["token"]}
+    )
+    text = " ".join(
+        f"{a.object_repr} {a.detail} {a.path} {a.object_id}" for a in AuditLog.objects.all()
+    )
+    assert not re.search(r"\d{10}", text)
+    assert "deltagare-….xlsx" in text
+
+
+def test_a_preview_with_errors_offers_no_confirmation(
+    client, admin_user, coordinator, municipalities
+):
+    client.force_login(admin_user)
+    response = _upload(client, "participants_errors.csv")
+
+    assert response.status_code == 200
+    assert response.context["preview"].has_errors
+    assert b"confirm-import" not in response.content
+    assert "Rad 3, Personnummer: Numret har fel kontrollsiffra." in response.content.decode()
+
+
+def test_the_confirmation_needs_this_sessions_upload(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("participants:participant-import-confirm"), {"token": "x"})
+    assert response.status_code == 302
+    assert Participant.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("lista.xlsm", b"PK\x03\x04", "makron"),
+        ("lista.xls", b"\xd0\xcf\x11\xe0", "makron"),
+        ("lista.pdf", b"%PDF-1.4", "Filtypen känns inte igen"),
+        ("lista.xlsx", b"not a zip", "ingen giltig Excel-arbetsbok"),
+    ],
+)
+def test_macro_and_unknown_files_are_refused(client, admin_user, name, content, message):
+    client.force_login(admin_user)
+    response = _upload(client, name, content)
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["file"])
+
+
+def test_a_workbook_with_a_macro_project_is_refused_whatever_its_name(client, admin_user, tmp_path):
+    path = tmp_path / "book.xlsx"
+    shutil.copy(DATA / "participants_messy.xlsx", path)
+    import zipfile
+
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\x00")
+    client.force_login(admin_user)
+    response = _upload(client, "book.xlsx", path.read_bytes())
+    assert "makron" in str(response.context["form"].errors["file"])
+
+
+def test_size_and_row_limits_are_settings(
+    client, admin_user, settings, coordinator, municipalities
+):
+    client.force_login(admin_user)
+    settings.IMPORT_MAX_BYTES = 100
+    response = _upload(client, "participants_messy.xlsx")
+    assert "för stor" in str(response.context["form"].errors["file"])
+
+    settings.IMPORT_MAX_BYTES = 10_000_000
+    settings.IMPORT_MAX_ROWS = 3
+    response = _upload(client, "participants_messy.xlsx")
+    assert "fler än 3 rader" in str(response.context["form"].errors["file"])
+    with pytest.raises(SpreadsheetRefused):
+        _import(admin_user, "participants_messy.xlsx", dry_run=True)
+
+
+def test_the_template_has_swedish_headers_an_example_and_lists(client, admin_user, municipalities):
+    client.force_login(admin_user)
+    response = client.get(reverse("participants:participant-import-template"))
+
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["Import"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["Personnummer", "Förnamn", "Efternamn"]
+    assert sheet["A2"].value == "19121212-1212"
+    lists = {
+        str(v.sqref).split(":")[0][:-1]: v.formula1 for v in sheet.data_validations.dataValidation
+    }
+    kon = headers.index("Kön") + 1
+    assert book["Listor"].cell(row=1, column=kon).value == "Kvinna"
+    assert any(col for col in lists)
+
+
+def test_coordinator_exports_only_their_own_caseload(client, coordinator, coordinator2):
+    mine = ParticipantFactory(coordinators=[coordinator], first_name="Mina")
+    ParticipantFactory(coordinators=[coordinator2], first_name="Andras")
+    client.force_login(coordinator)
+
+    response = client.get(reverse("participants:caseload-export", args=["csv"]))
+
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "Mina" in text and "Andras" not in text
+    assert mine.personal_number not in text  # masked
+    log = AuditLog.objects.get(action=AuditAction.EXPORT)
+    assert (log.object_id, log.detail) == (str(mine.pk), "caseload csv")
+    response = client.get(reverse("participants:caseload-export", args=["xlsx"]))
+    assert response.status_code == 200
+    assert client.get(reverse("participants:caseload-export", args=["pdf"])).status_code == 404
