@@ -62,13 +62,13 @@ def _active(participant=None, **extra) -> Placement:
 
 
 def test_a_proposal_belongs_to_the_open_enrolment_by_default(coordinator):
-    participant = EnrolledParticipantFactory()
+    participant = EnrolledParticipantFactory(sharing=True)
     placement = _propose(participant, coordinator)
     assert placement.enrolment == participant.enrolments.get()
 
 
 def test_a_proposal_without_an_open_enrolment_is_refused(coordinator):
-    participant = ParticipantFactory()
+    participant = ParticipantFactory(sharing=True)
     EnrolmentFactory(
         participant=participant, end_date=datetime.date(2024, 6, 1), end_reason="planned"
     )
@@ -79,7 +79,7 @@ def test_a_proposal_without_an_open_enrolment_is_refused(coordinator):
 
 
 def test_a_proposal_in_someone_elses_or_an_ended_enrolment_is_refused(coordinator):
-    participant = EnrolledParticipantFactory()
+    participant = EnrolledParticipantFactory(sharing=True)
     other = EnrolmentFactory()
     ended = EnrolmentFactory(
         participant=participant, end_date=datetime.date(2024, 6, 1), end_reason="planned"
