@@ -10,6 +10,7 @@ from placements.models import Placement
 from tests.browser.helpers import browser_login
 from tests.factories import (
     EnterpriseFactory,
+    InsatsFactory,
     MunicipalityFactory,
     TrainingOfferFactory,
     business_area,
@@ -35,6 +36,7 @@ def test_register_match_and_propose(page, coordinator):
         min_extent=25,
         max_extent=100,
     )
+    mia = InsatsFactory(name="MIA")
     browser_login(page, "coordinator")
     assert _free_places(page, offer) == 3
 
@@ -55,6 +57,12 @@ def test_register_match_and_propose(page, coordinator):
     participant = Participant.objects.get()
     assert participant.personal_number == "198503122387"
     assert participant.sex == "female"
+
+    # A placement belongs to one of the participant's enrolments: enrol first.
+    page.get_by_role("link", name="Skriv in i insats").click()
+    page.get_by_label("Insats").select_option(label=mia.name)
+    page.get_by_role("button", name="Spara").click()
+    page.get_by_text("Deltagaren är inskriven.").wait_for()
 
     page.get_by_role("link", name="Hitta plats").click()
     card = page.locator(f'li[data-offer="{offer.pk}"]')
