@@ -16,9 +16,11 @@ The same people always give the same published value, whatever query or
 period produced the cell, so differencing two tables meets the same
 perturbation instead of the truth.
 
-The ptable is the one ONS ships with the package (`ptable_10_5_rule.csv`, read
-from the installed package; `settings.STATISTICS_PTABLE` may name another file
-with the same columns). See docs/statistics.md for the choice and its effect.
+The ptable is `settings.STATISTICS_PTABLE`: by default the project's
+maximum-entropy ptable (`reports/ptables/`, made by `reports/ptable_design.py`),
+whose noise depends on the cell key; empty names the one ONS ships with the
+package (`ptable_10_5_rule.csv`, read from the installed package). See
+docs/statistics.md for the choice and its effect.
 `settings.STATISTICS_PERTURBATION = False` publishes exact counts: only for the
 attack test's control run and for measuring the information loss.
 """

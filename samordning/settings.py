@@ -286,10 +286,14 @@ SECURE_CSP = {
 # Counts of people on the funder pages are cell-key perturbed (reports/perturbation.py,
 # docs/statistics.md). Switching it off publishes exact counts: never in production.
 STATISTICS_PERTURBATION = envbool("STATISTICS_PERTURBATION", True)
-# A perturbed count below this is not published (the ONS package's default threshold).
-STATISTICS_THRESHOLD = envint("STATISTICS_THRESHOLD", 10)
-# Another ptable CSV (pcv, ckey, pvalue); empty: the one the ONS package ships.
-STATISTICS_PTABLE = os.environ.get("STATISTICS_PTABLE", "")
+# A perturbed count below this is not published: with the project's ptable no count of people is
+# ever published as 1-4, so only a perturbed 0 is hidden ("..").
+STATISTICS_THRESHOLD = envint("STATISTICS_THRESHOLD", 5)
+# The ptable CSV (pcv, ckey, pvalue): the project's maximum-entropy ptable, whose noise depends
+# on the cell key (reports/ptable_design.py); empty for the 10-5 rule the ONS package ships.
+STATISTICS_PTABLE = os.environ.get(
+    "STATISTICS_PTABLE", str(BASE_DIR / "reports" / "ptables" / "ptable_D3_V2_js4.csv")
+)
 PROPOSAL_VALID_DAYS = envint("PROPOSAL_VALID_DAYS", 14)
 # Participants whose last activity is older than this are anonymised (manage.py anonymise_expired).
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)

@@ -46,6 +46,7 @@ from django.urls import reverse
 
 from participants.models import Insats, Participant
 from reports.perturbation import Tally, ptable, publish
+from reports.ptable_design import PROJECT, project_ptable_path
 from samordning.models import Municipality
 from tests.factories import EnrolmentFactory, ParticipantFactory
 from tests.worlds.statistics import build_scaled
@@ -56,13 +57,25 @@ YEAR = 2024
 INF = 10**9
 D = datetime.date
 
-# Tables of disjoint categories (they share one total). Within the time a test may
-# take (about a minute on SQLite) the attacker takes these and the support-source
-# and outcome tables, over the first half-year; the referrer and education tables
-# would add more of the same relations.
-DISJOINT = ["deltagare-kon", "deltagare-alder", "deltagare-alder-esf", "deltagare-kommun"]
+# Tables of disjoint categories (they share one total), the support-source and
+# outcome tables, and the per-insats tables, over the whole year.
+DISJOINT = [
+    "deltagare-kon",
+    "deltagare-alder",
+    "deltagare-alder-esf",
+    "deltagare-kommun",
+    "deltagare-remittent",
+    "deltagare-utbildning",
+]
 TABLES = [*DISJOINT, "deltagare-forsorjning", "resultat", "arbete-studier"]
-MONTHS = 6
+MONTHS = 12
+# The per-insats page's tables of people, and the overview table each one splits:
+# every generated person has one enrolment, so the insatser add up to the overview.
+INSATS_TABLES = {
+    "insats-kon": "deltagare-kon",
+    "insats-resultat": "resultat",
+    "insats-arbete-studier": "arbete-studier",
+}
 WORK_OR_STUDIES_ROWS = [
     "Förvärvsarbete utan subvention",
     "Förvärvsarbete med subvention",
@@ -109,15 +122,26 @@ class Downloads:
 
 def download(client: Client, rounds: str, scope: dict[str, tuple[D, D]], munis: list) -> Downloads:
     seen = Downloads()
+    files = [(slug, reverse("reports:table-export", args=[slug, "csv"])) for slug in TABLES]
+    files += [
+        (
+            f"{slug}@{insats.name}",
+            reverse("reports:insats-table-export", args=[insats.pk, slug, "csv"]),
+        )
+        for insats in Insats.objects.order_by("name")
+        for slug in INSATS_TABLES
+    ]
     for (name, (start, end)), muni in itertools.product(scope.items(), munis):
         query = {"date_from": start.isoformat(), "date_to": end.isoformat()}
         if muni is not None:
             query["municipality"] = str(muni.pk)
-        for slug in TABLES:
-            response = client.get(reverse("reports:table-export", args=[slug, "csv"]), query)
+        for slug, url in files:
+            response = client.get(url, query)
             assert response.status_code == 200, slug
-            text = response.content.decode("utf-8-sig")
-            header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+            text = b"".join(
+                response.streaming_content if response.streaming else [response.content]
+            )
+            header, *rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
             for row in rows:
                 for column, value in zip(header[1:], row[1:], strict=True):
                     if column in COUNT_COLUMNS:
@@ -293,6 +317,17 @@ def build_attack(seen: Downloads, mode: str, munis: list[str]) -> Attack:
             [cell(rounds, period, muni, "deltagare-kon", "Totalt", c) for c in STATUS],
         )
 
+    # The insatser add up to the overview, cell for cell.
+    insatser = sorted({k[3].split("@")[1] for k in seen.cells if "@" in k[3]})
+    for key in seen.cells:
+        rounds, period, muni, slug, row, column = key
+        if "@" in slug or slug not in INSATS_TABLES.values():
+            continue
+        split = [s for s, whole in INSATS_TABLES.items() if whole == slug][0]
+        parts = [cell(rounds, period, muni, f"{split}@{name}", row, column) for name in insatser]
+        if all(parts):
+            attack.equal(parts, [cell(*key)])
+
     # Municipalities add up to the whole area; a municipality's row in the
     # municipality table is that municipality's total.
     by_scope: dict[tuple[str, str, str, str, str], list[Key]] = {}
@@ -362,6 +397,9 @@ def recovered(attack: Attack, truth: dict[Key, int]) -> list[tuple[Key, int]]:
 def run(client: Client, settings, perturbed: bool) -> tuple[Downloads, list[str]]:
     """Download everything, add one person, download what covers their start again."""
     settings.STATISTICS_PERTURBATION = perturbed
+    # The production ptable (tests/settings.py publishes with the ONS one by default).
+    settings.STATISTICS_PTABLE = str(project_ptable_path())
+    settings.STATISTICS_THRESHOLD = PROJECT.forbidden_up_to + 1
     munis = list(Municipality.objects.order_by("code"))
     scopes = periods()
     seen = download(client, "before", scopes, [None, *munis])
