@@ -345,15 +345,20 @@ def participant_log_duplicate_attempt(
 
 
 def participant_log_view(
-    *, participant: Participant, user: User, request: HttpRequest | None = None
+    *,
+    participant: Participant,
+    user: User,
+    request: HttpRequest | None = None,
+    page: str = "detail",
 ) -> None:
-    """One read row for one view of the participant's record."""
+    """One read row for one view of the participant's record (`page`: which page
+    showed it; a form page that names the person is a read too)."""
     _audit(
         user,
         AuditAction.VIEW,
         participant,
         request,
-        "detail",
+        page,
         responsible=is_responsible(participant, user),
     )
 

@@ -127,10 +127,16 @@ def _participant_step(
     service: Callable[..., Any],
     heading: str,
     done: str,
+    page: str,
 ) -> HttpResponse:
     """Add something to a participant on a small form page: the form's fields are
     the service's arguments; errors stay on the form with what was typed."""
     participant = _participant(request, pk)
+    if request.method == "GET":
+        # The page names the person: a read like the detail page.
+        services.participant_log_view(
+            participant=participant, user=request.user, request=request, page=page
+        )
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,6 +164,7 @@ def consent_create(request: AuthedRequest, pk: int) -> HttpResponse:
         service=services.consent_record,
         heading=_("Registrera samtycke"),
         done=_("Samtycket är registrerat."),
+        page="consent-form",
     )
 
 
@@ -170,4 +177,5 @@ def enrolment_create(request: AuthedRequest, pk: int) -> HttpResponse:
         service=services.enrolment_create,
         heading=_("Skriv in i insats"),
         done=_("Deltagaren är inskriven."),
+        page="enrolment-form",
     )

@@ -30,6 +30,28 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+# Free-text search parameters: what was typed may be a name or an identity number, and the
+# log is append-only, so anonymising a person could never remove it. The log keeps only
+# that a search was made and its length; who was shown is in `subjects`.
+SEARCH_PARAMS = frozenset({"q"})
+
+
+def _logged_value(key: str, value: str) -> str:
+    return f"[{len(value)} tecken]" if key in SEARCH_PARAMS and value else value
+
+
+def audited_path(request: HttpRequest | None) -> str:
+    """The request's path for the log, with free-text searches left out."""
+    if request is None:
+        return ""
+    if not SEARCH_PARAMS.intersection(request.GET):
+        return request.get_full_path()[:300]
+    query = request.GET.copy()
+    for key in SEARCH_PARAMS.intersection(query):
+        query.setlist(key, [_logged_value(key, v) for v in query.getlist(key)])
+    return f"{request.path}?{query.urlencode(safe='[]')}"[:300]
+
+
 def subjects_text(subject_ids: Iterable[int | None]) -> str:
     """The people a row is about, as ",12,15," (see AuditLog.about_subject); "" for none."""
     ids = sorted({int(pk) for pk in subject_ids if pk is not None})
@@ -55,7 +77,7 @@ def audit_record(
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         ip_address=client_ip(request),
-        path=request.get_full_path()[:300] if request is not None else "",
+        path=audited_path(request),
         detail=detail[:300],
         responsible=responsible,
         subjects=subjects_text(subjects),
@@ -82,7 +104,7 @@ def audit_page_view(
         object_id=str(shown.count(",") - 1 if shown else 0),
         object_repr="",
         ip_address=client_ip(request),
-        path=request.get_full_path()[:300] if request is not None else "",
+        path=audited_path(request),
         detail=filters[:300],
         responsible=responsible,
         subjects=shown,
@@ -90,10 +112,11 @@ def audit_page_view(
 
 
 def request_filters(request: HttpRequest, ignore: Iterable[str] = ("page",)) -> str:
-    """The search and filter parameters of a list request, as "q=ek; period=past"."""
+    """The search and filter parameters of a list request, as "q=[2 tecken]; period=past"
+    (free-text searches by their length only, see SEARCH_PARAMS)."""
     skip = set(ignore)
     return "; ".join(
-        f"{key}={value}"
+        f"{key}={_logged_value(key, value)}"
         for key in sorted(request.GET)
         if key not in skip
         for value in request.GET.getlist(key)
@@ -112,7 +135,7 @@ def audit_records(
 ) -> list[AuditLog]:
     """One row per object (e.g. every row of personal data in an export), in one insert;
     `subject_of` gives the id of the person each object is about."""
-    ip, path = client_ip(request), request.get_full_path()[:300] if request is not None else ""
+    ip, path = client_ip(request), audited_path(request)
     return AuditLog.objects.bulk_create(
         AuditLog(
             user=user if user is not None and user.is_authenticated else None,

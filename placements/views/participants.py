@@ -113,6 +113,11 @@ def participant_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
 def enrolment_end(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     enrolment = get_object_or_404(participant.enrolments.select_related("insats"), pk=enrolment_pk)
+    if request.method == "GET":
+        # The page names the person: a read like the detail page.
+        services.participant_log_view(
+            participant=participant, user=request.user, request=request, page="enrolment-end-form"
+        )
     form = EnrolmentEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
