@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from samordning.models import AuditAction, AuditLog, User
 
@@ -31,13 +32,23 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 # Free-text search parameters: what was typed may be a name or an identity number, and the
-# log is append-only, so anonymising a person could never remove it. The log keeps only
-# that a search was made and its length; who was shown is in `subjects`.
+# log is append-only, so anonymising a person could never remove it. The log keeps a keyed
+# digest of the search instead: the review page finds the rows of a search by computing the
+# same digest from what the reviewer types; who was shown is in `subjects`.
 SEARCH_PARAMS = frozenset({"q"})
 
 
+def search_digest(text: str) -> str:
+    """The logged form of a free-text search: "[sökning 3f9a0c1d2b7e]" (case and spacing
+    do not matter; the key is the site's SECRET_KEY, so the digest cannot be looked up
+    elsewhere)."""
+    normalised = " ".join(text.split()).casefold()
+    digest = salted_hmac("samordning.audit.search", normalised, algorithm="sha256").hexdigest()
+    return f"[sökning {digest[:12]}]"
+
+
 def _logged_value(key: str, value: str) -> str:
-    return f"[{len(value)} tecken]" if key in SEARCH_PARAMS and value else value
+    return search_digest(value) if key in SEARCH_PARAMS and value else value
 
 
 def audited_path(request: HttpRequest | None) -> str:
@@ -112,8 +123,8 @@ def audit_page_view(
 
 
 def request_filters(request: HttpRequest, ignore: Iterable[str] = ("page",)) -> str:
-    """The search and filter parameters of a list request, as "q=[2 tecken]; period=past"
-    (free-text searches by their length only, see SEARCH_PARAMS)."""
+    """The search and filter parameters of a list request, as
+    "q=[sökning 3f9a0c1d2b7e]; period=past" (free-text searches as a digest, see SEARCH_PARAMS)."""
     skip = set(ignore)
     return "; ".join(
         f"{key}={_logged_value(key, value)}"

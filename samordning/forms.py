@@ -73,6 +73,15 @@ class AuditReviewForm(forms.Form):
         max_value=2**31 - 1,
         help_text=_("Allt som visade eller ändrade deltagaren, listsidor inräknade."),
     )
+    search = forms.CharField(
+        label=_("Sökt text"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Listvisningar där någon sökte på just denna text. Loggen sparar inte själva "
+            "texten, bara ett kontrollvärde."
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

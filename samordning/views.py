@@ -13,11 +13,12 @@ from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from samordning import policy
+from samordning.audit import search_digest
 from samordning.exports import table_response
 from samordning.forms import AuditReviewForm, LoginForm
 from samordning.http import AuthedRequest
 from samordning.middleware import busy_response, is_database_busy
-from samordning.models import AuditLog
+from samordning.models import AuditAction, AuditLog
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -41,7 +42,10 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         # One person: everything about them, unless a kind narrows it.
-        kind = data.get("kind") or ("all" if data.get("participant") else "")
+        # A search text: the list views where it was searched.
+        kind = data.get("kind") or (
+            "all" if data.get("participant") else AuditAction.LIST if data.get("search") else ""
+        )
         rows = (
             AuditLog.objects.to_review(kind)
             .filter(at__date__gte=data["date_from"], at__date__lte=data["date_to"])
@@ -51,6 +55,8 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
             rows = rows.filter(user=data["user"])
         if data.get("participant"):
             rows = rows.about_subject(data["participant"])
+        if data.get("search"):
+            rows = rows.filter(detail__contains=search_digest(data["search"]))
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx") and form.is_valid():
         header = [

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.db import models
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,6 +98,14 @@ def test_no_table_holds_the_person_after_anonymisation(admin_user, coordinator, 
     client.get(reverse("admin:placements_placement_change", args=[placement.pk]))
     client.get(reverse("admin:participants_enrolment_change", args=[enrolment.pk]))
     client.get(reverse("admin:placements_sharedsnapshot_change", args=[placement.shared.pk]))
+    # ... and searches for them by name and number, on its list and on the coordinator's.
+    client.get(reverse("admin:participants_participant_changelist"), {"q": "Kvarnstrommare"})
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator)
+    coordinator_client.get(reverse("participants:participant-list"), {"q": "Vendelina"})
+    coordinator_client.get(
+        reverse("participants:participant-list"), {"q": person.personal_number[2:]}
+    )
     request = RequestFactory().get("/admin/")
     request.user = admin_user
     participant_admin = admin.site._registry[type(person)]

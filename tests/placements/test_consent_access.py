@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from enterprises.models import TrainingOffer
 from participants.models import Consent, Participant
 from placements.models import FollowUpMeeting, Placement, PlacementStatus, SharedSnapshot
+from samordning.audit import search_digest
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
     AttendanceDayFactory,
@@ -360,9 +361,14 @@ def test_a_list_page_writes_one_row_with_the_ids_shown_and_the_search(cast):
     assert len(rows) == 2
     assert rows[0].subject_ids == [cast.participant.pk]
     # What was typed is not kept (the log is append-only, anonymisation could not remove
-    # a name from it): only that a search was made, in the detail and in the path.
-    assert rows[0].detail == f"q=[{len(NAME[1])} tecken]"
+    # a name from it): a keyed digest instead, in the detail and in the path.
+    assert rows[0].detail == f"q={search_digest(NAME[1])}"
     assert NAME[1] not in rows[0].path and "q=" in rows[0].path
+    # The reviewer finds the search by typing it (case and spacing do not matter).
+    review = cast.clients["admin"].get(reverse("audit-review"), {"search": f"  {NAME[1].upper()} "})
+    assert [row.pk for row in review.context["page_obj"]] == [rows[0].pk]
+    other = cast.clients["admin"].get(reverse("audit-review"), {"search": "Någon annan"})
+    assert list(other.context["page_obj"]) == []
     assert set(rows[1].subject_ids) == {cast.participant.pk, *(p.pk for p in others)}
     assert all(row.user == cast.users["coordinator"] for row in rows)
     # The person's own export (art. 15) says who saw them on a list, too.
@@ -411,7 +417,7 @@ def test_enterprise_lists_and_the_admin_are_logged_and_reviewable_by_participant
         "admin:placements.attendanceday",
     }
     searched = pages["admin:participants.participant"]
-    assert searched.detail == f"q=[{len(NAME[0])} tecken]"
+    assert searched.detail == f"q={search_digest(NAME[0])}"
     assert NAME[0] not in searched.path
     assert AuditLog.objects.filter(
         action=AuditAction.VIEW, detail="admin", subjects=f",{cast.participant.pk},"
