@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from enterprises.models import Enterprise
 from enterprises.resources import AnnualFigureResource, EnterpriseResource
 from samordning.audit import audit_records
 from samordning.exports import table_response
 from samordning.http import AuthedRequest
-from samordning.imports import ImportKind, import_confirm, import_template, import_upload
+from samordning.imports import ImportKind
 from samordning.models import AuditAction
 from samordning.policy import Perm, perm_required
 
@@ -43,40 +43,6 @@ ANNUAL_FIGURE_IMPORT = ImportKind(
         "till företag du ansvarar för."
     ),
 )
-
-
-@perm_required(Perm.DATA_IMPORT_ALL)
-def enterprise_import(request: AuthedRequest) -> HttpResponse:
-    return import_upload(request, ENTERPRISE_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT_ALL)
-@require_POST
-def enterprise_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return import_confirm(request, ENTERPRISE_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT_ALL)
-@require_safe
-def enterprise_import_template(request: AuthedRequest) -> HttpResponse:
-    return import_template(request, ENTERPRISE_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT)
-def annual_figure_import(request: AuthedRequest) -> HttpResponse:
-    return import_upload(request, ANNUAL_FIGURE_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT)
-@require_POST
-def annual_figure_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return import_confirm(request, ANNUAL_FIGURE_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT)
-@require_safe
-def annual_figure_import_template(request: AuthedRequest) -> HttpResponse:
-    return import_template(request, ANNUAL_FIGURE_IMPORT)
 
 
 REGISTER_HEADER = (

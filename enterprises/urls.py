@@ -1,43 +1,21 @@
 from django.urls import path
 
 from enterprises import spreadsheet_views, views
+from samordning.imports import import_urls
+from samordning.policy import Perm
 
 app_name = "enterprises"
 
 urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="enterprise-list"),
     # Spreadsheets (spreadsheet_views.py).
-    path("import/", spreadsheet_views.enterprise_import, name="enterprise-import"),
-    path(
-        "import/spara/",
-        spreadsheet_views.enterprise_import_confirm,
-        name="enterprise-import-confirm",
-    ),
-    path(
-        "import/mall/",
-        spreadsheet_views.enterprise_import_template,
-        name="enterprise-import-template",
-    ),
+    *import_urls(spreadsheet_views.ENTERPRISE_IMPORT, Perm.DATA_IMPORT_ALL, "import/"),
     path(
         "export/<str:fmt>/",
         spreadsheet_views.enterprise_register_export,
         name="enterprise-register-export",
     ),
-    path(
-        "arsuppgifter/import/",
-        spreadsheet_views.annual_figure_import,
-        name="annual-figure-import",
-    ),
-    path(
-        "arsuppgifter/import/spara/",
-        spreadsheet_views.annual_figure_import_confirm,
-        name="annual-figure-import-confirm",
-    ),
-    path(
-        "arsuppgifter/import/mall/",
-        spreadsheet_views.annual_figure_import_template,
-        name="annual-figure-import-template",
-    ),
+    *import_urls(spreadsheet_views.ANNUAL_FIGURE_IMPORT, Perm.DATA_IMPORT, "arsuppgifter/import/"),
     path("<int:enterprise_pk>/", views.EnterpriseDetailView.as_view(), name="enterprise-detail"),
     path("<int:enterprise_pk>/andra/", views.enterprise_update, name="enterprise-update"),
     path(

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from participants.models import Participant
 from participants.resources import ParticipantResource
 from samordning.audit import audit_records
 from samordning.exports import table_response
 from samordning.http import AuthedRequest
-from samordning.imports import ImportKind, import_confirm, import_template, import_upload
+from samordning.imports import ImportKind
 from samordning.models import AuditAction
 from samordning.policy import Perm, perm_required
 
@@ -33,23 +33,6 @@ PARTICIPANT_IMPORT = ImportKind(
         "med samma kontroller som i formuläret."
     ),
 )
-
-
-@perm_required(Perm.DATA_IMPORT_ALL)
-def participant_import(request: AuthedRequest) -> HttpResponse:
-    return import_upload(request, PARTICIPANT_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT_ALL)
-@require_POST
-def participant_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return import_confirm(request, PARTICIPANT_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT_ALL)
-@require_safe
-def participant_import_template(request: AuthedRequest) -> HttpResponse:
-    return import_template(request, PARTICIPANT_IMPORT)
 
 
 CASELOAD_HEADER = (

@@ -34,9 +34,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 from import_export import resources
 from import_export.results import Result, RowResult
 
@@ -44,6 +46,7 @@ from samordning.audit import audit_records, client_ip
 from samordning.exports import XLSX_CONTENT_TYPE
 from samordning.import_widgets import LookupWidget
 from samordning.models import AuditAction, AuditLog, User
+from samordning.policy import perm_required
 from samordning.spreadsheets import (
     ROW_COLUMN,
     SpreadsheetRefused,
@@ -459,3 +462,29 @@ def import_template(request: HttpRequest, kind: ImportKind) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="mall-{kind.slug}.xlsx"'
     return response
+
+
+def import_urls(kind: ImportKind, perm: str, route: str) -> list[URLPattern]:
+    """An import's three pages for an app's urlpatterns, behind one capability (`perm`, a
+    `Perm`): upload and preview at `route`, confirm at `route` + "spara/", the empty
+    template at `route` + "mall/". The URL names are those `kind` links to."""
+
+    def name(url_name: str) -> str:
+        return url_name.rsplit(":", 1)[-1]
+
+    def upload(request: HttpRequest) -> HttpResponse:
+        return import_upload(request, kind)
+
+    @require_POST
+    def confirm(request: HttpRequest) -> HttpResponse:
+        return import_confirm(request, kind)
+
+    @require_safe
+    def template(request: HttpRequest) -> HttpResponse:
+        return import_template(request, kind)
+
+    return [
+        path(route, perm_required(perm)(upload), name=name(kind.upload_url)),
+        path(f"{route}spara/", perm_required(perm)(confirm), name=name(kind.confirm_url)),
+        path(f"{route}mall/", perm_required(perm)(template), name=name(kind.template_url)),
+    ]

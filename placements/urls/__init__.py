@@ -1,6 +1,8 @@
 from django.urls import path
 
 from placements.views import coordinator, enterprise, spreadsheets
+from samordning.imports import import_urls
+from samordning.policy import Perm
 
 app_name = "placements"
 
@@ -56,9 +58,7 @@ urlpatterns: list = [
     path("fakturaunderlag/", enterprise.invoice_basis, name="invoice-basis"),
     path("fakturaunderlag/<str:fmt>/", enterprise.invoice_export, name="invoice-export"),
     # Offers with capacity from and to spreadsheets (views/spreadsheets.py).
-    path("platser/import/", spreadsheets.offer_import, name="offer-import"),
-    path("platser/import/spara/", spreadsheets.offer_import_confirm, name="offer-import-confirm"),
-    path("platser/import/mall/", spreadsheets.offer_import_template, name="offer-import-template"),
+    *import_urls(spreadsheets.OFFER_IMPORT, Perm.DATA_IMPORT, "platser/import/"),
     path("platser/export/<str:fmt>/", spreadsheets.offer_export, name="offer-export"),
     # --- end of enterprise side ---
 ]

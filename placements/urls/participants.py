@@ -7,23 +7,15 @@ from django.urls import path
 
 from participants import spreadsheet_views, views
 from placements.views import participants as joined
+from samordning.imports import import_urls
+from samordning.policy import Perm
 
 app_name = "participants"
 
 urlpatterns = [
     path("", joined.participant_list, name="participant-list"),
     path("ny/", views.participant_create, name="participant-create"),
-    path("import/", spreadsheet_views.participant_import, name="participant-import"),
-    path(
-        "import/spara/",
-        spreadsheet_views.participant_import_confirm,
-        name="participant-import-confirm",
-    ),
-    path(
-        "import/mall/",
-        spreadsheet_views.participant_import_template,
-        name="participant-import-template",
-    ),
+    *import_urls(spreadsheet_views.PARTICIPANT_IMPORT, Perm.DATA_IMPORT_ALL, "import/"),
     path("arendelista/<str:fmt>/", spreadsheet_views.caseload_export, name="caseload-export"),
     path("<int:pk>/", joined.participant_detail, name="participant-detail"),
     path("<int:pk>/andra/", views.participant_update, name="participant-update"),

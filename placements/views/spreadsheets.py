@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from enterprises.models import TrainingOffer
 from placements.resources import OfferCapacityResource
@@ -14,7 +14,7 @@ from placements.selectors.matching import offer_free_places, with_holding
 from samordning.audit import audit_records
 from samordning.exports import table_response
 from samordning.http import AuthedRequest
-from samordning.imports import ImportKind, import_confirm, import_template, import_upload
+from samordning.imports import ImportKind
 from samordning.models import AuditAction
 from samordning.policy import Perm, perm_required
 
@@ -33,23 +33,6 @@ OFFER_IMPORT = ImportKind(
         "plats uppdateras. Ett sänkt platsantal prövas mot platser som redan är lovade."
     ),
 )
-
-
-@perm_required(Perm.DATA_IMPORT)
-def offer_import(request: AuthedRequest) -> HttpResponse:
-    return import_upload(request, OFFER_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT)
-@require_POST
-def offer_import_confirm(request: AuthedRequest) -> HttpResponse:
-    return import_confirm(request, OFFER_IMPORT)
-
-
-@perm_required(Perm.DATA_IMPORT)
-@require_safe
-def offer_import_template(request: AuthedRequest) -> HttpResponse:
-    return import_template(request, OFFER_IMPORT)
 
 
 OFFER_EXPORT_HEADER = (
