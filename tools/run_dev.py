@@ -8,6 +8,7 @@ exiting, stops all three. Arguments: HOST:PORT for runserver.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,6 +17,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process and its children (its own process group), if still there."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
 
 
 def main(address: str) -> int:
@@ -28,8 +35,11 @@ def main(address: str) -> int:
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     for name, command in commands.items():
-        # Fixed commands, no user input.
-        processes[name] = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())  # noqa: S603
+        # Fixed commands, no user input. Each in its own process group, so that stopping
+        # it reaches runserver's autoreloaded child too.
+        processes[name] = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=os.environ.copy(), start_new_session=True
+        )
     stopping = False
 
     def stop(signum: int = signal.SIGTERM, frame: object = None) -> None:
@@ -49,15 +59,17 @@ def main(address: str) -> int:
                     stopping = True
             time.sleep(0.5)
     finally:
+        # SIGTERM, not SIGINT: a shell may start us with SIGINT ignored, and runserver
+        # would then ignore it too; the worker and the scheduler stop cleanly on either.
         for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+            _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + 10
         for process in processes.values():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
     return status
 
 
