@@ -10,7 +10,7 @@ from samordning.notifications import notifications_retry
 
 
 class Command(BaseCommand):
-    help = "Lägger unsent, förfallna aviseringar i kön igen."
+    help = "Enqueues the unsent notifications that are due (failed, or whose worker died)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
