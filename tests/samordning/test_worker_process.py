@@ -40,7 +40,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _env(mail_dir: Path, delay: float) -> dict[str, str]:
+def _env(mail_dir: Path, hold_after: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
@@ -48,7 +48,7 @@ def _env(mail_dir: Path, delay: float) -> dict[str, str]:
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         EMAIL_BACKEND="tests.support.slow_mail.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
-        MAIL_TEST_DELAY=str(delay),
+        MAIL_TEST_HOLD_AFTER=hold_after,
         NOTIFICATION_LEASE_SECONDS="3",
     )
     return env
@@ -100,10 +100,11 @@ def test_a_killed_worker_restarted_sends_each_mail_exactly_once(tmp_path: Path) 
     # Committed, and one task per notification waiting in the database queue.
     assert DBTaskResult.objects.count() == MAILS
 
-    # A worker that writes each mail after a pause; killed once the first is marked sent.
+    # A worker that, after its first mail, waits before writing the next: killed once
+    # the first is marked sent, so it dies holding the second notification's lease.
     worker = _manage(
         "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1",
-        env=_env(mail_dir, delay=1.0),
+        env=_env(mail_dir, hold_after="1"),
     )  # fmt: skip
     try:
         _wait_for(
@@ -111,13 +112,19 @@ def test_a_killed_worker_restarted_sends_each_mail_exactly_once(tmp_path: Path) 
             timeout=60,
             what="the first mail",
         )
-        time.sleep(0.2)  # the worker is now in the next mail's pause
+        _wait_for(
+            lambda: Notification.objects.filter(
+                sent_at__isnull=True, locked_until__isnull=False
+            ).exists(),
+            timeout=30,
+            what="the second mail's claim",
+        )
     finally:
         worker.send_signal(signal.SIGKILL)
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert worker.returncode == -signal.SIGKILL, output
     sent_before = _subjects(mail_dir)
-    assert 1 <= len(sent_before) < MAILS, (sent_before, output)
+    assert len(sent_before) == 1, (sent_before, output)
     # The task the dead worker held stays "running" in the queue: only the sweep frees it.
     assert DBTaskResult.objects.filter(status="RUNNING").count() == 1
     held = Notification.objects.filter(sent_at__isnull=True, locked_until__isnull=False)
@@ -130,7 +137,7 @@ def test_a_killed_worker_restarted_sends_each_mail_exactly_once(tmp_path: Path) 
         timeout=10,
         what="the lease to run out",
     )
-    env = _env(mail_dir, delay=0)
+    env = _env(mail_dir, hold_after="")
     sweep = _manage("send_unsent_notifications", "--min-age", "0", env=env)
     sweep_output = sweep.communicate(timeout=60)[0].decode(errors="replace")
     assert sweep.returncode == 0, sweep_output
