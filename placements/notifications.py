@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from placements.models import Placement
+from placements.models import Placement, PlacementStatus
 from placements.selectors.home import coordinator_overview, manager_summary
 from samordning import policy
 from samordning.models import Notification, NotificationKind, User
@@ -185,7 +185,14 @@ def digest_items(user: User, *, today: datetime.date | None = None) -> list[Dige
             DigestItem(
                 "ending_soon",
                 _("Arbetsträningar som slutar inom %(days)s dagar") % {"days": overview.days},
-                len(overview.ending_soon),
+                # Counted: the start page lists only the first few.
+                Placement.objects.in_caseload_of(user)
+                .filter(
+                    status=PlacementStatus.ACTIVE,
+                    planned_end__gte=today,
+                    planned_end__lte=today + datetime.timedelta(days=overview.days),
+                )
+                .count(),
                 reverse("home"),
             ),
         ]

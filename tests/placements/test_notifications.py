@@ -333,6 +333,20 @@ def test_digest_items_count_what_waits(cast):
     assert manager_items["proposals_waiting"] == 1
 
 
+def test_the_digest_counts_every_placement_ending_soon(cast):
+    for _ in range(12):
+        PlacementFactory(
+            participant=EnrolledParticipantFactory(coordinators=[cast.coordinator]),
+            offer=cast.offer,
+            status=S.ACTIVE,
+            planned_start=TODAY - 30 * DAY,
+            start_date=TODAY - 30 * DAY,
+            planned_end=TODAY + 10 * DAY,
+        )
+    items = {i.kind: i.count for i in digest_items(cast.coordinator)}
+    assert items == {"ending_soon": 12}
+
+
 def test_one_digest_per_person_and_day(cast, django_capture_on_commit_callbacks):
     PlacementFactory(
         participant=cast.participant,
