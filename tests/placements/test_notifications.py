@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from placements.management.commands.run_scheduler import Scheduler
@@ -405,3 +406,14 @@ def test_the_scheduler_enqueues_the_digests_once_a_day_from_the_digest_hour(cast
     assert digest_days() == ["2030-03-04"]
     scheduler.tick(early + datetime.timedelta(days=1, minutes=1))
     assert digest_days() == ["2030-03-04", "2030-03-05"]
+
+
+def test_on_the_database_queue_the_scheduler_enqueues_and_prunes(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.DIGEST_HOUR = 0
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        assert "send_daily_digests" in Scheduler(interval=60).tick(timezone.now())
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "placements.tasks.send_daily_digests"
+    assert queued.status == "READY"
