@@ -39,13 +39,15 @@ migrate: venv ## Apply database migrations
 seed: migrate ## Load the demo data (idempotent) and print the demo users
 	DEBUG=1 $(PY) manage.py seed_demo
 
-run: venv ## Serve the demo at http://127.0.0.1:8000 (runserver, DEBUG on, SQLite, 2FA off)
+run: venv ## Serve the demo at http://127.0.0.1:8000 (runserver + task worker + scheduler; DEBUG on, SQLite, 2FA off)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Django runserver with DEBUG=1; Ctrl-C stops)"
 	@echo "Demo mode: two-factor login is OFF (REQUIRE_2FA=0). Production requires it."
-	DEBUG=1 REQUIRE_2FA=0 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Background tasks: the worker (manage.py db_worker) and the scheduler (manage.py run_scheduler) run beside the server."
+	@echo "Mail: printed here by the worker (console backend), never sent. Production sends by SMTP (EMAIL_HOST etc., docs/operations.md)."
+	DEBUG=1 REQUIRE_2FA=0 $(PY) tools/run_dev.py $(HOST):$(PORT)
 
 demo-reset: venv ## Recreate the demo from scratch: a new SQLite database db.sqlite3, migrated and seeded
 	@if [ -n "$$DATABASE_URL" ]; then \

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 
 from samordning.audit import audit_page_view, audit_record, request_filters
 from samordning.http import request_user
@@ -23,7 +24,10 @@ from samordning.models import (
     AuditLog,
     AuthenticatorApp,
     BusinessArea,
+    CalendarFeed,
     Municipality,
+    Notification,
+    NotificationOptOut,
     RecoveryCodeSet,
     User,
 )
@@ -342,3 +346,56 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
 
 admin.site.register(AuthenticatorApp, TwoFactorDeviceAdmin)
 admin.site.register(RecoveryCodeSet, TwoFactorDeviceAdmin)
+
+
+# --- notifications and calendar addresses (samordning.notifications, samordning.feeds) ---
+@admin.register(Notification)
+class NotificationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """What was mailed to whom and whether it went out; the worker writes these."""
+
+    list_display = ("created_at", "recipient", "kind", "subject", "sent_at", "attempts")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("subject", "key", "recipient__username", "recipient__last_name")
+    list_select_related = ("recipient",)
+    actions = None
+    readonly_fields = (
+        "recipient",
+        "kind",
+        "key",
+        "subject",
+        "body",
+        "url",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "locked_until",
+    )
+
+
+@admin.register(NotificationOptOut)
+class NotificationOptOutAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "user__last_name")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Who has a calendar address (the token itself is never stored). Users make and
+    stop their own; deactivating a user stops theirs too."""
+
+    list_display = ("user", "created_at", "last_read_at")
+    search_fields = ("user__username", "user__last_name")
+    list_select_related = ("user",)
+    actions = None
+    readonly_fields = ("user", "created_at", "last_read_at")
+    exclude = ("token_hash",)
+
+
+# The task queue's own admin (django-tasks-db) is English only and shows task
+# arguments; the queue is operated from the command line (docs/operations.md).
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

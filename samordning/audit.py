@@ -78,9 +78,13 @@ def audit_record(
     detail: str = "",
     responsible: bool | None = None,
     subjects: Iterable[int | None] = (),
+    path: str | None = None,
 ) -> AuditLog:
     """Append one row saying that `user` did `action` to `obj`; `subjects` are the
-    ids of the people (participants) whose data it showed or changed."""
+    ids of the people (participants) whose data it showed or changed. `path` replaces
+    the request's path where that holds a secret (a calendar feed's token)."""
+    if path is None:
+        path = audited_path(request)
     return AuditLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         action=action,
@@ -88,7 +92,7 @@ def audit_record(
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         ip_address=client_ip(request),
-        path=audited_path(request),
+        path=path[:300],
         detail=detail[:300],
         responsible=responsible,
         subjects=subjects_text(subjects),

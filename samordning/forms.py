@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samordning.models import AuditAction, User
+from samordning.models import AuditAction, NotificationKind, User
 from samordning.validation import SaneDateField
 
 # The empty first choice of a select.
@@ -91,3 +91,14 @@ class AuditReviewForm(forms.Form):
         if data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("Slutdatum kan inte ligga före startdatum."))
         return data
+
+
+class NotificationSettingsForm(forms.Form):
+    """The kinds of mail the user wants; an unticked kind is not written at all."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Skicka e-post om"),
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 import pgtrigger
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -248,3 +251,97 @@ class RecoveryCodeSet(StaticDevice):
         proxy = True
         verbose_name = _("uppsättning reservkoder")
         verbose_name_plural = _("uppsättningar reservkoder")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each kind can be turned off in "Mina inställningar"."""
+
+    PROPOSAL_MADE = "proposal_made", _("Nytt förslag till arbetsträning")
+    PROPOSAL_ANSWERED = "proposal_answered", _("Förslag accepterat eller avböjt")
+    PROPOSAL_WITHDRAWN = "proposal_withdrawn", _("Förslag återkallat")
+    PLACE_FREED = "place_freed", _("En plats har blivit ledig")
+    DIGEST = "digest", _("Daglig sammanfattning")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def due(self, now: datetime.datetime) -> NotificationQuerySet:
+        """Unsent, not claimed by a worker right now, its pause after a failure over,
+        and not yet given up on."""
+        return self.filter(
+            models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now),
+            sent_at__isnull=True,
+            next_attempt_at__lte=now,
+            attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
+        )
+
+
+class Notification(models.Model):
+    """One mail to one user, written in the same transaction as the event it tells of
+    and sent by the worker after commit (samordning.notifications). `key` makes the
+    event's mail unique: writing or sending it twice sends one mail. Subject and body
+    carry a placement number and a link, never a name or other personal data."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("mottagare"), on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(_("typ"), max_length=30, choices=NotificationKind.choices)
+    key = models.CharField(_("idempotensnyckel"), max_length=200, unique=True)
+    subject = models.CharField(_("ämne"), max_length=200)
+    body = models.TextField(_("text"))
+    url = models.CharField(_("länk"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
+    last_error = models.CharField(_("senaste fel"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("nästa försök"), default=timezone.now)
+    # A worker that sends claims the row until then; one that died frees it by expiry.
+    locked_until = models.DateTimeField(_("upptagen till"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("avisering")
+        verbose_name_plural = _("aviseringar")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="notification_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+
+class NotificationOptOut(models.Model):
+    """A kind of notification the user has turned off: none of that kind is written."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="opt_outs"
+    )
+    kind = models.CharField(_("typ"), max_length=30, choices=NotificationKind.choices)
+
+    class Meta:
+        verbose_name = _("avstängd avisering")
+        verbose_name_plural = _("avstängda aviseringar")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address. Only a hash of the token is kept: the address
+    is shown once when made; revoking deletes the row, regenerating replaces it."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(_("nyckelns hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    last_read_at = models.DateTimeField(_("senast hämtad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kalenderprenumeration")
+        verbose_name_plural = _("kalenderprenumerationer")
+
+    def __str__(self) -> str:
+        return str(self.user)

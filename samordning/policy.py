@@ -63,6 +63,8 @@ class Perm:
     DATA_IMPORT = "data.import"
     CASELOAD_EXPORT = "participant.export_caseload"
     ENTERPRISE_REGISTER_EXPORT = "enterprise.export_register"
+    # A secret calendar address (iCalendar) of the dates in one's own scope.
+    CALENDAR_FEED = "calendar.feed"
 
     @classmethod
     def names(cls) -> dict[str, str]:
@@ -93,6 +95,7 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.DATA_IMPORT: frozenset({Role.MANAGER, Role.ADMIN}),
     Perm.CASELOAD_EXPORT: frozenset({Role.COORDINATOR, Role.ADMIN}),
     Perm.ENTERPRISE_REGISTER_EXPORT: frozenset({Role.ADMIN}),
+    Perm.CALENDAR_FEED: frozenset({Role.COORDINATOR, Role.MANAGER}),
 }
 
 # Whoever is asking: a user, the anonymous user or nobody.

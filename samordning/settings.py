@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "pgtrigger",
+    "django_tasks_db",
     "samordning",
     "enterprises",
     "participants",
@@ -307,6 +308,51 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 10_000)
 IMPORT_TMP_DIR = os.environ.get("IMPORT_TMP_DIR", "") or None
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Background tasks (django.tasks) on a database-backed queue (django-tasks-db): the
+# request only writes a row; `manage.py db_worker` runs the tasks and
+# `manage.py run_scheduler` enqueues the periodic ones (docs/operations.md).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Mail (Django's MAILERS): notifications and daily digests are sent by the worker,
+# never by a request. In production SMTP from the environment (EMAIL_HOST etc.); with
+# DEBUG on (make run) the console backend prints them in the worker's output, unless
+# EMAIL_BACKEND names another backend (the file backend writes to EMAIL_FILE_PATH).
+EMAIL_BACKEND_PATH = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+_MAIL_OPTIONS: dict[str, object] = {}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    _MAIL_OPTIONS = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": envint("EMAIL_PORT", 25),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": envbool("EMAIL_USE_TLS", False),
+        "use_ssl": envbool("EMAIL_USE_SSL", False),
+        # A stuck SMTP server may hold a worker this long, never a request.
+        "timeout": envint("EMAIL_TIMEOUT", 30),
+    }
+elif os.environ.get("EMAIL_FILE_PATH"):
+    _MAIL_OPTIONS = {"file_path": os.environ["EMAIL_FILE_PATH"]}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _MAIL_OPTIONS}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samordning@localhost")
+# The address links in mails and the calendar feed start with (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A notification whose send failed is tried again after 1, 2, 4 ... minutes, at most
+# this many times; a worker that claimed one and died frees it after the lease.
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_LEASE_SECONDS = envint("NOTIFICATION_LEASE_SECONDS", 300)
+# The daily digest is sent from this local hour on (manage.py run_scheduler).
+DIGEST_HOUR = envint("DIGEST_HOUR", 7)
+# The calendar feed: events from this many days back to this many ahead, at most
+# CALENDAR_FEED_MAX_EVENTS; one token is answered at most once per this many seconds.
+CALENDAR_FEED_PAST_DAYS = envint("CALENDAR_FEED_PAST_DAYS", 60)
+CALENDAR_FEED_FUTURE_DAYS = envint("CALENDAR_FEED_FUTURE_DAYS", 365)
+CALENDAR_FEED_MAX_EVENTS = envint("CALENDAR_FEED_MAX_EVENTS", 1000)
+CALENDAR_FEED_MIN_INTERVAL = envint("CALENDAR_FEED_MIN_INTERVAL", 10)
 
 LOGGING = {
     "version": 1,

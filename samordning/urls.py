@@ -15,6 +15,13 @@ urlpatterns = [
     path("accounts/2fa/", twofactor.verify, name="twofactor-verify"),
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor-setup"),
     path("accounts/2fa/recovery-codes/", twofactor.recovery_codes, name="twofactor-recovery-codes"),
+    path("accounts/installningar/", views.my_settings, name="my-settings"),
+    path("accounts/installningar/kalender/ny/", views.calendar_feed_new, name="calendar-feed-new"),
+    path(
+        "accounts/installningar/kalender/stang/",
+        views.calendar_feed_revoke_view,
+        name="calendar-feed-revoke",
+    ),
     path("granskning/", views.audit_review, name="audit-review"),
     # Browsers ask for /favicon.ico whatever the page says; it is public, like the icons.
     path("favicon.ico", views.favicon, name="favicon"),

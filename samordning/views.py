@@ -1,11 +1,13 @@
 import sys
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -15,10 +17,16 @@ from django.views.decorators.http import require_safe
 from samordning import policy
 from samordning.audit import search_digest
 from samordning.exports import table_response
-from samordning.forms import AuditReviewForm, LoginForm
-from samordning.http import AuthedRequest
+from samordning.feeds import calendar_feed_issue, calendar_feed_revoke
+from samordning.forms import AuditReviewForm, LoginForm, NotificationSettingsForm
+from samordning.http import AuthedRequest, post_only
 from samordning.middleware import busy_response, is_database_busy
-from samordning.models import AuditAction, AuditLog
+from samordning.models import AuditAction, AuditLog, CalendarFeed
+from samordning.notifications import (
+    absolute_url,
+    notification_kinds_wanted,
+    notification_preferences_set,
+)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -110,3 +118,53 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if exception is not None and is_database_busy(exception):
         return busy_response(request, exception)
     return defaults.server_error(request)
+
+
+FEED_SESSION_KEY = "calendar_feed_token"
+
+
+def my_settings(request: AuthedRequest) -> HttpResponse:
+    """Mina inställningar: which mails to get, and (coordinators and managers) the
+    secret calendar address. A new address is shown once, right after it is made."""
+    user = request.user
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST)
+        if form.is_valid():
+            notification_preferences_set(user=user, wanted=form.cleaned_data["kinds"])
+            messages.success(request, _("Dina inställningar är sparade."))
+            return redirect("my-settings")
+    elif request.method in ("GET", "HEAD"):
+        form = NotificationSettingsForm(initial={"kinds": notification_kinds_wanted(user)})
+    else:
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    feed = CalendarFeed.objects.filter(user=user).first()
+    token = request.session.pop(FEED_SESSION_KEY, None) if feed else None
+    feed_url = absolute_url(reverse("calendar-feed", kwargs={"token": token})) if token else None
+    return render(
+        request,
+        "samordning/my_settings.html",
+        {"form": form, "feed": feed, "feed_url": feed_url},
+    )
+
+
+@policy.perm_required(policy.Perm.CALENDAR_FEED)
+def calendar_feed_new(request: AuthedRequest) -> HttpResponse:
+    """Make (or replace) the user's secret calendar address."""
+    if refused := post_only(request):
+        return refused
+    request.session[FEED_SESSION_KEY] = calendar_feed_issue(user=request.user)
+    messages.success(
+        request, _("En ny kalenderadress är skapad. En tidigare adress fungerar inte längre.")
+    )
+    return redirect("my-settings")
+
+
+@policy.perm_required(policy.Perm.CALENDAR_FEED)
+def calendar_feed_revoke_view(request: AuthedRequest) -> HttpResponse:
+    """Stop the user's calendar address."""
+    if refused := post_only(request):
+        return refused
+    request.session.pop(FEED_SESSION_KEY, None)
+    if calendar_feed_revoke(user=request.user):
+        messages.success(request, _("Kalenderadressen är stängd."))
+    return redirect("my-settings")

@@ -10,6 +10,11 @@ os.environ.setdefault("PLAIN_STATIC_STORAGE", "1")
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 # Off by default in tests; tests/samordning/test_twofactor.py turns it on.
 os.environ.setdefault("REQUIRE_2FA", "0")
+# Tasks run at once, in the test's process (after commit); the worker test
+# (tests/samordning/test_worker_process.py) runs the real database queue and worker.
+os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+# No limit between two reads of a calendar feed unless a test sets one.
+os.environ.setdefault("CALENDAR_FEED_MIN_INTERVAL", "0")
 
 from samordning.settings import *  # noqa: E402,F403
 

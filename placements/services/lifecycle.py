@@ -27,6 +27,11 @@ from placements.models import (
     PlacementStatus,
     PlacementType,
 )
+from placements.notifications import (
+    notify_proposal_answered,
+    notify_proposal_made,
+    notify_proposal_withdrawn,
+)
 from placements.services.capacity import (
     check_offer_room,
     check_participant_extent,
@@ -201,6 +206,7 @@ def placement_propose(
     placement.save()
     snapshot_take(placement=placement, user=user, support_needs=shared_support_needs)
     _audit(user, AuditAction.CREATE, placement, request, "proposed")
+    notify_proposal_made(placement)
     return placement
 
 
@@ -223,6 +229,7 @@ def placement_withdraw(
     placement.status = S.WITHDRAWN
     placement.save(update_fields=["status", "updated_at"])
     _audit(user, AuditAction.UPDATE, placement, request, "withdrawn")
+    notify_proposal_withdrawn(placement)
     return placement
 
 
@@ -256,6 +263,7 @@ def placement_accept(
         update_fields=["status", "answered_by", "answered_at", "expires_on", "updated_at"]
     )
     _audit(user, AuditAction.UPDATE, placement, request, "accepted")
+    notify_proposal_answered(placement)
     return placement
 
 
@@ -291,6 +299,7 @@ def placement_decline(
         ]
     )
     _audit(user, AuditAction.UPDATE, placement, request, "declined")
+    notify_proposal_answered(placement)
     return placement
 
 

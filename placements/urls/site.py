@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from placements.views import home, participants
+from placements.views import calendar, home, participants
 
 
 class ExportFormatConverter:
@@ -26,4 +26,6 @@ urlpatterns = [
         participants.participant_data_export,
         name="participant-data-export",
     ),
+    # Opened by a secret token, not a login: the calendar apps cannot log in.
+    path("kalender/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
 ]

@@ -25,7 +25,14 @@ from participants.identity import format_full, mask
 from participants.models import Participant
 from placements.models import Placement, SharedSnapshot
 from samordning.audit import audit_record
-from samordning.models import AuditAction, AuditLog, AuthenticatorApp, RecoveryCodeSet
+from samordning.models import (
+    AuditAction,
+    AuditLog,
+    AuthenticatorApp,
+    CalendarFeed,
+    Notification,
+    RecoveryCodeSet,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +42,9 @@ PROJECT_APPS = ("samordning", "enterprises", "participants", "placements")
 FULLY_TESTED_APPS = (*PROJECT_APPS, "auth")
 
 # Registered models whose admin is view-only (append-only history; the roles, which
-# the policy defines and a migration creates).
-VIEW_ONLY = {AuditLog, CapacityChange, Group, SharedSnapshot}
+# the policy defines and a migration creates; notifications, which the worker writes;
+# calendar addresses, which their users make and stop).
+VIEW_ONLY = {AuditLog, CapacityChange, Group, SharedSnapshot, Notification, CalendarFeed}
 # django-otp's devices under Swedish names: third-party rows (users enrol their own),
 # view and delete only, smoke-tested like the other third-party admins.
 TWO_FACTOR = {AuthenticatorApp, RecoveryCodeSet}

@@ -32,6 +32,13 @@ CASCADE_ALLOWED = {
         "nothing without the placement, which itself is protected by its attendance "
         "and follow-ups."
     ),
+    ("samordning.NotificationOptOut", "user"): (
+        "A setting of the user's own (a kind of mail turned off): no history, "
+        "nothing points at it, and the user row is protected by the audit log."
+    ),
+    ("samordning.CalendarFeed", "user"): (
+        "The user's own secret calendar address: deleting the user must revoke it."
+    ),
 }
 
 

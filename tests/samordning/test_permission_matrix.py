@@ -208,6 +208,26 @@ MATRIX: dict[str, Row] = {
         post="302  302   302    302     302      302    302",
         data=lambda w: {"language": "sv", "next": "/"},
     ),
+    # --- own settings: mail and the calendar address; the token-opened feed ----------
+    "my-settings": Row(
+        get="L    200   200    200     200      200    200",
+        post="L    302   302    302     302      302    302",
+        data=lambda w: {"kinds": ["digest"]},
+    ),
+    "calendar-feed-new": Row(
+        get="L    405   405    405     405      403    403",
+        post="L    302   302    302     302      403    403",
+    ),
+    "calendar-feed-revoke": Row(
+        get="L    405   405    405     405      403    403",
+        post="L    302   302    302     302      403    403",
+    ),
+    "calendar-feed": Row(
+        # No login: the token is the key. No feed has this token: not found, for anyone.
+        get="404  404   404    404     404      404    404",
+        post="404  404   404    404     404      404    404",
+        kwargs=lambda w: [{"token": "no-such-token"}],
+    ),
     # --- data protection (admin / coordinator) ----------------------------------------
     "audit-review": Row(
         get="L    403   403    403     403      403    200",

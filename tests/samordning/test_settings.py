@@ -21,6 +21,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "FAST_PASSWORD_HASHER",
         "SECURE_COOKIES",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "TASKS_BACKEND",
+        "CALENDAR_FEED_MIN_INTERVAL",
     }
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     clean.update(env)

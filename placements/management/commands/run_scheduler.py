@@ -1,0 +1,79 @@
+"""The periodic enqueuer beside the worker: django.tasks has no scheduler of its own.
+
+Every `--interval` seconds it runs the notification sweep (which enqueues the
+unsent notifications that are due); once a day, from DIGEST_HOUR local time, it enqueues the
+day's digests and prunes finished task rows older than a week. It only enqueues:
+`manage.py db_worker` runs the tasks. Running two schedulers is harmless (a digest
+is written once per person and day, and a notification is sent once), just wasteful.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import signal
+import time
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+from django.utils import timezone
+
+from placements.tasks import send_daily_digests
+from samordning.notifications import notifications_retry
+
+logger = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(self, *, interval: float) -> None:
+        self.interval = interval
+        self.running = True
+        self.digest_day: datetime.date | None = None
+
+    def stop(self, signum: int, frame: FrameType | None) -> None:
+        self.running = False
+
+    def tick(self, now: datetime.datetime) -> list[str]:
+        """Enqueue what is due at `now`; the names of the tasks enqueued."""
+        enqueued = [f"{notifications_retry(now=now)} notification(s)"]
+        local = timezone.localtime(now)
+        if local.hour >= settings.DIGEST_HOUR and self.digest_day != local.date():
+            send_daily_digests.enqueue(local.date().isoformat())
+            self.digest_day = local.date()
+            enqueued.append("send_daily_digests")
+            if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+                call_command("prune_db_task_results", min_age_days=7, verbosity=0)
+        return enqueued
+
+    def run(self) -> None:
+        while self.running:
+            close_old_connections()
+            try:
+                names = self.tick(timezone.now())
+                logger.debug("Enqueued %s", ", ".join(names))
+            except Exception:
+                logger.exception("The scheduler could not enqueue; trying again")
+            slept = 0.0
+            while self.running and slept < self.interval:
+                time.sleep(min(1.0, self.interval))
+                slept += 1.0
+
+
+class Command(BaseCommand):
+    help = "Enqueues the periodic tasks (notification retries, the daily digests)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=60.0)
+
+    def handle(self, *args: Any, interval: float, **options: Any) -> None:
+        scheduler = Scheduler(interval=interval)
+        signal.signal(signal.SIGINT, scheduler.stop)
+        signal.signal(signal.SIGTERM, scheduler.stop)
+        self.stdout.write(
+            f"Scheduler: retries every {interval:g} s, digests daily from {settings.DIGEST_HOUR}:00"
+        )
+        scheduler.run()
