@@ -58,7 +58,7 @@ def answered_proposals(user: User, today: datetime.date) -> QuerySet[Placement]:
     since = timezone.now() - datetime.timedelta(days=DECLINED_RECENT_DAYS)
     newer = Placement.objects.filter(
         participant_id=OuterRef("participant_id"), proposed_at__gt=OuterRef("answered_at")
-    )
+    ).exclude(pk=OuterRef("pk"))
     declined = Q(status=PlacementStatus.DECLINED, answered_at__gte=since) & ~Q(Exists(newer))
     expired = Q(status__in=PENDING_STATUSES, expires_on__lt=today)
     return Placement.objects.in_caseload_of(user).filter(declined | expired)

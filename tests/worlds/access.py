@@ -32,8 +32,8 @@ from django.test import Client
 from django.utils import timezone
 
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
-from participants.identity import format_full, mask
 from participants.choices import ParkingReason
+from participants.identity import format_full, mask
 from participants.models import (
     Consent,
     Enrolment,
