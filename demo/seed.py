@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo.follow_through import build_follow_through
 from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
 from demo.people import JourneyBuilder
 from enterprises.models import Enterprise
@@ -113,6 +114,7 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
             org = build_organisations(rng=rng, today=today, scale=scale, users=users)
             link_managers(users)
             JourneyBuilder(rng=rng, today=today, org=org, users=users, scale=scale).build()
+            build_follow_through(rng=rng, today=today, users=users)
         else:
             say(_("Demodata finns redan; bara demoanvändarna och deras lösenord har säkerställts."))
             link_managers(users)
