@@ -415,3 +415,25 @@ def test_manager_home_shows_the_count_and_no_names(coordinator, manager, client)
     assert "1 deltagare väntar" in page
     assert "Köstenssonsdotter" not in page
     assert client.get(reverse("placements:waiting-list")).status_code == 403
+
+
+def test_daily_command_marks_freed_places(coordinator):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    offer = TrainingOfferFactory(capacity=1)
+    proposal = PlacementFactory(
+        offer=offer,
+        status=S.PROPOSED,
+        planned_start=TODAY + 7 * DAY,
+        planned_end=TODAY + 300 * DAY,
+        expires_on=TODAY + 2 * DAY,
+    )
+    entry = _queue(EnrolledParticipantFactory(coordinators=[coordinator]), offer, coordinator)
+    Placement.objects.filter(pk=proposal.pk).update(expires_on=TODAY - DAY)
+    out = StringIO()
+    call_command("mark_freed_places", stdout=out)
+    assert "Marked 1" in out.getvalue()
+    entry.refresh_from_db()
+    assert entry.place_freed_at is not None
