@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import TrainingOffer
@@ -166,7 +167,7 @@ def _audit_rows(today: datetime.date) -> QuerySet[AuditLog]:
 @dataclass(frozen=True)
 class Kind:
     slug: str
-    label: str
+    label: str | Promise
     side: str  # "coordinator", "manager" or "admin": whose kind it is
     rows: Callable[[User, datetime.date], QuerySet]  # type: ignore[type-arg]
     # What the attention list page shows: "placement", "participant", "entry" or
