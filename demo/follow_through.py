@@ -1,9 +1,10 @@
 """Demo data for "nothing falls through the cracks": queues, parkings, a handover.
 
-Written through the services (queue, capacity, parking, handover), after the
-journeys, so every rule holds: queues only at offers that are full, the first
-in one queue told that a place freed (a manager added a place), a few waiting
-participants parked, and two participants handed over between the coordinators.
+Written after the journeys, with the services' rules but without their audit rows
+(the demo has had no readers yet): queues only at offers that are full, the first
+in one queue told that a place freed (a manager added a place, through the
+capacity service), a few waiting participants parked, and two participants
+handed over between the coordinators.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from django.utils import timezone
 
 from enterprises.models import TrainingOffer
 from participants.choices import ConsentPurpose, ParkingReason
-from participants.models import Consent, Enrolment, Participant, ResponsibilityChange
-from participants.services import handover, parking_start
+from participants.models import Consent, Enrolment, Parking, Participant, ResponsibilityChange
 from placements.models import Placement, WaitingListEntry
 from placements.services.capacity import offer_set_capacity
-from placements.services.waiting import is_full, waiting_add
+from placements.services.waiting import is_full
 
 QUEUES = 3  # full offers that get a queue
 PARKED = 3
@@ -66,41 +66,44 @@ def build_follow_through(
             start = today + datetime.timedelta(days=rng.randint(0, 30))
             if not is_full(offer, start, today=today):
                 start = today
-            entry = waiting_add(
+            entry = WaitingListEntry(
                 participant=person,
                 offer=offer,
-                user=coordinator,
+                added_by=coordinator,
                 wanted_start=start,
                 extent=extent,
-                today=today,
+                # Queued some weeks ago, in the order of the queue.
+                added_at=timezone.now() - datetime.timedelta(days=rng.randint(5, 60) - len(queued)),
             )
-            # Queued some weeks ago, in the order of the queue.
-            waited = datetime.timedelta(days=rng.randint(5, 60) - len(queued))
-            WaitingListEntry.objects.filter(pk=entry.pk).update(added_at=timezone.now() - waited)
+            entry.full_clean()
+            entry.save()
             queued.append(entry)
     if full:
-        # One manager added a place: the first in that queue is told.
+        # A place was added (through the capacity service): the first in that queue is told.
         offer = full[0]
         offer_set_capacity(offer=offer, user=admin, capacity=offer.capacity + 1, today=today)
     reasons = [ParkingReason.AFTER_DECLINE, ParkingReason.HEALTH, ParkingReason.OTHER_ACTIVITY]
     for person, reason in zip(people[:PARKED], reasons, strict=False):
-        parking_start(
+        parking = Parking(
             participant=person,
-            user=coordinator,
             reason=reason,
+            since=today - datetime.timedelta(days=rng.randint(1, 10)),
             until=today + datetime.timedelta(days=rng.choice([14, 30, 60])),
-            today=today,
+            created_by=coordinator,
         )
+        parking.full_clean()
+        parking.save()
     # Two participants moved from coordinator2 to coordinator, a month ago.
-    moving = list(Participant.objects.filter(coordinators=users["coordinator2"]).order_by("pk")[:2])
-    if moving:
-        changes = handover(
-            participants=moving,
-            from_user=users["coordinator2"],
+    giver = users["coordinator2"]
+    moving = list(Participant.objects.filter(coordinators=giver).order_by("pk")[:2])
+    for person in moving:
+        person.coordinators.remove(giver)
+        person.coordinators.add(coordinator)
+        ResponsibilityChange.objects.create(
+            participant=person,
+            from_user=giver,
             to_user=coordinator,
-            user=admin,
+            changed_at=timezone.now() - datetime.timedelta(days=30),
+            changed_by=admin,
             note="Ahmed går ner i tid; Sara tar över. Överlämningsmöte hölls med deltagarna.",
-        )
-        ResponsibilityChange.objects.filter(pk__in=[c.pk for c in changes]).update(
-            changed_at=timezone.now() - datetime.timedelta(days=30)
         )

@@ -22,8 +22,8 @@ from django.urls import reverse
 
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
-from participants.models import Participant
-from placements.models import Placement, SharedSnapshot
+from participants.models import Participant, ResponsibilityChange
+from placements.models import Placement, SharedSnapshot, WaitingListEntry
 from samordning.audit import audit_record
 from samordning.models import AuditAction, AuditLog, AuthenticatorApp, RecoveryCodeSet
 from tests import factories as f
@@ -36,7 +36,14 @@ FULLY_TESTED_APPS = (*PROJECT_APPS, "auth")
 
 # Registered models whose admin is view-only (append-only history; the roles, which
 # the policy defines and a migration creates).
-VIEW_ONLY = {AuditLog, CapacityChange, Group, SharedSnapshot}
+VIEW_ONLY = {
+    AuditLog,
+    CapacityChange,
+    Group,
+    SharedSnapshot,
+    ResponsibilityChange,
+    WaitingListEntry,
+}
 # django-otp's devices under Swedish names: third-party rows (users enrol their own),
 # view and delete only, smoke-tested like the other third-party admins.
 TWO_FACTOR = {AuthenticatorApp, RecoveryCodeSet}
