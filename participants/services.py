@@ -305,6 +305,7 @@ def participant_update(
         if before != {c.pk for c in chosen}:
             participant.coordinators.set(chosen)
             changed.append("coordinators")
+            _record_responsibility(participant, before, chosen, user)
     if interests is not None and not participant.is_anonymous:
         interest_list = list(interests)
         if {i.pk for i in participant.interests.all()} != {i.pk for i in interest_list}:
@@ -329,6 +330,24 @@ def participant_update(
         "changed: " + (", ".join(changed) or "-"),
     )
     return participant
+
+
+def _record_responsibility(
+    participant: Participant, before: set[int], chosen: list[Any], user: User
+) -> None:
+    """The history of responsible coordinators: one row per coordinator added on the
+    edit page (from the one removed, when exactly one was)."""
+    removed = sorted(before - {c.pk for c in chosen})
+    ResponsibilityChange.objects.bulk_create(
+        ResponsibilityChange(
+            participant=participant,
+            from_user_id=removed[0] if len(removed) == 1 else None,
+            to_user=coordinator,
+            changed_by=user,
+        )
+        for coordinator in chosen
+        if coordinator.pk not in before
+    )
 
 
 def participant_log_duplicate_attempt(

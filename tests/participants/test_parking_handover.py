@@ -173,3 +173,21 @@ def test_handover_page(admin_user, coordinator, coordinator2, client):
     detail = client.get(reverse("participants:participant-detail", args=[people[0].pk]))
     assert "Byter tjänst" in detail.content.decode()
     assert len(detail.context["participant"].responsibility_list) == 1
+
+
+def test_changing_coordinators_on_the_edit_page_is_kept_in_the_history(coordinator, coordinator2):
+    person = ParticipantFactory(coordinators=[coordinator])
+    services.participant_update(
+        participant=person, user=coordinator, fields={}, coordinators=[coordinator2]
+    )
+    change = ResponsibilityChange.objects.get(participant=person)
+    assert (change.from_user, change.to_user, change.changed_by) == (
+        coordinator,
+        coordinator2,
+        coordinator,
+    )
+    # Unchanged coordinators: no row.
+    services.participant_update(
+        participant=person, user=coordinator2, fields={}, coordinators=[coordinator2]
+    )
+    assert ResponsibilityChange.objects.filter(participant=person).count() == 1
