@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo.follow_through import build_follow_through
 from demo.notifications import build_notifications
 from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
 from demo.people import JourneyBuilder
@@ -114,6 +115,7 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
             org = build_organisations(rng=rng, today=today, scale=scale, users=users)
             link_managers(users)
             JourneyBuilder(rng=rng, today=today, org=org, users=users, scale=scale).build()
+            build_follow_through(rng=rng, today=today, users=users)
             build_notifications(users, today=today)
         else:
             say(_("Demodata finns redan; bara demoanvändarna och deras lösenord har säkerställts."))

@@ -22,11 +22,13 @@ from participants.models import (
     Consent,
     Enrolment,
     Insats,
+    Parking,
     Participant,
     ParticipantSupportSource,
+    ResponsibilityChange,
 )
 from participants.resources import ParticipantResource
-from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin
+from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin, ViewOnlyAdminMixin
 from samordning.import_admin import SpreadsheetImportMixin
 
 PARTICIPANT_SEARCH = ("participant__first_name", "participant__last_name")
@@ -165,3 +167,24 @@ class EnrolmentAdmin(ParticipantPartAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Enrolment]:
         # __str__ names the participant and the insats (autocomplete lists it).
         return super().get_queryset(request).select_related("participant", "insats")
+
+
+@admin.register(Parking)
+class ParkingAdmin(ParticipantPartAdmin):
+    list_display = ("participant", "reason", "since", "until", "ended_on", "created_by")
+    list_filter = ("reason", "since", "until")
+    search_fields = PARTICIPANT_SEARCH
+    list_select_related = ("participant", "created_by")
+    autocomplete_fields = ("participant", "created_by", "ended_by")
+    date_hierarchy = "since"
+
+
+@admin.register(ResponsibilityChange)
+class ResponsibilityChangeAdmin(ViewOnlyAdminMixin, ParticipantPartAdmin):
+    """The history of responsible coordinators: written by the handover only."""
+
+    list_display = ("participant", "from_user", "to_user", "changed_at", "changed_by")
+    list_filter = ("changed_at",)
+    search_fields = PARTICIPANT_SEARCH
+    list_select_related = ("participant", "from_user", "to_user", "changed_by")
+    readonly_fields = ("participant", "from_user", "to_user", "changed_at", "changed_by", "note")

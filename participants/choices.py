@@ -169,3 +169,16 @@ class ConsentPurpose(models.TextChoices):
 class InsatsOrientation(models.TextChoices):
     INDIVIDUAL = "individual", _("Individinriktad")
     STRUCTURAL = "structural", _("Strukturövergripande")
+
+
+class ParkingReason(models.TextChoices):
+    """Why a participant is parked: not suggested for a place until a date (funders
+    see the counts per reason)."""
+
+    AFTER_DECLINE = "after_decline", _("Efter ett avböjt förslag")
+    HEALTH = "health", _("Ohälsa eller sjukskrivning")
+    OTHER_ACTIVITY = "other_activity", _("Deltar i annan aktivitet eller insats")
+    NOT_READY = "not_ready", _("Inte redo för arbetsträning ännu")
+    LEAVE = "leave", _("Föräldraledighet eller annan ledighet")
+    PERSONAL = "personal", _("Personliga skäl")
+    OTHER = "other", _("Annat")

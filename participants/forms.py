@@ -19,6 +19,7 @@ from participants.choices import (
     EmploymentStatus,
     EndReason,
     Outcome,
+    ParkingReason,
     Sex,
     SupportSource,
 )
@@ -369,5 +370,67 @@ class EnrolmentEndForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("end_date", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ParkingForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Skäl"), choices=[BLANK[0], *ParkingReason.choices])
+    until = SaneDateField(
+        label=_("Parkerad till och med"),
+        widget=DateInput(),
+        help_text=_("Deltagaren föreslås inte i matchningen fram till detta datum."),
+    )
+    note = forms.CharField(
+        label=_("Anteckning (endast koordinator)"),
+        max_length=200,
+        required=False,
+        help_text=_("Skriv inga hälsouppgifter här."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CoordinatorChoiceOne(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ParticipantChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class HandoverForm(forms.Form):
+    """Move participants from one coordinator to another (admins)."""
+
+    from_user = CoordinatorChoiceOne(
+        label=_("Från koordinator"), queryset=User.objects.none(), empty_label=BLANK[0][1]
+    )
+    to_user = CoordinatorChoiceOne(
+        label=_("Till koordinator"), queryset=User.objects.none(), empty_label=BLANK[0][1]
+    )
+    participants = ParticipantChoices(
+        label=_("Deltagare att lämna över"),
+        queryset=Participant.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Överlämningsanteckning"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Visas i deltagarnas historik över ansvariga koordinatorer."),
+    )
+
+    def __init__(self, *args: Any, participants: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_user"].queryset = coordinator_users()  # type: ignore[attr-defined]
+        self.fields["to_user"].queryset = coordinator_users()  # type: ignore[attr-defined]
+        if participants is not None:
+            self.fields["participants"].queryset = participants  # type: ignore[attr-defined]
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -25,6 +25,7 @@ from participants.choices import (
     EndReason,
     InsatsOrientation,
     Outcome,
+    ParkingReason,
     ReferringAuthority,
     Sex,
     SupportSource,
@@ -522,3 +523,117 @@ class Enrolment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.end_date is None or self.end_date >= timezone.localdate()
+
+
+class ParkingQuerySet(models.QuerySet["Parking"]):
+    def current(self, today: datetime.date) -> ParkingQuerySet:
+        """Parkings in force today: started, not ended early, not past their date."""
+        return self.filter(since__lte=today, until__gte=today, ended_on__isnull=True)
+
+
+class Parking(models.Model):
+    """A participant set aside: not suggested for a place until `until`.
+
+    Ending early sets `ended_on`; the row stays as history (and for the funders'
+    count of parkings per reason)."""
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("deltagare"), on_delete=models.PROTECT, related_name="parkings"
+    )
+    reason = models.CharField(_("skäl"), max_length=30, choices=ParkingReason.choices)
+    since = models.DateField(
+        _("parkerad från"), default=datetime.date.today, validators=[validate_sane_date]
+    )
+    until = models.DateField(_("parkerad till"), validators=[validate_sane_date])
+    note = models.CharField(_("anteckning (endast koordinator)"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("parkerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    ended_on = models.DateField(
+        _("avslutad i förtid"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("avslutad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ParkingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("parkering")
+        verbose_name_plural = _("parkeringar")
+        ordering = ["participant", "-since", "-id"]
+        constraints = [
+            *sane_date_constraints("parking", "since", "until", "ended_on"),
+            models.CheckConstraint(
+                condition=Q(until__gte=models.F("since")), name="parking_until_after_since"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.since}–{self.until})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.since and self.until and self.until < self.since:
+            raise ValidationError({"until": _("Slutdatum kan inte ligga före startdatum.")})
+
+    def is_current(self, today: datetime.date) -> bool:
+        return self.ended_on is None and self.since <= today <= self.until
+
+
+class ResponsibilityChange(models.Model):
+    """One change of a participant's responsible coordinator (a handover): from whom,
+    to whom, when, by whom and the handover note."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("deltagare"),
+        on_delete=models.PROTECT,
+        related_name="responsibility_changes",
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("från koordinator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("till koordinator"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(
+        _("ändrad"), default=timezone.now, validators=[validate_sane_date]
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ändrad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("överlämningsanteckning"), blank=True)
+
+    class Meta:
+        verbose_name = _("byte av ansvarig koordinator")
+        verbose_name_plural = _("byten av ansvarig koordinator")
+        ordering = ["participant", "-changed_at", "-id"]
+        constraints = sane_date_constraints("responsibility_change", datetimes=("changed_at",))
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.from_user_id} -> {self.to_user_id}"

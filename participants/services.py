@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.choices import ConsentPurpose
+from participants.choices import ConsentPurpose, ParkingReason
 from participants.identity import format_full, parse_identity_number
 from participants.models import (
     IDENTITY_FIELDS,
@@ -24,8 +24,10 @@ from participants.models import (
     Consent,
     Enrolment,
     Insats,
+    Parking,
     Participant,
     ParticipantSupportSource,
+    ResponsibilityChange,
     SupportSourcePhase,
 )
 from participants.selectors import is_responsible
@@ -303,6 +305,7 @@ def participant_update(
         if before != {c.pk for c in chosen}:
             participant.coordinators.set(chosen)
             changed.append("coordinators")
+            _record_responsibility(participant, before, chosen, user)
     if interests is not None and not participant.is_anonymous:
         interest_list = list(interests)
         if {i.pk for i in participant.interests.all()} != {i.pk for i in interest_list}:
@@ -327,6 +330,24 @@ def participant_update(
         "changed: " + (", ".join(changed) or "-"),
     )
     return participant
+
+
+def _record_responsibility(
+    participant: Participant, before: set[int], chosen: list[Any], user: User
+) -> None:
+    """The history of responsible coordinators: one row per coordinator added on the
+    edit page (from the one removed, when exactly one was)."""
+    removed = sorted(before - {c.pk for c in chosen})
+    ResponsibilityChange.objects.bulk_create(
+        ResponsibilityChange(
+            participant=participant,
+            from_user_id=removed[0] if len(removed) == 1 else None,
+            to_user=coordinator,
+            changed_by=user,
+        )
+        for coordinator in chosen
+        if coordinator.pk not in before
+    )
 
 
 def participant_log_duplicate_attempt(
@@ -470,3 +491,151 @@ def enrolment_create(
     enrolment.save()
     _audit(user, AuditAction.UPDATE, participant, request, f"enrolled: {insats.pk}")
     return enrolment
+
+
+# --- parking: not suggested for a place until a date ------------------------------
+
+
+@transaction.atomic
+def parking_start(
+    *,
+    participant: Participant,
+    user: User,
+    reason: str,
+    until: datetime.date,
+    note: str = "",
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Parking:
+    """Park the participant from today until `until` (inclusive) with a reason."""
+    today = today or timezone.localdate()
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    parking = Parking(
+        participant=participant,
+        reason=reason,
+        since=today,
+        until=until,
+        note=note.strip(),
+        created_by=user,
+    )
+    parking.full_clean()
+    if reason not in ParkingReason.values:
+        raise ValidationError({"reason": _("Välj ett skäl.")})
+    if until < today:
+        raise ValidationError({"until": _("Parkeringen måste gälla till idag eller senare.")})
+    if Parking.objects.current(today).filter(participant=participant).exists():
+        raise ValidationError(
+            _("Deltagaren är redan parkerad. Avsluta den parkeringen först."), code="parked"
+        )
+    parking.save()
+    _audit(user, AuditAction.UPDATE, participant, request, f"parked: {reason} until {until}")
+    return parking
+
+
+@transaction.atomic
+def parking_end(
+    *,
+    parking: Parking,
+    user: User,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> Parking:
+    """End a parking early: the participant is suggested again from today."""
+    today = today or timezone.localdate()
+    parking = Parking.objects.select_for_update().select_related("participant").get(pk=parking.pk)
+    if not parking.is_current(today):
+        raise ValidationError(_("Parkeringen gäller inte längre."))
+    parking.ended_on = today
+    parking.ended_by = user
+    parking.save(update_fields=["ended_on", "ended_by"])
+    _audit(user, AuditAction.UPDATE, parking.participant, request, "parking ended early")
+    return parking
+
+
+def current_parking(participant: Participant, today: datetime.date) -> Parking | None:
+    """The parking in force today; uses a prefetched `parking_list` when there is one."""
+    listed = getattr(participant, "parking_list", None)
+    if listed is not None:
+        return next((p for p in listed if p.is_current(today)), None)
+    return Parking.objects.current(today).filter(participant=participant).first()
+
+
+# --- handover: another coordinator takes over ----------------------------------------
+
+
+@transaction.atomic
+def handover(
+    *,
+    participants: Iterable[Participant],
+    from_user: User,
+    to_user: User,
+    user: User,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> list[ResponsibilityChange]:
+    """Move the participants from `from_user` to `to_user` in one step (admins).
+
+    Each participant must have `from_user` among their coordinators; every change is
+    kept (from, to, when, by, note) and audit-logged on the person."""
+    if not policy.is_admin(user):
+        raise ValidationError(_("Bara förbundsadministratörer kan överlämna deltagare."))
+    chosen = list(participants)
+    errors: dict[str, list[str]] = {}
+    if from_user.pk == to_user.pk:
+        errors["to_user"] = [_("Välj en annan koordinator än den som lämnar över.")]
+    if not (policy.is_coordinator(to_user) and to_user.is_active):
+        errors["to_user"] = [_("Mottagaren måste vara en aktiv koordinator.")]
+    if not chosen:
+        errors["participants"] = [_("Välj minst en deltagare.")]
+    if errors:
+        raise ValidationError(errors)
+    ids = [p.pk for p in chosen]
+    locked = list(Participant.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    through = Participant.coordinators.through
+    held = set(
+        through.objects.filter(participant_id__in=ids, user=from_user).values_list(
+            "participant_id", flat=True
+        )
+    )
+    if missing := [p for p in locked if p.pk not in held]:
+        raise ValidationError(
+            {
+                "participants": [
+                    _("%(name)s har inte %(coordinator)s som ansvarig koordinator.")
+                    % {"name": p, "coordinator": from_user.get_full_name() or from_user.username}
+                    for p in missing
+                ]
+            }
+        )
+    already = set(
+        through.objects.filter(participant_id__in=ids, user=to_user).values_list(
+            "participant_id", flat=True
+        )
+    )
+    through.objects.filter(participant_id__in=ids, user=from_user).delete()
+    through.objects.bulk_create(
+        [through(participant_id=pk, user_id=to_user.pk) for pk in ids if pk not in already]
+    )
+    now = timezone.now()
+    changes = ResponsibilityChange.objects.bulk_create(
+        [
+            ResponsibilityChange(
+                participant=p,
+                from_user=from_user,
+                to_user=to_user,
+                changed_at=now,
+                changed_by=user,
+                note=note.strip(),
+            )
+            for p in locked
+        ]
+    )
+    for p in locked:
+        _audit(
+            user,
+            AuditAction.UPDATE,
+            p,
+            request,
+            f"handover: coordinator {from_user.pk} -> {to_user.pk}",
+        )
+    return changes

@@ -7,6 +7,7 @@ responsibility is a 404.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -15,17 +16,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants import services
+from participants.choices import ParkingReason
 from participants.forms import (
     ConsentForm,
     EnrolmentForm,
+    HandoverForm,
+    ParkingForm,
     ParticipantForm,
 )
 from participants.models import Participant
+from samordning.audit import audit_page_view
 from samordning.forms import apply_service_error
-from samordning.http import AuthedRequest
+from samordning.http import AuthedRequest, post_only
+from samordning.models import User
 from samordning.policy import Perm, perm_required
 
 PAGE_SIZE = 25
@@ -178,4 +185,123 @@ def enrolment_create(request: AuthedRequest, pk: int) -> HttpResponse:
         heading=_("Skriv in i insats"),
         done=_("Deltagaren är inskriven."),
         page="enrolment-form",
+    )
+
+
+@perm_required(Perm.PARTICIPANT_EDIT)
+def parking_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Park the participant: not suggested for a place until a date.
+
+    `?reason=` preselects a reason (the declined placement's page links here)."""
+    participant = _participant(request, pk)
+    if request.method == "POST":
+        form = ParkingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.parking_start(
+                    participant=participant, user=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("Deltagaren är parkerad."))
+                return redirect(participant)
+    else:
+        reason = request.GET.get("reason", "")
+        form = ParkingForm(
+            initial={
+                "reason": reason if reason in ParkingReason.values else "",
+                "until": timezone.localdate() + datetime.timedelta(days=30),
+            }
+        )
+    return render(
+        request,
+        "participants/participant_step_form.html",
+        {"form": form, "participant": participant, "heading": _("Parkera deltagare")},
+    )
+
+
+@perm_required(Perm.PARTICIPANT_EDIT)
+def parking_end(request: AuthedRequest, pk: int, parking_pk: int) -> HttpResponse:
+    """End a parking early (POST only)."""
+    participant = _participant(request, pk)
+    parking = get_object_or_404(participant.parkings.all(), pk=parking_pk)
+    if refused := post_only(request):
+        return refused
+    try:
+        services.parking_end(parking=parking, user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Parkeringen är avslutad; deltagaren föreslås igen."))
+    return redirect(participant)
+
+
+def _chosen_coordinator(form: HandoverForm, data: Any) -> User | None:
+    """The "from" coordinator the page lists participants for (GET or POST)."""
+    field = form.fields["from_user"]
+    try:
+        return field.clean(data.get("from_user"))  # type: ignore[no-any-return]
+    except ValidationError:
+        return None
+
+
+@perm_required(Perm.PARTICIPANT_HANDOVER)
+def handover(request: AuthedRequest) -> HttpResponse:
+    """Move one or many participants from one coordinator to another in one step.
+
+    First choose the coordinator who hands over (a GET): their participants are
+    listed, all ticked; then the receiver and a note (the POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    probe = HandoverForm()
+    from_user = _chosen_coordinator(probe, data)
+    participants = (
+        Participant.objects.filter(coordinators=from_user).order_by("last_name", "first_name", "pk")
+        if from_user is not None
+        else Participant.objects.none()
+    )
+    if request.method == "POST":
+        form = HandoverForm(request.POST, participants=participants)
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                changes = services.handover(
+                    participants=cleaned["participants"],
+                    from_user=cleaned["from_user"],
+                    to_user=cleaned["to_user"],
+                    user=request.user,
+                    note=cleaned["note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s deltagare har lämnats över till %(name)s.")
+                    % {
+                        "count": len(changes),
+                        "name": cleaned["to_user"].get_full_name() or cleaned["to_user"].username,
+                    },
+                )
+                return redirect("participants:handover")
+    else:
+        initial: dict[str, Any] = {}
+        if from_user is not None:
+            initial = {"from_user": from_user.pk, "participants": [p.pk for p in participants]}
+        form = HandoverForm(initial=initial, participants=participants)
+    listed = list(participants)
+    if listed:
+        # The page names the coordinator's participants.
+        audit_page_view(
+            user=request.user,
+            page="handover",
+            subjects=[p.pk for p in listed],
+            request=request,
+            filters=f"from_user={from_user.pk}" if from_user else "",
+        )
+    return render(
+        request,
+        "participants/handover.html",
+        {"form": form, "from_user": from_user, "listed": listed},
     )

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.admin import ParticipantAdmin
 from participants.models import Participant
-from placements.models import AttendanceDay, FollowUpMeeting, Placement, SharedSnapshot
+from placements.models import (
+    AttendanceDay,
+    FollowUpMeeting,
+    Placement,
+    SharedSnapshot,
+    WaitingListEntry,
+)
 from placements.privacy import participant_anonymise, participants_past_retention
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin, ViewOnlyAdminMixin
 from samordning.http import request_user
@@ -216,3 +222,27 @@ class SharedSnapshotAdmin(AuditedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmi
         "shared_at",
         "shared_by",
     )
+
+
+@admin.register(WaitingListEntry)
+class WaitingListEntryAdmin(AuditedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Waiting lists: written by the coordinators' pages and the lifecycle only."""
+
+    list_display = ("participant", "offer", "wanted_start", "added_at", "place_freed_at", "left_at")
+    list_filter = ("left_reason", "added_at")
+    search_fields = ("participant__first_name", "participant__last_name", "offer__title")
+    list_select_related = ("participant", "offer")
+    readonly_fields = (
+        "offer",
+        "participant",
+        "wanted_start",
+        "extent",
+        "added_by",
+        "added_at",
+        "place_freed_at",
+        "left_at",
+        "left_reason",
+    )
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.participant

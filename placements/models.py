@@ -200,6 +200,7 @@ class Placement(models.Model):
         _("skäl att avböja"), max_length=30, choices=DeclineReason.choices, blank=True
     )
     decline_note = models.TextField(_("kommentar till avböjande"), blank=True)
+    withdraw_note = models.CharField(_("skäl till återtagande"), max_length=200, blank=True)
     end_reason = models.CharField(
         _("avslutsorsak"), max_length=30, choices=EndReason.choices, blank=True
     )
@@ -418,3 +419,113 @@ class SharedSnapshot(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class LeftReason(models.TextChoices):
+    """Why an entry left its waiting list."""
+
+    PROPOSED = "proposed", _("Föreslagen till platsen")
+    PLACED_ELSEWHERE = "placed_elsewhere", _("Fick plats på annat håll")
+    REMOVED = "removed", _("Borttagen av koordinatorn")
+
+
+class WaitingListQuerySet(models.QuerySet["WaitingListEntry"]):
+    def waiting(self) -> WaitingListQuerySet:
+        """Entries still in their queue."""
+        return self.filter(left_at__isnull=True)
+
+    def in_queue_order(self) -> WaitingListQuerySet:
+        return self.order_by("added_at", "pk")
+
+    def visible_to(self, user: User) -> WaitingListQuerySet:
+        """The entries of the participants the user is responsible for (admins: all)."""
+        return self.filter(participant__in=Participant.objects.visible_to(user).values("pk"))
+
+
+class WaitingListEntry(models.Model):
+    """A participant waiting for a place at a full offer, first come first served.
+
+    When a place frees, the first waiting entry gets `place_freed_at`: it shows on
+    the coordinator's attention list with a link to propose. The entry leaves the
+    queue (`left_at`, `left_reason`) when proposed there, placed elsewhere or removed.
+    """
+
+    offer = models.ForeignKey(
+        TrainingOffer,
+        verbose_name=_("arbetsträningsplats"),
+        on_delete=models.PROTECT,
+        related_name="waiting_list",
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("deltagare"),
+        on_delete=models.PROTECT,
+        related_name="waiting_list_entries",
+    )
+    wanted_start = models.DateField(_("önskad start"), validators=[validate_sane_date])
+    extent = models.PositiveSmallIntegerField(
+        _("omfattning"), choices=Extent.choices, default=Extent.HALF
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("köad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(
+        _("köad"), default=timezone.now, validators=[validate_sane_date]
+    )
+    place_freed_at = models.DateTimeField(
+        _("plats ledig"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    left_at = models.DateTimeField(
+        _("lämnade kön"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    left_reason = models.CharField(
+        _("skäl att lämna kön"), max_length=20, choices=LeftReason.choices, blank=True
+    )
+
+    objects = WaitingListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("köplats")
+        verbose_name_plural = _("köplatser")
+        ordering = ["offer", "added_at", "id"]
+        constraints = [
+            *sane_date_constraints(
+                "waiting_list",
+                "wanted_start",
+                datetimes=("added_at", "place_freed_at", "left_at"),
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "offer"],
+                condition=Q(left_at__isnull=True),
+                name="waiting_list_once_per_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(extent__in=[25, 50, 75, 100]), name="waiting_list_extent_allowed"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | ~Q(left_reason=""),
+                name="waiting_list_left_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["offer", "left_at"], name="waiting_offer_left_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.offer.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.extent not in Extent.values:
+            raise ValidationError({"extent": _("Omfattningen ska vara 25, 50, 75 eller 100 %.")})
+
+    def days_waiting(self, today: datetime.date) -> int:
+        return (today - timezone.localdate(self.added_at)).days
+
+    def propose_url(self) -> str:
+        """The proposal form, prefilled with this entry's offer, start and extent."""
+        query = f"offer={self.offer_id}&start={self.wanted_start.isoformat()}&extent={self.extent}"
+        return f"{reverse('placements:placement-propose', args=[self.participant_id])}?{query}"

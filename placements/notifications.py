@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from placements.models import Placement, PlacementStatus
-from placements.selectors.home import coordinator_overview, manager_summary
+from placements.models import Placement
+from placements.selectors.attention import AttentionItem, attention_items
 from samordning import policy
 from samordning.models import Notification, NotificationKind, User
 from samordning.notifications import absolute_url, notification_create
@@ -145,74 +144,22 @@ def notify_place_freed(entry: Any, *, today: datetime.date | None = None) -> lis
                 "din väntelista väntar."
             )
             % {"id": offer.pk},
-            path=reverse("enterprises:offer-detail", args=[offer.pk]),
+            # The queue entry's prefilled proposal form (one click), else the offer.
+            path=(
+                entry.propose_url()
+                if hasattr(entry, "propose_url")
+                else reverse("enterprises:offer-detail", args=[offer.pk])
+            ),
         )
 
 
 # --- the daily digest -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DigestItem:
-    """One line of a digest: what, how many, where (the shape of "Att göra" items)."""
-
-    kind: str
-    label: str
-    count: int
-    url: str
-
-
-def digest_items(user: User, *, today: datetime.date | None = None) -> list[DigestItem]:
-    """What `user` has to attend to, as counts and links: for now the start page's
-    figures (placements.selectors.home). Only items with a count above zero."""
-    today = today or timezone.localdate()
-    items: list[DigestItem] = []
-    if policy.is_coordinator(user):
-        overview = coordinator_overview(user, today=today)
-        items += [
-            DigestItem(
-                "proposals_pending",
-                _("Förslag som väntar på företagets svar"),
-                overview.proposed,
-                reverse("home"),
-            ),
-            DigestItem(
-                "accepted_not_started",
-                _("Accepterade arbetsträningar som inte har startat"),
-                overview.accepted,
-                reverse("home"),
-            ),
-            DigestItem(
-                "ending_soon",
-                _("Arbetsträningar som slutar inom %(days)s dagar") % {"days": overview.days},
-                # Counted: the start page lists only the first few.
-                Placement.objects.in_caseload_of(user)
-                .filter(
-                    status=PlacementStatus.ACTIVE,
-                    planned_end__gte=today,
-                    planned_end__lte=today + datetime.timedelta(days=overview.days),
-                )
-                .count(),
-                reverse("home"),
-            ),
-        ]
-    if policy.is_manager(user):
-        summary = manager_summary(user, today=today)
-        items += [
-            DigestItem(
-                "proposals_waiting",
-                _("Förslag som väntar på ert svar"),
-                summary.proposals_waiting,
-                reverse("placements:enterprise-proposal-list"),
-            ),
-            DigestItem(
-                "capacity_stale",
-                _("Platser vars kapacitet behöver bekräftas"),
-                len(summary.stale_offers),
-                reverse("enterprises:offer-list"),
-            ),
-        ]
-    return [item for item in items if item.count > 0]
+def digest_items(user: User, *, today: datetime.date | None = None) -> list[AttentionItem]:
+    """What `user` has to attend to, as counts and links: the "Att göra" items
+    (placements.selectors.attention), which leave out the kinds with nothing in them."""
+    return attention_items(user, today=today)
 
 
 @transaction.atomic

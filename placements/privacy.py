@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from participants import services as participant_services
 from participants.choices import AnonymousReason, ConsentPurpose
-from participants.models import Consent, Participant
+from participants.models import Consent, Parking, Participant, ResponsibilityChange
 from placements.models import FollowUpMeeting, Placement, PlacementStatus, SharedSnapshot
 from placements.services.sharing import sharing_withdrawn
 from samordning.audit import audit_record
@@ -150,11 +150,14 @@ def participant_anonymise(
     participant.full_clean()
     participant.save()
     Consent.objects.filter(participant=participant).update(note="")
+    Parking.objects.filter(participant=participant).update(note="")
+    ResponsibilityChange.objects.filter(participant=participant).update(note="")
     placements = Placement.objects.filter(participant=participant)
     placements.update(
         schedule="",
         proposal_note="",
         decline_note="",
+        withdraw_note="",
         agreement_tasks="",
         agreement_hours="",
         agreement_support="",

@@ -19,6 +19,7 @@ from participants.choices import (
     Education,
     Outcome,
     OutcomeGroup,
+    ParkingReason,
     ReferringAuthority,
     Sex,
     SupportSourceGroup,
@@ -244,6 +245,33 @@ class Report:
             categories,
             total,
             overlapping=True,
+        )
+
+    def parking_reasons(self) -> ReportTable:
+        by_reason, total = queries.parking_reasons(
+            self.period, municipality=self.municipality, insats=self.insats
+        )
+        rows = [
+            TableRow(str(label), [count_cell(by_reason[code])])
+            for code, label in ParkingReason.choices
+        ]
+        rows.append(TableRow(_("Totalt parkerade"), [count_cell(total)], total=True))
+        return ReportTable(
+            slug="parkering",
+            caption=_("Parkerade deltagare per skäl"),
+            row_header=_("Skäl"),
+            columns=[Column(_("Antal"), Kind.COUNT)],
+            rows=rows,
+            description=_(
+                "Deltagare som någon dag under perioden var parkerade, det vill säga inte "
+                "föreslogs för någon plats, per skäl."
+            ),
+            notes=[
+                _(
+                    "En deltagare som parkerats av flera skäl räknas under vart och ett, "
+                    "men en gång i totalen."
+                )
+            ],
         )
 
     # --- outcomes ---
@@ -645,6 +673,7 @@ OVERVIEW_TABLES: dict[str, TableBuilder] = {
     "deltagare-remittent": Report.participants_by_referrer,
     "deltagare-utbildning": Report.participants_by_education,
     "deltagare-forsorjning": Report.participants_by_support_group,
+    "parkering": Report.parking_reasons,
     "resultat": Report.outcomes,
     "arbete-studier": Report.work_or_studies,
     "forsorjning-fore-efter": Report.support_before_after,
@@ -666,6 +695,7 @@ OVERVIEW_SECTIONS: list[tuple[Any, list[str]]] = [  # (heading, table slugs)
             "deltagare-remittent",
             "deltagare-utbildning",
             "deltagare-forsorjning",
+            "parkering",
         ],
     ),
     (gettext_lazy("Resultat"), ["resultat", "arbete-studier", "forsorjning-fore-efter"]),

@@ -45,12 +45,14 @@ from participants.choices import (
     SUPPORT_SOURCE_GROUPS,
     WORK_OR_STUDIES,
     EndReason,
+    ParkingReason,
     SupportSourceGroup,
 )
 from participants.models import (
     RECORD_KEY_RANGE,
     Enrolment,
     Insats,
+    Parking,
     Participant,
     ParticipantSupportSource,
     SupportSourcePhase,
@@ -335,6 +337,30 @@ def outcome_counts(
         qs = qs.filter(insats=insats)
     rows = qs.values("outcome").annotate(**tally("e", key="participant__record_key")).order_by()
     return {row["outcome"]: read_tally(row, "e") for row in rows}
+
+
+def parking_reasons(
+    period: Period,
+    *,
+    municipality: Municipality | None = None,
+    insats: Insats | None = None,
+) -> tuple[dict[str, Tally], Tally]:
+    """People (active in the period) parked some day of it, per parking reason, and
+    everyone parked. A person parked for two reasons counts under both, once in the
+    total. One aggregate query: COUNT and the SUM of record keys per cell."""
+    parked = Parking.objects.filter(
+        participant=OuterRef("pk"), since__lte=period.end, until__gte=period.start
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+    qs = participants_in_period(period, municipality=municipality, insats=insats).annotate(
+        parked=Exists(parked),
+        **{f"parked_{reason}": Exists(parked.filter(reason=reason)) for reason in ParkingReason},
+    )
+    aggregates: dict[str, Any] = tally("total", Q(parked=True))
+    for reason in ParkingReason:
+        aggregates.update(tally(f"r_{reason}", Q(**{f"parked_{reason}": True})))
+    result = qs.aggregate(**aggregates)
+    by_reason = {reason.value: read_tally(result, f"r_{reason}") for reason in ParkingReason}
+    return by_reason, read_tally(result, "total")
 
 
 # --- placements -------------------------------------------------------------------

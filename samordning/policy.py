@@ -63,6 +63,10 @@ class Perm:
     DATA_IMPORT = "data.import"
     CASELOAD_EXPORT = "participant.export_caseload"
     ENTERPRISE_REGISTER_EXPORT = "enterprise.export_register"
+    # Moving participants from one coordinator to another: admins only.
+    PARTICIPANT_HANDOVER = "participant.handover"
+    # The "Att göra" page: what needs the user's attention.
+    ATTENTION_VIEW = "attention.view"
     # A secret calendar address (iCalendar) of the dates in one's own scope.
     CALENDAR_FEED = "calendar.feed"
 
@@ -95,6 +99,8 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.DATA_IMPORT: frozenset({Role.MANAGER, Role.ADMIN}),
     Perm.CASELOAD_EXPORT: frozenset({Role.COORDINATOR, Role.ADMIN}),
     Perm.ENTERPRISE_REGISTER_EXPORT: frozenset({Role.ADMIN}),
+    Perm.PARTICIPANT_HANDOVER: frozenset({Role.ADMIN}),
+    Perm.ATTENTION_VIEW: frozenset({Role.COORDINATOR, Role.MANAGER, Role.ADMIN}),
     Perm.CALENDAR_FEED: frozenset({Role.COORDINATOR, Role.MANAGER}),
 }
 

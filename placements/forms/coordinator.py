@@ -320,3 +320,16 @@ class ShareUpdateForm(forms.Form):
         kwargs.setdefault("prefix", "share")
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class WaitingForm(forms.Form):
+    """Queue a participant for a full offer."""
+
+    offer = OfferChoiceField(label=_("Arbetsträningsplats"), queryset=TrainingOffer.objects.none())
+    wanted_start = SaneDateField(label=_("Önskad start"), widget=DateInput())
+    extent = forms.TypedChoiceField(label=_("Omfattning"), choices=Extent.choices, coerce=int)
+
+    def __init__(self, *args: Any, offers: QuerySet[TrainingOffer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
+        self.helper = _helper()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
@@ -52,10 +52,13 @@ class ManagerSummary:
     proposals_waiting: int
     active_placements: int
     stale_offers: list[TrainingOffer]
+    # Offers with a queue, each with `waiting` (how many wait; never who).
+    queued_offers: list[TrainingOffer] = field(default_factory=list)
 
 
 def manager_summary(user: User, *, today: datetime.date) -> ManagerSummary:
-    """Three queries: waiting proposals, active placements, offers whose capacity is stale."""
+    """Four queries: waiting proposals, active placements, offers whose capacity is
+    stale, and how many wait in each offer's queue."""
     waiting = open_proposals(user, today).count()
     active = enterprise_placements(user).filter(status=PlacementStatus.ACTIVE).count()
     stale = list(
@@ -64,4 +67,15 @@ def manager_summary(user: User, *, today: datetime.date) -> ManagerSummary:
         .select_related("enterprise")
         .order_by("last_confirmed")[:HOME_LIST_SIZE]
     )
-    return ManagerSummary(waiting, active, stale)
+    return ManagerSummary(waiting, active, stale, queued_counts(user))
+
+
+def queued_counts(user: User) -> list[TrainingOffer]:
+    """The user's offers with a waiting list, each annotated `waiting` (a count only)."""
+    return list(
+        TrainingOffer.objects.editable_by(user)
+        .annotate(waiting=Count("waiting_list", filter=Q(waiting_list__left_at__isnull=True)))
+        .filter(waiting__gt=0)
+        .select_related("enterprise")
+        .order_by("enterprise__name", "title", "pk")
+    )

@@ -16,12 +16,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from enterprises.models import TrainingOffer
-from participants.models import Participant
+from participants.models import Parking, Participant
 from placements.models import Placement
 from placements.services.capacity import holds_of, peak_load
 
@@ -62,6 +62,21 @@ def default_period(
 def wanted_start(participant: Participant, today: datetime.date) -> datetime.date:
     """When the participant can start: their own date, never in the past."""
     return max(today, participant.available_from or today)
+
+
+# --- parked participants are not suggested ----------------------------------
+
+
+def parking_of(participant: Participant, today: datetime.date) -> Parking | None:
+    """The parking in force today, if any: a parked participant gets no suggestions."""
+    return Parking.objects.current(today).filter(participant=participant).first()
+
+
+def not_parked(participants: QuerySet[Participant], today: datetime.date) -> QuerySet[Participant]:
+    """Leave out the participants parked today (for any list that suggests people)."""
+    return participants.exclude(
+        Exists(Parking.objects.current(today).filter(participant=OuterRef("pk")))
+    )
 
 
 # --- free places ------------------------------------------------------------

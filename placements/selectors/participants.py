@@ -8,8 +8,15 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Consent, Enrolment, Participant, ParticipantQuerySet
-from placements.models import Placement, PlacementStatus
+from participants.models import (
+    Consent,
+    Enrolment,
+    Parking,
+    Participant,
+    ParticipantQuerySet,
+    ResponsibilityChange,
+)
+from placements.models import Placement, PlacementStatus, WaitingListEntry
 from samordning.models import User
 
 
@@ -19,6 +26,7 @@ class ParticipantStatus(models.TextChoices):
     WAITING = "waiting", _("Väntar på plats")
     PROPOSED = "proposed", _("Föreslagen till plats")
     ACTIVE = "active", _("Pågående arbetsträning")
+    PARKED = "parked", _("Parkerad")
     ENDED = "ended", _("Avslutad")
 
 
@@ -26,13 +34,15 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
     """Annotate `status` (a ParticipantStatus code) in the same query.
 
     Active placement wins; then all enrolments ended means ended; then a
-    pending, unexpired proposal; otherwise the participant is waiting.
+    pending, unexpired proposal; then parked (not suggested until a date);
+    otherwise the participant is waiting.
     """
     placements = Placement.objects.filter(participant=OuterRef("pk"))
     active = placements.filter(status=PlacementStatus.ACTIVE)
     pending = placements.pending(today)
     enrolments = Enrolment.objects.filter(participant=OuterRef("pk"))
     open_enrolments = enrolments.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    parked = Parking.objects.current(today).filter(participant=OuterRef("pk"))
     return qs.annotate(
         status=Case(
             When(Exists(active), then=Value(ParticipantStatus.ACTIVE.value)),
@@ -41,6 +51,7 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
                 then=Value(ParticipantStatus.ENDED.value),
             ),
             When(Exists(pending), then=Value(ParticipantStatus.PROPOSED.value)),
+            When(Exists(parked), then=Value(ParticipantStatus.PARKED.value)),
             default=Value(ParticipantStatus.WAITING.value),
             output_field=models.CharField(),
         )
@@ -84,5 +95,24 @@ def participant_detail_queryset(user: User) -> ParticipantQuerySet:
                 to_attr="enrolment_list",
             ),
             Prefetch("placements", queryset=placements, to_attr="placement_list"),
+            Prefetch(
+                "parkings",
+                queryset=Parking.objects.select_related("created_by").order_by("-since", "-id"),
+                to_attr="parking_list",
+            ),
+            Prefetch(
+                "responsibility_changes",
+                queryset=ResponsibilityChange.objects.select_related(
+                    "from_user", "to_user", "changed_by"
+                ).order_by("-changed_at", "-id"),
+                to_attr="responsibility_list",
+            ),
+            Prefetch(
+                "waiting_list_entries",
+                queryset=WaitingListEntry.objects.waiting().select_related(
+                    "offer", "offer__enterprise"
+                ),
+                to_attr="waiting_list",
+            ),
         )
     )

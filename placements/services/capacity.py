@@ -233,4 +233,9 @@ def offer_set_capacity(
         CapacityChange.objects.create(
             offer=offer, changed_by=user, old_capacity=old_capacity, new_capacity=capacity
         )
+    if capacity > old_capacity or free_from is not None:
+        # Imported here: the waiting lists count free places with this module.
+        from placements.services.waiting import mark_freed_places
+
+        mark_freed_places(offer, today=today)
     return offer

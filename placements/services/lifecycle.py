@@ -32,6 +32,7 @@ from placements.notifications import (
     notify_proposal_made,
     notify_proposal_withdrawn,
 )
+from placements.services import waiting
 from placements.services.capacity import (
     check_offer_room,
     check_participant_extent,
@@ -206,6 +207,7 @@ def placement_propose(
     placement.save()
     snapshot_take(placement=placement, user=user, support_needs=shared_support_needs)
     _audit(user, AuditAction.CREATE, placement, request, "proposed")
+    waiting.leave_on_proposal(participant=participant, offer=offer, user=user, request=request)
     notify_proposal_made(placement)
     return placement
 
@@ -221,16 +223,38 @@ def default_enrolment(participant: Participant) -> Enrolment | None:
 
 @transaction.atomic
 def placement_withdraw(
-    *, placement: Placement, user: User, request: HttpRequest | None = None
+    *, placement: Placement, user: User, reason: str = "", request: HttpRequest | None = None
 ) -> Placement:
-    """The coordinator takes back a proposal (or an accepted, not yet started placement)."""
+    """The coordinator takes back a proposal (or an accepted, not yet started placement).
+
+    `reason` is kept on the placement (e.g. when another proposal was accepted);
+    the freed place goes to the first in the offer's queue."""
     placement = _lock(placement)
     _require(placement, S.WITHDRAWN)
     placement.status = S.WITHDRAWN
-    placement.save(update_fields=["status", "updated_at"])
+    placement.withdraw_note = reason[:200]
+    placement.save(update_fields=["status", "withdraw_note", "updated_at"])
     _audit(user, AuditAction.UPDATE, placement, request, "withdrawn")
+    waiting.place_freed(placement.offer_id)
     notify_proposal_withdrawn(placement)
     return placement
+
+
+def _release_other_proposals(
+    placement: Placement, user: User, request: HttpRequest | None
+) -> list[Placement]:
+    """One proposal at a time: the participant's other open proposals are withdrawn,
+    each through placement_withdraw (so its audit row and hooks run as usual)."""
+    others = Placement.objects.filter(
+        participant_id=placement.participant_id, status=S.PROPOSED
+    ).exclude(pk=placement.pk)
+    reason = _("Återtaget automatiskt: deltagaren har accepterats hos %(enterprise)s.") % {
+        "enterprise": placement.offer.enterprise.name
+    }
+    return [
+        placement_withdraw(placement=other, user=user, reason=reason, request=request)
+        for other in others.order_by("pk")
+    ]
 
 
 @transaction.atomic
@@ -263,6 +287,9 @@ def placement_accept(
         update_fields=["status", "answered_by", "answered_at", "expires_on", "updated_at"]
     )
     _audit(user, AuditAction.UPDATE, placement, request, "accepted")
+    placement.offer = offer
+    _release_other_proposals(placement, user, request)
+    waiting.leave_all_queues(participant=placement.participant_id, user=user, request=request)
     notify_proposal_answered(placement)
     return placement
 
@@ -299,6 +326,7 @@ def placement_decline(
         ]
     )
     _audit(user, AuditAction.UPDATE, placement, request, "declined")
+    waiting.place_freed(placement.offer_id)
     notify_proposal_answered(placement)
     return placement
 
@@ -363,6 +391,7 @@ def placement_start(
     placement.full_clean()
     placement.save()
     _audit(user, AuditAction.UPDATE, placement, request, "started")
+    waiting.leave_all_queues(participant=placement.participant_id, user=user, request=request)
     return placement
 
 
@@ -426,6 +455,7 @@ def placement_end(
     placement.full_clean()
     placement.save()
     _audit(user, AuditAction.UPDATE, placement, request, f"ended: {end_reason}")
+    waiting.place_freed(placement.offer_id, today=today)
     if end_enrolment:
         try:
             enrolment_end(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placements.views import coordinator, enterprise, spreadsheets
+from placements.views import attention, coordinator, enterprise, spreadsheets, waiting
 from samordning.imports import import_urls
 from samordning.policy import Perm
 
@@ -23,6 +23,13 @@ urlpatterns: list = [
     path("<int:pk>/uppfoljning/", coordinator.follow_up_create, name="follow-up-create"),
     path("<int:pk>/dela/", coordinator.placement_share_update, name="placement-share-update"),
     path("uppfoljning/", coordinator.follow_up_list, name="follow-up-list"),
+    # Waiting lists for full offers (views/waiting.py).
+    path("deltagare/<int:pk>/ko/", waiting.waiting_create, name="waiting-create"),
+    path("ko/", waiting.waiting_list, name="waiting-list"),
+    path("ko/<int:pk>/ta-bort/", waiting.waiting_remove, name="waiting-remove"),
+    # "Att göra": what needs the user's attention (views/attention.py).
+    path("att-gora/", attention.attention, name="attention"),
+    path("att-gora/<slug:kind>/", attention.attention_list, name="attention-list"),
     # --- end of coordinator side ---
     #
     #

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from enterprises.models import TrainingOffer
+from enterprises.models import Extent, TrainingOffer
 from participants.choices import ConsentPurpose
 from participants.models import Consent, Participant
 from participants.selectors import is_responsible
@@ -44,6 +44,7 @@ from placements.selectors.matching import (
     closest_extent,
     default_period,
     offers_with_free_places,
+    parking_of,
     rank_offers,
     wanted_start,
     with_holding,
@@ -54,7 +55,7 @@ from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
 from samordning.models import AuditAction
 from samordning.policy import Perm, perm_required
-from samordning.validation import is_ascii_digits
+from samordning.validation import is_ascii_digits, is_sane_date
 
 PAGE_SIZE = 25
 
@@ -125,7 +126,9 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     form = MatchPeriodForm(period_data(request.GET, wanted_start(participant, today)))
     matches: list[Any] = []
     start = end = None
-    if form.is_valid():
+    # A parked participant is not suggested for any place until the parking ends.
+    parking = parking_of(participant, today)
+    if form.is_valid() and parking is None:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         offers = offers_with_free_places(
             with_holding(_open_offers(request), start, end, today=today),
@@ -155,6 +158,7 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
             "matches": page.object_list,
             "period_end": end,
             "enrolment": enrolment,
+            "parking": parking,
         },
     )
 
@@ -228,11 +232,26 @@ def _propose_initial(
         start = max(start, offer.free_from)
         initial["offer"] = offer.pk
         initial["extent"] = closest_extent(offer, participant.wanted_extent)
+    # From a waiting list entry ("a place is free"): its wanted start and extent.
+    asked_start = _iso_date(request.GET.get("start", ""))
+    if asked_start is not None:
+        start = max(asked_start, today, offer.free_from if offer is not None else today)
+    asked_extent = request.GET.get("extent", "")
+    if is_ascii_digits(asked_extent) and int(asked_extent) in Extent.values:
+        initial["extent"] = int(asked_extent)
     initial["planned_start"], initial["planned_end"] = default_period(start)
     enrolment = enrolments.order_by("-start_date", "-id").first()
     if enrolment is not None:
         initial["enrolment"] = enrolment.pk
     return initial
+
+
+def _iso_date(value: str) -> datetime.date | None:
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if is_sane_date(day) else None
 
 
 # --- placement detail and the lifecycle steps --------------------------------

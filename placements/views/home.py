@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from placements.selectors import home as selectors
+from placements.selectors.attention import attention_items
 from samordning import policy
 from samordning.audit import audit_page_view
 from samordning.http import AuthedRequest
+from samordning.policy import Perm
 
 
 @require_safe
@@ -18,6 +20,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     """Any logged-in user; a user without a role is told whom to ask."""
     today = timezone.localdate()
     context: dict[str, object] = {}
+    if policy.can(request.user, Perm.ATTENTION_VIEW):
+        # Counts only, no names: the first block of the page.
+        context["attention_items"] = attention_items(request.user, today=today)
     if policy.is_coordinator(request.user):
         overview = selectors.coordinator_overview(request.user, today=today)
         context["overview"] = overview

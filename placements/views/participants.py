@@ -73,11 +73,13 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
 
 def _detail_context(participant: Participant) -> dict[str, Any]:
     sources = getattr(participant, "support_source_list", [])
+    today = timezone.localdate()
     return {
         "participant": participant,
         "start_sources": [s for s in sources if s.phase == "start"],
         "end_sources": [s for s in sources if s.phase == "end"],
-        "today": timezone.localdate(),
+        "today": today,
+        "parking": services.current_parking(participant, today),
     }
 
 

@@ -240,6 +240,14 @@ def test_coordinator_pages(page, demo):
     audit.visit("Platser", reverse("enterprises:offer-list"))
     audit.visit("Platsen", reverse("enterprises:offer-detail", args=[offer.pk]))
     audit.visit("Fakturaunderlag", reverse("placements:invoice-basis"))
+    audit.visit("Att göra", reverse("placements:attention"))
+    audit.visit("Att göra: ledig plats", reverse("placements:attention-list", args=["queue-freed"]))
+    audit.visit("Köplatser", reverse("placements:waiting-list"))
+    audit.visit("Ställ i kö", reverse("placements:waiting-create", args=[person.pk]))
+    audit.submit_invalid(
+        "Ställ i kö, fel", reverse("placements:waiting-create", args=[person.pk]), "Ställ i kö"
+    )
+    audit.visit("Parkera", reverse("participants:parking-create", args=[person.pk]))
     # What a coordinator meets at the edges of their scope.
     audit.visit(
         "Annans deltagare (404)",
@@ -325,6 +333,9 @@ def test_admin_pages(page, demo):
     assert page.locator("main table tbody tr td").count() > 1
     audit.visit("Deltagare", reverse("participants:participant-list"))
     audit.visit("Företag", reverse("enterprises:enterprise-list"))
+    coordinator = demo["coordinator"]
+    audit.visit("Överlämning", reverse("participants:handover") + f"?from_user={coordinator.pk}")
+    audit.visit("Att göra", reverse("placements:attention"))
     audit.visit("Administration", reverse("admin:index"))
     audit.assert_clean()
 

@@ -13,8 +13,10 @@ from participants.models import (
     Consent,
     Enrolment,
     Insats,
+    Parking,
     Participant,
     ParticipantSupportSource,
+    ResponsibilityChange,
 )
 from tests import factories as f
 from tests.helpers import (
@@ -402,3 +404,43 @@ def test_identity_numbers_of_people_born_before_1900_are_refused() -> None:
         with pytest.raises(ValidationError) as error:
             parse_identity_number(number)
         assert error.value.code in ("date_range", "date"), number
+
+
+# Parking and the history of responsible coordinators (issue 14).
+
+
+def _parking() -> Parking:
+    return Parking.objects.create(
+        participant=f.ParticipantFactory(),
+        reason="health",
+        since=datetime.date(2030, 1, 1),
+        until=datetime.date(2030, 2, 1),
+    )
+
+
+def test_constraint_parking_until_after_since() -> None:
+    parking = _parking()
+    with breaks_constraint():
+        Parking.objects.filter(pk=parking.pk).update(until=datetime.date(2029, 12, 31))
+
+
+def test_constraint_parking_since_in_range() -> None:
+    parking = _parking()
+    # Keep `until` after `since` so only the range check can refuse it.
+    breaks_date_range(parking, "since")
+
+
+def test_constraint_parking_until_in_range() -> None:
+    breaks_date_range(_parking(), "until", datetime.date(9999, 1, 1))
+
+
+def test_constraint_parking_ended_on_in_range() -> None:
+    breaks_date_range(_parking(), "ended_on")
+
+
+def test_constraint_responsibility_change_changed_at_in_range() -> None:
+    person = f.ParticipantFactory()
+    change = ResponsibilityChange.objects.create(
+        participant=person, to_user=f.UserFactory(username="to-coordinator")
+    )
+    breaks_date_range(change, "changed_at")

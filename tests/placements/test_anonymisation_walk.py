@@ -19,16 +19,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.identity import format_full
+from participants.services import handover, parking_start
 from placements.models import SharedSnapshot
 from placements.privacy import participant_anonymise
 from placements.services import lifecycle
 from placements.services.sharing import placement_share_update
+from samordning.policy import Role
 from tests.factories import (
     ConsentFactory,
     EnrolmentFactory,
     EnterpriseFactory,
     ParticipantFactory,
     TrainingOfferFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +95,22 @@ def test_no_table_holds_the_person_after_anonymisation(admin_user, coordinator, 
     lifecycle.placement_decline(
         placement=placement, user=manager, reason="other", note="WALKAVBOJZQ"
     )
+    # Parked after the decline, then handed over, both with a note.
+    parking_start(
+        participant=person,
+        user=coordinator,
+        reason="after_decline",
+        until=TODAY + DAY,
+        note="WALKPARKZQ",
+    )
+    other = UserFactory(username="coordinator_walk", roles=[Role.COORDINATOR])
+    handover(
+        participants=[person],
+        from_user=coordinator,
+        to_user=other,
+        user=admin_user,
+        note="WALKOVERZQ",
+    )
     # The admin looks at and changes the person in the back office: "recent actions".
     client.force_login(admin_user)
     client.get(reverse("admin:participants_participant_change", args=[person.pk]))
@@ -137,6 +156,8 @@ def test_no_table_holds_the_person_after_anonymisation(admin_user, coordinator, 
         "WALKDELATZQ",
         "WALKDELAT2ZQ",
         "WALKAVBOJZQ",
+        "WALKPARKZQ",
+        "WALKOVERZQ",
     ]
     # The walk finds them before (so it searches where they are) ...
     assert "django_admin_log.object_repr" in _holders("Kvarnstrommare")

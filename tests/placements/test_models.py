@@ -7,7 +7,13 @@ import datetime
 
 import pytest
 
-from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
+from placements.models import (
+    AttendanceDay,
+    FollowUpMeeting,
+    Placement,
+    PlacementStatus,
+    WaitingListEntry,
+)
 from tests import factories as f
 from tests.helpers import (
     FAR_AHEAD,
@@ -175,3 +181,64 @@ def test_constraint_follow_up_date_in_range() -> None:
 
 def test_constraint_follow_up_next_meeting_in_range() -> None:
     breaks_date_range(f.FollowUpMeetingFactory(), "next_meeting", FAR_AHEAD)
+
+
+# Waiting lists (issue 14).
+
+
+def _entry() -> WaitingListEntry:
+    return WaitingListEntry.objects.create(
+        offer=f.TrainingOfferFactory(),
+        participant=f.ParticipantFactory(),
+        wanted_start=JAN_1,
+        extent=50,
+    )
+
+
+def test_constraint_waiting_list_once_per_offer() -> None:
+    entry = _entry()
+    # One that left the queue does not count.
+    WaitingListEntry.objects.create(
+        offer=entry.offer,
+        participant=entry.participant,
+        wanted_start=JAN_1,
+        extent=50,
+        left_at=datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.UTC),
+        left_reason="removed",
+    )
+    with breaks_constraint():
+        WaitingListEntry.objects.create(
+            offer=entry.offer, participant=entry.participant, wanted_start=JAN_1, extent=50
+        )
+
+
+def test_constraint_waiting_list_extent_allowed() -> None:
+    entry = _entry()
+    with breaks_constraint():
+        WaitingListEntry.objects.filter(pk=entry.pk).update(extent=30)
+
+
+def test_constraint_waiting_list_left_has_reason() -> None:
+    entry = _entry()
+    with breaks_constraint():
+        WaitingListEntry.objects.filter(pk=entry.pk).update(
+            left_at=datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.UTC)
+        )
+
+
+def test_constraint_waiting_list_wanted_start_in_range() -> None:
+    breaks_date_range(_entry(), "wanted_start")
+
+
+def test_constraint_waiting_list_added_at_in_range() -> None:
+    breaks_date_range(_entry(), "added_at")
+
+
+def test_constraint_waiting_list_place_freed_at_in_range() -> None:
+    breaks_date_range(_entry(), "place_freed_at")
+
+
+def test_constraint_waiting_list_left_at_in_range() -> None:
+    entry = _entry()
+    WaitingListEntry.objects.filter(pk=entry.pk).update(left_reason="removed")
+    breaks_date_range(entry, "left_at")

@@ -22,8 +22,8 @@ from django.urls import reverse
 
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
-from participants.models import Participant
-from placements.models import Placement, SharedSnapshot
+from participants.models import Participant, ResponsibilityChange
+from placements.models import Placement, SharedSnapshot, WaitingListEntry
 from samordning.audit import audit_record
 from samordning.models import (
     AuditAction,
@@ -44,7 +44,16 @@ FULLY_TESTED_APPS = (*PROJECT_APPS, "auth")
 # Registered models whose admin is view-only (append-only history; the roles, which
 # the policy defines and a migration creates; notifications, which the worker writes;
 # calendar addresses, which their users make and stop).
-VIEW_ONLY = {AuditLog, CapacityChange, Group, SharedSnapshot, Notification, CalendarFeed}
+VIEW_ONLY = {
+    AuditLog,
+    CapacityChange,
+    Group,
+    SharedSnapshot,
+    Notification,
+    CalendarFeed,
+    ResponsibilityChange,
+    WaitingListEntry,
+}
 # django-otp's devices under Swedish names: third-party rows (users enrol their own),
 # view and delete only, smoke-tested like the other third-party admins.
 TWO_FACTOR = {AuthenticatorApp, RecoveryCodeSet}

@@ -378,6 +378,74 @@ MATRIX: dict[str, Row] = {
         get="L    200   200    403     403      403    200",
         post="L    405   405    403     403      403    405",
     ),
+    "participants:parking-create": Row(
+        get="L    200   404    403     403      403    200",
+        post="L    302   404    403     403      403    302",
+        kwargs=participant,
+        data=lambda w: {"reason": "health", "until": iso(w.today + datetime.timedelta(days=20))},
+    ),
+    "participants:parking-end": Row(
+        get="L    405   404    403     403      403    405",
+        post="L    302   404    403     403      403    302",
+        kwargs=lambda w: [{"pk": w.participant3.pk, "parking_pk": w.parking.pk}],
+    ),
+    "participants:handover": Row(
+        # Admins only; the POST moves participant3 from coordinator to coordinator2.
+        get="L    403   403    403     403      403    200",
+        post="L    403   403    403     403      403    302",
+        data=lambda w: {
+            "from_user": w.users["coordinator"].pk,
+            "to_user": w.users["coordinator2"].pk,
+            "participants": [w.participant3.pk],
+            "note": "Semester",
+        },
+    ),
+    "placements:waiting-create": Row(
+        # offer has free places: the service refuses and the form comes back (200).
+        get="L    200   404    403     403      403    200",
+        post="L    200   404    403     403      403    200",
+        kwargs=participant,
+        data=lambda w: {
+            "offer": w.offer.pk,
+            "wanted_start": iso(w.today + datetime.timedelta(days=20)),
+            "extent": 25,
+        },
+    ),
+    "placements:waiting-list": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
+    ),
+    "placements:waiting-list ?freed=1": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    405   405    403     403      403    405",
+        query=lambda w: {"freed": "1"},
+    ),
+    "placements:waiting-remove": Row(
+        get="L    405   404    403     403      403    405",
+        post="L    302   404    403     403      403    302",
+        kwargs=lambda w: [{"pk": w.waiting_entry.pk}],
+    ),
+    "placements:attention": Row(
+        get="L    200   200    200     200      403    200",
+        post="L    405   405    405     405      403    405",
+    ),
+    "placements:attention-list": Row(
+        # A coordinator's kind: managers have no such item (404).
+        get="L    200   200    404     404      403    200",
+        post="L    405   405    404     404      403    405",
+        kwargs=lambda w: [{"kind": "ending-soon"}, {"kind": "queue-freed"}],
+    ),
+    "placements:attention-list manager kind": Row(
+        get="L    404   404    200     200      403    200",
+        post="L    404   404    405     405      403    405",
+        kwargs=lambda w: [{"kind": "capacity-stale"}],
+    ),
+    "placements:attention-list listed elsewhere": Row(
+        # Proposals to answer have their own page; never listed here, so no names.
+        get="L    404   404    404     404      403    404",
+        post="L    404   404    404     404      403    404",
+        kwargs=lambda w: [{"kind": "proposals-waiting"}, {"kind": "no-such-kind"}],
+    ),
     "placements:participant-matches": Row(
         get="L    200   404    403     403      403    200",
         post="L    405   404    403     403      403    405",

@@ -32,9 +32,23 @@ from django.test import Client
 from django.utils import timezone
 
 from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
+from participants.choices import ParkingReason
 from participants.identity import format_full, mask
-from participants.models import Consent, Enrolment, Insats, Participant, ParticipantSupportSource
-from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
+from participants.models import (
+    Consent,
+    Enrolment,
+    Insats,
+    Parking,
+    Participant,
+    ParticipantSupportSource,
+)
+from placements.models import (
+    AttendanceDay,
+    FollowUpMeeting,
+    Placement,
+    PlacementStatus,
+    WaitingListEntry,
+)
 from samordning.models import User
 from samordning.policy import Role
 from tests.factories import (
@@ -159,6 +173,9 @@ class World:
     participant3: Participant
     active3: Placement
     today: datetime.date = field(default_factory=timezone.localdate)
+    # participant queued at offer2 (full or not: written directly), participant3 parked.
+    waiting_entry: WaitingListEntry | None = None
+    parking: Parking | None = None
 
     @property
     def placements(self) -> list[Placement]:
@@ -357,6 +374,20 @@ def build_world() -> World:
         planned_end=today + 60 * DAY,
     )
     AttendanceDayFactory(placement=active3, date=today.replace(day=1))
+    waiting_entry = WaitingListEntry.objects.create(
+        offer=offer2,
+        participant=participant,
+        wanted_start=today + 30 * DAY,
+        extent=25,
+        added_by=users["coordinator"],
+    )
+    parking = Parking.objects.create(
+        participant=participant3,
+        reason=ParkingReason.HEALTH,
+        since=today,
+        until=today + 30 * DAY,
+        created_by=users["coordinator"],
+    )
 
     return World(
         users=users,
@@ -386,6 +417,8 @@ def build_world() -> World:
         participant3=participant3,
         active3=active3,
         today=today,
+        waiting_entry=waiting_entry,
+        parking=parking,
     )
 
 

@@ -1,0 +1,293 @@
+""" "Att göra": what needs the user's attention, per role, as counts with links.
+
+`attention_items(user)` is the one answer: the start page's first block, the
+"Att göra" page and the daily digest all call it. Each kind is one count query
+over the user's scope (coordinators: their caseload; managers: their
+enterprises; admins: the whole association, plus the log review). Each item
+links to a filtered list (`attention_rows` gives that list's rows).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import TrainingOffer
+from participants.choices import ConsentPurpose
+from participants.models import Consent, Enrolment, Parking, Participant
+from placements.models import (
+    ENDED_STATUSES,
+    PENDING_STATUSES,
+    AttendanceDay,
+    FollowUpMeeting,
+    Placement,
+    PlacementStatus,
+    WaitingListEntry,
+)
+from placements.selectors.enterprise import enterprise_placements, open_proposals
+from samordning import policy
+from samordning.models import AuditLog, User
+
+ENDING_SOON_DAYS = 30
+DECLINED_RECENT_DAYS = 30
+INACTIVE_DAYS = 60
+AUDIT_REVIEW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    kind: str  # a stable slug, e.g. "queue-freed"
+    label: str  # Swedish
+    count: int
+    url: str
+
+
+# --- the coordinator's kinds (admins: association-wide) ------------------------------
+
+
+def answered_proposals(user: User, today: datetime.date) -> QuerySet[Placement]:
+    """Declined in the last 30 days with no newer proposal for the person since, or
+    past their answer date without an answer (or start): both free the person."""
+    since = timezone.now() - datetime.timedelta(days=DECLINED_RECENT_DAYS)
+    newer = Placement.objects.filter(
+        participant_id=OuterRef("participant_id"), proposed_at__gt=OuterRef("answered_at")
+    ).exclude(pk=OuterRef("pk"))
+    declined = Q(status=PlacementStatus.DECLINED, answered_at__gte=since) & ~Q(Exists(newer))
+    expired = Q(status__in=PENDING_STATUSES, expires_on__lt=today)
+    return Placement.objects.in_caseload_of(user).filter(declined | expired)
+
+
+def ending_soon(user: User, today: datetime.date) -> QuerySet[Placement]:
+    soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
+    return Placement.objects.in_caseload_of(user).filter(
+        status=PlacementStatus.ACTIVE, planned_end__gte=today, planned_end__lte=soon
+    )
+
+
+def follow_ups_due(user: User, today: datetime.date) -> QuerySet[Placement]:
+    """Placements whose latest planned next meeting is due and not yet held."""
+    return (
+        Placement.objects.in_caseload_of(user)
+        .filter(status__in=[PlacementStatus.ACTIVE, *ENDED_STATUSES])
+        .annotate(next_due=Max("follow_ups__next_meeting"), last_held=Max("follow_ups__date"))
+        .filter(next_due__lte=today, last_held__lt=F("next_due"))
+    )
+
+
+def _caseload(user: User) -> QuerySet[Participant]:
+    return Participant.objects.visible_to(user)
+
+
+def inactive_participants(user: User, today: datetime.date) -> QuerySet[Participant]:
+    """Enrolled, not placed, proposed, queued or parked, and nothing recorded for 60 days."""
+    cutoff = timezone.now() - datetime.timedelta(days=INACTIVE_DAYS)
+    person = OuterRef("pk")
+    placements = Placement.objects.filter(participant=person)
+    return _caseload(user).filter(
+        Exists(Enrolment.objects.filter(participant=person, end_date__isnull=True)),
+        ~Exists(placements.filter(status=PlacementStatus.ACTIVE)),
+        ~Exists(placements.pending(today)),
+        ~Exists(placements.filter(updated_at__gte=cutoff)),
+        ~Exists(
+            FollowUpMeeting.objects.filter(placement__participant=person, created_at__gte=cutoff)
+        ),
+        ~Exists(WaitingListEntry.objects.waiting().filter(participant=person)),
+        ~Exists(Parking.objects.current(today).filter(participant=person)),
+        updated_at__lt=cutoff,
+    )
+
+
+def sharing_consent_missing(user: User, today: datetime.date) -> QuerySet[Participant]:
+    """Proposed, placed or queued, but with no valid consent to share with the
+    enterprise: no new proposal can be sent, and the enterprise sees no name."""
+    person = OuterRef("pk")
+    placements = Placement.objects.filter(participant=person)
+    sharing = Consent.objects.filter(
+        participant=person, purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE
+    ).valid_on(today)
+    return _caseload(user).filter(
+        Exists(placements.filter(status=PlacementStatus.ACTIVE))
+        | Exists(placements.pending(today))
+        | Exists(WaitingListEntry.objects.waiting().filter(participant=person)),
+        ~Exists(sharing),
+        is_anonymous=False,
+    )
+
+
+def queue_freed(user: User, today: datetime.date) -> QuerySet[WaitingListEntry]:
+    return WaitingListEntry.objects.waiting().visible_to(user).filter(place_freed_at__isnull=False)
+
+
+# --- the manager's kinds (admins: every enterprise) -------------------------------------
+
+
+def stale_offers(user: User, today: datetime.date) -> QuerySet[TrainingOffer]:
+    return TrainingOffer.objects.editable_by(user).capacity_stale(today)
+
+
+def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def attendance_missing(user: User, today: datetime.date) -> QuerySet[Placement]:
+    """Placements under way last month with not one present day reported for it."""
+    first, last = last_month(today)
+    return (
+        enterprise_placements(user)
+        .filter(start_date__isnull=False, start_date__lte=last)
+        .filter(
+            Q(status=PlacementStatus.ACTIVE, planned_end__gte=first)
+            | Q(status__in=ENDED_STATUSES, end_date__gte=first)
+        )
+        .exclude(
+            Exists(
+                AttendanceDay.objects.filter(placement=OuterRef("pk"), date__range=(first, last))
+            )
+        )
+    )
+
+
+def _audit_rows(today: datetime.date) -> QuerySet[AuditLog]:
+    since = today - datetime.timedelta(days=AUDIT_REVIEW_DAYS)
+    return AuditLog.objects.to_review().filter(at__date__gte=since)
+
+
+# --- the catalogue --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    label: str | Promise
+    side: str  # "coordinator", "manager" or "admin": whose kind it is
+    rows: Callable[[User, datetime.date], QuerySet]  # type: ignore[type-arg]
+    # What the attention list page shows: "placement", "participant", "entry" or
+    # "offer"; "elsewhere" for kinds whose own page lists them (proposals to answer,
+    # the attendance grid, the log review), never listed on the attention page.
+    row_type: str
+
+
+KINDS: list[Kind] = [
+    Kind(
+        "queue-freed",
+        _("Köplatser där en plats blivit ledig"),
+        "coordinator",
+        queue_freed,
+        "entry",
+    ),
+    Kind(
+        "proposals-answered",
+        _("Avböjda eller utgångna förslag"),
+        "coordinator",
+        answered_proposals,
+        "placement",
+    ),
+    Kind(
+        "ending-soon",
+        _("Arbetsträningar som slutar inom 30 dagar"),
+        "coordinator",
+        ending_soon,
+        "placement",
+    ),
+    Kind(
+        "follow-ups-due", _("Uppföljningar att hålla"), "coordinator", follow_ups_due, "placement"
+    ),
+    Kind(
+        "inactive",
+        _("Deltagare utan aktivitet på 60 dagar"),
+        "coordinator",
+        inactive_participants,
+        "participant",
+    ),
+    Kind(
+        "sharing-consent-missing",
+        _("Samtycke till delning saknas eller har återkallats"),
+        "coordinator",
+        sharing_consent_missing,
+        "participant",
+    ),
+    Kind(
+        "proposals-waiting",
+        _("Förslag som väntar på svar"),
+        "manager",
+        lambda user, today: open_proposals(user, today),
+        "elsewhere",
+    ),
+    Kind(
+        "capacity-stale",
+        _("Platsantal som inte bekräftats på 30 dagar"),
+        "manager",
+        stale_offers,
+        "offer",
+    ),
+    Kind(
+        "attendance-missing",
+        _("Förra månadens närvaro är inte rapporterad"),
+        "manager",
+        attendance_missing,
+        "elsewhere",
+    ),
+    Kind(
+        "audit-review",
+        _("Logghändelser att granska (senaste 7 dagarna)"),
+        "admin",
+        lambda user, today: _audit_rows(today),
+        "elsewhere",
+    ),
+]
+KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
+
+
+def kinds_for(user: User) -> list[Kind]:
+    """The kinds this user's roles give; an admin gets every kind, association-wide."""
+    if policy.is_admin(user):
+        return list(KINDS)
+    sides = set()
+    if policy.is_coordinator(user):
+        sides.add("coordinator")
+    if policy.is_manager(user):
+        sides.add("manager")
+    return [kind for kind in KINDS if kind.side in sides]
+
+
+def kind_for(user: User, slug: str) -> Kind | None:
+    return next((kind for kind in kinds_for(user) if kind.slug == slug), None)
+
+
+def item_url(kind: Kind, today: datetime.date) -> str:
+    """Where the item leads: the page that lists (and handles) exactly those rows."""
+    if kind.slug == "proposals-waiting":
+        return reverse("placements:enterprise-proposal-list")
+    if kind.slug == "attendance-missing":
+        first, _last = last_month(today)
+        return f"{reverse('placements:attendance-grid')}?month={first:%Y-%m}"
+    if kind.slug == "audit-review":
+        since = today - datetime.timedelta(days=AUDIT_REVIEW_DAYS)
+        return f"{reverse('audit-review')}?{urlencode({'date_from': since.isoformat()})}"
+    return reverse("placements:attention-list", args=[kind.slug])
+
+
+def attention_rows(user: User, kind: Kind, today: datetime.date) -> QuerySet:  # type: ignore[type-arg]
+    return kind.rows(user, today)
+
+
+def attention_items(user: User, *, today: datetime.date | None = None) -> list[AttentionItem]:
+    """What needs `user`'s attention now: one item per kind with something in it
+    (kinds with a zero count are left out), in a fixed order. One count query per
+    kind of the user's roles (at most ten, for an admin)."""
+    today = today or timezone.localdate()
+    items = []
+    for kind in kinds_for(user):
+        count = kind.rows(user, today).count()
+        if count:
+            items.append(AttentionItem(kind.slug, str(kind.label), count, item_url(kind, today)))
+    return items

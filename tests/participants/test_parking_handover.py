@@ -1,0 +1,193 @@
+"""Parking a participant, and handing participants over to another coordinator."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from participants import services
+from participants.models import Parking, Participant, ResponsibilityChange
+from placements.selectors.participants import ParticipantStatus, participant_list_queryset
+from samordning.models import AuditAction, AuditLog
+from tests.factories import EnrolledParticipantFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+# --- parking --------------------------------------------------------------------------
+
+
+def test_park_and_end_early(coordinator):
+    person = EnrolledParticipantFactory(coordinators=[coordinator])
+    parking = services.parking_start(
+        participant=person, user=coordinator, reason="health", until=TODAY + 30 * DAY
+    )
+    assert services.current_parking(person, TODAY) == parking
+    row = participant_list_queryset(coordinator, today=TODAY).get(pk=person.pk)
+    assert row.status == ParticipantStatus.PARKED
+    with pytest.raises(ValidationError) as error:
+        services.parking_start(
+            participant=person, user=coordinator, reason="other", until=TODAY + DAY
+        )
+    assert error.value.code == "parked"
+    services.parking_end(parking=parking, user=coordinator)
+    assert services.current_parking(person, TODAY) is None
+    parking.refresh_from_db()
+    assert parking.ended_on == TODAY and parking.ended_by == coordinator
+    with pytest.raises(ValidationError):
+        services.parking_end(parking=parking, user=coordinator)
+    assert AuditLog.objects.filter(subjects=f",{person.pk},", detail__startswith="parked").exists()
+
+
+def test_parking_needs_a_listed_reason_and_a_date_from_today(coordinator):
+    person = EnrolledParticipantFactory(coordinators=[coordinator])
+    with pytest.raises(ValidationError) as error:
+        services.parking_start(
+            participant=person, user=coordinator, reason="bored", until=TODAY + DAY
+        )
+    assert "reason" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.parking_start(
+            participant=person, user=coordinator, reason="health", until=TODAY - DAY
+        )
+    assert "until" in error.value.message_dict
+    assert not Parking.objects.exists()
+
+
+def test_participant_page_shows_the_parking_and_the_form_parks(coordinator, client):
+    person = EnrolledParticipantFactory(coordinators=[coordinator])
+    client.force_login(coordinator)
+    form = client.get(
+        reverse("participants:parking-create", args=[person.pk]) + "?reason=after_decline"
+    )
+    assert form.context["form"].initial["reason"] == "after_decline"
+    response = client.post(
+        reverse("participants:parking-create", args=[person.pk]),
+        {"reason": "after_decline", "until": (TODAY + 14 * DAY).isoformat()},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("participants:participant-detail", args=[person.pk]))
+    assert page.context["parking"].reason == "after_decline"
+    assert "Efter ett avböjt förslag" in page.content.decode()
+
+
+def test_parking_pages_404_for_another_caseload(coordinator, coordinator2, client):
+    person = EnrolledParticipantFactory(coordinators=[coordinator2])
+    parking = Parking.objects.create(
+        participant=person, reason="health", since=TODAY, until=TODAY + DAY
+    )
+    client.force_login(coordinator)
+    assert client.get(reverse("participants:parking-create", args=[person.pk])).status_code == 404
+    url = reverse("participants:parking-end", args=[person.pk, parking.pk])
+    assert client.post(url).status_code == 404
+    assert Parking.objects.get(pk=parking.pk).ended_on is None
+
+
+# --- handover -------------------------------------------------------------------------
+
+
+def test_handover_moves_many_in_one_step_and_keeps_history(admin_user, coordinator, coordinator2):
+    people = [ParticipantFactory(coordinators=[coordinator]) for _ in range(3)]
+    stays = ParticipantFactory(coordinators=[coordinator])
+    changes = services.handover(
+        participants=people[:2] + [people[2]],
+        from_user=coordinator,
+        to_user=coordinator2,
+        user=admin_user,
+        note="Föräldraledig från 1 mars",
+    )
+    assert len(changes) == 3
+    for person in people:
+        assert list(person.coordinators.all()) == [coordinator2]
+        change = ResponsibilityChange.objects.get(participant=person)
+        assert (change.from_user, change.to_user, change.changed_by) == (
+            coordinator,
+            coordinator2,
+            admin_user,
+        )
+        assert change.note == "Föräldraledig från 1 mars"
+        assert AuditLog.objects.filter(
+            action=AuditAction.UPDATE, subjects=f",{person.pk},", detail__startswith="handover"
+        ).exists()
+    assert list(stays.coordinators.all()) == [coordinator]
+
+
+def test_handover_refuses_a_participant_not_held_by_the_giver(
+    admin_user, coordinator, coordinator2
+):
+    mine = ParticipantFactory(coordinators=[coordinator])
+    theirs = ParticipantFactory(coordinators=[coordinator2])
+    with pytest.raises(ValidationError):
+        services.handover(
+            participants=[mine, theirs],
+            from_user=coordinator,
+            to_user=coordinator2,
+            user=admin_user,
+        )
+    assert list(mine.coordinators.all()) == [coordinator]
+    assert not ResponsibilityChange.objects.exists()
+
+
+def test_handover_is_for_admins_and_to_a_coordinator(
+    admin_user, coordinator, coordinator2, manager
+):
+    person = ParticipantFactory(coordinators=[coordinator])
+    with pytest.raises(ValidationError):
+        services.handover(
+            participants=[person], from_user=coordinator, to_user=coordinator2, user=coordinator
+        )
+    with pytest.raises(ValidationError) as error:
+        services.handover(
+            participants=[person], from_user=coordinator, to_user=manager, user=admin_user
+        )
+    assert "to_user" in error.value.message_dict
+    assert list(person.coordinators.all()) == [coordinator]
+
+
+def test_handover_page(admin_user, coordinator, coordinator2, client):
+    people = [ParticipantFactory(coordinators=[coordinator]) for _ in range(2)]
+    client.force_login(admin_user)
+    url = reverse("participants:handover")
+    page = client.get(f"{url}?from_user={coordinator.pk}")
+    assert set(page.context["form"].initial["participants"]) == {p.pk for p in people}
+    assert AuditLog.objects.filter(action=AuditAction.LIST, object_type="handover").exists()
+    response = client.post(
+        url,
+        {
+            "from_user": coordinator.pk,
+            "to_user": coordinator2.pk,
+            "participants": [p.pk for p in people],
+            "note": "Byter tjänst",
+        },
+    )
+    assert response.status_code == 302
+    assert Participant.objects.filter(coordinators=coordinator2).count() == 2
+    client.force_login(coordinator2)
+    detail = client.get(reverse("participants:participant-detail", args=[people[0].pk]))
+    assert "Byter tjänst" in detail.content.decode()
+    assert len(detail.context["participant"].responsibility_list) == 1
+
+
+def test_changing_coordinators_on_the_edit_page_is_kept_in_the_history(coordinator, coordinator2):
+    person = ParticipantFactory(coordinators=[coordinator])
+    services.participant_update(
+        participant=person, user=coordinator, fields={}, coordinators=[coordinator2]
+    )
+    change = ResponsibilityChange.objects.get(participant=person)
+    assert (change.from_user, change.to_user, change.changed_by) == (
+        coordinator,
+        coordinator2,
+        coordinator,
+    )
+    # Unchanged coordinators: no row.
+    services.participant_update(
+        participant=person, user=coordinator2, fields={}, coordinators=[coordinator2]
+    )
+    assert ResponsibilityChange.objects.filter(participant=person).count() == 1

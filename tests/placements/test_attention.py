@@ -1,0 +1,233 @@
+""" "Att göra": attention_items per role, their lists, and the start page's first block."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.models import Consent, Parking, Participant
+from placements.models import PlacementStatus, WaitingListEntry
+from placements.selectors.attention import AttentionItem, attention_items
+from samordning.models import AuditAction, AuditLog
+from tests.factories import (
+    AttendanceDayFactory,
+    EnrolledParticipantFactory,
+    EnterpriseFactory,
+    FollowUpMeetingFactory,
+    PlacementFactory,
+    TrainingOfferFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = PlacementStatus
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def _counts(user) -> dict[str, int]:
+    return {item.kind: item.count for item in attention_items(user, today=TODAY)}
+
+
+def _caseload_world(coordinator):
+    """One of every coordinator kind in `coordinator`'s caseload."""
+    person = EnrolledParticipantFactory(coordinators=[coordinator])
+    PlacementFactory(  # declined a week ago, nothing proposed since
+        participant=person,
+        status=S.DECLINED,
+        planned_start=TODAY + 10 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        proposed_at=timezone.now() - 10 * DAY,
+        answered_at=timezone.now() - 7 * DAY,
+        decline_reason="timing",
+    )
+    expired = EnrolledParticipantFactory(coordinators=[coordinator])
+    PlacementFactory(
+        participant=expired,
+        status=S.PROPOSED,
+        planned_start=TODAY + 10 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        expires_on=TODAY - DAY,
+    )
+    ending = EnrolledParticipantFactory(coordinators=[coordinator])
+    active = PlacementFactory(
+        participant=ending,
+        status=S.ACTIVE,
+        planned_start=TODAY - 60 * DAY,
+        start_date=TODAY - 60 * DAY,
+        planned_end=TODAY + 10 * DAY,
+    )
+    FollowUpMeetingFactory(placement=active, date=TODAY - 40 * DAY, next_meeting=TODAY - 2 * DAY)
+    idle = EnrolledParticipantFactory(coordinators=[coordinator])
+    Participant.objects.filter(pk=idle.pk).update(updated_at=timezone.now() - 90 * DAY)
+    # `ending` has an active placement but withdrew the sharing consent.
+    Consent.objects.filter(participant=ending, purpose="share_with_enterprise").update(
+        withdrawn_on=TODAY - DAY
+    )
+    offer = TrainingOfferFactory(capacity=1)
+    WaitingListEntry.objects.create(
+        offer=offer,
+        participant=person,
+        wanted_start=TODAY + 5 * DAY,
+        extent=50,
+        place_freed_at=timezone.now(),
+    )
+    return {"idle": idle, "ending": ending, "person": person}
+
+
+def test_coordinator_items(coordinator, coordinator2):
+    _caseload_world(coordinator)
+    counts = _counts(coordinator)
+    assert counts == {
+        "queue-freed": 1,
+        "proposals-answered": 2,
+        "ending-soon": 1,
+        "follow-ups-due": 1,
+        "inactive": 1,
+        "sharing-consent-missing": 1,
+    }
+    # Someone else's caseload: nothing.
+    assert _counts(coordinator2) == {}
+
+
+def test_items_carry_kind_label_count_and_url(coordinator):
+    _caseload_world(coordinator)
+    items = attention_items(coordinator)
+    assert all(isinstance(item, AttentionItem) for item in items)
+    freed = next(item for item in items if item.kind == "queue-freed")
+    assert freed.label == "Köplatser där en plats blivit ledig"
+    assert freed.url == reverse("placements:attention-list", args=["queue-freed"])
+
+
+def test_parked_queued_or_recently_touched_people_are_not_inactive(coordinator):
+    world = _caseload_world(coordinator)
+    Parking.objects.create(
+        participant=world["idle"], reason="health", since=TODAY, until=TODAY + 5 * DAY
+    )
+    assert "inactive" not in _counts(coordinator)
+
+
+def test_a_newer_proposal_clears_the_declined_one(coordinator):
+    person = EnrolledParticipantFactory(coordinators=[coordinator])
+    PlacementFactory(
+        participant=person,
+        status=S.DECLINED,
+        planned_start=TODAY + 10 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        proposed_at=timezone.now() - 10 * DAY,
+        answered_at=timezone.now() - 7 * DAY,
+    )
+    assert _counts(coordinator)["proposals-answered"] == 1
+    PlacementFactory(
+        participant=person,
+        status=S.PROPOSED,
+        planned_start=TODAY + 10 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        expires_on=TODAY + 10 * DAY,
+        proposed_at=timezone.now(),
+    )
+    assert "proposals-answered" not in _counts(coordinator)
+
+
+def test_manager_items(manager, manager2, coordinator):
+    enterprise = EnterpriseFactory(managers=[manager])
+    stale = TrainingOfferFactory(enterprise=enterprise, last_confirmed=TODAY - 40 * DAY)
+    PlacementFactory(
+        offer=stale,
+        status=S.PROPOSED,
+        planned_start=TODAY + 10 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        expires_on=TODAY + 10 * DAY,
+    )
+    first_of_last_month = (TODAY.replace(day=1) - DAY).replace(day=1)
+    reported = PlacementFactory(
+        offer=stale,
+        status=S.ACTIVE,
+        planned_start=first_of_last_month - 30 * DAY,
+        start_date=first_of_last_month - 30 * DAY,
+        planned_end=TODAY + 60 * DAY,
+    )
+    AttendanceDayFactory(placement=reported, date=first_of_last_month)
+    PlacementFactory(  # no day reported last month
+        offer=stale,
+        status=S.ACTIVE,
+        planned_start=first_of_last_month - 30 * DAY,
+        start_date=first_of_last_month - 30 * DAY,
+        planned_end=TODAY + 60 * DAY,
+    )
+    assert _counts(manager) == {
+        "proposals-waiting": 1,
+        "capacity-stale": 1,
+        "attendance-missing": 1,
+    }
+    assert _counts(manager2) == {}
+    month = next(i for i in attention_items(manager) if i.kind == "attendance-missing")
+    assert month.url.endswith(f"?month={first_of_last_month:%Y-%m}")
+
+
+def test_admin_sees_association_wide_and_the_log_review(admin_user, coordinator, manager):
+    _caseload_world(coordinator)
+    TrainingOfferFactory(
+        enterprise=EnterpriseFactory(managers=[manager]), last_confirmed=TODAY - 40 * DAY
+    )
+    AuditLog.objects.create(
+        user=coordinator, action=AuditAction.REVEAL, object_type="x", object_id="1"
+    )
+    counts = _counts(admin_user)
+    assert counts["queue-freed"] == 1
+    assert counts["capacity-stale"] == 1
+    assert counts["audit-review"] >= 1
+
+
+def test_query_count_is_bounded(admin_user, coordinator, django_assert_max_num_queries):
+    for _ in range(3):
+        _caseload_world(coordinator)
+    with django_assert_max_num_queries(12):
+        attention_items(admin_user)
+    with django_assert_max_num_queries(8):
+        attention_items(coordinator)
+
+
+def test_the_page_and_the_start_page_link_to_the_lists(coordinator, client):
+    _caseload_world(coordinator)
+    client.force_login(coordinator)
+    page = client.get(reverse("placements:attention")).content.decode()
+    assert reverse("placements:attention-list", args=["ending-soon"]) in page
+    home = client.get(reverse("home")).content.decode()
+    assert home.index("Att göra") < home.index('id="home-coordinator"')
+    assert reverse("placements:attention-list", args=["queue-freed"]) in home
+
+
+def test_list_pages_are_scoped_audited_and_bounded(
+    coordinator, coordinator2, client, django_assert_max_num_queries
+):
+    world = _caseload_world(coordinator)
+    client.force_login(coordinator)
+    url = reverse("placements:attention-list", args=["inactive"])
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert [p.pk for p in response.context["rows"]] == [world["idle"].pk]
+    log = AuditLog.objects.filter(action=AuditAction.LIST, object_type="attention-inactive").get()
+    assert log.subjects == f",{world['idle'].pk},"
+    client.force_login(coordinator2)
+    assert list(client.get(url).context["rows"]) == []
+
+
+def test_freed_entry_list_links_to_the_prefilled_proposal(coordinator, client):
+    world = _caseload_world(coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("placements:attention-list", args=["queue-freed"]))
+    entry = WaitingListEntry.objects.get(participant=world["person"])
+    assert entry.propose_url().replace("&", "&amp;") in response.content.decode()
+
+
+def test_manager_cannot_list_a_coordinator_kind(manager, client):
+    client.force_login(manager)
+    assert client.get(reverse("placements:attention-list", args=["inactive"])).status_code == 404
+    assert (
+        client.get(reverse("placements:attention-list", args=["proposals-waiting"])).status_code
+        == 404
+    )
