@@ -23,6 +23,7 @@ from placements.notifications import (
     digests_send,
     notify_place_freed,
 )
+from placements.selectors.attention import attention_items
 from placements.services import lifecycle
 from samordning.models import Notification, NotificationKind, NotificationOptOut
 from samordning.notifications import (
@@ -328,10 +329,12 @@ def test_digest_items_count_what_waits(cast):
         planned_end=TODAY + 60 * DAY,
         expires_on=TODAY + 7 * DAY,
     )
-    coordinator_items = {i.kind: i.count for i in digest_items(cast.coordinator)}
-    assert coordinator_items == {"proposals_pending": 1}
+    # The digest is the "Att göra" list: a proposal waits on the enterprise, not on the
+    # coordinator, until it is declined.
+    assert "proposals-answered" not in {i.kind for i in digest_items(cast.coordinator)}
     manager_items = {i.kind: i.count for i in digest_items(cast.managers[0])}
-    assert manager_items["proposals_waiting"] == 1
+    assert manager_items["proposals-waiting"] == 1
+    assert manager_items == {i.kind: i.count for i in attention_items(cast.managers[0])}
 
 
 def test_the_digest_counts_every_placement_ending_soon(cast):
@@ -345,7 +348,7 @@ def test_the_digest_counts_every_placement_ending_soon(cast):
             planned_end=TODAY + 10 * DAY,
         )
     items = {i.kind: i.count for i in digest_items(cast.coordinator)}
-    assert items == {"ending_soon": 12}
+    assert items["ending-soon"] == 12
 
 
 def test_one_digest_per_person_and_day(cast, django_capture_on_commit_callbacks):
@@ -355,6 +358,14 @@ def test_one_digest_per_person_and_day(cast, django_capture_on_commit_callbacks)
         planned_start=TODAY + 7 * DAY,
         planned_end=TODAY + 60 * DAY,
         expires_on=TODAY + 7 * DAY,
+    )
+    PlacementFactory(  # something on the coordinator's "Att göra" list too
+        participant=EnrolledParticipantFactory(coordinators=[cast.coordinator]),
+        offer=cast.offer,
+        status=S.ACTIVE,
+        planned_start=TODAY - 30 * DAY,
+        start_date=TODAY - 30 * DAY,
+        planned_end=TODAY + 10 * DAY,
     )
     idle = UserFactory(username="idle", roles=["coordinator"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -396,7 +407,8 @@ def test_the_scheduler_enqueues_the_digests_once_a_day_from_the_digest_hour(cast
     early = datetime.datetime(2030, 3, 4, 6, 59, tzinfo=zone)
 
     def digest_days() -> list[str]:
-        keys = Notification.objects.filter(recipient=cast.coordinator, kind="digest")
+        # The manager has a proposal to answer on every one of these days.
+        keys = Notification.objects.filter(recipient=cast.managers[0], kind="digest")
         return sorted(key.rsplit(":", 1)[1] for key in keys.values_list("key", flat=True))
 
     assert scheduler.tick(early) == ["0 notification(s)"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,24 @@ def test_queue_head_is_marked_when_a_placement_ends(coordinator, manager):
     second.refresh_from_db()
     assert first.place_freed_at is not None
     assert second.place_freed_at is None  # one place freed, one entry told
+
+
+def test_the_queue_heads_coordinator_is_mailed_a_one_click_proposal_link(
+    coordinator, coordinator2, manager, client, django_capture_on_commit_callbacks
+):
+    offer, (holder,) = _full_offer()
+    first = _queue(EnrolledParticipantFactory(coordinators=[coordinator]), offer, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        _end(holder, manager)
+    (message,) = mail.outbox
+    assert message.to == [coordinator.email]
+    assert first.propose_url() in message.body
+    assert first.participant.last_name not in message.body + message.subject
+    # One click from the mail: the proposal form, filled in from the queue entry.
+    client.force_login(coordinator)
+    page = client.get(first.propose_url())
+    assert page.status_code == 200
+    assert page.context["form"].initial["offer"] in (offer.pk, offer)
 
 
 @pytest.mark.parametrize("step", ["withdraw", "decline"])
