@@ -86,6 +86,8 @@ class SupportActivityForm(forms.ModelForm):
     class Meta:
         model = SupportActivity
         fields = ["kind", "date", "hours", "taking_part", "note"]
+        # Swedish users write 1,5: read the decimal comma.
+        localized_fields = ["hours"]
         field_classes = {"date": SaneDateField}
         widgets = {"date": DateInput()}
 
