@@ -10,15 +10,15 @@ import datetime
 import io
 
 import pytest
-from openpyxl import load_workbook
 from django.urls import get_resolver, reverse
+from openpyxl import load_workbook
 
 from enterprises.models import DevelopmentComment, SupportActivity
 from participants.identity import format_full
 from participants.models import Insats, Participant
 from placements.models import Placement
-from samordning.models import User
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES
+from samordning.models import User
 from tests.factories import ConsentFactory, FollowUpMeetingFactory
 from tests.worlds.statistics import build_small
 
