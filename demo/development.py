@@ -40,7 +40,7 @@ TAKING_PART = [
     "handledare",
     "styrelsen",
 ]
-NOTES = {
+NOTES: dict[str, list[str]] = {
     K.NETWORK_MEETING: ["Erfarenhetsutbyte om handledning", "Tema: ekonomi och prissättning"],
     K.TRAINING: [
         "Handledarutbildning, steg 1",
@@ -97,9 +97,9 @@ def _activities(
         ]
         if year in agreement_years or year + 1 in agreement_years:
             plan.append((K.PROCUREMENT, 2, 3, 8))
-        for month, day in NETWORK_DAYS:
+        for month, day_of_month in NETWORK_DAYS:
             if rng.random() < 0.85:
-                plan_day = D(year, month, day)
+                plan_day = D(year, month, day_of_month)
                 if plan_day <= today:
                     rows.append(
                         _activity(
