@@ -21,6 +21,7 @@ from participants.identity import mask, parse_identity_number
 from participants.models import (
     Consent,
     Enrolment,
+    EsfParticipantData,
     Insats,
     Participant,
     ParticipantSupportSource,
@@ -165,3 +166,25 @@ class EnrolmentAdmin(ParticipantPartAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Enrolment]:
         # __str__ names the participant and the insats (autocomplete lists it).
         return super().get_queryset(request).select_related("participant", "insats")
+
+
+@admin.register(EsfParticipantData)
+class EsfParticipantDataAdmin(ParticipantPartAdmin):
+    """ESF+ answers (GDPR art. 9): reads and changes logged on the participant."""
+
+    audit_subject_path = "enrolment__participant_id"
+    list_display = ("enrolment", "entry_recorded_on", "exit_recorded_on", "six_months_recorded_on")
+    list_filter = ("enrolment__insats",)
+    search_fields = tuple(f"enrolment__{path}" for path in PARTICIPANT_SEARCH)
+    list_select_related = ("enrolment__participant", "enrolment__insats")
+    autocomplete_fields = ("enrolment",)
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.enrolment.participant
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EsfParticipantData]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("enrolment__participant", "enrolment__insats")
+        )

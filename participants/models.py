@@ -629,6 +629,17 @@ class EsfParticipantData(models.Model):
             return
         if not enrolment.insats.esf_funded:
             raise ValidationError(_("Insatsen är inte ESF-finansierad."))
+        if self.exit_job_searching == EsfAnswer.YES and self.exit_employed == EsfAnswer.YES:
+            # The Commission's guidance (SFC support portal): job searching (EECR01) and
+            # employed (EECR04) exclude each other; the last status in the four weeks counts.
+            raise ValidationError(
+                {
+                    "exit_employed": _(
+                        "Ange antingen ”söker arbete” eller ”i arbete” vid avslut: den "
+                        "situation som gällde sist under de fyra veckorna efter avslut."
+                    )
+                }
+            )
         has_results = any(getattr(self, f) for f in (*ESF_EXIT_FIELDS, *ESF_SIX_MONTHS_FIELDS))
         if has_results and enrolment.end_date is None:
             raise ValidationError(

@@ -146,3 +146,15 @@ def test_anonymisation_keeps_the_answers_for_the_statistics(world, admin_user):
     data = EsfParticipantData.objects.get(enrolment=world.e1)
     assert (data.employment_situation, data.disability) == ("long_term_unemployed", "yes")
     assert datetime.date(2024, 2, 1) == data.entry_recorded_on
+
+
+def test_job_searching_and_employed_upon_leaving_exclude_each_other(world, coordinator):
+    with pytest.raises(ValidationError) as error:
+        services.esf_data_save(
+            enrolment=world.e1,
+            user=coordinator,
+            phases=["exit"],
+            answers={"exit_job_searching": "yes", "exit_employed": "yes"},
+        )
+    assert "exit_employed" in error.value.message_dict
+    assert EsfParticipantData.objects.get(enrolment=world.e1).exit_job_searching == "no"
