@@ -521,11 +521,12 @@ def esf_data_save(
         raise ValidationError(_("Insatsen är inte ESF-finansierad."), code="not_esf")
     data = EsfParticipantData.objects.select_for_update().filter(enrolment=enrolment).first()
     data = data or EsfParticipantData(enrolment=enrolment)
+    phases = list(phases)
+    unknown = set(answers) - {name for phase in phases for name in ESF_PHASES[phase][0]}
+    if unknown:
+        raise ValidationError(_("Okända fält: %(f)s") % {"f": ", ".join(sorted(unknown))})
     for phase in phases:
         fields, recorded = ESF_PHASES[phase]
-        unknown = set(answers) - set().union(*(ESF_PHASES[p][0] for p in phases))
-        if unknown:
-            raise ValidationError(_("Okända fält: %(f)s") % {"f": ", ".join(sorted(unknown))})
         for name in fields:
             setattr(data, name, answers.get(name, ""))
         filled = any(getattr(data, name) for name in fields)
