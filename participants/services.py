@@ -519,6 +519,12 @@ def esf_data_save(
     enrolment = Enrolment.objects.select_related("insats", "participant").get(pk=enrolment.pk)
     if not enrolment.insats.esf_funded:
         raise ValidationError(_("Insatsen är inte ESF-finansierad."), code="not_esf")
+    if enrolment.participant.is_anonymous:
+        # Only sex, birth year and start for an anonymous registration (DOMAIN.md);
+        # an anonymised person's earlier answers stay for the statistics.
+        raise ValidationError(
+            _("En anonym deltagare registreras utan ESF+-uppgifter."), code="anonymous"
+        )
     data = EsfParticipantData.objects.select_for_update().filter(enrolment=enrolment).first()
     data = data or EsfParticipantData(enrolment=enrolment)
     phases = list(phases)

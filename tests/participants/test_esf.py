@@ -11,7 +11,7 @@ from django.urls import reverse
 from participants import services
 from participants.models import EsfParticipantData
 from samordning.models import AuditAction, AuditLog
-from tests.factories import EnrolmentFactory, InsatsFactory
+from tests.factories import EnrolmentFactory, InsatsFactory, ParticipantFactory
 from tests.worlds.esf import D, build_esf
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,25 @@ def test_job_searching_and_employed_upon_leaving_exclude_each_other(world, coord
         )
     assert "exit_employed" in error.value.message_dict
     assert EsfParticipantData.objects.get(enrolment=world.e1).exit_job_searching == "no"
+
+
+def test_no_answers_for_an_anonymous_registration(world, coordinator):
+    enrolment = EnrolmentFactory(
+        participant=ParticipantFactory(
+            personal_number=None,
+            first_name="",
+            last_name="",
+            is_anonymous=True,
+            anonymous_reason="no_consent",
+        ),
+        insats=world.insats,
+        start_date=D(2024, 4, 1),
+    )
+    with pytest.raises(ValidationError):
+        services.esf_data_save(
+            enrolment=enrolment,
+            user=coordinator,
+            phases=["entry"],
+            answers={"disability": "yes"},
+        )
+    assert not EsfParticipantData.objects.filter(enrolment=enrolment).exists()
