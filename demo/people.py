@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from stdnum import luhn
 
+from demo.esf import esf_answers
 from demo.facts import (
     AGREEMENT_SUPPORT,
     DECLINE_NOTES,
@@ -50,6 +51,7 @@ from participants.choices import (
 from participants.models import (
     Consent,
     Enrolment,
+    EsfParticipantData,
     Insats,
     Participant,
     ParticipantSupportSource,
@@ -784,6 +786,8 @@ class JourneyBuilder:
             self._sharing_consent(person)
         _bulk(Consent, [c for p in people for c in p.consents])
         _bulk(Enrolment, [p.enrolment for p in people if p.enrolment is not None])
+        enrolments = [p.enrolment for p in people if p.enrolment is not None]
+        _bulk(EsfParticipantData, esf_answers(enrolments, self.today))
         placements = [pl for p in people for pl in p.placements]
         _bulk(Placement, placements)
         _bulk(SharedSnapshot, _snapshots(placements))

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo.development import build_development
+from demo.facts import ENTERPRISES
 from demo.follow_through import build_follow_through
 from demo.notifications import build_notifications
 from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
@@ -113,6 +115,9 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
             rng = random.Random(RANDOM_SEED)
             say(_("Skapar demodata (skala %(scale)s) …") % {"scale": scale})
             org = build_organisations(rng=rng, today=today, scale=scale, users=users)
+            build_development(
+                enterprises=org.enterprises[: len(ENTERPRISES)], users=users, today=today
+            )
             link_managers(users)
             JourneyBuilder(rng=rng, today=today, org=org, users=users, scale=scale).build()
             build_follow_through(rng=rng, today=today, users=users)

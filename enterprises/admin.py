@@ -12,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import (
     AnnualFigure,
     CapacityChange,
+    DevelopmentComment,
+    DevelopmentGoal,
     Enterprise,
     EnterpriseAgreement,
+    Milestone,
+    SupportActivity,
     TrainingOffer,
 )
 from enterprises.resources import AnnualFigureResource, EnterpriseResource, TrainingOfferResource
@@ -182,3 +186,43 @@ class CapacityChangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("offer__title", "offer__enterprise__name", "changed_by__username")
     list_select_related = ("offer", "offer__enterprise", "changed_by")
     date_hierarchy = "changed_at"
+
+
+# --- enterprise development (the staff pages are /foretag/<pk>/utveckling/) ----------
+
+
+@admin.register(DevelopmentGoal)
+class DevelopmentGoalAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "goal", "target_date", "status", "achieved_on")
+    list_filter = ("status", "enterprise")
+    search_fields = ("enterprise__name", "goal")
+    list_select_related = ("enterprise",)
+    autocomplete_fields = ("enterprise", "created_by")
+
+
+@admin.register(SupportActivity)
+class SupportActivityAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "kind", "date", "hours", "taking_part")
+    list_filter = ("kind", "enterprise")
+    search_fields = ("enterprise__name", "note", "taking_part")
+    list_select_related = ("enterprise",)
+    autocomplete_fields = ("enterprise", "created_by")
+    date_hierarchy = "date"
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "kind", "date")
+    list_filter = ("kind", "enterprise")
+    search_fields = ("enterprise__name", "note")
+    list_select_related = ("enterprise",)
+    autocomplete_fields = ("enterprise", "created_by")
+    date_hierarchy = "date"
+
+
+@admin.register(DevelopmentComment)
+class DevelopmentCommentAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "author", "created_at")
+    search_fields = ("enterprise__name", "text")
+    list_select_related = ("enterprise", "author")
+    autocomplete_fields = ("enterprise", "author")

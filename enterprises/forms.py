@@ -7,7 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
+from enterprises.models import (
+    AnnualFigure,
+    Enterprise,
+    GoalStatus,
+    Milestone,
+    SupportActivity,
+    TrainingOffer,
+)
 from enterprises.services import ADMIN_OFFER_FIELDS, enterprise_fields_for, offer_fields_for
 from samordning.forms import DateInput
 from samordning.models import User
@@ -61,3 +68,39 @@ class OfferCreateForm(OfferForm):
         fields = [*ADMIN_OFFER_FIELDS, "capacity", "free_from"]
         field_classes = {"free_from": SaneDateField}
         widgets = {**OfferForm.Meta.widgets, "free_from": DateInput()}
+
+
+class DevelopmentGoalForm(forms.Form):
+    goal_text = forms.CharField(label=_("Mål"), max_length=300)
+    target_date = SaneDateField(label=_("Måldatum"), widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+    achieved_on = SaneDateField(
+        label=_("Uppnått datum"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Tomt för ett uppnått mål: i dag."),
+    )
+
+
+class SupportActivityForm(forms.ModelForm):
+    class Meta:
+        model = SupportActivity
+        fields = ["kind", "date", "hours", "taking_part", "note"]
+        # Swedish users write 1,5: read the decimal comma.
+        localized_fields = ["hours"]
+        field_classes = {"date": SaneDateField}
+        widgets = {"date": DateInput()}
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["kind", "date", "note"]
+        field_classes = {"date": SaneDateField}
+        widgets = {"date": DateInput()}
+
+
+class DevelopmentCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Kommentar"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

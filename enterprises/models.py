@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -445,3 +446,225 @@ class CapacityChange(models.Model):
         return (
             f"{self.offer}: {self.old_capacity} → {self.new_capacity} ({self.changed_at:%Y-%m-%d})"
         )
+
+
+# --- enterprise development: the association's second purpose (DOMAIN.md) ----------
+#
+# The plan (goals), the log of the association's support and the milestones an
+# enterprise reaches. Facts about organisations, never about participants: the
+# "who took part" text names roles ("verksamhetsledare, två handledare"), not people
+# in the target group.
+
+
+class DevelopmentQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: User) -> DevelopmentQuerySet:
+        """The rows of the enterprises the user may see (managers: their own)."""
+        return self.filter(enterprise__in=Enterprise.objects.visible_to(user))
+
+
+class GoalStatus(models.TextChoices):
+    ONGOING = "ongoing", _("Pågående")
+    ACHIEVED = "achieved", _("Uppnått")
+
+
+class DevelopmentGoal(models.Model):
+    """One goal of an enterprise's development plan, with a target date."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("företag"),
+        on_delete=models.PROTECT,
+        related_name="development_goals",
+    )
+    goal = models.CharField(_("mål"), max_length=300)
+    target_date = models.DateField(_("måldatum"), validators=[validate_sane_date])
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.ONGOING
+    )
+    achieved_on = models.DateField(
+        _("uppnått datum"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerat av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    objects = DevelopmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("utvecklingsmål")
+        verbose_name_plural = _("utvecklingsmål")
+        ordering = ["enterprise__name", "target_date", "id"]
+        constraints = [
+            *sane_date_constraints("development_goal", "target_date", "achieved_on"),
+            models.CheckConstraint(
+                condition=Q(status=GoalStatus.ACHIEVED) | Q(achieved_on__isnull=True),
+                name="development_goal_achieved_date_only_when_achieved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.goal}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status != GoalStatus.ACHIEVED and self.achieved_on:
+            raise ValidationError(
+                {"achieved_on": _("Ange uppnått datum bara för ett uppnått mål.")}
+            )
+
+
+class SupportActivityKind(models.TextChoices):
+    """What the association did for the enterprise (our list, DOMAIN.md's second purpose)."""
+
+    NETWORK_MEETING = "network_meeting", _("Nätverksträff")
+    TRAINING = "training", _("Utbildning/kompetensutveckling")
+    BUSINESS_ADVICE = "business_advice", _("Affärsrådgivning")
+    AUTHORITY_CONTACT = "authority_contact", _("Kontakt med myndighet")
+    PROCUREMENT = "procurement", _("Stöd vid upphandling/avtal")
+    OTHER = "other", _("Annat")
+
+
+# One logged activity is at most a few working days (a two-day course for several
+# people is logged as its total); more is a typing error.
+MAX_ACTIVITY_HOURS = Decimal(100)
+
+
+class SupportActivity(models.Model):
+    """One piece of the association's support to an enterprise, with the hours it took."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("företag"),
+        on_delete=models.PROTECT,
+        related_name="support_activities",
+    )
+    kind = models.CharField(_("typ av stöd"), max_length=20, choices=SupportActivityKind.choices)
+    date = models.DateField(_("datum"), validators=[validate_sane_date])
+    hours = models.DecimalField(
+        _("timmar"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(MAX_ACTIVITY_HOURS)],
+        help_text=_("Förbundets arbetstid, t.ex. 1,5."),
+    )
+    taking_part = models.CharField(
+        _("vilka deltog"),
+        max_length=200,
+        blank=True,
+        help_text=_("Roller, inte namn på deltagare: t.ex. ”verksamhetsledare, två handledare”."),
+    )
+    note = models.CharField(_("kort anteckning"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    objects = DevelopmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stödinsats till företag")
+        verbose_name_plural = _("stödinsatser till företag")
+        ordering = ["enterprise__name", "-date", "-id"]
+        constraints = [
+            *sane_date_constraints("support_activity", "date"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=MAX_ACTIVITY_HOURS),
+                name="support_activity_hours_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.get_kind_display()} {self.date}"
+
+
+class MilestoneKind(models.TextChoices):
+    FIRST_AF_AGREEMENT = "first_af_agreement", _("Första avtalet med Arbetsförmedlingen")
+    APPROVED_SUPPLIER = "approved_supplier", _("Godkänd leverantör")
+    IOP_MUNICIPALITY = "iop_municipality", _("IOP-avtal med en kommun")
+    FIRST_TARGET_GROUP_EMPLOYEE = (
+        "first_target_group_employee",
+        _("Första anställda ur målgruppen"),
+    )
+    OTHER = "other", _("Annat")
+
+
+class Milestone(models.Model):
+    """A step the enterprise reached, on a date. Each named kind is reached once."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("företag"), on_delete=models.PROTECT, related_name="milestones"
+    )
+    kind = models.CharField(_("milstolpe"), max_length=30, choices=MilestoneKind.choices)
+    date = models.DateField(_("datum"), validators=[validate_sane_date])
+    note = models.CharField(_("anteckning"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    objects = DevelopmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milstolpe")
+        verbose_name_plural = _("milstolpar")
+        ordering = ["enterprise__name", "date", "id"]
+        constraints = [
+            *sane_date_constraints("milestone", "date"),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind"],
+                condition=~Q(kind="other"),
+                name="milestone_once_per_kind",
+                violation_error_message=_("Företaget har redan nått den här milstolpen."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.get_kind_display()} {self.date}"
+
+
+class DevelopmentComment(models.Model):
+    """A comment on the enterprise's development plan, by its manager or the association."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("företag"),
+        on_delete=models.PROTECT,
+        related_name="development_comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("skriven av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("kommentar"), max_length=2000)
+    created_at = models.DateTimeField(
+        _("skriven"), default=timezone.now, validators=[validate_sane_date]
+    )
+
+    objects = DevelopmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kommentar till utvecklingsplan")
+        verbose_name_plural = _("kommentarer till utvecklingsplaner")
+        ordering = ["enterprise__name", "created_at", "id"]
+        constraints = sane_date_constraints("development_comment", datetimes=("created_at",))
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}: {self.author} {self.created_at:%Y-%m-%d}"

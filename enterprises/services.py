@@ -20,8 +20,13 @@ from django.utils.translation import gettext as _
 from enterprises.models import (
     AnnualFigure,
     CapacityChange,
+    DevelopmentComment,
+    DevelopmentGoal,
     Enterprise,
+    GoalStatus,
+    Milestone,
     OfferStatus,
+    SupportActivity,
     TrainingOffer,
 )
 from samordning import policy
@@ -246,3 +251,108 @@ def enterprise_create(
     enterprise.save()
     enterprise.business_areas.set(list(business_areas))
     return enterprise
+
+
+# --- enterprise development ------------------------------------------------------
+
+
+def _require_development_staff(user: User) -> None:
+    if not policy.can(user, policy.Perm.DEVELOPMENT_EDIT):
+        raise ValidationError(
+            _("Bara förbundets personal för in utvecklingsplan, stöd och milstolpar."),
+            code="not_allowed",
+        )
+
+
+@transaction.atomic
+def development_goal_save(
+    *,
+    enterprise: Enterprise,
+    user: User,
+    goal_text: str,
+    target_date: datetime.date,
+    status: str = GoalStatus.ONGOING,
+    achieved_on: datetime.date | None = None,
+    goal: DevelopmentGoal | None = None,
+) -> DevelopmentGoal:
+    """Add a goal to the enterprise's plan (goal=None) or change one of its goals."""
+    _require_development_staff(user)
+    if goal is not None and goal.enterprise_id != enterprise.pk:
+        raise ValidationError(_("Målet hör till ett annat företag."))
+    goal = goal or DevelopmentGoal(enterprise=enterprise, created_by=user)
+    goal.goal = goal_text
+    goal.target_date = target_date
+    goal.status = status
+    if status == GoalStatus.ACHIEVED and achieved_on is None:
+        achieved_on = timezone.localdate()
+    goal.achieved_on = achieved_on if status == GoalStatus.ACHIEVED else None
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def support_activity_log(
+    *,
+    enterprise: Enterprise,
+    user: User,
+    kind: str,
+    date: datetime.date,
+    hours: Decimal,
+    taking_part: str = "",
+    note: str = "",
+    today: datetime.date | None = None,
+) -> SupportActivity:
+    """Log one support activity for the enterprise: what, when, how many hours."""
+    _require_development_staff(user)
+    today = today or timezone.localdate()
+    if date > today:
+        raise ValidationError({"date": _("Logga stödet när det är gjort, inte i förväg.")})
+    activity = SupportActivity(
+        enterprise=enterprise,
+        kind=kind,
+        date=date,
+        hours=hours,
+        taking_part=taking_part,
+        note=note,
+        created_by=user,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def milestone_record(
+    *,
+    enterprise: Enterprise,
+    user: User,
+    kind: str,
+    date: datetime.date,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> Milestone:
+    """Record that the enterprise reached a milestone; each named kind once."""
+    _require_development_staff(user)
+    today = today or timezone.localdate()
+    # The enterprise's row lock serialises two records of the same kind.
+    Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if date > today:
+        raise ValidationError({"date": _("En milstolpe registreras när den är nådd.")})
+    milestone = Milestone(enterprise=enterprise, kind=kind, date=date, note=note, created_by=user)
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def development_comment_add(*, enterprise: Enterprise, user: User, text: str) -> DevelopmentComment:
+    """A comment on the development plan by someone who may see the enterprise."""
+    if not policy.can(user, policy.Perm.DEVELOPMENT_COMMENT) or not (
+        Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    ):
+        raise ValidationError(_("Du kan inte kommentera det här företagets plan."))
+    comment = DevelopmentComment(enterprise=enterprise, author=user, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enterprises import spreadsheet_views, views
+from enterprises import development_views, spreadsheet_views, views
 from samordning.imports import import_urls
 from samordning.policy import Perm
 
@@ -27,6 +27,32 @@ urlpatterns = [
         "<int:enterprise_pk>/arsuppgifter/<int:figure_pk>/andra/",
         views.annual_figure_edit,
         name="annual-figure-update",
+    ),
+    path("<int:enterprise_pk>/utveckling/", development_views.development, name="development"),
+    path(
+        "<int:enterprise_pk>/utveckling/mal/ny/",
+        development_views.goal_create,
+        name="development-goal-create",
+    ),
+    path(
+        "<int:enterprise_pk>/utveckling/mal/<int:goal_pk>/andra/",
+        development_views.goal_update,
+        name="development-goal-update",
+    ),
+    path(
+        "<int:enterprise_pk>/utveckling/stod/ny/",
+        development_views.activity_create,
+        name="support-activity-create",
+    ),
+    path(
+        "<int:enterprise_pk>/utveckling/milstolpe/ny/",
+        development_views.milestone_create,
+        name="milestone-create",
+    ),
+    path(
+        "<int:enterprise_pk>/utveckling/kommentar/",
+        development_views.comment_create,
+        name="development-comment-create",
     ),
     path("<int:enterprise_pk>/platser/ny/", views.offer_create, name="offer-create"),
     path("platser/", views.OfferListView.as_view(), name="offer-list"),

@@ -21,6 +21,7 @@ from participants.identity import mask, parse_identity_number
 from participants.models import (
     Consent,
     Enrolment,
+    EsfParticipantData,
     Insats,
     Parking,
     Participant,
@@ -188,3 +189,25 @@ class ResponsibilityChangeAdmin(ViewOnlyAdminMixin, ParticipantPartAdmin):
     search_fields = PARTICIPANT_SEARCH
     list_select_related = ("participant", "from_user", "to_user", "changed_by")
     readonly_fields = ("participant", "from_user", "to_user", "changed_at", "changed_by", "note")
+
+
+@admin.register(EsfParticipantData)
+class EsfParticipantDataAdmin(ParticipantPartAdmin):
+    """ESF+ answers (GDPR art. 9): reads and changes logged on the participant."""
+
+    audit_subject_path = "enrolment__participant_id"
+    list_display = ("enrolment", "entry_recorded_on", "exit_recorded_on", "six_months_recorded_on")
+    list_filter = ("enrolment__insats",)
+    search_fields = tuple(f"enrolment__{path}" for path in PARTICIPANT_SEARCH)
+    list_select_related = ("enrolment__participant", "enrolment__insats")
+    autocomplete_fields = ("enrolment",)
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.enrolment.participant
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EsfParticipantData]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("enrolment__participant", "enrolment__insats")
+        )

@@ -182,3 +182,43 @@ class ParkingReason(models.TextChoices):
     LEAVE = "leave", _("Föräldraledighet eller annan ledighet")
     PERSONAL = "personal", _("Personliga skäl")
     OTHER = "other", _("Annat")
+
+
+# --- ESF+ common indicators (Regulation (EU) 2021/1057, Annex I; docs/statistics.md) ----
+# Stored on the enrolment in an ESF-financed insats. Every question may be answered
+# "vill inte uppge"; an empty field means "not asked yet".
+
+
+class EsfEmploymentSituation(models.TextChoices):
+    """Labour market situation (Annex I, 1.1 and 1.3). The output indicators are
+    "unemployed, including long-term unemployed" (the first two together),
+    "long-term unemployed", "inactive" and "employed, including self-employed"."""
+
+    UNEMPLOYED = "unemployed", _("Arbetslös (kortare tid)")
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _("Långtidsarbetslös")
+    INACTIVE = "inactive", _("Utanför arbetskraften (inaktiv)")
+    EMPLOYED = "employed", _("Sysselsatt, inkl. egen företagare")
+    REFUSED = "refused", _("Vill inte uppge")
+
+
+ESF_UNEMPLOYED_INCL_LONG_TERM = [
+    EsfEmploymentSituation.UNEMPLOYED,
+    EsfEmploymentSituation.LONG_TERM_UNEMPLOYED,
+]
+
+
+class EsfEducation(models.TextChoices):
+    """Highest completed education by ISCED 2011 (Annex I, 1.1)."""
+
+    ISCED_0_2 = "isced_0_2", _("Förgymnasial (ISCED 0–2)")
+    ISCED_3_4 = "isced_3_4", _("Gymnasial eller eftergymnasial under tre år (ISCED 3–4)")
+    ISCED_5_8 = "isced_5_8", _("Eftergymnasial (ISCED 5–8)")
+    REFUSED = "refused", _("Vill inte uppge")
+
+
+class EsfAnswer(models.TextChoices):
+    """Yes/no questions of the indicators, with the participant's right not to answer."""
+
+    YES = "yes", _("Ja")
+    NO = "no", _("Nej")
+    REFUSED = "refused", _("Vill inte uppge")

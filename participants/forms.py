@@ -24,7 +24,17 @@ from participants.choices import (
     SupportSource,
 )
 from participants.identity import mask, parse_identity_number
-from participants.models import IDENTITY_FIELDS, PROFILE_FIELDS, Consent, Insats, Participant
+from participants.models import (
+    ESF_ENTRY_FIELDS,
+    ESF_EXIT_FIELDS,
+    ESF_SIX_MONTHS_FIELDS,
+    IDENTITY_FIELDS,
+    PROFILE_FIELDS,
+    Consent,
+    EsfParticipantData,
+    Insats,
+    Participant,
+)
 from samordning import policy
 from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, User
@@ -388,6 +398,14 @@ class ParkingForm(forms.Form):
         help_text=_("Skriv inga hälsouppgifter här."),
     )
 
+
+class EsfEntryForm(forms.ModelForm):
+    """The ESF+ output indicators at entry; sex and age come from the participant."""
+
+    class Meta:
+        model = EsfParticipantData
+        fields = list(ESF_ENTRY_FIELDS)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -434,3 +452,29 @@ class HandoverForm(forms.Form):
             self.fields["participants"].queryset = participants  # type: ignore[attr-defined]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def answers(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in ESF_ENTRY_FIELDS}
+
+
+class EsfResultsForm(forms.ModelForm):
+    """The ESF+ results at exit and six months after."""
+
+    class Meta:
+        model = EsfParticipantData
+        fields = [*ESF_EXIT_FIELDS, *ESF_SIX_MONTHS_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("Vid avslut (flera kan stämma)"), *ESF_EXIT_FIELDS),
+            Fieldset(_("Sex månader efter avslut"), *ESF_SIX_MONTHS_FIELDS),
+        )
+
+    def answers(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(name) or ""
+            for name in (*ESF_EXIT_FIELDS, *ESF_SIX_MONTHS_FIELDS)
+        }

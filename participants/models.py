@@ -23,6 +23,9 @@ from participants.choices import (
     Education,
     EmploymentStatus,
     EndReason,
+    EsfAnswer,
+    EsfEducation,
+    EsfEmploymentSituation,
     InsatsOrientation,
     Outcome,
     ParkingReason,
@@ -637,3 +640,123 @@ class ResponsibilityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.from_user_id} -> {self.to_user_id}"
+
+
+def _esf_answer(label: Any) -> models.CharField[str, str]:
+    return models.CharField(label, max_length=10, choices=EsfAnswer.choices, blank=True)
+
+
+# The questions of each phase, in the order the forms and the export show them.
+ESF_ENTRY_FIELDS = (
+    "employment_situation",
+    "education",
+    "disability",
+    "third_country_national",
+    "foreign_background",
+    "minority",
+    "homeless",
+)
+ESF_EXIT_FIELDS = (
+    "exit_job_searching",
+    "exit_in_education",
+    "exit_qualification",
+    "exit_employed",
+)
+ESF_SIX_MONTHS_FIELDS = ("six_months_situation", "six_months_improved")
+
+
+class EsfParticipantData(models.Model):
+    """The ESF+ common indicators of one enrolment in an ESF-financed insats.
+
+    At entry the output indicators (Annex I 1.1; sex and age come from the
+    participant), at exit the immediate results (1.2), six months after exit the
+    longer-term results (1.3). Disability and similar answers are special
+    categories of data (GDPR art. 9): only the responsible coordinators and
+    admins read or write them, and every read is logged. Category answers are
+    kept through anonymisation: the funders' figures must not change.
+    """
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("inskrivning"),
+        on_delete=models.PROTECT,
+        related_name="esf_data",
+    )
+    # At entry.
+    employment_situation = models.CharField(
+        _("situation på arbetsmarknaden vid start"),
+        max_length=30,
+        choices=EsfEmploymentSituation.choices,
+        blank=True,
+    )
+    education = models.CharField(
+        _("utbildningsnivå vid start (ISCED)"),
+        max_length=10,
+        choices=EsfEducation.choices,
+        blank=True,
+    )
+    disability = _esf_answer(_("funktionsnedsättning"))
+    third_country_national = _esf_answer(_("medborgare i tredjeland"))
+    foreign_background = _esf_answer(_("utländsk bakgrund"))
+    minority = _esf_answer(_("tillhör en minoritet (t.ex. romer)"))
+    homeless = _esf_answer(_("hemlös eller utestängd från bostadsmarknaden"))
+    entry_recorded_on = models.DateField(
+        _("startuppgifter registrerade"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    # At exit: the immediate results (several may apply).
+    exit_job_searching = _esf_answer(_("söker arbete vid avslut"))
+    exit_in_education = _esf_answer(_("i utbildning eller praktik vid avslut"))
+    exit_qualification = _esf_answer(_("har fått en kvalifikation vid avslut"))
+    exit_employed = _esf_answer(_("i arbete, inkl. egen företagare, vid avslut"))
+    exit_recorded_on = models.DateField(
+        _("avslutsuppgifter registrerade"), null=True, blank=True, validators=[validate_sane_date]
+    )
+    # Six months after exit.
+    six_months_situation = models.CharField(
+        _("situation på arbetsmarknaden sex månader efter avslut"),
+        max_length=30,
+        choices=EsfEmploymentSituation.choices,
+        blank=True,
+    )
+    six_months_improved = _esf_answer(_("förbättrad situation sex månader efter avslut"))
+    six_months_recorded_on = models.DateField(
+        _("uppgifter efter sex månader registrerade"),
+        null=True,
+        blank=True,
+        validators=[validate_sane_date],
+    )
+
+    class Meta:
+        verbose_name = _("ESF+-uppgifter")
+        verbose_name_plural = _("ESF+-uppgifter")
+        ordering = ["enrolment"]
+        constraints = sane_date_constraints(
+            "esf_data", "entry_recorded_on", "exit_recorded_on", "six_months_recorded_on"
+        )
+
+    def __str__(self) -> str:
+        return _("ESF+-uppgifter för %(enrolment)s") % {"enrolment": self.enrolment}
+
+    def clean(self) -> None:
+        super().clean()
+        enrolment = self.enrolment if self.enrolment_id else None
+        if enrolment is None:
+            return
+        if not enrolment.insats.esf_funded:
+            raise ValidationError(_("Insatsen är inte ESF-finansierad."))
+        if self.exit_job_searching == EsfAnswer.YES and self.exit_employed == EsfAnswer.YES:
+            # The Commission's guidance (SFC support portal): job searching (EECR01) and
+            # employed (EECR04) exclude each other; the last status in the four weeks counts.
+            raise ValidationError(
+                {
+                    "exit_employed": _(
+                        "Ange antingen ”söker arbete” eller ”i arbete” vid avslut: den "
+                        "situation som gällde sist under de fyra veckorna efter avslut."
+                    )
+                }
+            )
+        has_results = any(getattr(self, f) for f in (*ESF_EXIT_FIELDS, *ESF_SIX_MONTHS_FIELDS))
+        if has_results and enrolment.end_date is None:
+            raise ValidationError(
+                _("Resultat vid och efter avslut registreras när inskrivningen har avslutats.")
+            )

@@ -19,10 +19,14 @@ from django.utils.translation import gettext as _
 from participants.choices import ConsentPurpose, ParkingReason
 from participants.identity import format_full, parse_identity_number
 from participants.models import (
+    ESF_ENTRY_FIELDS,
+    ESF_EXIT_FIELDS,
+    ESF_SIX_MONTHS_FIELDS,
     IDENTITY_FIELDS,
     PROFILE_FIELDS,
     Consent,
     Enrolment,
+    EsfParticipantData,
     Insats,
     Parking,
     Participant,
@@ -639,3 +643,103 @@ def handover(
             f"handover: coordinator {from_user.pk} -> {to_user.pk}",
         )
     return changes
+
+
+# --- ESF+ indicators --------------------------------------------------------------
+
+ESF_PHASES: dict[str, tuple[tuple[str, ...], str]] = {
+    # phase -> (its fields, the date field that says when they were recorded)
+    "entry": (ESF_ENTRY_FIELDS, "entry_recorded_on"),
+    "exit": (ESF_EXIT_FIELDS, "exit_recorded_on"),
+    "six_months": (ESF_SIX_MONTHS_FIELDS, "six_months_recorded_on"),
+}
+
+
+def esf_data_for(enrolment: Enrolment) -> EsfParticipantData:
+    """The enrolment's ESF+ row, or an unsaved empty one."""
+    found = EsfParticipantData.objects.filter(enrolment=enrolment).first()
+    return found or EsfParticipantData(enrolment=enrolment)
+
+
+def esf_log_view(*, enrolment: Enrolment, user: User, request: HttpRequest | None = None) -> None:
+    """One read row: the ESF+ answers (special categories of data) were shown."""
+    _audit(
+        user,
+        AuditAction.VIEW,
+        enrolment.participant,
+        request,
+        f"esf+ data: enrolment {enrolment.pk}",
+        responsible=is_responsible(enrolment.participant, user),
+    )
+
+
+@transaction.atomic
+def esf_data_save(
+    *,
+    enrolment: Enrolment,
+    user: User,
+    phases: Iterable[str],
+    answers: Mapping[str, str],
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> EsfParticipantData:
+    """Save the ESF+ answers of the given phases ("entry", "exit", "six_months").
+
+    Only for an enrolment in an ESF-financed insats; results only once the
+    enrolment has ended, and the six-month answers only six months after. A
+    phase with any answer gets today as its recorded date.
+    """
+    today = today or timezone.localdate()
+    enrolment = Enrolment.objects.select_related("insats", "participant").get(pk=enrolment.pk)
+    if not enrolment.insats.esf_funded:
+        raise ValidationError(_("Insatsen är inte ESF-finansierad."), code="not_esf")
+    if enrolment.participant.is_anonymous:
+        # Only sex, birth year and start for an anonymous registration (DOMAIN.md);
+        # an anonymised person's earlier answers stay for the statistics.
+        raise ValidationError(
+            _("En anonym deltagare registreras utan ESF+-uppgifter."), code="anonymous"
+        )
+    data = EsfParticipantData.objects.select_for_update().filter(enrolment=enrolment).first()
+    data = data or EsfParticipantData(enrolment=enrolment)
+    phases = list(phases)
+    unknown = set(answers) - {name for phase in phases for name in ESF_PHASES[phase][0]}
+    if unknown:
+        raise ValidationError(_("Okända fält: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for phase in phases:
+        fields, recorded = ESF_PHASES[phase]
+        for name in fields:
+            setattr(data, name, answers.get(name, ""))
+        filled = any(getattr(data, name) for name in fields)
+        if filled and getattr(data, recorded) is None:
+            setattr(data, recorded, today)
+        if not filled:
+            setattr(data, recorded, None)
+    if any(getattr(data, f) for f in ESF_SIX_MONTHS_FIELDS):
+        end = enrolment.end_date
+        if end is not None and today < _six_months_after(end):
+            raise ValidationError(
+                _("Uppgifterna efter sex månader registreras tidigast %(day)s.")
+                % {"day": _six_months_after(end).isoformat()}
+            )
+    data.full_clean()
+    data.save()
+    _audit(
+        user,
+        AuditAction.UPDATE,
+        enrolment.participant,
+        request,
+        f"esf+ data ({', '.join(phases)}): enrolment {enrolment.pk}",
+    )
+    return data
+
+
+def _six_months_after(day: datetime.date) -> datetime.date:
+    month = day.month + 6
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -24,11 +24,13 @@ from participants.choices import ParkingReason
 from participants.forms import (
     ConsentForm,
     EnrolmentForm,
+    EsfEntryForm,
+    EsfResultsForm,
     HandoverForm,
     ParkingForm,
     ParticipantForm,
 )
-from participants.models import Participant
+from participants.models import Enrolment, Participant
 from samordning.audit import audit_page_view
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only
@@ -304,4 +306,77 @@ def handover(request: AuthedRequest) -> HttpResponse:
         request,
         "participants/handover.html",
         {"form": form, "from_user": from_user, "listed": listed},
+    )
+
+
+def _esf_page(
+    request: AuthedRequest,
+    pk: int,
+    enrolment_pk: int,
+    *,
+    form_class: type[EsfEntryForm] | type[EsfResultsForm],
+    phases: tuple[str, ...],
+    heading: str,
+) -> HttpResponse:
+    """The ESF+ answers of one enrolment in an ESF-financed insats (else 404).
+
+    Showing the form is a read of special categories of data: logged."""
+    participant = _participant(request, pk)
+    enrolment = get_object_or_404(
+        Enrolment.objects.filter(participant=participant, insats__esf_funded=True).select_related(
+            "insats", "participant"
+        ),
+        pk=enrolment_pk,
+    )
+    data = services.esf_data_for(enrolment)
+    if request.method != "POST":
+        services.esf_log_view(enrolment=enrolment, user=request.user, request=request)
+    form = form_class(request.POST or None, instance=data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.esf_data_save(
+                enrolment=enrolment,
+                user=request.user,
+                phases=phases,
+                answers=form.answers(),
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("ESF+-uppgifterna är sparade."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/participant_step_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "heading": heading,
+            "intro": enrolment.insats.name,
+        },
+    )
+
+
+@perm_required(Perm.ESF_DATA_EDIT)
+def esf_entry(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    return _esf_page(
+        request,
+        pk,
+        enrolment_pk,
+        form_class=EsfEntryForm,
+        phases=("entry",),
+        heading=_("ESF+-uppgifter vid start"),
+    )
+
+
+@perm_required(Perm.ESF_DATA_EDIT)
+def esf_results(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    return _esf_page(
+        request,
+        pk,
+        enrolment_pk,
+        form_class=EsfResultsForm,
+        phases=("exit", "six_months"),
+        heading=_("ESF+-resultat vid och efter avslut"),
     )

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enterprises.models import MilestoneKind, SupportActivityKind
 from participants.choices import (
     OUTCOME_GROUPS,
     Education,
@@ -26,7 +27,7 @@ from participants.choices import (
 )
 from participants.models import Insats
 from reports import queries
-from reports.perturbation import ZERO, Tally, tally_sum
+from reports.perturbation import HIDDEN_MARK, ZERO, Tally, tally_sum
 from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
 from reports.tables import (
     Column,
@@ -503,6 +504,134 @@ class Report:
             description=_("Sammanlagd omsättning i miljoner kronor per år."),
         )
 
+    # --- enterprise development (the association's second purpose) ---
+
+    def _years(self) -> list[int]:
+        """From the first year with any enterprise data to the period's last year."""
+        firsts = [row["year"] for row in self._enterprise_years]
+        firsts += [row["year"] for row in self._support_years]
+        firsts += [row["year"] for row in self._milestone_years]
+        if not firsts:
+            return []
+        return list(range(min(firsts), self.period.end.year + 1))
+
+    @cached_property
+    def _support_years(self) -> list[dict[str, Any]]:
+        return queries.support_per_year(
+            up_to_year=self.period.end.year, municipality=self.municipality
+        )
+
+    @cached_property
+    def _milestone_years(self) -> list[dict[str, Any]]:
+        return queries.milestones_per_year(
+            up_to_year=self.period.end.year, municipality=self.municipality
+        )
+
+    def enterprise_growth(self) -> ReportTable:
+        years = self._years()
+        figures = {row["year"]: row for row in self._enterprise_years}
+        places = queries.places_at_year_ends(years, municipality=self.municipality)
+        rows = []
+        for year in years:
+            row = figures.get(year, {})
+            rows.append(
+                TableRow(
+                    str(year),
+                    [
+                        TableCell(row.get("enterprises", 0), Kind.NUMBER),
+                        TableCell(msek(row.get("turnover")), Kind.MSEK),
+                        TableCell(places.get(year, 0), Kind.NUMBER),
+                        TableCell(row.get("employees") or 0, Kind.NUMBER),
+                        _small_number_cell(row.get("employees_target_group") or 0),
+                    ],
+                )
+            )
+        return ReportTable(
+            slug="foretag-tillvaxt",
+            caption=_("De sociala företagens tillväxt per år"),
+            row_header=_("År"),
+            columns=[
+                Column(_("Antal företag"), Kind.NUMBER),
+                Column(_("Omsättning (miljoner kr)"), Kind.MSEK),
+                Column(_("Arbetsträningsplatser 31/12"), Kind.NUMBER),
+                Column(_("Anställda"), Kind.NUMBER),
+                Column(_("Anställda ur målgruppen"), Kind.NUMBER),
+            ],
+            rows=rows,
+            chart_kind="line",
+            chart_columns=[0, 2],
+            description=_("Antal företag, omsättning, platser och anställda per år."),
+            notes=[
+                _(
+                    "Företagens egna årsuppgifter och platsantalet enligt historiken. Anställda "
+                    "ur målgruppen under 5 visas som ”%(mark)s”."
+                )
+                % {"mark": HIDDEN_MARK}
+            ],
+        )
+
+    def support_activities(self) -> ReportTable:
+        years = self._years()
+        kinds = SupportActivityKind.choices
+        by_year: dict[int, dict[str, dict[str, Any]]] = {}
+        for row in self._support_years:
+            by_year.setdefault(row["year"], {})[row["kind"]] = row
+        rows = []
+        for year in years:
+            found = by_year.get(year, {})
+            hours = [found.get(code, {}).get("hours") or Decimal(0) for code, _l in kinds]
+            count = sum(found.get(code, {}).get("activities", 0) for code, _l in kinds)
+            rows.append(
+                TableRow(
+                    str(year),
+                    [
+                        TableCell(count, Kind.NUMBER),
+                        *(TableCell(h, Kind.HOURS) for h in hours),
+                        TableCell(sum(hours, Decimal(0)), Kind.HOURS),
+                    ],
+                )
+            )
+        return ReportTable(
+            slug="foretag-stod",
+            caption=_("Förbundets stöd till företagen per år: timmar per typ av stöd"),
+            row_header=_("År"),
+            columns=[
+                Column(_("Antal stödinsatser"), Kind.NUMBER),
+                *(
+                    Column(_("%(kind)s (timmar)") % {"kind": label}, Kind.HOURS)
+                    for _c, label in kinds
+                ),
+                Column(_("Timmar totalt"), Kind.HOURS),
+            ],
+            rows=rows,
+            chart_kind="bar",
+            chart_columns=[len(kinds) + 1],
+            description=_("Antal loggade stödinsatser och timmar per typ av stöd, per år."),
+            notes=[_("Förbundets arbetstid enligt stödloggen på företagens utvecklingssidor.")],
+        )
+
+    def milestones(self) -> ReportTable:
+        years = self._years()
+        kinds = MilestoneKind.choices
+        counts = {(row["year"], row["kind"]): row["enterprises"] for row in self._milestone_years}
+        rows = [
+            TableRow(
+                str(year),
+                [TableCell(counts.get((year, code), 0), Kind.NUMBER) for code, _l in kinds],
+            )
+            for year in years
+        ]
+        return ReportTable(
+            slug="foretag-milstolpar",
+            caption=_("Företag som nådde en milstolpe, per år"),
+            row_header=_("År"),
+            columns=[Column(str(label), Kind.NUMBER) for _c, label in kinds],
+            rows=rows,
+            chart_kind="bar",
+            chart_columns=[0, 1, 2, 3],
+            description=_("Antal företag som nådde respektive milstolpe under året."),
+        )
+
     # --- insatser ---
 
     def insats_targets(self) -> ReportTable:
@@ -593,6 +722,14 @@ class Report:
         )
 
 
+def _small_number_cell(value: int) -> TableCell:
+    """A figure the enterprises report about people (target-group employees): exact,
+    but 1-4 hidden like a small count."""
+    if 0 < value < 5:
+        return TableCell(None, Kind.NUMBER, HIDDEN_MARK)
+    return TableCell(value, Kind.NUMBER)
+
+
 def _point_label(day: datetime.date, *, first: bool, yearly: bool) -> str:
     """Short chart label: "jan 2024" where a year starts, else "feb"; "2024" for yearly points."""
     if yearly and day.month == 12 and day.day == 31:
@@ -680,10 +817,16 @@ OVERVIEW_TABLES: dict[str, TableBuilder] = {
     "placeringslangd": Report.placement_lengths,
     "narvaro": Report.attendance,
     "insatsmal": Report.insats_targets,
+    "foretag-tillvaxt": Report.enterprise_growth,
+    "foretag-stod": Report.support_activities,
+    "foretag-milstolpar": Report.milestones,
 }
+
+DEVELOPMENT_SLUGS = ["foretag-tillvaxt", "foretag-stod", "foretag-milstolpar"]
 
 OVERVIEW_SECTIONS: list[tuple[Any, list[str]]] = [  # (heading, table slugs)
     (gettext_lazy("Sociala företag"), ["foretag", "omsattning"]),
+    (gettext_lazy("Företagsutveckling"), DEVELOPMENT_SLUGS),
     (gettext_lazy("Arbetsträningsplatser"), ["platser"]),
     (
         gettext_lazy("Deltagare"),
@@ -709,3 +852,118 @@ INSATS_TABLES: dict[str, TableBuilder] = {
     "insats-resultat": lambda report: report.outcomes("insats-resultat"),
     "insats-arbete-studier": lambda report: report.work_or_studies("insats-arbete-studier"),
 }
+
+
+# --- ESF+ indicators of one ESF-financed insats ------------------------------------
+
+ESF_ENTRY_ROWS: list[tuple[str, Any]] = [  # (condition code in queries, label)
+    ("total", gettext_lazy("Deltagare som började (totalt)")),
+    ("unemployed_incl_ltu", gettext_lazy("Arbetslösa, inkl. långtidsarbetslösa")),
+    ("long_term_unemployed", gettext_lazy("Långtidsarbetslösa")),
+    ("inactive", gettext_lazy("Utanför arbetskraften (inaktiva)")),
+    ("employed", gettext_lazy("Sysselsatta, inkl. egna företagare")),
+    ("situation_refused", gettext_lazy("Situation: vill inte uppge")),
+    ("situation_missing", gettext_lazy("Situation: ej registrerad")),
+    ("age_under_18", gettext_lazy("Under 18 år")),
+    ("age_18_29", gettext_lazy("18–29 år")),
+    ("age_30_54", gettext_lazy("30–54 år")),
+    ("age_55_plus", gettext_lazy("55 år eller äldre")),
+    ("isced_0_2", gettext_lazy("Utbildning ISCED 0–2")),
+    ("isced_3_4", gettext_lazy("Utbildning ISCED 3–4")),
+    ("isced_5_8", gettext_lazy("Utbildning ISCED 5–8")),
+    ("education_refused", gettext_lazy("Utbildning: vill inte uppge")),
+    ("education_missing", gettext_lazy("Utbildning: ej registrerad")),
+    ("disability", gettext_lazy("Med funktionsnedsättning")),
+    ("third_country_national", gettext_lazy("Medborgare i tredjeland")),
+    ("foreign_background", gettext_lazy("Med utländsk bakgrund")),
+    ("minority", gettext_lazy("Tillhör en minoritet")),
+    ("homeless", gettext_lazy("Hemlösa eller utestängda från bostadsmarknaden")),
+]
+ESF_EXIT_ROWS: list[tuple[str, Any]] = [
+    ("total", gettext_lazy("Deltagare som avslutade (totalt)")),
+    ("job_searching", gettext_lazy("Söker arbete vid avslut")),
+    ("in_education", gettext_lazy("I utbildning eller praktik vid avslut")),
+    ("qualification", gettext_lazy("Har fått en kvalifikation vid avslut")),
+    ("employed", gettext_lazy("I arbete, inkl. egna företagare, vid avslut")),
+    ("missing", gettext_lazy("Resultat vid avslut ej registrerat")),
+]
+ESF_SIX_MONTHS_ROWS: list[tuple[str, Any]] = [
+    ("total", gettext_lazy("Deltagare som avslutade (totalt)")),
+    ("employed", gettext_lazy("I arbete, inkl. egna företagare, sex månader efter avslut")),
+    ("improved", gettext_lazy("Förbättrad situation på arbetsmarknaden sex månader efter avslut")),
+    ("missing", gettext_lazy("Uppgift sex månader efter avslut ej registrerad")),
+]
+
+
+def esf_tables(
+    insats: Insats,
+    period: Period,
+    municipality: Municipality | None = None,
+    *,
+    exact: bool,
+) -> list[ReportTable]:
+    """The ESF+ indicator tables of an ESF-financed insats, per sex.
+
+    exact=False (funders): every count cell-key perturbed, 1-4 hidden, each total
+    a cell of its own (the per-sex tallies summed: the same people, the same key).
+    exact=True: plain counts (Kind.NUMBER) for the association's own ESF+ report:
+    only behind Perm.STATISTICS_EXACT, and every view is audit-logged.
+    """
+    data = queries.esf_indicators(insats, period, municipality=municipality)
+    kind = Kind.NUMBER if exact else Kind.COUNT
+
+    def cell(t: Tally) -> TableCell:
+        return TableCell(t.n, Kind.NUMBER) if exact else count_cell(t)
+
+    def build(
+        slug: str, caption: str, phase: str, rows: list[tuple[str, Any]], description: str
+    ) -> ReportTable:
+        table_rows = []
+        for code, label in rows:
+            by_sex = data[phase][code]
+            cells = [cell(by_sex.get(sex, ZERO)) for sex, _l in Sex.choices]
+            cells.append(cell(tally_sum(list(by_sex.values()))))
+            table_rows.append(TableRow(str(label), cells, total=code == "total"))
+        return ReportTable(
+            slug=slug + ("-exakt" if exact else ""),
+            caption=caption,
+            row_header=_("Indikator"),
+            columns=[
+                *(Column(str(label), kind) for _c, label in Sex.choices),
+                Column(_("Totalt"), kind),
+            ],
+            rows=table_rows,
+            chart_columns=[len(Sex.choices)],
+            chart_rows=[i for i, (code, _l) in enumerate(rows) if code != "total"],
+            description=description,
+            notes=[
+                _(
+                    "Räknas per inskrivning i insatsen. Ålder: år uppnådd under startåret. "
+                    "Förordning (EU) 2021/1057, bilaga I."
+                )
+            ],
+        )
+
+    return [
+        build(
+            "esf-start",
+            _("ESF+: deltagare vid start (gemensamma output-indikatorer)"),
+            "entry",
+            ESF_ENTRY_ROWS,
+            _("Deltagare som började under perioden, per indikator och kön."),
+        ),
+        build(
+            "esf-avslut",
+            _("ESF+: omedelbara resultat vid avslut"),
+            "exit",
+            ESF_EXIT_ROWS,
+            _("Deltagare som avslutade under perioden, per resultat och kön."),
+        ),
+        build(
+            "esf-sex-manader",
+            _("ESF+: längre resultat sex månader efter avslut"),
+            "six_months",
+            ESF_SIX_MONTHS_ROWS,
+            _("Deltagare som avslutade under perioden, situation sex månader senare."),
+        ),
+    ]

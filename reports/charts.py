@@ -123,7 +123,7 @@ class Series:
 
 def format_value(value: float, kind: str) -> str:
     """Swedish number formatting, as in the table (space grouping, decimal comma)."""
-    decimals = 1 if kind in {"share", "days", "msek"} else 0
+    decimals = 1 if kind in {"share", "days", "hours", "msek"} else 0
     # Round half up as the table's floatformat does; number_format alone truncates.
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)

@@ -40,11 +40,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, Mod
 from django.utils import timezone
 
-from enterprises.models import AnnualFigure, CapacityChange, TrainingOffer
+from enterprises.models import (
+    AnnualFigure,
+    CapacityChange,
+    Milestone,
+    SupportActivity,
+    TrainingOffer,
+)
 from participants.choices import (
+    ESF_UNEMPLOYED_INCL_LONG_TERM,
     SUPPORT_SOURCE_GROUPS,
     WORK_OR_STUDIES,
     EndReason,
+    EsfAnswer,
+    EsfEducation,
+    EsfEmploymentSituation,
     ParkingReason,
     SupportSourceGroup,
 )
@@ -520,8 +530,72 @@ def enterprises_per_year(
         qs = qs.filter(enterprise__municipality=municipality)
     rows = (
         qs.values("year")
-        .annotate(enterprises=Count("enterprise", distinct=True), turnover=Sum("turnover_sek"))
+        .annotate(
+            enterprises=Count("enterprise", distinct=True),
+            turnover=Sum("turnover_sek"),
+            employees=Sum("employees"),
+            employees_target_group=Sum("employees_target_group"),
+        )
         .order_by("year")
+    )
+    return [dict(row) for row in rows]
+
+
+def places_at_year_ends(
+    years: Iterable[int], *, municipality: Municipality | None = None
+) -> dict[int, int]:
+    """Work-training places on 31 December of each year, from the capacity history.
+
+    One query: per year the sum over offers of their latest capacity change by then.
+    """
+    years = list(years)
+    if not years:
+        return {}
+    offers = TrainingOffer.objects.all()
+    if municipality is not None:
+        offers = offers.filter(municipality=municipality)
+    aggregates = {}
+    for year in years:
+        first_of_next = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+        latest = (
+            CapacityChange.objects.filter(offer=OuterRef("pk"), changed_at__lt=first_of_next)
+            .order_by("-changed_at", "-id")
+            .values("new_capacity")[:1]
+        )
+        aggregates[f"y{year}"] = Coalesce(Sum(Subquery(latest)), 0)
+    result = offers.aggregate(**aggregates)
+    return {year: int(result[f"y{year}"] or 0) for year in years}
+
+
+def support_per_year(
+    *, up_to_year: int, municipality: Municipality | None = None
+) -> list[dict[str, Any]]:
+    """Per year and kind: the association's support activities and their hours.
+
+    About organisations, not people: exact. One grouped query.
+    """
+    qs = SupportActivity.objects.filter(date__year__lte=up_to_year)
+    if municipality is not None:
+        qs = qs.filter(enterprise__municipality=municipality)
+    rows = (
+        qs.values("kind", year=ExtractYear("date"))
+        .annotate(activities=Count("pk"), hours=Sum("hours"))
+        .order_by("year", "kind")
+    )
+    return [dict(row) for row in rows]
+
+
+def milestones_per_year(
+    *, up_to_year: int, municipality: Municipality | None = None
+) -> list[dict[str, Any]]:
+    """Per year and milestone kind: how many enterprises reached it. One grouped query."""
+    qs = Milestone.objects.filter(date__year__lte=up_to_year)
+    if municipality is not None:
+        qs = qs.filter(enterprise__municipality=municipality)
+    rows = (
+        qs.values("kind", year=ExtractYear("date"))
+        .annotate(enterprises=Count("enterprise", distinct=True))
+        .order_by("year", "kind")
     )
     return [dict(row) for row in rows]
 
@@ -584,7 +658,9 @@ def insats_progress(
 
 
 def insats_list() -> list[dict[str, Any]]:
-    rows = Insats.objects.values("pk", "name", "start_date", "end_date").order_by("name")
+    rows = Insats.objects.values("pk", "name", "start_date", "end_date", "esf_funded").order_by(
+        "name"
+    )
     return [dict(row) for row in rows]
 
 
@@ -606,3 +682,100 @@ def finsam_participants(
         .order_by("insats__name")
     )
     return [dict(row) for row in rows]
+
+
+# --- ESF+ indicators --------------------------------------------------------------
+
+# Conditions over an insats's enrolments, by row code (docs/statistics.md, ESF+).
+# `esf_age` is annotated by `esf_enrolments`: age reached in the start year.
+_NOT_RECORDED_SITUATION = Q(esf_data__isnull=True) | Q(esf_data__employment_situation="")
+ESF_ENTRY_CONDITIONS: dict[str, Q] = {
+    "total": Q(),
+    "unemployed_incl_ltu": Q(esf_data__employment_situation__in=ESF_UNEMPLOYED_INCL_LONG_TERM),
+    "long_term_unemployed": Q(
+        esf_data__employment_situation=EsfEmploymentSituation.LONG_TERM_UNEMPLOYED
+    ),
+    "inactive": Q(esf_data__employment_situation=EsfEmploymentSituation.INACTIVE),
+    "employed": Q(esf_data__employment_situation=EsfEmploymentSituation.EMPLOYED),
+    "situation_refused": Q(esf_data__employment_situation=EsfEmploymentSituation.REFUSED),
+    "situation_missing": _NOT_RECORDED_SITUATION,
+    "age_under_18": Q(esf_age__lt=18),
+    "age_18_29": Q(esf_age__gte=18, esf_age__lt=30),
+    "age_30_54": Q(esf_age__gte=30, esf_age__lt=55),
+    "age_55_plus": Q(esf_age__gte=55),
+    "isced_0_2": Q(esf_data__education=EsfEducation.ISCED_0_2),
+    "isced_3_4": Q(esf_data__education=EsfEducation.ISCED_3_4),
+    "isced_5_8": Q(esf_data__education=EsfEducation.ISCED_5_8),
+    "education_refused": Q(esf_data__education=EsfEducation.REFUSED),
+    "education_missing": Q(esf_data__isnull=True) | Q(esf_data__education=""),
+    "disability": Q(esf_data__disability=EsfAnswer.YES),
+    "third_country_national": Q(esf_data__third_country_national=EsfAnswer.YES),
+    "foreign_background": Q(esf_data__foreign_background=EsfAnswer.YES),
+    "minority": Q(esf_data__minority=EsfAnswer.YES),
+    "homeless": Q(esf_data__homeless=EsfAnswer.YES),
+}
+ESF_EXIT_CONDITIONS: dict[str, Q] = {
+    "total": Q(),
+    "job_searching": Q(esf_data__exit_job_searching=EsfAnswer.YES),
+    "in_education": Q(esf_data__exit_in_education=EsfAnswer.YES),
+    "qualification": Q(esf_data__exit_qualification=EsfAnswer.YES),
+    "employed": Q(esf_data__exit_employed=EsfAnswer.YES),
+    "missing": Q(esf_data__isnull=True) | Q(esf_data__exit_recorded_on__isnull=True),
+}
+ESF_SIX_MONTHS_CONDITIONS: dict[str, Q] = {
+    "total": Q(),
+    "employed": Q(esf_data__six_months_situation=EsfEmploymentSituation.EMPLOYED),
+    "improved": Q(esf_data__six_months_improved=EsfAnswer.YES),
+    "missing": Q(esf_data__isnull=True) | Q(esf_data__six_months_recorded_on__isnull=True),
+}
+
+EsfTallies = dict[str, dict[str, Tally]]  # row code -> sex -> tally
+
+
+def esf_enrolments(
+    insats: Insats, *, municipality: Municipality | None = None
+) -> QuerySet[Enrolment]:
+    """The insats's counted enrolments of counted participants, with `esf_age`."""
+    return (
+        Enrolment.objects.counted()
+        .filter(insats=insats, participant__in=counted_participants(municipality))
+        .annotate(
+            esf_age=ExpressionWrapper(
+                ExtractYear("start_date") - F("participant__birth_year"),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def _esf_tallies(qs: QuerySet[Enrolment], conditions: dict[str, Q]) -> EsfTallies:
+    """One grouped query: per sex, each condition's count and cell key."""
+    aggregates: dict[str, Any] = {}
+    for code, condition in conditions.items():
+        aggregates.update(tally(code, condition, key="participant__record_key"))
+    rows = qs.values("participant__sex").annotate(**aggregates).order_by()
+    result: EsfTallies = {code: {} for code in conditions}
+    for row in rows:
+        for code in conditions:
+            result[code][row["participant__sex"]] = read_tally(row, code)
+    return result
+
+
+def esf_indicators(
+    insats: Insats, period: Period, *, municipality: Municipality | None = None
+) -> dict[str, EsfTallies]:
+    """The ESF+ indicator counts of the insats for the period, per sex.
+
+    "entry": enrolments that started in the period (output indicators at entry).
+    "exit" and "six_months": enrolments that ended in the period (immediate and
+    longer-term results). Counted per enrolment, with its participant's record
+    key. Three grouped queries.
+    """
+    base = esf_enrolments(insats, municipality=municipality)
+    started = base.filter(start_date__range=(period.start, period.end))
+    ended = base.filter(end_date__range=(period.start, period.end))
+    return {
+        "entry": _esf_tallies(started, ESF_ENTRY_CONDITIONS),
+        "exit": _esf_tallies(ended, ESF_EXIT_CONDITIONS),
+        "six_months": _esf_tallies(ended, ESF_SIX_MONTHS_CONDITIONS),
+    }

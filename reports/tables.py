@@ -28,12 +28,13 @@ class Kind:
     NUMBER = "number"  # enterprises, places, days: not people
     SHARE = "share"  # per cent, one decimal
     DAYS = "days"  # one decimal
+    HOURS = "hours"  # the association's working hours, one decimal
     MSEK = "msek"  # millions of kronor, one decimal
     AMOUNT = "amount"  # kronor, whole
     TEXT = "text"
 
 
-ROUNDED_KINDS = {Kind.SHARE, Kind.DAYS, Kind.MSEK}
+ROUNDED_KINDS = {Kind.SHARE, Kind.DAYS, Kind.HOURS, Kind.MSEK}
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,12 @@ from django.views.decorators.http import require_safe
 from participants.models import Insats
 from reports import queries
 from reports.catalogue import (
+    DEVELOPMENT_SLUGS,
     INSATS_TABLES,
     OVERVIEW_SECTIONS,
     OVERVIEW_TABLES,
     Report,
+    esf_tables,
 )
 from reports.catalogue import (
     finsam_followup as finsam_table,
@@ -37,7 +39,7 @@ from reports.queries import Period
 from reports.tables import ReportTable
 from samordning import policy
 from samordning.audit import audit_records
-from samordning.exports import table_response
+from samordning.exports import table_response, xlsx_sheets_response
 from samordning.http import AuthedRequest
 from samordning.models import AuditAction, Municipality
 
@@ -219,3 +221,105 @@ def finsam_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     table = finsam_table(period, municipality)
     _audit_exact(request, table, AuditAction.EXPORT, period)
     return _export(fmt, table, period, municipality)
+
+
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
+@require_safe
+def development(request: AuthedRequest) -> HttpResponse:
+    """The association's work with the enterprises and their growth, per year."""
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    context: dict[str, Any] = _base_context(form, chosen)
+    if chosen is not None:
+        period, municipality = chosen
+        report = Report(period, municipality=municipality)
+        query = _filter_query(request.GET)
+        context["items"] = [
+            _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
+            for slug in DEVELOPMENT_SLUGS
+        ]
+    return render(request, "reports/development.html", context)
+
+
+def _esf_insats(pk: int) -> Insats:
+    return get_object_or_404(Insats.objects.filter(esf_funded=True), pk=pk)
+
+
+def _esf_page(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse:
+    insats = _esf_insats(pk)
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    context: dict[str, Any] = _base_context(form, chosen)
+    context.update(insats=insats, exact=exact)
+    if chosen is not None:
+        period, municipality = chosen
+        tables = esf_tables(insats, period, municipality, exact=exact)
+        if exact:
+            _audit_esf(request, insats, AuditAction.VIEW, period)
+        query = _filter_query(request.GET)
+        url_name = "reports:esf-exact-export" if exact else "reports:esf-export"
+        context["tables"] = [
+            ShownTable(table=table, chart=chart_for(table), csv_url="", xlsx_url="")
+            for table in tables
+        ]
+        context["xlsx_url"] = reverse(url_name, args=[insats.pk]) + (f"?{query}" if query else "")
+    return render(request, "reports/esf.html", context)
+
+
+def _esf_export(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse:
+    insats = _esf_insats(pk)
+    form = PeriodForm.from_query(request.GET)
+    chosen = form.period_and_municipality()
+    page = "reports:esf-exact" if exact else "reports:esf"
+    if chosen is None:
+        return redirect(f"{reverse(page, args=[insats.pk])}?{request.GET.urlencode()}")
+    period, municipality = chosen
+    tables = esf_tables(insats, period, municipality, exact=exact)
+    if exact:
+        _audit_esf(request, insats, AuditAction.EXPORT, period)
+    parts = ["esf", slugify(insats.name) or str(insats.pk)]
+    parts += [f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
+    if municipality is not None:
+        parts.append(municipality.code)
+    if exact:
+        parts.append("exakt")
+    return xlsx_sheets_response(
+        "_".join(parts),
+        [(table.slug, table.export_header(), table.export_rows()) for table in tables],
+    )
+
+
+def _audit_esf(request: AuthedRequest, insats: Insats, action: str, period: Period) -> None:
+    audit_records(
+        user=request.user,
+        action=action,
+        objects=[insats],
+        request=request,
+        detail=f"exact statistics esf+ {period.start:%Y-%m-%d}..{period.end:%Y-%m-%d}",
+    )
+
+
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
+@require_safe
+def esf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ESF+ indicators of an ESF-financed insats, every count of people perturbed."""
+    return _esf_page(request, pk, exact=False)
+
+
+@policy.perm_required(policy.Perm.STATISTICS_VIEW)
+@require_safe
+def esf_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _esf_export(request, pk, exact=False)
+
+
+@policy.perm_required(policy.Perm.STATISTICS_EXACT)
+@require_safe
+def esf_exact(request: AuthedRequest, pk: int) -> HttpResponse:
+    """EXACT ESF+ indicators for the association's own report: admins only, logged."""
+    return _esf_page(request, pk, exact=True)
+
+
+@policy.perm_required(policy.Perm.STATISTICS_EXACT)
+@require_safe
+def esf_exact_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _esf_export(request, pk, exact=True)

@@ -75,3 +75,23 @@ def table_response(
     if fmt == "csv":
         return csv_response(filename, header, rows)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def xlsx_sheets_response(
+    filename: str, sheets: Sequence[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]
+) -> HttpResponse:
+    """One workbook with a sheet per (title, header, rows), escaped as `xlsx_response`."""
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, header, rows in sheets:
+        worksheet = workbook.create_sheet(title=title[:31])
+        worksheet.append([safe_cell(h) for h in header])
+        for row in rows:
+            worksheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

@@ -69,6 +69,16 @@ class Perm:
     ATTENTION_VIEW = "attention.view"
     # A secret calendar address (iCalendar) of the dates in one's own scope.
     CALENDAR_FEED = "calendar.feed"
+    # Enterprise development (the association's second purpose): the plan, the support
+    # log and the milestones. Read in the enterprise's scope; written by the
+    # association's staff (admins and coordinators, who visit the enterprises); the
+    # enterprise's manager and the staff may comment.
+    DEVELOPMENT_VIEW = "development.view"
+    DEVELOPMENT_EDIT = "development.edit"
+    DEVELOPMENT_COMMENT = "development.comment"
+    # ESF+ indicators of a participant's enrolment (GDPR art. 9): the responsible
+    # coordinators and admins, like the rest of the participant's record.
+    ESF_DATA_EDIT = "participant.esf_edit"
 
     @classmethod
     def names(cls) -> dict[str, str]:
@@ -102,6 +112,10 @@ _GRANTS: dict[str, frozenset[str]] = {
     Perm.PARTICIPANT_HANDOVER: frozenset({Role.ADMIN}),
     Perm.ATTENTION_VIEW: frozenset({Role.COORDINATOR, Role.MANAGER, Role.ADMIN}),
     Perm.CALENDAR_FEED: frozenset({Role.COORDINATOR, Role.MANAGER}),
+    Perm.DEVELOPMENT_VIEW: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    Perm.DEVELOPMENT_EDIT: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Perm.DEVELOPMENT_COMMENT: frozenset({Role.MANAGER, Role.COORDINATOR, Role.ADMIN}),
+    Perm.ESF_DATA_EDIT: frozenset({Role.COORDINATOR, Role.ADMIN}),
 }
 
 # Whoever is asking: a user, the anonymous user or nobody.

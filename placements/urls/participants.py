@@ -35,6 +35,16 @@ urlpatterns = [
     ),
     path("<int:pk>/inskrivning/", views.enrolment_create, name="enrolment-create"),
     path(
+        "<int:pk>/inskrivning/<int:enrolment_pk>/esf/start/",
+        views.esf_entry,
+        name="esf-entry",
+    ),
+    path(
+        "<int:pk>/inskrivning/<int:enrolment_pk>/esf/resultat/",
+        views.esf_results,
+        name="esf-results",
+    ),
+    path(
         "<int:pk>/inskrivning/<int:enrolment_pk>/avsluta/",
         joined.enrolment_end,
         name="enrolment-end",

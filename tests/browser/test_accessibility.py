@@ -248,6 +248,21 @@ def test_coordinator_pages(page, demo):
         "Ställ i kö, fel", reverse("placements:waiting-create", args=[person.pk]), "Ställ i kö"
     )
     audit.visit("Parkera", reverse("participants:parking-create", args=[person.pk]))
+    audit.visit(
+        "Företagsutveckling",
+        reverse("enterprises:development", args=[offer.enterprise_id]),
+    )
+    audit.visit(
+        "Logga stöd", reverse("enterprises:support-activity-create", args=[offer.enterprise_id])
+    )
+    audit.visit(
+        "Registrera milstolpe", reverse("enterprises:milestone-create", args=[offer.enterprise_id])
+    )
+    esf = Enrolment.objects.filter(participant__in=participants, insats__esf_funded=True).first()
+    if esf is not None:
+        audit.visit(
+            "ESF+ vid start", reverse("participants:esf-entry", args=[esf.participant_id, esf.pk])
+        )
     # What a coordinator meets at the edges of their scope.
     audit.visit(
         "Annans deltagare (404)",
@@ -304,6 +319,7 @@ def test_manager_pages(page, demo):
     )
     audit.visit("Närvaro", reverse("placements:attendance-grid"))
     audit.visit("Fakturaunderlag", reverse("placements:invoice-basis"))
+    audit.visit("Utvecklingsplan", reverse("enterprises:development", args=[enterprise.pk]))
     audit.assert_clean()
 
 
@@ -318,6 +334,9 @@ def test_funder_pages(page, demo):
     audit.visit("Statistik, felaktig period", reverse("reports:overview") + "?year=nonsense")
     insats = Insats.objects.order_by("pk").first()
     audit.visit("Statistik per insats", reverse("reports:insats-detail", args=[insats.pk]))
+    audit.visit("Företagsutveckling", reverse("reports:development") + "?year=2014")
+    mia = Insats.objects.filter(esf_funded=True).order_by("pk").first()
+    audit.visit("ESF+", reverse("reports:esf", args=[mia.pk]) + "?year=2018")
     audit.visit("Deltagare (403)", reverse("participants:participant-list"), status=403)
     audit.assert_clean()
 

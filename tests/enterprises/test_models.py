@@ -299,3 +299,90 @@ def test_constraint_capacity_change_changed_at_in_range() -> None:
         offer=f.TrainingOfferFactory(), old_capacity=1, new_capacity=2
     )
     breaks_date_range(change, "changed_at")
+
+
+# --- enterprise development ----------------------------------------------------------
+
+
+def _goal(**extra):
+    from enterprises.models import DevelopmentGoal
+
+    return DevelopmentGoal.objects.create(
+        enterprise=f.EnterpriseFactory(), goal="Mål", target_date=datetime.date(2025, 1, 1), **extra
+    )
+
+
+def _activity():
+    from enterprises.models import SupportActivity
+
+    return SupportActivity.objects.create(
+        enterprise=f.EnterpriseFactory(),
+        kind="training",
+        date=datetime.date(2024, 1, 1),
+        hours=Decimal("2.5"),
+    )
+
+
+def _milestone(**extra):
+    from enterprises.models import Milestone
+
+    return Milestone.objects.create(
+        enterprise=extra.pop("enterprise", None) or f.EnterpriseFactory(),
+        kind=extra.pop("kind", "approved_supplier"),
+        date=datetime.date(2024, 1, 1),
+    )
+
+
+def test_constraint_development_goal_target_date_in_range() -> None:
+    breaks_date_range(_goal(), "target_date")
+
+
+def test_constraint_development_goal_achieved_on_in_range() -> None:
+    breaks_date_range(
+        _goal(status="achieved", achieved_on=datetime.date(2024, 1, 1)), "achieved_on"
+    )
+
+
+def test_constraint_development_goal_achieved_date_only_when_achieved() -> None:
+    from enterprises.models import DevelopmentGoal
+
+    goal = _goal()
+    with breaks_constraint():
+        DevelopmentGoal.objects.filter(pk=goal.pk).update(achieved_on=datetime.date(2024, 1, 1))
+
+
+def test_constraint_support_activity_date_in_range() -> None:
+    breaks_date_range(_activity(), "date")
+
+
+@pytest.mark.parametrize("hours", [Decimal(0), Decimal("100.5")])
+def test_constraint_support_activity_hours_in_range(hours) -> None:
+    from enterprises.models import SupportActivity
+
+    activity = _activity()
+    with breaks_constraint():
+        SupportActivity.objects.filter(pk=activity.pk).update(hours=hours)
+
+
+def test_constraint_milestone_date_in_range() -> None:
+    breaks_date_range(_milestone(), "date")
+
+
+def test_constraint_milestone_once_per_kind() -> None:
+    first = _milestone()
+    _milestone(enterprise=first.enterprise, kind="other")
+    _milestone(enterprise=first.enterprise, kind="other")  # "other" may repeat
+    with breaks_constraint():
+        _milestone(enterprise=first.enterprise)
+
+
+def test_constraint_development_comment_created_at_in_range() -> None:
+    from django.utils import timezone
+
+    from enterprises.models import DevelopmentComment
+
+    comment = DevelopmentComment.objects.create(
+        enterprise=f.EnterpriseFactory(), author=f.UserFactory(), text="Bra"
+    )
+    assert comment.created_at <= timezone.now()
+    breaks_date_range(comment, "created_at")

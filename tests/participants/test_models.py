@@ -444,3 +444,44 @@ def test_constraint_responsibility_change_changed_at_in_range() -> None:
         participant=person, to_user=f.UserFactory(username="to-coordinator")
     )
     breaks_date_range(change, "changed_at")
+
+
+# --- ESF+ answers ----------------------------------------------------------------------
+
+
+def _esf_data():
+    from participants.models import EsfParticipantData
+
+    enrolment = f.EnrolmentFactory(
+        insats=f.InsatsFactory(name="ESF-modell", esf_funded=True),
+        end_date=datetime.date(2024, 6, 30),
+        end_reason="planned",
+    )
+    return EsfParticipantData.objects.create(
+        enrolment=enrolment,
+        entry_recorded_on=datetime.date(2024, 1, 15),
+        exit_recorded_on=datetime.date(2024, 6, 30),
+        six_months_recorded_on=datetime.date(2024, 12, 30),
+    )
+
+
+def test_constraint_esf_data_entry_recorded_on_in_range() -> None:
+    breaks_date_range(_esf_data(), "entry_recorded_on")
+
+
+def test_constraint_esf_data_exit_recorded_on_in_range() -> None:
+    breaks_date_range(_esf_data(), "exit_recorded_on", FAR_AHEAD)
+
+
+def test_constraint_esf_data_six_months_recorded_on_in_range() -> None:
+    breaks_date_range(_esf_data(), "six_months_recorded_on", FAR_AHEAD)
+
+
+def test_esf_answers_need_an_esf_insats_and_an_ended_enrolment() -> None:
+    from participants.models import EsfParticipantData
+
+    plain = f.EnrolmentFactory()
+    assert clean_errors(EsfParticipantData(enrolment=plain, disability="yes"))
+    esf = f.EnrolmentFactory(insats=f.InsatsFactory(name="ESF-modell 2", esf_funded=True))
+    assert clean_errors(EsfParticipantData(enrolment=esf, disability="yes")) == {}
+    assert clean_errors(EsfParticipantData(enrolment=esf, exit_employed="yes"))

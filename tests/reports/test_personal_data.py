@@ -7,16 +7,19 @@ name in the namespace, so a new funder page fails here until it is added.
 """
 
 import datetime
+import io
 
 import pytest
 from django.urls import get_resolver, reverse
+from openpyxl import load_workbook
 
+from enterprises.models import DevelopmentComment, SupportActivity
 from participants.identity import format_full
-from participants.models import Participant
+from participants.models import Insats, Participant
 from placements.models import Placement
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES
+from samordning.models import User
 from tests.factories import ConsentFactory, FollowUpMeetingFactory
-from tests.reports.pages import read_xlsx
 from tests.worlds.statistics import build_small
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +71,19 @@ def _seed_markers(data) -> list[str]:
         offer.supervisor_name = f"MRKX handledare {n}"
         offer.supervisor_contact = f"MRKX handledare-kontakt {n}"
         offer.save()
+    # The association's support log has free text about the enterprises' people.
+    for n, enterprise in enumerate(data.enterprises):
+        SupportActivity.objects.create(
+            enterprise=enterprise,
+            kind="business_advice",
+            date=datetime.date(2024, 3, 1),
+            hours=2,
+            taking_part=f"MRKX taking part {n}",
+            note=f"MRKX support note {n}",
+        )
+        DevelopmentComment.objects.create(
+            enterprise=enterprise, author=User.objects.first(), text=f"MRKX comment {n}"
+        )
     # The control: enterprise names are shown (in the attendance table) by design.
     cafe = data.enterprises[0]
     cafe.name = "SHOWNX Café"
@@ -98,21 +114,34 @@ def _funder_urls(data) -> tuple[list[str], set[str]]:
                         reverse("reports:insats-table-export", args=[insats.pk, slug, fmt]) + q
                     )
                     covered.add("insats-table-export")
+        urls.append(reverse("reports:development") + q)
+        covered.add("development")
+        urls.append(reverse("reports:esf", args=[data.mia.pk]) + q)
+        urls.append(reverse("reports:esf-export", args=[data.mia.pk]) + q)
+        covered |= {"esf", "esf-export"}
     return urls, covered
 
 
-def _admin_only_urls() -> tuple[list[str], set[str]]:
-    """The exact report for Uppföljning Finsam: a funder gets 403, an admin the page."""
+def _admin_only_urls(data) -> tuple[list[str], set[str]]:
+    """The exact reports (Uppföljning Finsam, ESF+): a funder gets 403, an admin the page."""
     urls = []
     for q in ("", "?year=2024"):
         urls.append(reverse("reports:finsam-followup") + q)
         urls += [reverse("reports:finsam-export", args=[fmt]) + q for fmt in ("csv", "xlsx")]
-    return urls, {"finsam-followup", "finsam-export"}
+        urls.append(reverse("reports:esf-exact", args=[data.mia.pk]) + q)
+        urls.append(reverse("reports:esf-exact-export", args=[data.mia.pk]) + q)
+    return urls, {"finsam-followup", "finsam-export", "esf-exact", "esf-exact-export"}
 
 
 def _content(response) -> str:
     if "spreadsheetml" in response.get("Content-Type", ""):
-        return "\n".join(str(v) for row in read_xlsx(response.content) for v in row)
+        workbook = load_workbook(io.BytesIO(response.content))
+        return "\n".join(
+            str(v)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+        )
     return response.content.decode("utf-8")
 
 
@@ -122,7 +151,8 @@ def test_no_personal_data_on_any_funder_page_or_download(client, funder, admin_u
     assert numbers and Participant.objects.filter(notes__startswith="MRKX").count() == 14
 
     urls, covered = _funder_urls(data)
-    admin_urls, admin_covered = _admin_only_urls()
+    Insats.objects.filter(pk=data.mia.pk).update(esf_funded=True)
+    admin_urls, admin_covered = _admin_only_urls(data)
     _prefix, resolver = get_resolver().namespace_dict["reports"]
     assert covered | admin_covered == {pattern.name for pattern in resolver.url_patterns}
 

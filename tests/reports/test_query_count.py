@@ -26,9 +26,23 @@ pytestmark = pytest.mark.django_db
 #  averages), 18-20 the median of each non-empty length group (OFFSET, one or two
 #  rows), 21 attendance per enterprise and year, 22-23 insats targets (the insatser,
 #  then their enrolments grouped, each person's record key summed once), 24 the
-#  insats list, 25 the municipality choices in the filter, 26 RELEASE SAVEPOINT.
+#  insats list, 25 the municipality choices in the filter, 26-28 enterprise
+#  development (support per year and kind, milestones per year and kind, places at
+#  each year end: one aggregate), 29 RELEASE SAVEPOINT.
 # Every count of people carries its cell key from the same query (SUM beside COUNT).
-OVERVIEW_QUERIES = 26
+OVERVIEW_QUERIES = 29
+
+# GET /statistik/foretagsutveckling/?year=2024, at most 10 queries:
+#  1 session, 2 user, 3 SAVEPOINT, 4 groups, 5 enterprises, turnover and employees
+#  per year, 6 support per year and kind, 7 milestones per year and kind, 8 places at
+#  every year end (one aggregate), 9 the municipality choices, 10 RELEASE SAVEPOINT.
+DEVELOPMENT_QUERIES = 10
+
+# GET /statistik/esf/<pk>/?year=2024, at most 10 queries:
+#  1 session, 2 user, 3 SAVEPOINT, 4 groups, 5 the insats, 6-8 entry, exit and
+#  six-month indicators (each one query grouped by sex, keys summed beside the
+#  counts), 9 the municipality choices, 10 RELEASE SAVEPOINT.
+ESF_QUERIES = 10
 
 # GET /statistik/insats/<pk>/?year=2024, at most 9 queries:
 #  1 session, 2 user, 3 SAVEPOINT, 4 groups, 5 the insats, 6 participants by sex
@@ -58,6 +72,22 @@ def test_insats_page_query_count(client, funder, dataset, django_assert_max_num_
     client.force_login(funder)
     with django_assert_max_num_queries(INSATS_QUERIES):
         response = client.get(reverse("reports:insats-detail", args=[insats.pk]) + "?year=2024")
+    assert response.status_code == 200
+
+
+def test_development_page_query_count(client, funder, dataset, django_assert_max_num_queries):
+    client.force_login(funder)
+    with django_assert_max_num_queries(DEVELOPMENT_QUERIES):
+        response = client.get(reverse("reports:development") + "?year=2024")
+    assert response.status_code == 200
+
+
+def test_esf_page_query_count(client, funder, dataset, django_assert_max_num_queries):
+    insats = Insats.objects.get(name="MIA")
+    Insats.objects.filter(pk=insats.pk).update(esf_funded=True)
+    client.force_login(funder)
+    with django_assert_max_num_queries(ESF_QUERIES):
+        response = client.get(reverse("reports:esf", args=[insats.pk]) + "?year=2024")
     assert response.status_code == 200
 
 

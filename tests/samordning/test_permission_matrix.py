@@ -302,6 +302,25 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: [{"pk": w.participant.pk, "enrolment_pk": w.enrolment2.pk}],
         data=lambda w: {"end_date": iso(w.today), "end_reason": "planned", "outcome": "work"},
     ),
+    # --- ESF+ answers of an enrolment in an ESF-financed insats (GDPR art. 9) ---------
+    "participants:esf-entry": Row(
+        get="L    200   404    403     403      403    200",
+        post="L    302   404    403     403      403    302",
+        kwargs=lambda w: [{"pk": w.participant.pk, "enrolment_pk": w.enrolment_esf.pk}],
+        data=lambda w: {"employment_situation": "inactive", "education": "refused"},
+    ),
+    "participants:esf-entry enrolment not in an ESF insats": Row(
+        get="L    404   404    403     403      403    404",
+        post="L    404   404    403     403      403    404",
+        kwargs=lambda w: [{"pk": w.participant.pk, "enrolment_pk": w.enrolment.pk}],
+        data=lambda w: {"employment_situation": "inactive"},
+    ),
+    "participants:esf-results": Row(
+        get="L    200   404    403     403      403    200",
+        post="L    302   404    403     403      403    302",
+        kwargs=lambda w: [{"pk": w.participant.pk, "enrolment_pk": w.enrolment_esf.pk}],
+        data=lambda w: {"exit_job_searching": "yes", "six_months_situation": "employed"},
+    ),
     # --- enterprises and offers ----------------------------------------------------------
     "enterprises:enterprise-list": Row(
         get="L    200   200    200     200      403    200",
@@ -336,6 +355,57 @@ MATRIX: dict[str, Row] = {
         post="L    403   403    404     404      403    404",
         kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk, "figure_pk": w.figure2.pk}],
         data=figure_form(2024),
+    ),
+    # --- enterprise development (issue #16): read in the enterprise's scope, written by
+    # the association's staff (coordinators and admins), commented by whoever reads it.
+    "enterprises:development": Row(
+        get="L    200   200    200     404      403    200",
+        post="L    405   405    405     404      403    405",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk}],
+    ),
+    "enterprises:development-goal-create": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    302   302    403     403      403    302",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk}],
+        data=lambda w: {
+            "goal_text": "Ramavtal med kommunen",
+            "target_date": iso(w.today),
+            "status": "ongoing",
+        },
+    ),
+    "enterprises:development-goal-update": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    302   302    403     403      403    302",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk, "goal_pk": w.goal.pk}],
+        data=lambda w: {
+            "goal_text": "Bli godkänd leverantör",
+            "target_date": iso(w.today),
+            "status": "achieved",
+        },
+    ),
+    "enterprises:development-goal-update other enterprise's goal": Row(
+        get="L    404   404    403     403      403    404",
+        post="L    404   404    403     403      403    404",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk, "goal_pk": w.goal2.pk}],
+        data=lambda w: {"goal_text": "x", "target_date": iso(w.today), "status": "ongoing"},
+    ),
+    "enterprises:support-activity-create": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    302   302    403     403      403    302",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk}],
+        data=lambda w: {"kind": "training", "date": iso(w.today), "hours": "3.5"},
+    ),
+    "enterprises:milestone-create": Row(
+        get="L    200   200    403     403      403    200",
+        post="L    302   302    403     403      403    302",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk}],
+        data=lambda w: {"kind": "approved_supplier", "date": iso(w.today)},
+    ),
+    "enterprises:development-comment-create": Row(
+        get="L    405   405    405     404      403    405",
+        post="L    302   302    302     404      403    302",
+        kwargs=lambda w: [{"enterprise_pk": w.enterprise.pk}],
+        data=lambda w: {"text": "Bra möte!"},
     ),
     "enterprises:offer-create": Row(
         get="L    403   403    200     404      403    200",
@@ -708,6 +778,31 @@ REPORT_ROWS: dict[str, Row] = {
         kwargs=lambda w: [
             {"pk": w.insats.pk, "slug": "insats-kon", "fmt": fmt} for fmt in ("csv", "xlsx")
         ],
+    ),
+    "reports:development": Row(
+        get=STATISTICS, post=STATISTICS_POST, query=lambda w: {"year": "2025"}
+    ),
+    "reports:esf": Row(
+        get=STATISTICS, post=STATISTICS_POST, kwargs=lambda w: [{"pk": w.insats_esf.pk}]
+    ),
+    "reports:esf not an ESF insats": Row(
+        # Insatser are not scoped (every reader sees them all): the method is checked first.
+        get="L    404   404    403     403      404    404",
+        post=STATISTICS_POST,
+        kwargs=lambda w: [{"pk": w.insats.pk}],
+    ),
+    "reports:esf-export": Row(
+        get=STATISTICS, post=STATISTICS_POST, kwargs=lambda w: [{"pk": w.insats_esf.pk}]
+    ),
+    "reports:esf-exact": Row(
+        get=EXACT_STATISTICS,
+        post=EXACT_STATISTICS_POST,
+        kwargs=lambda w: [{"pk": w.insats_esf.pk}],
+    ),
+    "reports:esf-exact-export": Row(
+        get=EXACT_STATISTICS,
+        post=EXACT_STATISTICS_POST,
+        kwargs=lambda w: [{"pk": w.insats_esf.pk}],
     ),
     # Exact counts for the national follow-up (Perm.STATISTICS_EXACT): admins only.
     "reports:finsam-followup": Row(get=EXACT_STATISTICS, post=EXACT_STATISTICS_POST),

@@ -31,12 +31,19 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
+from enterprises.models import (
+    AnnualFigure,
+    DevelopmentGoal,
+    Enterprise,
+    SupportActivity,
+    TrainingOffer,
+)
 from participants.choices import ParkingReason
 from participants.identity import format_full, mask
 from participants.models import (
     Consent,
     Enrolment,
+    EsfParticipantData,
     Insats,
     Parking,
     Participant,
@@ -172,6 +179,11 @@ class World:
     active2: Placement
     participant3: Participant
     active3: Placement
+    # Enterprise development and ESF+ (issue #16).
+    goal: DevelopmentGoal
+    goal2: DevelopmentGoal
+    insats_esf: Insats
+    enrolment_esf: Enrolment
     today: datetime.date = field(default_factory=timezone.localdate)
     # participant queued at offer2 (full or not: written directly), participant3 parked.
     waiting_entry: WaitingListEntry | None = None
@@ -389,7 +401,44 @@ def build_world() -> World:
         created_by=users["coordinator"],
     )
 
+    # Enterprise development: a goal and a logged activity per enterprise.
+    goal = DevelopmentGoal.objects.create(
+        enterprise=enterprise, goal="Bli godkänd leverantör", target_date=today + 90 * DAY
+    )
+    goal2 = DevelopmentGoal.objects.create(
+        enterprise=enterprise2, goal="Första IOP-avtalet", target_date=today + 90 * DAY
+    )
+    for e in (enterprise, enterprise2):
+        SupportActivity.objects.create(
+            enterprise=e, kind="network_meeting", date=today - 20 * DAY, hours=Decimal("2.5")
+        )
+    # An ended enrolment of participant in an ESF-financed insats, with its ESF+ answers.
+    insats_esf = InsatsFactory(
+        name="ESF-projektet Vägen", esf_funded=True, start_date=today - 800 * DAY
+    )
+    enrolment_esf = EnrolmentFactory(
+        participant=participant,
+        insats=insats_esf,
+        start_date=today - 400 * DAY,
+        end_date=today - 200 * DAY,
+        end_reason="planned",
+        outcome="work",
+    )
+    EsfParticipantData.objects.create(
+        enrolment=enrolment_esf,
+        employment_situation="long_term_unemployed",
+        education="isced_0_2",
+        disability="yes",
+        entry_recorded_on=today - 400 * DAY,
+        exit_employed="yes",
+        exit_recorded_on=today - 200 * DAY,
+    )
+
     return World(
+        goal=goal,
+        goal2=goal2,
+        insats_esf=insats_esf,
+        enrolment_esf=enrolment_esf,
         users=users,
         enterprise=enterprise,
         offer=offer,
