@@ -1,12 +1,16 @@
 """Nothing falls through the cracks, in the browser: a coordinator queues a participant
 for a full offer; the place frees when the holder's placement ends; the coordinator
-finds the freed place under "Att göra" and proposes from it in one click."""
+gets a mail, finds the freed place under "Att göra" too, and proposes from the mail's
+link in one click."""
 
 from __future__ import annotations
 
 import datetime
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from placements.models import LeftReason, Placement, PlacementStatus, WaitingListEntry
@@ -60,10 +64,16 @@ def test_queue_freed_place_and_propose(page, browser, live_server, coordinator, 
     entry.refresh_from_db()
     assert entry.place_freed_at is not None
 
-    # Att göra on the start page -> the freed place -> one click to the filled-in proposal.
+    # The coordinator gets a mail (no name in it) with a link to the filled-in proposal.
+    (message,) = [m for m in mail.outbox if coordinator.email in m.to]
+    assert "Väntesson" not in message.subject + message.body
+    link = urlsplit(re.search(r"https?://\S*\?offer=\S+", message.body).group(0))
+    # Att göra on the start page lists the freed place too.
     page.goto("/")
     page.get_by_role("link", name="Köplatser där en plats blivit ledig").click()
-    page.get_by_role("link", name="Föreslå").click()
+    assert page.get_by_role("link", name="Föreslå").is_visible()
+    # One click from the mail: the proposal form, filled in.
+    page.goto(f"{link.path}?{link.query}")
     assert page.get_by_label("Arbetsträningsplats").input_value() == str(offer.pk)
     assert page.get_by_label("Omfattning").input_value() == "50"
     assert page.get_by_label("Planerad start").input_value() == (today + 7 * DAY).isoformat()
