@@ -18,6 +18,7 @@ from placements.selectors.home import manager_summary
 from placements.selectors.matching import not_parked, parking_of
 from placements.services import lifecycle, waiting
 from placements.services.capacity import offer_set_capacity
+from placements.tasks import send_daily_digests
 from samordning.models import AuditLog
 from tests.factories import (
     EnrolledParticipantFactory,
@@ -196,6 +197,25 @@ def test_expired_proposals_are_found_by_the_daily_refresh(coordinator):
     marked = waiting.refresh_waiting_lists(today=TODAY + 3 * DAY)
     assert [e.pk for e in marked] == [entry.pk]
     assert proposal.status == S.PROPOSED
+
+
+def test_the_daily_task_finds_expired_proposals_before_the_digests(
+    coordinator, django_capture_on_commit_callbacks
+):
+    offer = TrainingOfferFactory(capacity=1)
+    PlacementFactory(
+        offer=offer,
+        status=S.PROPOSED,
+        planned_start=TODAY + 7 * DAY,
+        planned_end=TODAY + 300 * DAY,
+        expires_on=TODAY + 2 * DAY,
+    )
+    entry = _queue(EnrolledParticipantFactory(coordinators=[coordinator]), offer, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_daily_digests.call((TODAY + 3 * DAY).isoformat())
+    entry.refresh_from_db()
+    assert entry.place_freed_at is not None
+    assert any(entry.propose_url() in m.body for m in mail.outbox if coordinator.email in m.to)
 
 
 def test_paused_offer_frees_nobody(coordinator, manager):
