@@ -243,7 +243,25 @@ class Placement(models.Model):
                 name="placement_ended_has_end_data",
             ),
         ]
-        indexes = [models.Index(fields=["offer", "status"], name="placement_offer_status_idx")]
+        indexes = [
+            models.Index(fields=["offer", "status"], name="placement_offer_status_idx"),
+            # Places held now or later: the few proposed, accepted and active placements
+            # among millions that ended (free places, matching, capacity checks).
+            models.Index(
+                fields=["offer", "planned_end"],
+                condition=Q(status__in=[*PENDING_STATUSES, PlacementStatus.ACTIVE]),
+                name="placement_current_idx",
+            ),
+            # Ended placements by end date: "held on a day in [start, end]" for the
+            # statistics and the capacity sweep, without reading all history.
+            models.Index(
+                fields=["end_date", "offer"],
+                condition=Q(status__in=ENDED_STATUSES),
+                name="placement_ended_idx",
+            ),
+            # The default ordering (lists and the admin changelist).
+            models.Index(fields=["planned_start", "id"], name="placement_planned_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.offer.title} ({self.get_status_display()})"
@@ -329,6 +347,8 @@ class AttendanceDay(models.Model):
             *sane_date_constraints("attendance_day", "date"),
             models.UniqueConstraint(fields=["placement", "date"], name="attendance_once_per_day"),
         ]
+        # A month's present days for all placements (invoice basis, statistics).
+        indexes = [models.Index(fields=["date", "placement"], name="attendance_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.placement_id}: {self.date}"
