@@ -518,7 +518,9 @@ class Enrolment(models.Model):
                 condition=Q(end_reason="registration_error"),
                 name="enrolment_error_idx",
             ),
-            models.Index(fields=["insats", "participant", "start_date"], name="enrolment_insats_idx"),
+            models.Index(
+                fields=["insats", "participant", "start_date"], name="enrolment_insats_idx"
+            ),
         ]
 
     def __str__(self) -> str:
