@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -104,6 +104,21 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         ended = Q(status__in=ENDED_STATUSES) & Q(held_from__lte=end, end_date__gte=start)
         return self.annotate(held_from=Coalesce("start_date", "planned_start")).filter(
             pending | active | ended
+        )
+
+    def with_hold_range(self) -> PlacementQuerySet:
+        """Annotate `hold_from` and `hold_to`: the days a placement that holds a place
+        holds it (the database side of `Placement.hold_range`; use with holding_between,
+        which leaves out those that hold nothing)."""
+        return self.annotate(
+            hold_from=Case(
+                When(status__in=PENDING_STATUSES, then=F("planned_start")),
+                default=Coalesce("start_date", "planned_start"),
+            ),
+            hold_to=Case(
+                When(status__in=ENDED_STATUSES, then=F("end_date")),
+                default=F("planned_end"),
+            ),
         )
 
     def pending(self, today: datetime.date) -> PlacementQuerySet:

@@ -57,7 +57,6 @@ from participants.models import (
 )
 from placements.models import (
     ENDED_STATUSES,
-    PENDING_STATUSES,
     AttendanceDay,
     Placement,
     PlacementQuerySet,
@@ -446,18 +445,10 @@ def capacity_and_held(
         placements = placements.filter(offer__municipality=municipality)
     capacity_aggregates = {}
     held_aggregates: dict[str, Any] = {}
-    # Each placement's held days [hold_from, hold_to], as PlacementQuerySet.holding_between
-    # defines them; the rows are those holding a place somewhere in the whole series
-    # (one index-served scan), and each point counts its own with a FILTER on the
-    # row's own columns (no subquery per point).
-    hold_from = Case(
-        When(status__in=PENDING_STATUSES, then=F("planned_start")),
-        default=Coalesce("start_date", "planned_start"),
-    )
-    hold_to = Case(
-        When(status__in=ENDED_STATUSES, then=F("end_date")),
-        default=F("planned_end"),
-    )
+    # Each placement's held days [hold_from, hold_to] (PlacementQuerySet.with_hold_range);
+    # the rows are those holding a place somewhere in the whole series (one
+    # index-served scan), and each point counts its own with a FILTER on the row's
+    # own columns (no subquery per point).
     for i, day in enumerate(points):
         next_midnight = timezone.make_aware(
             datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
@@ -474,7 +465,7 @@ def capacity_and_held(
     capacity = offers.aggregate(**capacity_aggregates) if points else {}
     held = (
         placements.holding_between(points[0], points[-1])
-        .annotate(hold_from=hold_from, hold_to=hold_to)
+        .with_hold_range()
         .aggregate(**held_aggregates)
         if points
         else {}
