@@ -165,9 +165,11 @@ def test_coordinator_xlsx_download_covers_only_their_caseload(client, coordinato
     assert entry.object_type == "invoice-basis"
     assert entry.subject_ids == [books["anna"].participant_id]
     assert len(placement_rows) == 1
-    assert AuditLog.objects.about_subject(books["anna"].participant_id).filter(
-        action=AuditAction.EXPORT
-    ).exists()
+    assert (
+        AuditLog.objects.about_subject(books["anna"].participant_id)
+        .filter(action=AuditAction.EXPORT)
+        .exists()
+    )
 
 
 def test_filter_by_enterprise(client, admin_user, books):
