@@ -322,7 +322,8 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
               agreement_support, proposed_by_id, proposed_at, proposal_note, expires_on,
               answered_by_id, answered_at, decline_reason, decline_note, end_reason, outcome,
               created_at, updated_at)
-            SELECT base.pla + 1 + p, base.par + 1 + j, base.enr + 1 + j, base.ofr + 1 + so.o,
+            SELECT base.pla + row_number() OVER (ORDER BY ps, p), base.par + 1 + j,
+                   base.enr + 1 + j, base.ofr + 1 + so.o,
                    (ARRAY['training','training','enhanced_training','work_trial','internship'])
                      [1 + {H("p", 30)} % 5],
                    (ARRAY[25,50,50,75,100])[1 + {H("j", 17)} % 5],
@@ -361,6 +362,9 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
                    LATERAL (SELECT {pstart} AS ps) AS d
             ) AS x
             JOIN slot_offer so USING (s)
+            -- In the order they were made, as in a live database: the current
+            -- placements sit together at the end of the table, not one per page.
+            ORDER BY ps, p
             """,
         ),
         (
@@ -404,6 +408,7 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
                   >= current_date - interval '{int(attendance_months)} months'
               AND extract(isodow FROM d) < 6
               AND {H("pl.id * 40000 + (d::date - date '2000-01-01')", 40)} % 10 < 7
+            ORDER BY d, pl.id
             """,
         ),
     ]
