@@ -31,7 +31,7 @@ APP_PORT, BARE_PORT = 8771, 8772
 
 
 def gunicorn(module: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
         [
             str(ROOT / ".venv/bin/gunicorn"),
             module,
