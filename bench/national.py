@@ -408,7 +408,7 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
                   >= current_date - interval '{int(attendance_months)} months'
               AND extract(isodow FROM d) < 6
               AND {H("pl.id * 40000 + (d::date - date '2000-01-01')", 40)} % 10 < 7
-            ORDER BY d, pl.id
+            ORDER BY 2, 1
             """,
         ),
     ]

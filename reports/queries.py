@@ -480,9 +480,16 @@ def attendance_per_enterprise_year(
 
     One grouped query; the amount sums each present day's price in the database.
     """
-    qs = AttendanceDay.objects.filter(
-        date__range=(period.start, period.end),
-        placement__in=counted_placements(),
+    # The same rows as `placement__in=counted_placements()`, as anti-joins on the few
+    # registration errors (partial index) instead of a semi-join over every placement.
+    in_error = Enrolment.objects.filter(
+        participant=OuterRef("placement__participant_id"),
+        end_reason=EndReason.REGISTRATION_ERROR,
+    )
+    qs = (
+        AttendanceDay.objects.filter(date__range=(period.start, period.end))
+        .exclude(placement__end_reason=EndReason.REGISTRATION_ERROR)
+        .exclude(Exists(in_error))
     )
     if municipality is not None:
         qs = qs.filter(placement__offer__enterprise__municipality=municipality)
