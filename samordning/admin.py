@@ -93,7 +93,7 @@ class AuditedAdminMixin:
     # These tables run to millions of rows: no exact COUNT(*) of everything beside
     # the filtered count ("N av M"), and an estimate for the unfiltered list.
     show_full_result_count = False
-    paginator = EstimatedCountPaginator
+    paginator: type[Paginator] = EstimatedCountPaginator
     audit_subject_path = "participant_id"
 
     def audit_target(self, obj: Any) -> Any:

@@ -88,7 +88,7 @@ def with_holding(
         Placement.objects.holding_between(start, end, today=today)
         .filter(offer__in=[o.pk for o in offers])
         .with_hold_range()
-        .values_list("offer_id", "hold_from", "hold_to")
+        .values_list("offer_id", "hold_from", "hold_to")  # type: ignore[misc]
         .order_by()
     )
     # One plain fetch, not a server-side cursor (iterator()): PostgreSQL plans a cursor
