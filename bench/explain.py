@@ -21,12 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (what, user, page, a marker of the query in its SQL; "" for the page's slowest query)
 QUERIES = [
-    ("Free places: days held per offer", "coordinator", "/arbetstraning/lediga-platser/", "hold"),
+    (
+        "Free places: days held per offer",
+        "coordinator",
+        "/arbetstraning/lediga-platser/",
+        'COALESCE("placements_placement"."start_date"',
+    ),
     (
         "Matching: days held per offer",
         "coordinator",
         "/arbetstraning/deltagare/{person}/foresla/",
-        "hold",
+        'COALESCE("placements_placement"."start_date"',
     ),
     ("Coordinator's participant list (a page of the caseload)", "coordinator", "/deltagare/", ""),
     (
@@ -54,7 +59,7 @@ QUERIES = [
         'ORDER BY "placements_placement"."planned_start" DESC',
     ),
     ("Statistics: participants by sex in the period", "funder", "/statistik/", 'AS "sex"'),
-    ("Statistics: places held per month end", "funder", "/statistik/", "hold_from"),
+    ("Statistics: places held per month end", "funder", "/statistik/", "FILTER (WHERE (CASE WHEN"),
     ("Statistics: insats progress", "funder", "/statistik/", 'AS "insats", COUNT'),
     ("Statistics: support sources at start", "funder", "/statistik/", "has_ill_health_start"),
     (
