@@ -441,6 +441,8 @@ class CapacityChange(models.Model):
         verbose_name_plural = _("ändringar av platsantal")
         ordering = ["offer", "-changed_at"]
         constraints = sane_date_constraints("capacity_change", datetimes=("changed_at",))
+        # An offer's capacity on a date: its latest change by then.
+        indexes = [models.Index(fields=["offer", "changed_at"], name="capacity_change_offer_idx")]
 
     def __str__(self) -> str:
         return (

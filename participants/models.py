@@ -300,6 +300,10 @@ class Participant(models.Model):
                 name="participant_record_key_in_range",
             ),
         ]
+        # The ordering above, so a page of a list or the admin changelist is an index scan.
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="participant_name_idx")
+        ]
 
     def __str__(self) -> str:
         if self.is_anonymous or not (self.first_name or self.last_name):
@@ -505,6 +509,21 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | ~Q(end_reason=""),
                 name="enrolment_ended_has_reason",
+            ),
+        ]
+        indexes = [
+            # Enrolments overlapping a period (statistics): open ones and those ended
+            # after its start; the start bound is checked on the few rows found.
+            models.Index(fields=["end_date", "participant"], name="enrolment_end_idx"),
+            models.Index(fields=["start_date", "participant"], name="enrolment_start_idx"),
+            # The few registered in error, left out of every figure.
+            models.Index(
+                fields=["participant"],
+                condition=Q(end_reason="registration_error"),
+                name="enrolment_error_idx",
+            ),
+            models.Index(
+                fields=["insats", "participant", "start_date"], name="enrolment_insats_idx"
             ),
         ]
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -104,6 +104,21 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         ended = Q(status__in=ENDED_STATUSES) & Q(held_from__lte=end, end_date__gte=start)
         return self.annotate(held_from=Coalesce("start_date", "planned_start")).filter(
             pending | active | ended
+        )
+
+    def with_hold_range(self) -> PlacementQuerySet:
+        """Annotate `hold_from` and `hold_to`: the days a placement that holds a place
+        holds it (the database side of `Placement.hold_range`; use with holding_between,
+        which leaves out those that hold nothing)."""
+        return self.annotate(
+            hold_from=Case(
+                When(status__in=PENDING_STATUSES, then=F("planned_start")),
+                default=Coalesce("start_date", "planned_start"),
+            ),
+            hold_to=Case(
+                When(status__in=ENDED_STATUSES, then=F("end_date")),
+                default=F("planned_end"),
+            ),
         )
 
     def pending(self, today: datetime.date) -> PlacementQuerySet:
@@ -244,7 +259,25 @@ class Placement(models.Model):
                 name="placement_ended_has_end_data",
             ),
         ]
-        indexes = [models.Index(fields=["offer", "status"], name="placement_offer_status_idx")]
+        indexes = [
+            models.Index(fields=["offer", "status"], name="placement_offer_status_idx"),
+            # Places held now or later: the few proposed, accepted and active placements
+            # among millions that ended (free places, matching, capacity checks).
+            models.Index(
+                fields=["offer", "planned_end"],
+                condition=Q(status__in=[*PENDING_STATUSES, PlacementStatus.ACTIVE]),
+                name="placement_current_idx",
+            ),
+            # Ended placements by end date: "held on a day in [start, end]" for the
+            # statistics and the capacity sweep, without reading all history.
+            models.Index(
+                fields=["end_date", "offer"],
+                condition=Q(status__in=ENDED_STATUSES),
+                name="placement_ended_idx",
+            ),
+            # The default ordering (lists and the admin changelist).
+            models.Index(fields=["planned_start", "id"], name="placement_planned_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.offer.title} ({self.get_status_display()})"
@@ -330,6 +363,8 @@ class AttendanceDay(models.Model):
             *sane_date_constraints("attendance_day", "date"),
             models.UniqueConstraint(fields=["placement", "date"], name="attendance_once_per_day"),
         ]
+        # A month's present days for all placements (invoice basis, statistics).
+        indexes = [models.Index(fields=["date", "placement"], name="attendance_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.placement_id}: {self.date}"

@@ -264,6 +264,14 @@ def _has_support_group(phase: str, group: str) -> Any:
 SUPPORT_GROUPS = [*SupportSourceGroup.values, NO_SUPPORT_SOURCE]
 
 
+def _once_per_row(qs: QuerySet[Participant]) -> QuerySet[Participant]:
+    """The same rows, DISTINCT (the primary key is among the columns, so nothing is
+    merged): an aggregate over it then reads its EXISTS columns from a subquery that
+    PostgreSQL cannot flatten. Flattened, every FILTER that names a column re-ran the
+    column's EXISTS: 40 index probes per person instead of 12 (6 s at 200,000)."""
+    return qs.distinct()
+
+
 def support_groups_at_start(
     period: Period,
     *,
@@ -288,7 +296,7 @@ def support_groups_at_start(
         aggregates.update(tally(f"{group}_new", has & Q(is_new=True)))
         aggregates.update(tally(f"{group}_active", has))
         aggregates.update(tally(f"{group}_ended", has & Q(is_ended=True)))
-    result = qs.aggregate(**aggregates)
+    result = _once_per_row(qs).aggregate(**aggregates)
 
     def status(prefix: str) -> StatusCounts:
         return tuple(  # type: ignore[return-value]
@@ -321,7 +329,7 @@ def support_groups_before_after(
     for group in SUPPORT_GROUPS:
         for phase in phases:
             aggregates.update(tally(f"{group}_{phase}", Q(**{f"has_{group}_{phase}": True})))
-    result = qs.aggregate(**aggregates)
+    result = _once_per_row(qs).aggregate(**aggregates)
     by_group = {
         g: (read_tally(result, f"{g}_start"), read_tally(result, f"{g}_end"))
         for g in SUPPORT_GROUPS
@@ -473,6 +481,10 @@ def capacity_and_held(
         placements = placements.filter(offer__municipality=municipality)
     capacity_aggregates = {}
     held_aggregates: dict[str, Any] = {}
+    # Each placement's held days [hold_from, hold_to] (PlacementQuerySet.with_hold_range);
+    # the rows are those holding a place somewhere in the whole series (one
+    # index-served scan), and each point counts its own with a FILTER on the row's
+    # own columns (no subquery per point).
     for i, day in enumerate(points):
         next_midnight = timezone.make_aware(
             datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
@@ -483,11 +495,14 @@ def capacity_and_held(
             .values("new_capacity")[:1]
         )
         capacity_aggregates[f"c{i}"] = Coalesce(Sum(Subquery(latest)), 0)
-        holding = Placement.objects.holding_between(day, day).values("pk")
-        held_aggregates.update(tally(f"h{i}", Q(pk__in=holding), key="participant__record_key"))
+        held_aggregates.update(
+            tally(f"h{i}", Q(hold_from__lte=day, hold_to__gte=day), key="participant__record_key")
+        )
     capacity = offers.aggregate(**capacity_aggregates) if points else {}
     held = (
-        placements.holding_between(points[0], points[-1]).aggregate(**held_aggregates)
+        placements.holding_between(points[0], points[-1])
+        .with_hold_range()
+        .aggregate(**held_aggregates)
         if points
         else {}
     )
@@ -501,9 +516,16 @@ def attendance_per_enterprise_year(
 
     One grouped query; the amount sums each present day's price in the database.
     """
-    qs = AttendanceDay.objects.filter(
-        date__range=(period.start, period.end),
-        placement__in=counted_placements(),
+    # The same rows as `placement__in=counted_placements()`, as anti-joins on the few
+    # registration errors (partial index) instead of a semi-join over every placement.
+    in_error = Enrolment.objects.filter(
+        participant=OuterRef("placement__participant_id"),
+        end_reason=EndReason.REGISTRATION_ERROR,
+    )
+    qs = (
+        AttendanceDay.objects.filter(date__range=(period.start, period.end))
+        .exclude(placement__end_reason=EndReason.REGISTRATION_ERROR)
+        .exclude(Exists(in_error))
     )
     if municipality is not None:
         qs = qs.filter(placement__offer__enterprise__municipality=municipality)
@@ -622,11 +644,16 @@ def insats_progress(
         .values("pk", "name", "target_participants", "target_work_or_studies_percent")
         .order_by("name")
     ]
-    enrolments = Enrolment.objects.filter(
-        insats__in=[row["pk"] for row in insatser],
-        start_date__lte=up_to,
-        participant__in=counted_participants(municipality),
+    # Registration errors are left out with an anti-join on their (partial) index,
+    # not with `participant IN (every counted participant)` inside the aggregate.
+    in_error = Enrolment.objects.filter(
+        participant=OuterRef("participant"), end_reason=EndReason.REGISTRATION_ERROR
     )
+    enrolments = Enrolment.objects.filter(
+        insats__in=[row["pk"] for row in insatser], start_date__lte=up_to
+    ).exclude(Exists(in_error))
+    if municipality is not None:
+        enrolments = enrolments.filter(participant__home_municipality=municipality)
     earlier = Enrolment.objects.filter(
         participant=OuterRef("participant"),
         insats=OuterRef("insats"),

@@ -126,6 +126,30 @@ def audit_page_view(
     )
 
 
+def audit_export(
+    *,
+    user: User | None,
+    export: str,
+    subjects: Iterable[int | None],
+    request: HttpRequest | None = None,
+    detail: str = "",
+) -> AuditLog:
+    """One row for one download (`export`, e.g. "invoice-basis"): who exported, the
+    request, and every person it named (`subjects`), whatever the number of rows."""
+    shown = subjects_text(subjects)
+    return AuditLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=AuditAction.EXPORT,
+        object_type=export[:60],
+        object_id=str(shown.count(",") - 1 if shown else 0),
+        object_repr="",
+        ip_address=client_ip(request),
+        path=request.get_full_path()[:300] if request is not None else "",
+        detail=detail[:300],
+        subjects=shown,
+    )
+
+
 def request_filters(request: HttpRequest, ignore: Iterable[str] = ("page",)) -> str:
     """The search and filter parameters of a list request, as
     "q=[sökning 3f9a0c1d2b7e]; period=past" (free-text searches as a digest, see SEARCH_PARAMS)."""

@@ -169,8 +169,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     ATOMIC_UNSAFE_REQUESTS = ["default"]
 else:
     # Every request is one transaction; PostgreSQL readers never wait for writers.
+    # JIT off: PostgreSQL compiles a plan once its estimated cost passes jit_above_cost,
+    # which the statistics' grouped aggregates do at national scale; compiling took
+    # 5.8 s for a query that ran in 0.1 s (docs/performance.md). Our queries are short.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+        " -c jit=off"
     )
     DATABASES["default"]["ATOMIC_REQUESTS"] = True
     ATOMIC_UNSAFE_REQUESTS = []

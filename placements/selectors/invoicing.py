@@ -6,6 +6,7 @@ placement with present days in the month), one for the totals per enterprise.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -62,7 +63,6 @@ def invoice_rows(
     (`name_visible`); a manager sees what placements.disclosure allows.
     """
     first, last = month_bounds(year, month)
-    in_month = Q(attendance_days__date__range=(first, last))
     placements = Placement.objects.filter(offer__enterprise__in=enterprises)
     if policy.is_admin(user):
         name_visible: Any = Value(True)
@@ -81,9 +81,12 @@ def invoice_rows(
             default=False,
             output_field=BooleanField(),
         )
+    # The month is a condition of the join (the filter comes before the Count, so the
+    # Count uses the same join): only the month's present days are read, through
+    # attendance_date_idx, never each placement's whole history.
     return with_disclosure(
-        placements.annotate(present_days=Count("attendance_days", filter=in_month))
-        .filter(present_days__gt=0)
+        placements.filter(attendance_days__date__range=(first, last))
+        .annotate(present_days=Count("attendance_days"))
         .annotate(
             amount=ExpressionWrapper(F("present_days") * F("offer__price_per_day"), AMOUNT),
             name_visible=name_visible,
@@ -136,10 +139,16 @@ def row_participant(placement: Placement) -> Disclosed:
     return enterprise_disclosure(placement)
 
 
+EXPORT_CHUNK = 2000
+
+
 def export_table(
     *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
-) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows for the CSV/XLSX download: placements, then a sum per enterprise."""
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Header and rows for the CSV/XLSX download: placements, then a sum per enterprise.
+
+    The rows are a generator reading the placements in chunks (`iterator()`), so a
+    streaming writer holds one chunk at a time, not the whole month."""
     header = [
         _("Företag"),
         _("Organisationsnummer"),
@@ -150,9 +159,15 @@ def export_table(
         _("Pris per närvarodag (kr)"),
         _("Belopp (kr)"),
     ]
-    rows: list[list[Any]] = []
-    for placement in invoice_rows(enterprises=enterprises, year=year, month=month, user=user):
-        rows.append(
+    return header, _export_rows(enterprises=enterprises, year=year, month=month, user=user)
+
+
+def _export_rows(
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
+) -> Iterator[list[Any]]:
+    placements = invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
+    for placement in placements.iterator(chunk_size=EXPORT_CHUNK):
+        yield (
             [
                 placement.offer.enterprise.name,
                 placement.offer.enterprise.org_number_display,
@@ -166,7 +181,7 @@ def export_table(
         )
     totals = invoice_totals(enterprises=enterprises, year=year, month=month, user=user)
     for total in totals:
-        rows.append(
+        yield (
             [
                 total.name,
                 format_org_number(total.org_number),
@@ -178,7 +193,7 @@ def export_table(
                 total.amount,
             ]
         )
-    rows.append(
+    yield (
         [
             _("Totalt"),
             "",
@@ -190,4 +205,17 @@ def export_table(
             sum((t.amount for t in totals), Decimal("0.00")),
         ]
     )
-    return header, rows
+
+
+def exported_subjects(
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
+) -> list[int]:
+    """The people an export of the invoice basis names, for its one audit row; read
+    in chunks like the export itself (what decides whether a row names its person
+    is the same disclosure the rows use)."""
+    rows = invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
+    return [
+        placement.participant_id
+        for placement in rows.iterator(chunk_size=EXPORT_CHUNK)
+        if row_participant(placement).identified
+    ]

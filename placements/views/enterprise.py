@@ -39,6 +39,7 @@ from placements.models import (
 from placements.selectors.enterprise import enterprise_placements, open_proposals, with_disclosure
 from placements.selectors.invoicing import (
     export_table,
+    exported_subjects,
     invoice_rows,
     invoice_totals,
     row_participant,
@@ -51,7 +52,12 @@ from placements.services.attendance import (
 )
 from placements.services.capacity import FAR_FUTURE, held_peak, offer_set_capacity
 from placements.services.lifecycle import placement_accept, placement_decline
-from samordning.audit import audit_page_view, audit_record, audit_records, request_filters
+from samordning.audit import (
+    audit_export,
+    audit_page_view,
+    audit_record,
+    request_filters,
+)
 from samordning.exports import table_response
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
@@ -473,28 +479,23 @@ def invoice_basis(request: AuthedRequest) -> HttpResponse:
 @perm_required(Perm.INVOICE_VIEW)
 @require_safe
 def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    """The invoice basis as CSV or XLSX; every exported row is written to the audit log."""
+    """The invoice basis as CSV or XLSX, rows read in chunks; one audit row names
+    everyone it lists."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
     first, _form, scope, enterprise = _invoice_scope(request)
     header, rows = export_table(
         enterprises=scope, year=first.year, month=first.month, user=request.user
     )
-    # One audit row per exported row that names a participant.
-    exported = [
-        placement
-        for placement in invoice_rows(
-            enterprises=scope, year=first.year, month=first.month, user=request.user
-        )
-        if row_participant(placement).identified
-    ]
-    audit_records(
+    # One audit row for the export, naming everyone in it (not one row per row).
+    audit_export(
         user=request.user,
-        action=AuditAction.EXPORT,
-        objects=exported,
+        export="invoice-basis",
+        subjects=exported_subjects(
+            enterprises=scope, year=first.year, month=first.month, user=request.user
+        ),
         request=request,
         detail=f"invoice basis {first:%Y-%m} {fmt}",
-        subject_of=lambda placement: placement.participant_id,  # type: ignore[attr-defined]
     )
     filename = f"fakturaunderlag-{first:%Y-%m}"
     if enterprise is not None:

@@ -157,12 +157,19 @@ def test_coordinator_xlsx_download_covers_only_their_caseload(client, coordinato
     participants = {row[3] for row in rows[1:]}
     assert "Anna Ek" in participants
     assert not {"Cai Berg", "Bo Al", f"Arbetsträning nr {books['bo'].pk}"} & participants
-    # One audit row per exported placement row (issue 3: every export row of personal data).
+    # One audit row for the export (issue 13: not one per row), naming every person in it.
     placement_rows = [row for row in rows[1:] if row[2] not in ("Summa", "") and row[0] != "Totalt"]
-    logged = AuditLog.objects.filter(
-        action=AuditAction.EXPORT, user=coordinator, object_type="placements.placement"
+    logged = AuditLog.objects.filter(action=AuditAction.EXPORT, user=coordinator)
+    assert logged.count() == 1
+    entry = logged.get()
+    assert entry.object_type == "invoice-basis"
+    assert entry.subject_ids == [books["anna"].participant_id]
+    assert len(placement_rows) == 1
+    assert (
+        AuditLog.objects.about_subject(books["anna"].participant_id)
+        .filter(action=AuditAction.EXPORT)
+        .exists()
     )
-    assert logged.count() == len(placement_rows) > 0
 
 
 def test_filter_by_enterprise(client, admin_user, books):
@@ -233,6 +240,8 @@ def test_export_via_service_matches_page_totals(books, admin_user):
         enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user
     )
     assert len(header) == 8
+    assert not isinstance(rows, list)  # a generator: the export streams its rows
+    rows = list(rows)
     placement_rows = [r for r in rows if r[2] not in ("Summa", "")]
     assert sum(r[7] for r in placement_rows) == rows[-1][7] == Decimal("1950.00")
 

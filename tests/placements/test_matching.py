@@ -246,10 +246,11 @@ def test_bulk_free_places_take_two_queries_whatever_the_number_of_offers(
     for _ in range(count):
         offer = _offer(places[0])
         PlacementFactory(offer=offer, planned_start=D(2030, 3, 1), planned_end=D(2030, 4, 1))
-    offers = with_holding(
-        TrainingOffer.objects.with_related(), D(2030, 3, 1), D(2030, 5, 31), today=TODAY
-    )
-    # The offers (with enterprise, area and municipality) and their holding placements.
+    # The offers (with enterprise, area and municipality) and the days their holding
+    # placements hold (one query of tuples, evaluated by with_holding).
     with django_assert_num_queries(2):
+        offers = with_holding(
+            TrainingOffer.objects.with_related(), D(2030, 3, 1), D(2030, 5, 31), today=TODAY
+        )
         result = offers_with_free_places(offers, D(2030, 3, 1), D(2030, 5, 31), today=TODAY)
     assert len(result) == count

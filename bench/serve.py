@@ -1,0 +1,251 @@
+"""Serve the app and a bare Django project with gunicorn and time pages from outside.
+
+Not a test: it prints one table. The database must already be filled (for the
+national size: bench/national.py; for the demo: seed_demo on PostgreSQL). Both
+projects run under gunicorn with the same number of sync workers; each page gets
+one cold request (its time is shown), then --requests requests from --clients
+threads at once. Columns: p50/p95 of those requests, requests per second, that
+throughput as a share of the bare 50-row page's, the page's number of queries
+(one in-process request with the test client), and the largest peak resident size
+(VmHWM) of any app worker after the page (peaks only grow, so it is the peak so far).
+
+    DEBUG=1 .venv/bin/python bench/serve.py \
+        --database-url postgres://postgres@127.0.0.1:5432/samordning_national
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PORT, BARE_PORT = 8771, 8772
+
+
+def gunicorn(module: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed arguments)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            module,
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_until_up(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn on port {port} did not start")
+
+
+def get(port: int, path: str, cookie: str) -> tuple[int, float, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+    response = conn.getresponse()
+    size = 0
+    while chunk := response.read(65536):
+        size += len(chunk)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return response.status, elapsed, size
+
+
+def load(port: int, path: str, cookie: str, requests: int, clients: int) -> dict[str, float]:
+    latencies: list[float] = []
+    statuses: set[int] = set()
+    lock = threading.Lock()
+    todo = iter(range(requests))
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if next(todo, None) is None:
+                    return
+            status, elapsed, _size = get(port, path, cookie)
+            with lock:
+                latencies.append(elapsed)
+                statuses.add(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "p50": statistics.median(latencies) * 1000,
+        "p95": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000,
+        "rps": len(latencies) / wall,
+        "status": min(statuses),
+    }
+
+
+def worker_peak_rss_mb(master: int) -> float:
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return 0.0
+    peak = 0
+    for pid in children:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", default="", help="only pages whose path contains this")
+    args = parser.parse_args()
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "REQUIRE_2FA": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DB_STATEMENT_TIMEOUT_MS": os.environ.get("DB_STATEMENT_TIMEOUT_MS", "120000"),
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "GUNICORN_ERROR_LOG": "/dev/null",
+    }
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "samordning.settings"
+    sys.path.insert(0, str(ROOT))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from participants.models import Insats, Participant
+    from samordning.models import User
+
+    setup_test_environment()
+    sessions: dict[str, str] = {}
+    clients: dict[str, Client] = {}
+    for username in ("coordinator", "manager", "admin", "funder"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        clients[username] = client
+        sessions[username] = f"sessionid={client.cookies['sessionid'].value}"
+    insats = Insats.objects.order_by("pk").first()
+    person = (
+        Participant.objects.filter(
+            coordinators__username="coordinator", enrolments__end_date__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    pages = [
+        ("bare", "", "/plain/"),
+        ("bare", "", "/table/"),
+        ("app", "coordinator", "/"),
+        ("app", "coordinator", "/deltagare/"),
+        ("app", "coordinator", f"/deltagare/{person.pk}/" if person else "/deltagare/"),
+        ("app", "coordinator", "/arbetstraning/lediga-platser/"),
+        (
+            "app",
+            "coordinator",
+            f"/arbetstraning/deltagare/{person.pk}/foresla/" if person else "/",
+        ),
+        ("app", "coordinator", "/arbetstraning/fakturaunderlag/"),
+        ("app", "manager", "/arbetstraning/foretag/"),
+        ("app", "manager", "/arbetstraning/fakturaunderlag/"),
+        ("app", "manager", "/arbetstraning/fakturaunderlag/csv/"),
+        ("app", "admin", "/arbetstraning/fakturaunderlag/"),
+        ("app", "admin", "/admin/participants/participant/"),
+        ("app", "admin", "/admin/placements/placement/"),
+        ("app", "funder", "/statistik/"),
+        ("app", "funder", f"/statistik/insats/{insats.pk}/" if insats else "/statistik/"),
+    ]
+    if args.only:
+        pages = [p for p in pages if p[0] == "bare" or args.only in p[2]]
+
+    app = gunicorn("samordning.wsgi", APP_PORT, args.workers, env)
+    bare = gunicorn("bench.bare.wsgi:application", BARE_PORT, args.workers, env)
+    try:
+        wait_until_up(APP_PORT)
+        wait_until_up(BARE_PORT)
+        print(
+            f"{'page':58} {'user':12} {'cold':>7} {'p50':>7} {'p95':>7} {'req/s':>6} "
+            f"{'ratio':>6} {'queries':>7} {'RSS MB':>7}"
+        )
+        reference = None
+        for kind, user, path in pages:
+            port = BARE_PORT if kind == "bare" else APP_PORT
+            cookie = sessions.get(user, "")
+            status, cold, _size = get(port, path, cookie)
+            figures = load(port, path, cookie, args.requests, args.clients)
+            if path == "/table/":
+                reference = figures["rps"]
+            ratio = f"{figures['rps'] / reference:.0%}" if reference else ""
+            queries = ""
+            if kind == "app":
+                with CaptureQueriesContext(connection) as captured:
+                    response = clients[user].get(path)
+                    if hasattr(response, "streaming_content"):
+                        for _chunk in response.streaming_content:
+                            pass
+                queries = str(len(captured.captured_queries))
+            rss = worker_peak_rss_mb(app.pid if kind == "app" else bare.pid)
+            label = f"{kind} {path}"[:58]
+            print(
+                f"{label:58} {user:12} {cold * 1000:7.0f} {figures['p50']:7.0f} "
+                f"{figures['p95']:7.0f} {figures['rps']:6.1f} {ratio:>6} {queries:>7} "
+                f"{rss:7.0f}" + ("" if status == figures["status"] == 200 else f"  HTTP {status}"),
+                flush=True,
+            )
+    finally:
+        for server in (app, bare):
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
