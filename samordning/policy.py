@@ -19,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from samordning.http import request_user
@@ -140,7 +141,7 @@ def can(user: Subject, perm: str) -> bool:
     return bool(roles_of(user) & _GRANTS[perm])
 
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def _check(request: HttpRequest, perm: str) -> None:
@@ -155,7 +156,7 @@ def perm_required(perm: str) -> Callable[[V], V]:
 
     def decorator(view: V) -> V:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             _check(request, perm)
             return view(request, *args, **kwargs)
 

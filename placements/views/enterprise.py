@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -472,7 +473,7 @@ def invoice_basis(request: AuthedRequest) -> HttpResponse:
 
 @perm_required(Perm.INVOICE_VIEW)
 @require_safe
-def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     """The invoice basis as CSV or XLSX; every exported row is written to the audit log."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
@@ -499,7 +500,7 @@ def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     filename = f"fakturaunderlag-{first:%Y-%m}"
     if enterprise is not None:
         filename += f"-{enterprise.org_number}"
-    return table_response(fmt, filename, header, rows)
+    return table_response(fmt, filename, header, rows, sheet=_("Fakturaunderlag"))
 
 
 # --- capacity ----------------------------------------------------------------------

@@ -159,12 +159,12 @@ def test_managers_get_404_on_every_url_of_the_other(client, manager, manager2, w
                 url = reverse(name, kwargs=kwargs)
                 response = client.get(url)
                 assert response.status_code == 200, f"own list {url}"
-                assert theirs.enterprise.name.encode() not in response.content
-                assert theirs.active.participant.first_name.encode() not in response.content
+                assert theirs.enterprise.name.encode() not in response.getvalue()
+                assert theirs.active.participant.first_name.encode() not in response.getvalue()
                 filtered = client.get(url, {"enterprise": theirs.enterprise.pk})
                 assert filtered.status_code == 404 or (
                     filtered.status_code == 200
-                    and theirs.enterprise.name.encode() not in filtered.content
+                    and theirs.enterprise.name.encode() not in filtered.getvalue()
                 ), f"GET {url}?enterprise=theirs"
                 posted = client.post(url, _hostile_post(theirs))
                 assert posted.status_code in (404, 405), f"POST {url}"

@@ -116,7 +116,7 @@ def download(client: Client, rounds: str, scope: dict[str, tuple[D, D]], munis: 
         for slug in TABLES:
             response = client.get(reverse("reports:table-export", args=[slug, "csv"]), query)
             assert response.status_code == 200, slug
-            text = response.content.decode("utf-8-sig")
+            text = response.getvalue().decode("utf-8-sig")
             header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
             for row in rows:
                 for column, value in zip(header[1:], row[1:], strict=True):

@@ -112,8 +112,8 @@ def _admin_only_urls() -> tuple[list[str], set[str]]:
 
 def _content(response) -> str:
     if "spreadsheetml" in response.get("Content-Type", ""):
-        return "\n".join(str(v) for row in read_xlsx(response.content) for v in row)
-    return response.content.decode("utf-8")
+        return "\n".join(str(v) for row in read_xlsx(response.getvalue()) for v in row)
+    return response.getvalue().decode("utf-8")
 
 
 def test_no_personal_data_on_any_funder_page_or_download(client, funder, admin_user):
