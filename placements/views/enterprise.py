@@ -533,12 +533,20 @@ def offer_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
                 _("Antal platser är nu %(capacity)s, lediga från %(day)s.")
                 % {
                     "capacity": form.cleaned_data["capacity"],
-                    "day": date_format(form.cleaned_data["free_from"], "SHORT_DATE_FORMAT"),
+                    "day": date_format(form.cleaned_data["free_from"], "DATE_FORMAT"),
                 },
             )
             return redirect(reverse("enterprises:offer-detail", args=[offer.pk]))
+    # Taken and free today beside the total, so "does the number still hold?" has an answer.
+    taken = held_peak(offer, today, today, today=today).count
     return render(
         request,
         "placements/offer_capacity.html",
-        {"offer": offer, "form": form, "peak": held_peak(offer, today, FAR_FUTURE, today=today)},
+        {
+            "offer": offer,
+            "form": form,
+            "peak": held_peak(offer, today, FAR_FUTURE, today=today),
+            "taken": taken,
+            "free": max(offer.capacity - taken, 0),
+        },
     )
