@@ -142,13 +142,20 @@ def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     try:
         placement_accept(placement=placement, user=request.user, request=request)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        answer, ok = " ".join(error.messages), False
     else:
-        messages.success(
+        answer = _("Du har accepterat förslaget om %(name)s. Koordinatorn ser svaret.") % {
+            "name": name
+        }
+        ok = True
+    if request.htmx:
+        # In the list (htmx): the proposal's card becomes the answer, no page load.
+        return render(
             request,
-            _("Du har accepterat förslaget om %(name)s. Koordinatorn ser svaret.") % {"name": name},
+            "placements/_proposal_answered.html",
+            {"placement": placement, "answer": answer, "ok": ok},
         )
+    (messages.success if ok else messages.error)(request, answer)
     return redirect("placements:enterprise-proposal-list")
 
 
