@@ -29,7 +29,6 @@ import itertools
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -56,11 +55,17 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-@dataclass(frozen=True)
-class Percent:
-    """A value in per cent (32.5 means 32,5 %): a percentage in XLSX, the number in CSV."""
+class Percent(float):
+    """A value in per cent (32.5 means 32,5 %): a percentage in XLSX, the number in CSV.
 
-    value: float | Decimal
+    A float, so it still compares and sums as the number it is."""
+
+    @property
+    def value(self) -> float:
+        return float(self)
+
+    def __repr__(self) -> str:
+        return f"Percent({float(self)!r})"
 
 
 def safe_cell(value: Any) -> Any:
