@@ -8,6 +8,7 @@ of the app graph, because it builds rows in every app. The package:
 
 from __future__ import annotations
 
+import datetime
 import random
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from demo.notifications import build_notifications
 from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
 from demo.people import JourneyBuilder
 from enterprises.models import Enterprise
+from placements.models import Placement
 from samordning.models import User
 from samordning.policy import Role
 
@@ -81,6 +84,16 @@ def ensure_users(password: str) -> dict[str, User]:
     return users
 
 
+# Demo proposals expire within 14 days of the day the demo was built.
+STALE_AFTER_DAYS = 14
+
+
+def demo_built_on() -> datetime.date | None:
+    """The day the demo was built: its latest proposal (the builder proposes up to today)."""
+    latest = Placement.objects.aggregate(latest=Max("proposed_at"))["latest"]
+    return timezone.localdate(latest) if latest else None
+
+
 def count_rows() -> dict[str, int]:
     """Rows per model in the project's own apps, keyed by 'app_label.ModelName'."""
     return {
@@ -125,6 +138,17 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
         else:
             say(_("Demodata finns redan; bara demoanvändarna och deras lösenord har säkerställts."))
             link_managers(users)
+            built = demo_built_on()
+            if built is not None and (today - built).days > STALE_AFTER_DAYS:
+                # The demo's dates follow the day it was built: proposals expire, the
+                # attendance month passes. Rebuilding is the honest way to move it on.
+                say(
+                    _(
+                        "Demodatan byggdes %(day)s och ser gammal ut (förslag har gått ut). "
+                        "Kör make demo-reset för att bygga om den med dagens datum."
+                    )
+                    % {"day": built.isoformat()}
+                )
     return {
         "created": created,
         "scale": scale,

@@ -3,7 +3,8 @@ the association's full enterprise register."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -67,7 +68,7 @@ REGISTER_HEADER = (
 
 @perm_required(Perm.ENTERPRISE_REGISTER_EXPORT)
 @require_safe
-def enterprise_register_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def enterprise_register_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     """Every enterprise with its latest annual figures and its number of places."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
@@ -107,4 +108,4 @@ def enterprise_register_export(request: AuthedRequest, fmt: str) -> HttpResponse
         detail=f"enterprise register {fmt}",
     )
     filename = f"foretagsregister-{timezone.localdate():%Y-%m-%d}"
-    return table_response(fmt, filename, REGISTER_HEADER, rows)
+    return table_response(fmt, filename, REGISTER_HEADER, rows, sheet=_("Företagsregister"))

@@ -282,9 +282,22 @@ def offer_reopen(request: AuthedRequest, offer_pk: int) -> HttpResponse:
 
 @perm_required(Perm.OFFER_EDIT)
 def offer_confirm_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
-    return _offer_action(
+    done = _("Tack! Platsantalet är bekräftat i dag.")
+    if not request.htmx:
+        return _offer_action(request, offer_pk, services.offer_confirm_capacity, done)
+    # From the offer page (htmx): only the "confirmed" fact and the answer change.
+    offer = _editable_offer(request, offer_pk)
+    if refused := post_only(request):
+        return refused
+    try:
+        services.offer_confirm_capacity(offer=offer, user=request.user)
+    except ValidationError as error:
+        answer, ok = " ".join(error.messages), False
+    else:
+        answer, ok = done, True
+        offer.refresh_from_db()
+    return render(
         request,
-        offer_pk,
-        services.offer_confirm_capacity,
-        _("Tack! Platsantalet är bekräftat i dag."),
+        "enterprises/_capacity_confirmed.html",
+        {"offer": offer, "answer": answer, "ok": ok, "is_stale": offer.is_capacity_stale},
     )

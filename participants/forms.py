@@ -398,6 +398,11 @@ class ParkingForm(forms.Form):
         help_text=_("Skriv inga hälsouppgifter här."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
 
 class EsfEntryForm(forms.ModelForm):
     """The ESF+ output indicators at entry; sex and age come from the participant."""
@@ -410,6 +415,9 @@ class EsfEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def answers(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in ESF_ENTRY_FIELDS}
 
 
 class CoordinatorChoiceOne(forms.ModelChoiceField):
@@ -452,9 +460,6 @@ class HandoverForm(forms.Form):
             self.fields["participants"].queryset = participants  # type: ignore[attr-defined]
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def answers(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in ESF_ENTRY_FIELDS}
 
 
 class EsfResultsForm(forms.ModelForm):

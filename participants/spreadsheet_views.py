@@ -5,7 +5,8 @@ Routed from placements.urls.participants with the other participant pages.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -52,7 +53,7 @@ CASELOAD_HEADER = (
 
 @perm_required(Perm.CASELOAD_EXPORT)
 @require_safe
-def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     """The user's own participants (need-based access) as XLSX or CSV, every row logged.
 
     Identity numbers are masked: the full number is shown one person at a time.
@@ -88,4 +89,4 @@ def caseload_export(request: AuthedRequest, fmt: str) -> HttpResponse:
         request=request,
         detail=f"caseload {fmt}",
     )
-    return table_response(fmt, "arendelista", CASELOAD_HEADER, rows)
+    return table_response(fmt, "arendelista", CASELOAD_HEADER, rows, sheet=_("Ärendelista"))

@@ -104,17 +104,14 @@ class PlacementAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """Placements change state through the services (capacity is checked under a
     lock there): here the lifecycle fields are read-only and nothing is added."""
 
+    # The key columns fit a 1280 px screen beside the filters; type, extent, end and
+    # outcome are filters and on the change page.
     list_display = (
         "participant",
         "offer",
-        "enterprise",
-        "placement_type",
-        "extent",
         "status",
         "planned_start",
         "planned_end",
-        "end_date",
-        "outcome",
     )
     list_filter = (
         "status",
@@ -169,10 +166,6 @@ class PlacementAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
             .get_queryset(request)
             .select_related("participant", "offer", "offer__enterprise")
         )
-
-    @admin.display(description=_("företag"), ordering="offer__enterprise__name")
-    def enterprise(self, obj: Placement) -> str:
-        return obj.offer.enterprise.name
 
 
 class PlacementPartAdmin(AuditedAdminMixin, admin.ModelAdmin):

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reports.perturbation import HIDDEN_MARK, Tally, publish
+from samordning.exports import Percent
 
 
 class Kind:
@@ -59,6 +60,9 @@ class TableCell:
     def export(self) -> Any:
         if self.value is None:
             return self.mark
+        if self.kind == Kind.SHARE:
+            # A percentage in XLSX (32,5 %), the number of per cent in CSV.
+            return Percent(float(self.rounded))
         if self.kind in ROUNDED_KINDS:
             return float(self.rounded)
         if self.kind == Kind.AMOUNT:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -139,19 +140,21 @@ def _export(
     period: Period,
     municipality: Municipality | None,
     insats: Insats | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     parts = [table.slug]
     if insats is not None:
         parts.append(slugify(insats.name) or str(insats.pk))
     parts += [f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
     if municipality is not None:
         parts.append(municipality.code)
-    return table_response(fmt, "_".join(parts), table.export_header(), table.export_rows())
+    return table_response(
+        fmt, "_".join(parts), table.export_header(), table.export_rows(), sheet=str(table.caption)
+    )
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
 @require_safe
-def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponse:
+def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBase:
     builder = OVERVIEW_TABLES.get(slug)
     if builder is None or fmt not in EXPORT_FORMATS:
         raise Http404
@@ -166,7 +169,7 @@ def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponse:
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
 @require_safe
-def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) -> HttpResponse:
+def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) -> HttpResponseBase:
     insats = get_object_or_404(Insats.objects.all(), pk=pk)
     builder = INSATS_TABLES.get(slug)
     if builder is None or fmt not in EXPORT_FORMATS:
@@ -210,7 +213,7 @@ def finsam_followup(request: AuthedRequest) -> HttpResponse:
 
 @policy.perm_required(policy.Perm.STATISTICS_EXACT)
 @require_safe
-def finsam_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def finsam_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if fmt not in EXPORT_FORMATS:
         raise Http404
     form = PeriodForm.from_query(request.GET)
@@ -266,7 +269,7 @@ def _esf_page(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse:
     return render(request, "reports/esf.html", context)
 
 
-def _esf_export(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse:
+def _esf_export(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponseBase:
     insats = _esf_insats(pk)
     form = PeriodForm.from_query(request.GET)
     chosen = form.period_and_municipality()
@@ -308,7 +311,7 @@ def esf(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
 @require_safe
-def esf_export(request: AuthedRequest, pk: int) -> HttpResponse:
+def esf_export(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return _esf_export(request, pk, exact=False)
 
 
@@ -321,5 +324,5 @@ def esf_exact(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @policy.perm_required(policy.Perm.STATISTICS_EXACT)
 @require_safe
-def esf_exact_export(request: AuthedRequest, pk: int) -> HttpResponse:
+def esf_exact_export(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return _esf_export(request, pk, exact=True)

@@ -8,6 +8,7 @@ then does a wrong method get its 405.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django_htmx.middleware import HtmxDetails
 
 from samordning.models import User
 
@@ -17,6 +18,7 @@ class AuthedRequest(HttpRequest):
     its user is a real `User`, never the anonymous one."""
 
     user: User
+    htmx: HtmxDetails  # django-htmx's middleware: truthy when htmx sent the request
 
 
 def request_user(request: HttpRequest) -> User:

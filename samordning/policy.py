@@ -19,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from samordning.http import request_user
@@ -124,6 +125,11 @@ Subject = User | AbstractBaseUser | AnonymousUser | None
 _CACHE_ATTR = "_samordning_roles"
 
 
+def roles_granted(perm: str) -> frozenset[str]:
+    """The roles that have capability `perm`."""
+    return _GRANTS[perm]
+
+
 def roles_of(user: Subject) -> frozenset[str]:
     """The user's roles, read once per request object and cached on it."""
     if not isinstance(user, User) or not user.is_authenticated:
@@ -163,7 +169,7 @@ def can(user: Subject, perm: str) -> bool:
     return bool(roles_of(user) & _GRANTS[perm])
 
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def _check(request: HttpRequest, perm: str) -> None:
@@ -178,7 +184,7 @@ def perm_required(perm: str) -> Callable[[V], V]:
 
     def decorator(view: V) -> V:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             _check(request, perm)
             return view(request, *args, **kwargs)
 

@@ -228,6 +228,8 @@ LANGUAGE_CODE = "sv"
 # clock), which suits a Swedish public body better than American English.
 LANGUAGES = [("sv", _("Svenska")), ("en-gb", _("Engelska"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates: DATE_FORMAT in running text, SHORT_DATE_FORMAT in tables (samordning/formats/).
+FORMAT_MODULE_PATH = ["samordning.formats"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

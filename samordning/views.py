@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -41,7 +42,7 @@ AUDIT_PAGE_SIZE = 50
 
 @policy.perm_required(policy.Perm.AUDIT_REVIEW)
 @require_safe
-def audit_review(request: AuthedRequest) -> HttpResponse:
+def audit_review(request: AuthedRequest) -> HttpResponseBase:
     """Log review for admins: reads outside responsibility, reveals, exports and
     duplicate registrations; on request list views, or everything about one person."""
     # Always bound: every field is optional and the form fills in the defaults.
@@ -79,7 +80,7 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
         ]
         table = (
             [
-                timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
+                timezone.localtime(row.at),
                 row.user.username if row.user else "",
                 row.get_action_display(),
                 f"{row.object_type} {row.object_id}",
@@ -90,7 +91,7 @@ def audit_review(request: AuthedRequest) -> HttpResponse:
             ]
             for row in rows.iterator()
         )
-        return table_response(fmt, "granskningslogg", header, table)
+        return table_response(fmt, "granskningslogg", header, table, sheet=_("Granskningslogg"))
     page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -224,6 +225,9 @@ def _propose_initial(
     enrolments: Any,
     today: datetime.date,
 ) -> dict[str, Any]:
+    """The form as the match list leaves it: the offer, the period and the extent chosen
+    there (?offer=&planned_start=&planned_end=&extent=), hours that follow from the
+    extent and a message the coordinator only needs to read through."""
     start = wanted_start(participant, today)
     initial: dict[str, Any] = {"extent": participant.wanted_extent}
     offer_id = request.GET.get("offer", "")
@@ -240,6 +244,26 @@ def _propose_initial(
     if is_ascii_digits(asked_extent) and int(asked_extent) in Extent.values:
         initial["extent"] = int(asked_extent)
     initial["planned_start"], initial["planned_end"] = default_period(start)
+    # What the match list chose, where it is a valid value; the form checks it again.
+    chosen = forms.Form(request.GET)
+    chosen.fields.update(
+        planned_start=forms.DateField(required=False),
+        planned_end=forms.DateField(required=False),
+        extent=forms.IntegerField(required=False, min_value=1, max_value=100),
+    )
+    if chosen.is_valid():
+        initial.update({key: value for key, value in chosen.cleaned_data.items() if value})
+    hours = round(8 * int(initial["extent"]) / 100)
+    initial["schedule"] = _("mån–fre, %(hours)s timmar om dagen") % {"hours": hours}
+    if offer is not None:
+        initial["proposal_note"] = _(
+            "Hej! Jag föreslår en deltagare för %(offer)s från %(start)s, %(extent)s %%. "
+            "Hör gärna av dig om ni vill träffas först."
+        ) % {
+            "offer": offer.title,
+            "start": date_format(initial["planned_start"], "DATE_FORMAT"),
+            "extent": initial["extent"],
+        }
     enrolment = enrolments.order_by("-start_date", "-id").first()
     if enrolment is not None:
         initial["enrolment"] = enrolment.pk

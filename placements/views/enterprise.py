@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -147,13 +148,20 @@ def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     try:
         placement_accept(placement=placement, user=request.user, request=request)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        answer, ok = " ".join(error.messages), False
     else:
-        messages.success(
+        answer = _("Du har accepterat förslaget om %(name)s. Koordinatorn ser svaret.") % {
+            "name": name
+        }
+        ok = True
+    if request.htmx:
+        # In the list (htmx): the proposal's card becomes the answer, no page load.
+        return render(
             request,
-            _("Du har accepterat förslaget om %(name)s. Koordinatorn ser svaret.") % {"name": name},
+            "placements/_proposal_answered.html",
+            {"placement": placement, "answer": answer, "ok": ok},
         )
+    (messages.success if ok else messages.error)(request, answer)
     return redirect("placements:enterprise-proposal-list")
 
 
@@ -478,7 +486,7 @@ def invoice_basis(request: AuthedRequest) -> HttpResponse:
 
 @perm_required(Perm.INVOICE_VIEW)
 @require_safe
-def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     """The invoice basis as CSV or XLSX, rows read in chunks; one audit row names
     everyone it lists."""
     if fmt not in EXPORT_FORMATS:
@@ -500,7 +508,7 @@ def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     filename = f"fakturaunderlag-{first:%Y-%m}"
     if enterprise is not None:
         filename += f"-{enterprise.org_number}"
-    return table_response(fmt, filename, header, rows)
+    return table_response(fmt, filename, header, rows, sheet=_("Fakturaunderlag"))
 
 
 # --- capacity ----------------------------------------------------------------------
@@ -533,12 +541,20 @@ def offer_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
                 _("Antal platser är nu %(capacity)s, lediga från %(day)s.")
                 % {
                     "capacity": form.cleaned_data["capacity"],
-                    "day": date_format(form.cleaned_data["free_from"], "SHORT_DATE_FORMAT"),
+                    "day": date_format(form.cleaned_data["free_from"], "DATE_FORMAT"),
                 },
             )
             return redirect(reverse("enterprises:offer-detail", args=[offer.pk]))
+    # Taken and free today beside the total, so "does the number still hold?" has an answer.
+    taken = held_peak(offer, today, today, today=today).count
     return render(
         request,
         "placements/offer_capacity.html",
-        {"offer": offer, "form": form, "peak": held_peak(offer, today, FAR_FUTURE, today=today)},
+        {
+            "offer": offer,
+            "form": form,
+            "peak": held_peak(offer, today, FAR_FUTURE, today=today),
+            "taken": taken,
+            "free": max(offer.capacity - taken, 0),
+        },
     )

@@ -60,9 +60,11 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
         request=request,
         filters=request_filters(request),
     )
+    # Filtering as you type (htmx) asks for the results only.
+    template = "participants/participant_list.html"
     return render(
         request,
-        "participants/participant_list.html",
+        f"{template}#results" if request.htmx else template,
         {
             "filter": filterset,
             "page_obj": page,

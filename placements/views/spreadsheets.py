@@ -3,7 +3,8 @@ export of their offers and places (places held today and free today)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -55,7 +56,7 @@ OFFER_EXPORT_HEADER = (
 
 @perm_required(Perm.OFFER_EDIT)
 @require_safe
-def offer_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+def offer_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     """The offers the user may edit (a manager: their enterprises') with places free today.
 
     No person is in it; the export is logged per enterprise, like every export.
@@ -99,4 +100,6 @@ def offer_export(request: AuthedRequest, fmt: str) -> HttpResponse:
         request=request,
         detail=f"offers and places {fmt}",
     )
-    return table_response(fmt, f"platser-{today:%Y-%m-%d}", OFFER_EXPORT_HEADER, rows)
+    return table_response(
+        fmt, f"platser-{today:%Y-%m-%d}", OFFER_EXPORT_HEADER, rows, sheet=_("Platser")
+    )

@@ -69,6 +69,10 @@ def test_register_match_and_propose(page, coordinator):
     expect(card.get_by_text(f"Intresse: {cafe.name}")).to_be_visible()
     expect(card.get_by_text("Samma kommun (Haninge)")).to_be_visible()
     card.get_by_role("button", name="Föreslå Kök och servering").click()
+    # The one proposal form, filled in from the match: offer, hours and a message.
+    expect(page.get_by_label("Arbetstider")).not_to_have_value("")
+    expect(page.get_by_label("Meddelande till företaget")).to_contain_text("Kök och servering")
+    page.get_by_role("button", name="Föreslå", exact=True).click()
 
     page.get_by_text("Förslaget är skickat till Café Haninge.").wait_for()
     placement = Placement.objects.get()

@@ -67,7 +67,8 @@ def test_manager_journey(page, manager):
     # Accept the waiting proposal.
     page.get_by_role("link", name="Förslag", exact=True).click()
     page.get_by_role("button", name="Acceptera ForslagEtt Deltagare").click()
-    assert page.get_by_text("Du har accepterat förslaget om ForslagEtt Deltagare").is_visible()
+    # htmx swaps the proposal's card for the answer, without a page load.
+    page.get_by_text("Du har accepterat förslaget om ForslagEtt Deltagare").wait_for()
     world.proposal.refresh_from_db()
     assert world.proposal.status == PlacementStatus.ACCEPTED
 
@@ -101,5 +102,5 @@ def test_manager_journey(page, manager):
         rows = list(csv.reader(io.StringIO(handle.read()), delimiter=";"))
     row = next(r for r in rows if r[3] == "AktivEtt Deltagare")
     assert row[5] == str(days_in_month)
-    assert row[7] == f"{days_in_month * 150}.00"
-    assert rows[-1][0] == "Totalt" and rows[-1][7] == f"{days_in_month * 150}.00"
+    assert row[7] == f"{days_in_month * 150},00"  # decimal comma for Swedish Excel
+    assert rows[-1][0] == "Totalt" and rows[-1][7] == f"{days_in_month * 150},00"

@@ -201,7 +201,7 @@ def test_manager_exports_their_offers_and_places(client, manager, manager2, muni
 
     response = client.get(reverse("placements:offer-export", args=["csv"]))
 
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert "Min plats" in text and "Annans" not in text
     assert ";3;3;" in text  # capacity 3, 3 free today
     assert AuditLog.objects.get(action=AuditAction.EXPORT).object_id == str(mine.enterprise.pk)
@@ -213,7 +213,7 @@ def test_admin_exports_the_full_register(client, admin_user, municipalities):
 
     response = client.get(reverse("enterprises:enterprise-register-export", args=["csv"]))
 
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert "Alfa" in text and "'=Beta" in text  # formula text escaped
     assert AuditLog.objects.filter(action=AuditAction.EXPORT).count() == 2
     response = client.get(reverse("enterprises:enterprise-register-export", args=["xlsx"]))
@@ -244,7 +244,7 @@ def test_the_admin_imports_through_the_same_resource(client, admin_user, municip
         {"format": 0, "resource": 0, "enterpriseresource_name": "on"},
     )
     assert response.status_code == 200
-    assert "Tvätteriet" in response.content.decode("utf-8-sig")
+    assert "Tvätteriet" in response.getvalue().decode("utf-8-sig")
     assert AuditLog.objects.filter(action=AuditAction.EXPORT).count() == 1
 
 

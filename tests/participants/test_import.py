@@ -129,7 +129,7 @@ def test_upload_previews_then_confirm_saves_and_logs_once(
     assert [r.label for r in preview.rows] == ["Ny"] * 4
     assert [r.number for r in preview.rows] == [4, 6, 7, 10]  # the rows as Excel shows them
     assert Participant.objects.count() == 0  # nothing before the confirmation
-    content = response.content.decode()
+    content = response.getvalue().decode()
     assert twelve(MESSY_PEOPLE[0][0])[-4:] not in content.split("preview-table")[1][:2000]
 
     token = response.context["token"]
@@ -171,8 +171,8 @@ def test_a_preview_with_errors_offers_no_confirmation(
 
     assert response.status_code == 200
     assert response.context["preview"].has_errors
-    assert b"confirm-import" not in response.content
-    assert "Rad 3, Personnummer: Numret har fel kontrollsiffra." in response.content.decode()
+    assert b"confirm-import" not in response.getvalue()
+    assert "Rad 3, Personnummer: Numret har fel kontrollsiffra." in response.getvalue().decode()
 
 
 def test_the_confirmation_needs_this_sessions_upload(client, admin_user):
@@ -231,7 +231,7 @@ def test_the_template_has_swedish_headers_an_example_and_lists(client, admin_use
     response = client.get(reverse("participants:participant-import-template"))
 
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     sheet = book["Import"]
     headers = [c.value for c in sheet[1]]
     assert headers[:3] == ["Personnummer", "Förnamn", "Efternamn"]
@@ -252,7 +252,7 @@ def test_coordinator_exports_only_their_own_caseload(client, coordinator, coordi
     response = client.get(reverse("participants:caseload-export", args=["csv"]))
 
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert "Mina" in text and "Andras" not in text
     assert mine.personal_number not in text  # masked
     log = AuditLog.objects.get(action=AuditAction.EXPORT)

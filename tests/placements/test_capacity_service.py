@@ -173,3 +173,15 @@ def test_capacity_page_bad_input_shows_errors_and_changes_nothing(client, manage
     assert "is-invalid" in response.text
     offer.refresh_from_db()
     assert offer.capacity == 4
+
+
+def test_capacity_page_shows_taken_and_free_places_today(client, manager):
+    world = enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    response = client.get(reverse("placements:offer-capacity", args=[world.offer.pk]))
+    # Five places; today only the active placement holds one (the others start later).
+    assert response.context["taken"] == 1
+    assert response.context["free"] == 4
+    text = " ".join(response.text.split())
+    assert 'Tagna i dag</dt><dd class="col-sm-7">1</dd>' in text
+    assert 'Lediga i dag</dt><dd class="col-sm-7">4</dd>' in text

@@ -141,7 +141,7 @@ def _enterprise_pages(client: Client, placement: Placement) -> str:
     for url, query in urls:
         response = client.get(url, query)
         assert response.status_code == 200, url
-        texts.append(response.content.decode("utf-8-sig"))
+        texts.append(response.getvalue().decode("utf-8-sig"))
     return "\n".join(texts)
 
 
@@ -469,7 +469,7 @@ def _invoice_names(client: Client) -> set[str]:
         reverse("placements:invoice-export", args=["csv"]), {"month": f"{TODAY:%Y-%m}"}
     )
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     return {row[3] for row in rows[1:] if row[3]}
 
 

@@ -579,3 +579,31 @@ def test_coordinator_who_also_manages_gets_no_coordinator_page_for_others(client
         ).status_code
         == 200
     )
+
+
+def test_a_match_opens_the_one_proposal_form_filled_in(logged_in, mine, offer):
+    matches = logged_in.get(reverse("placements:participant-matches", args=[mine.pk])).text
+    propose = reverse("placements:placement-propose", args=[mine.pk])
+    # The card's button is a GET to the proposal form, not a POST that sends at once.
+    assert f'<form method="get" action="{propose}"' in matches
+    assert f'<form method="post" action="{propose}"' not in matches
+    start = TODAY + 7 * DAY
+    response = logged_in.get(
+        propose,
+        {
+            "offer": offer.pk,
+            "planned_start": iso(start),
+            "planned_end": iso(start + 30 * DAY),
+            "extent": "50",
+        },
+    )
+    initial = response.context["form"].initial
+    assert initial["offer"] == offer.pk
+    assert (initial["planned_start"], initial["planned_end"]) == (start, start + 30 * DAY)
+    assert initial["extent"] == 50
+    assert initial["schedule"] == "mån–fre, 4 timmar om dagen"
+    assert offer.title in initial["proposal_note"]
+    # A broken value from the address is ignored, not a 500.
+    response = logged_in.get(propose, {"offer": offer.pk, "planned_start": "x", "extent": "999"})
+    assert response.status_code == 200
+    assert response.context["form"].initial["planned_start"] != "x"

@@ -15,29 +15,46 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from enterprises import urls as enterprise_urls
-from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
+from enterprises.models import (
+    AnnualFigure,
+    CapacityChange,
+    DevelopmentGoal,
+    Enterprise,
+    TrainingOffer,
+)
 from placements import urls as placement_urls
 from placements.models import AttendanceDay, Placement
+from samordning.policy import Role, roles_granted
 from tests.worlds.enterprise import World, enterprise_world
 
 pytestmark = pytest.mark.django_db
 
 ENTERPRISE_SIDE = "placements.views.enterprise"
 # URL keywords that name an object of one enterprise (the others, like fmt, do not).
-OBJECT_KWARGS = {"enterprise_pk", "offer_pk", "figure_pk", "placement_pk"}
+OBJECT_KWARGS = {"enterprise_pk", "offer_pk", "figure_pk", "placement_pk", "goal_pk"}
 
 
 # The spreadsheet pages (upload forms, the admin-only register) scope by row, not by
 # URL: a manager's file naming another enterprise is an error row
 # (tests/enterprises/test_import.py); their roles are in the permission matrix.
-SPREADSHEET_PAGES = "enterprises.spreadsheet_views"
+SPREADSHEET_PAGES = ("enterprises.spreadsheet_views", "samordning.imports")
+
+
+def _managers_may_use(pattern: URLPattern) -> bool:
+    """Pages a manager may not use at all (the association staff's development log)
+    answer 403 whatever the enterprise; the permission matrix covers them."""
+    callback = pattern.callback
+    perm = getattr(callback, "required_perm", None) or getattr(
+        getattr(callback, "view_class", None), "required_perm", None
+    )
+    return not perm or Role.MANAGER in roles_granted(perm)
 
 
 def enterprise_side_patterns() -> list[tuple[str, URLPattern]]:
     patterns = [
         ("enterprises", p)
         for p in enterprise_urls.urlpatterns
-        if p.callback.__module__ != SPREADSHEET_PAGES
+        if p.callback.__module__ not in SPREADSHEET_PAGES and _managers_may_use(p)
     ]
     patterns += [
         ("placements", p)
@@ -45,6 +62,16 @@ def enterprise_side_patterns() -> list[tuple[str, URLPattern]]:
         if isinstance(p, URLPattern) and p.callback.__module__ == ENTERPRISE_SIDE
     ]
     return patterns
+
+
+def _goal(world: World) -> DevelopmentGoal:
+    """A development goal of the world's enterprise (the development plan's pages)."""
+    goal = DevelopmentGoal.objects.filter(enterprise=world.enterprise).first()
+    return goal or DevelopmentGoal.objects.create(
+        enterprise=world.enterprise,
+        goal="Bli godkänd leverantör",
+        target_date=timezone.localdate(),
+    )
 
 
 def _kwargs_variants(pattern: URLPattern, world: World) -> list[dict]:
@@ -60,6 +87,7 @@ def _kwargs_variants(pattern: URLPattern, world: World) -> list[dict]:
             world.accepted.pk,
             world.ended.pk,
         ],
+        "goal_pk": [_goal(world).pk],
         "fmt": ["csv", "xlsx"],
     }
     unknown = set(names) - set(objects)
@@ -159,12 +187,12 @@ def test_managers_get_404_on_every_url_of_the_other(client, manager, manager2, w
                 url = reverse(name, kwargs=kwargs)
                 response = client.get(url)
                 assert response.status_code == 200, f"own list {url}"
-                assert theirs.enterprise.name.encode() not in response.content
-                assert theirs.active.participant.first_name.encode() not in response.content
+                assert theirs.enterprise.name.encode() not in response.getvalue()
+                assert theirs.active.participant.first_name.encode() not in response.getvalue()
                 filtered = client.get(url, {"enterprise": theirs.enterprise.pk})
                 assert filtered.status_code == 404 or (
                     filtered.status_code == 200
-                    and theirs.enterprise.name.encode() not in filtered.content
+                    and theirs.enterprise.name.encode() not in filtered.getvalue()
                 ), f"GET {url}?enterprise=theirs"
                 posted = client.post(url, _hostile_post(theirs))
                 assert posted.status_code in (404, 405), f"POST {url}"

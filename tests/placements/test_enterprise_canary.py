@@ -100,11 +100,11 @@ def _seed(world) -> list[str]:
 
 def _text(response) -> str:
     if response["Content-Type"].startswith("application/vnd.openxmlformats"):
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(response.getvalue())).active
         return "\n".join(
             str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell
         )
-    return response.content.decode("utf-8-sig", errors="replace")
+    return response.getvalue().decode("utf-8-sig", errors="replace")
 
 
 def _links(html: str, base: str) -> set[str]:

@@ -107,12 +107,12 @@ def test_names_only_for_those_who_may_see_them(books, coordinator):
 
 
 def _csv(response):
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 def _xlsx(response):
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
@@ -134,11 +134,11 @@ def test_manager_csv_download_figures(client, manager, books):
     rows = _csv(response)
     assert rows[0][0] == "Företag"
     by_name = {row[3]: row for row in rows[1:] if row[3]}
-    assert by_name["Anna Ek"][5:] == ["3", "150.00", "450.00"]
-    assert by_name["Bo Al"][5:] == ["2", "150.00", "300.00"]
+    assert by_name["Anna Ek"][5:] == ["3", "150,00", "450,00"]
+    assert by_name["Bo Al"][5:] == ["2", "150,00", "300,00"]
     assert rows[-2][0] == "Café Ett" and rows[-2][2] == "Summa"
-    assert rows[-2][5] == "5" and rows[-2][7] == "750.00"
-    assert rows[-1][0] == "Totalt" and rows[-1][7] == "750.00"
+    assert rows[-2][5] == "5" and rows[-2][7] == "750,00"
+    assert rows[-1][0] == "Totalt" and rows[-1][7] == "750,00"
     assert not any("Cai" in cell for row in rows for cell in row)
 
 
@@ -180,7 +180,7 @@ def test_filter_by_enterprise(client, admin_user, books):
     )
     rows = _csv(response)
     assert {row[0] for row in rows[1:]} == {"Snickeri Två", "Totalt"}
-    assert rows[-1][7] == "1200.00"
+    assert rows[-1][7] == "1200,00"
 
 
 def test_formula_injection_is_escaped_in_both_formats(client, manager):

@@ -398,3 +398,23 @@ def test_runs_without_force_when_debug_is_on(demo: str, settings) -> None:
     settings.DEBUG = True
     call_command("seed_demo", password="debug-pw", stdout=StringIO())
     assert User.objects.get(username="coordinator").check_password("debug-pw")
+
+
+def test_the_demo_is_fresh_today_and_says_when_it_has_gone_stale(demo: str, monkeypatch) -> None:
+    today = timezone.localdate()
+    # Built today: waiting proposals have not expired, and this month has attendance.
+    pending = Placement.objects.filter(status=PlacementStatus.PROPOSED)
+    assert pending.exists() and not pending.filter(expires_on__lt=today).exists()
+    assert AttendanceDay.objects.filter(date__gte=today.replace(day=1)).exists() or today.day < 3
+    out = StringIO()
+    call_command("seed_demo", force=True, password=PASSWORD, stdout=out)
+    assert "make demo-reset" not in out.getvalue()
+    # A month later the same data is stale, and a second run says how to rebuild it.
+    later = today + 30 * DAY
+    real = timezone.localdate
+    monkeypatch.setattr(
+        "demo.seed.timezone.localdate", lambda value=None: later if value is None else real(value)
+    )
+    out = StringIO()
+    call_command("seed_demo", force=True, password=PASSWORD, stdout=out)
+    assert "Kör make demo-reset" in out.getvalue()

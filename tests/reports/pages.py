@@ -6,9 +6,12 @@ import csv
 import html
 import io
 import re
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import load_workbook
+
+from samordning.exports import Percent
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -54,6 +57,8 @@ def chart_marks(svg: str) -> list[str]:
 
 def as_shown(value: Any) -> str:
     """An exported value as the page formats it (Swedish: space grouping, comma)."""
+    if isinstance(value, Percent):
+        return as_shown(value.value)
     if value == "" or value is None:
         return "–"
     if isinstance(value, float):
@@ -61,6 +66,22 @@ def as_shown(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", " ")
     return str(value)
+
+
+def as_csv(value: Any) -> str:
+    """An exported value as the CSV writes it for Swedish Excel: decimal comma, no grouping."""
+    if isinstance(value, Percent):
+        return as_csv(value.value)
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
+def as_xlsx(value: Any) -> Any:
+    """An exported value as the XLSX holds it: a per cent value as a fraction (a percentage)."""
+    if isinstance(value, Percent):
+        return float(Decimal(str(value.value)) / 100)
+    return value
 
 
 def read_csv(content: bytes) -> list[list[str]]:

@@ -138,10 +138,8 @@ def download(client: Client, rounds: str, scope: dict[str, tuple[D, D]], munis: 
         for slug, url in files:
             response = client.get(url, query)
             assert response.status_code == 200, slug
-            text = b"".join(
-                response.streaming_content if response.streaming else [response.content]
-            )
-            header, *rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+            text = response.getvalue().decode("utf-8-sig")
+            header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
             for row in rows:
                 for column, value in zip(header[1:], row[1:], strict=True):
                     if column in COUNT_COLUMNS:

@@ -98,7 +98,7 @@ def test_admin_page_and_download_are_exact_and_logged(client, world, admin_user)
         reverse("reports:esf-exact-export", args=[world.insats.pk]), {"year": 2024}
     )
     assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     assert workbook.sheetnames == ["esf-start-exakt", "esf-avslut-exakt", "esf-sex-manader-exakt"]
     sheet = workbook["esf-start-exakt"]
     values = list(sheet.iter_rows(values_only=True))
@@ -123,7 +123,7 @@ def test_funder_sees_the_protected_report_only(client, world, funder):
     tables = [item.table for item in response.context["tables"]]
     assert all(cell.kind == "count" for t in tables for r in t.rows for cell in r.cells)
     download = client.get(reverse("reports:esf-export", args=[world.insats.pk]), {"year": 2024})
-    workbook = load_workbook(io.BytesIO(download.content))
+    workbook = load_workbook(io.BytesIO(download.getvalue()))
     first = list(workbook["esf-start"].iter_rows(values_only=True))
     # The total row of three people: hidden ("..") or perturbed, never the exact 3.
     assert first[1][4] != 3

@@ -58,7 +58,7 @@ def test_admin_download_is_exact_and_logged(client, data, admin_user):
     client.force_login(admin_user)
     response = client.get(reverse("reports:finsam-export", args=["csv"]), {"year": 2024})
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == ["Insats", "Kvinna", "Man", "Annat/ej angivet", "Totalt"]
     assert rows[2] == ["MIA", "5", "5", "1", "11"]

@@ -135,14 +135,14 @@ def _admin_only_urls(data) -> tuple[list[str], set[str]]:
 
 def _content(response) -> str:
     if "spreadsheetml" in response.get("Content-Type", ""):
-        workbook = load_workbook(io.BytesIO(response.content))
+        workbook = load_workbook(io.BytesIO(response.getvalue()))
         return "\n".join(
             str(v)
             for sheet in workbook.worksheets
             for row in sheet.iter_rows(values_only=True)
             for v in row
         )
-    return response.content.decode("utf-8")
+    return response.getvalue().decode("utf-8")
 
 
 def test_no_personal_data_on_any_funder_page_or_download(client, funder, admin_user):

@@ -10,7 +10,9 @@ from django.utils import timezone
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report
 from reports.queries import Period
 from tests.reports.pages import (
+    as_csv,
     as_shown,
+    as_xlsx,
     chart_marks,
     chart_titles,
     page_chart,
@@ -155,8 +157,8 @@ def _agree(page_html, table, csv_bytes, xlsx_bytes):
     header = table.export_header()
     expected = table.export_rows()
     # CSV: text; XLSX: numbers stay numbers.
-    assert read_csv(csv_bytes) == [header, *[[str(v) for v in row] for row in expected]]
-    assert read_xlsx(xlsx_bytes) == [header, *expected]
+    assert read_csv(csv_bytes) == [header, *[[as_csv(v) for v in row] for row in expected]]
+    assert read_xlsx(xlsx_bytes) == [header, *[[as_xlsx(v) for v in row] for row in expected]]
     # The page: the same values in Swedish formatting.
     shown = [[cell.removesuffix(" %") for cell in row] for row in page_table(page_html, table.slug)]
     if expected:
@@ -197,7 +199,7 @@ def test_overview_tables_charts_and_downloads_agree(client, funder, data, munici
         assert csv_response["Content-Type"].startswith("text/csv")
         xlsx = client.get(f"{reverse('reports:table-export', args=[slug, 'xlsx'])}?{query}")
         assert "spreadsheetml" in xlsx["Content-Type"]
-        _agree(page_html, table, csv_response.content, xlsx.content)
+        _agree(page_html, table, csv_response.getvalue(), xlsx.getvalue())
 
 
 def test_insats_page_tables_charts_and_downloads_agree(client, funder, data):
@@ -218,7 +220,7 @@ def test_insats_page_tables_charts_and_downloads_agree(client, funder, data):
         )
         disposition = csv_response["Content-Disposition"]
         assert f'filename="{slug}_mia_20240101_20241231.csv"' in disposition
-        _agree(page_html, table, csv_response.content, xlsx.content)
+        _agree(page_html, table, csv_response.getvalue(), xlsx.getvalue())
 
 
 def test_the_sex_table_on_the_page(client, funder, data):

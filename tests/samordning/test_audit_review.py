@@ -84,7 +84,7 @@ def test_far_off_dates_are_a_form_error_not_a_500(client, admin_user, log, param
 def test_csv_download(client, admin_user, log):
     client.force_login(admin_user)
     response = client.get(reverse("audit-review"), {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Tidpunkt"
     assert len(rows) == 4
     assert {row[1] for row in rows[1:]} == {"coordinator", "coordinator2"}

@@ -123,7 +123,7 @@ def marker_text(key: str) -> str:
 def response_text(response: Any) -> str:
     content_type = response.get("Content-Type", "")
     if content_type.startswith("application/vnd.openxmlformats"):
-        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        book = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
         return "\n".join(
             str(cell)
             for sheet in book.worksheets
@@ -133,8 +133,8 @@ def response_text(response: Any) -> str:
         )
     if content_type.startswith("application/json"):
         # Decoded, so escapes (\u00e5) cannot hide a marker.
-        return json.dumps(json.loads(response.content), ensure_ascii=False)
-    return response.content.decode("utf-8-sig", errors="replace")
+        return json.dumps(json.loads(response.getvalue()), ensure_ascii=False)
+    return response.getvalue().decode("utf-8-sig", errors="replace")
 
 
 def same_site_links(html: str, base: str) -> set[str]:

@@ -26,11 +26,22 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enterprises.models import CapacityChange
-from participants.models import ParticipantSupportSource
-from placements.models import PlacementStatus
+from enterprises.models import (
+    CapacityChange,
+    DevelopmentComment,
+    DevelopmentGoal,
+    Milestone,
+    SupportActivity,
+)
+from participants.models import (
+    EsfParticipantData,
+    Parking,
+    ParticipantSupportSource,
+    ResponsibilityChange,
+)
+from placements.models import PlacementStatus, WaitingListEntry
 from samordning.audit import audit_record
-from samordning.models import AuditAction
+from samordning.models import AuditAction, CalendarFeed, Notification, NotificationOptOut
 from samordning.policy import Role
 from tests import factories as f
 
@@ -96,6 +107,29 @@ def _build_world() -> dict[str, Any]:
         offer=placement.offer, changed_by=admin_user, old_capacity=2, new_capacity=3
     )
     audit_record(user=coordinator, action=AuditAction.VIEW, obj=participant)
+    day = datetime.date(2030, 1, 1)
+    # Issue 14: queues, parking, handover history; issue 16: development log, ESF+.
+    WaitingListEntry.objects.create(
+        offer=placement.offer, participant=participant, wanted_start=day, extent=50
+    )
+    Parking.objects.create(participant=participant, reason="health", since=day, until=day)
+    ResponsibilityChange.objects.create(participant=participant, to_user=coordinator)
+    esf_enrolment = f.EnrolmentFactory(
+        participant=participant, insats=f.InsatsFactory(name="ESF", esf_funded=True)
+    )
+    EsfParticipantData.objects.create(enrolment=esf_enrolment, entry_recorded_on=day)
+    DevelopmentGoal.objects.create(enterprise=enterprise, goal="Mål", target_date=day)
+    SupportActivity.objects.create(
+        enterprise=enterprise, kind="network_meeting", date=day, hours=2, taking_part="VD"
+    )
+    Milestone.objects.create(enterprise=enterprise, kind="other", date=day)
+    DevelopmentComment.objects.create(enterprise=enterprise, author=manager, text="Bra")
+    # Issue 14: notifications, opt-outs, calendar feeds.
+    Notification.objects.create(
+        recipient=coordinator, kind="proposal_made", key="fuzz", subject="Ämne", body="Text"
+    )
+    NotificationOptOut.objects.create(user=coordinator, kind="digest")
+    CalendarFeed.objects.create(user=coordinator, token_hash="0" * 64)
     now = timezone.now()
     AccessAttempt.objects.create(
         username="x",
