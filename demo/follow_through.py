@@ -20,8 +20,7 @@ from enterprises.models import TrainingOffer
 from participants.choices import ConsentPurpose, ParkingReason
 from participants.models import Consent, Enrolment, Parking, Participant, ResponsibilityChange
 from placements.models import Placement, WaitingListEntry
-from placements.services.capacity import offer_set_capacity
-from placements.services.waiting import is_full
+from placements.services.waiting import is_full, offer_capacity_set
 
 QUEUES = 3  # full offers that get a queue
 PARKED = 3
@@ -81,7 +80,7 @@ def build_follow_through(
     if full:
         # A place was added (through the capacity service): the first in that queue is told.
         offer = full[0]
-        offer_set_capacity(offer=offer, user=admin, capacity=offer.capacity + 1, today=today)
+        offer_capacity_set(offer=offer, user=admin, capacity=offer.capacity + 1, today=today)
     reasons = [ParkingReason.AFTER_DECLINE, ParkingReason.HEALTH, ParkingReason.OTHER_ACTIVITY]
     for person, reason in zip(people[:PARKED], reasons, strict=False):
         parking = Parking(

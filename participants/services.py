@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from participants.choices import ConsentPurpose, ParkingReason
@@ -719,7 +719,7 @@ def esf_data_save(
         if end is not None and today < _six_months_after(end):
             raise ValidationError(
                 _("Uppgifterna efter sex månader registreras tidigast %(day)s.")
-                % {"day": _six_months_after(end).isoformat()}
+                % {"day": formats.date_format(_six_months_after(end), "DATE_FORMAT")}
             )
     data.full_clean()
     data.save()

@@ -11,7 +11,7 @@ import datetime
 
 from enterprises.models import TrainingOffer
 from enterprises.resources import TrainingOfferResource
-from placements.services.capacity import offer_set_capacity
+from placements.services.waiting import offer_capacity_set
 
 
 class OfferCapacityResource(TrainingOfferResource):
@@ -19,4 +19,4 @@ class OfferCapacityResource(TrainingOfferResource):
         self, offer: TrainingOffer, capacity: int, free_from: datetime.date | None
     ) -> None:
         assert self.user is not None
-        offer_set_capacity(offer=offer, user=self.user, capacity=capacity, free_from=free_from)
+        offer_capacity_set(offer=offer, user=self.user, capacity=capacity, free_from=free_from)

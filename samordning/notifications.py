@@ -2,7 +2,7 @@
 
 `notification_create` is called inside the transaction that makes the event (a
 proposal, an answer ...), so the row exists exactly when the event does; on commit it
-enqueues `samordning.tasks.send_notification`, and the request never waits for SMTP.
+enqueues the task `send_notification` (below), and the request never waits for SMTP.
 `notification_send` claims the row for a short lease (one UPDATE: two workers cannot
 both claim it), sends, and marks it sent; a row already sent is left alone, so sending
 one notification twice sends one mail. A failed send is tried again after a growing
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,8 +75,6 @@ def notification_create(
 def enqueue_send(notification_id: int) -> None:
     """Put the sending on the task queue. A queue that fails here loses nothing:
     the row is unsent, and the sweep enqueues it again."""
-    from samordning.tasks import send_notification  # the task module imports this one
-
     try:
         send_notification.enqueue(notification_id)
     except Exception:
@@ -124,6 +123,12 @@ def notification_send(notification_id: int) -> bool:
         sent_at=timezone.now(), attempts=notification.attempts + 1, last_error="", locked_until=None
     )
     return True
+
+
+@task()
+def send_notification(notification_id: int) -> bool:
+    """The worker's task: send one notification (a no-op if it has been sent)."""
+    return notification_send(notification_id)
 
 
 def notifications_retry(

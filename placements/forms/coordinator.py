@@ -26,7 +26,7 @@ from enterprises.models import (
 from participants.choices import EndReason, Outcome
 from participants.models import Enrolment
 from placements.models import PlacementType
-from placements.selectors.matching import default_period
+from placements.services.capacity import default_period
 from samordning.forms import BLANK, DateInput
 from samordning.models import BusinessArea, Municipality
 from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date

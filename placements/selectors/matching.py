@@ -12,7 +12,6 @@ Swedish so the coordinator sees why an offer comes first.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,30 +33,6 @@ POINTS_EXTENT = 15
 POINTS_FREE_FROM = 15
 POINTS_ADAPTATIONS = 10
 POINTS_CONFIRMED = 10
-# Placements typically run 3, 6 or 12 months; six is the suggested default.
-DEFAULT_MONTHS = 6
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later (or earlier), at most the month's last day.
-
-    Clamped to datetime.date.min/.max instead of overflowing.
-    """
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    if year > datetime.MAXYEAR:
-        return datetime.date.max
-    if year < datetime.MINYEAR:
-        return datetime.date.min
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def default_period(
-    start: datetime.date, months: int = DEFAULT_MONTHS
-) -> tuple[datetime.date, datetime.date]:
-    """[start, the day before the same date `months` later]."""
-    later = add_months(start, months)
-    return start, later if later == datetime.date.max else later - datetime.timedelta(days=1)
 
 
 def wanted_start(participant: Participant, today: datetime.date) -> datetime.date:
@@ -170,7 +145,7 @@ class Match:
 
 
 def _day(day: datetime.date) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def closest_extent(offer: TrainingOffer, wanted: int) -> int:

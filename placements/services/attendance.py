@@ -45,7 +45,7 @@ def attendance_range(
 
 
 def _day(day: datetime.date) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def _check_days(

@@ -10,6 +10,7 @@ lock is SELECT ... FOR UPDATE; on SQLite every transaction is BEGIN IMMEDIATE
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,32 @@ from enterprises.models import CapacityChange, TrainingOffer
 from participants.models import Participant
 from placements.models import Placement
 from samordning.models import User
+
+# Placements typically run 3, 6 or 12 months; six is the suggested default.
+DEFAULT_MONTHS = 6
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier), at most the month's last day.
+
+    Clamped to datetime.date.min/.max instead of overflowing.
+    """
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_period(
+    start: datetime.date, months: int = DEFAULT_MONTHS
+) -> tuple[datetime.date, datetime.date]:
+    """[start, the day before the same date `months` later]."""
+    later = add_months(start, months)
+    return start, later if later == datetime.date.max else later - datetime.timedelta(days=1)
+
 
 FULL_EXTENT = 100
 
@@ -123,7 +150,7 @@ def lock_participant(participant: Participant | int) -> Participant:
 
 
 def _date(day: datetime.date | None) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+    return formats.date_format(day, "DATE_FORMAT") if day else ""
 
 
 def check_offer_room(
@@ -201,6 +228,8 @@ def offer_set_capacity(
     Lowering below the places held on some day from today onwards is refused with a
     message naming that day and the count. Every change of the number is kept as a
     CapacityChange (who, when, from, to). Setting the number also confirms it.
+    Pages and imports call `waiting.offer_capacity_set`, which also gives a freed
+    place to the offer's waiting list.
     """
     today = today or timezone.localdate()
     if capacity is None or capacity < 0:
@@ -233,9 +262,4 @@ def offer_set_capacity(
         CapacityChange.objects.create(
             offer=offer, changed_by=user, old_capacity=old_capacity, new_capacity=capacity
         )
-    if capacity > old_capacity or free_from is not None:
-        # Imported here: the waiting lists count free places with this module.
-        from placements.services.waiting import mark_freed_places
-
-        mark_freed_places(offer, today=today)
     return offer

@@ -22,7 +22,12 @@ from enterprises.models import OfferStatus, TrainingOffer
 from participants.models import Participant
 from placements.models import LeftReason, WaitingListEntry
 from placements.notifications import notify_place_freed
-from placements.services.capacity import free_places, lock_offer
+from placements.services.capacity import (
+    default_period,
+    free_places,
+    lock_offer,
+    offer_set_capacity,
+)
 from samordning.audit import audit_record
 from samordning.models import AuditAction, User
 
@@ -34,10 +39,6 @@ WAITING_MONTHS = 6
 def _period(
     offer: TrainingOffer, wanted_start: datetime.date, today: datetime.date
 ) -> tuple[datetime.date, datetime.date]:
-    # Imported here: the matching selectors import the capacity services, which
-    # call back into this module when the capacity is raised.
-    from placements.selectors.matching import default_period
-
     return default_period(max(wanted_start, today, offer.free_from), WAITING_MONTHS)
 
 
@@ -252,3 +253,21 @@ def leave_all_queues(
         _leave(entry, LeftReason.PLACED_ELSEWHERE)
         _audit(user, entry, request, "left queue: placed")
     return entries
+
+
+@transaction.atomic
+def offer_capacity_set(
+    *,
+    offer: TrainingOffer,
+    user: User,
+    capacity: int,
+    free_from: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> TrainingOffer:
+    """Set an offer's places (`capacity.offer_set_capacity`, the rules and the history)
+    and give the places that freed, if any, to the offer's waiting list."""
+    offer = offer_set_capacity(
+        offer=offer, user=user, capacity=capacity, free_from=free_from, today=today
+    )
+    mark_freed_places(offer, today=today)
+    return offer

@@ -43,7 +43,6 @@ from placements.forms.coordinator import (
 from placements.models import ENDED_STATUSES, FollowUpMeeting, Placement
 from placements.selectors.matching import (
     closest_extent,
-    default_period,
     offers_with_free_places,
     parking_of,
     rank_offers,
@@ -51,6 +50,7 @@ from placements.selectors.matching import (
     with_holding,
 )
 from placements.services import lifecycle, sharing
+from placements.services.capacity import default_period
 from samordning.audit import audit_page_view, audit_record, request_filters
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only

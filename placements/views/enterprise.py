@@ -51,8 +51,9 @@ from placements.services.attendance import (
     attendance_set_months,
     month_bounds,
 )
-from placements.services.capacity import FAR_FUTURE, held_peak, offer_set_capacity
+from placements.services.capacity import FAR_FUTURE, held_peak
 from placements.services.lifecycle import placement_accept, placement_decline
+from placements.services.waiting import offer_capacity_set
 from samordning.audit import (
     audit_export,
     audit_page_view,
@@ -526,7 +527,7 @@ def offer_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            offer_set_capacity(
+            offer_capacity_set(
                 offer=offer,
                 user=request.user,
                 capacity=form.cleaned_data["capacity"],

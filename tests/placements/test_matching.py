@@ -15,14 +15,12 @@ from placements.selectors.matching import (
     POINTS_INTEREST,
     POINTS_NEIGHBOURING_MUNICIPALITY,
     POINTS_SAME_MUNICIPALITY,
-    add_months,
     closest_extent,
-    default_period,
     offers_with_free_places,
     rank_offers,
     with_holding,
 )
-from placements.services.capacity import free_places
+from placements.services.capacity import add_months, default_period, free_places
 from tests.factories import (
     EnterpriseFactory,
     MunicipalityFactory,

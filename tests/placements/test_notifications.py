@@ -32,8 +32,8 @@ from samordning.notifications import (
     notification_preferences_set,
     notification_send,
     notifications_retry,
+    send_notification,
 )
-from samordning.tasks import send_notification
 from tests.factories import (
     EnrolledParticipantFactory,
     EnterpriseFactory,

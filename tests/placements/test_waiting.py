@@ -17,7 +17,6 @@ from placements.models import LeftReason, Placement, PlacementStatus, WaitingLis
 from placements.selectors.home import manager_summary
 from placements.selectors.matching import not_parked, parking_of
 from placements.services import lifecycle, waiting
-from placements.services.capacity import offer_set_capacity
 from placements.tasks import send_daily_digests
 from samordning.models import AuditLog
 from tests.factories import (
@@ -172,7 +171,7 @@ def test_raising_capacity_marks_as_many_as_new_places(coordinator, manager):
         _queue(EnrolledParticipantFactory(coordinators=[coordinator]), offer, coordinator)
         for _ in range(3)
     ]
-    offer_set_capacity(offer=offer, user=manager, capacity=3)
+    waiting.offer_capacity_set(offer=offer, user=manager, capacity=3)
     marked = [e for e in entries if WaitingListEntry.objects.get(pk=e.pk).place_freed_at]
     assert [e.pk for e in marked] == [entries[0].pk, entries[1].pk]
 
