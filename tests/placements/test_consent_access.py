@@ -275,7 +275,9 @@ def test_after_decline_withdrawal_or_expiry_only_the_number(cast, status, extra)
     assert response.status_code == 200
     text = response.text
     assert f"Arbetsträning nr {placement.pk}" in text
-    assert date_format(placement.planned_start) in text  # its dates and outcome remain
+    assert (
+        date_format(placement.planned_start, "SHORT_DATE_FORMAT") in text
+    )  # its dates and outcome remain
     assert placement.get_status_display() in text
     for hidden in (*NAME, ADAPTATION, "SCHEMAXQ", "MEDDELANDEXQ"):
         assert hidden not in text

@@ -86,7 +86,7 @@ def test_a_perfect_offer_scores_100_with_a_reason_for_each_criterion(places):
         "Intresse: Café": POINTS_INTEREST,
         "Samma kommun (Haninge)": POINTS_SAME_MUNICIPALITY,
         "Erbjuder önskad omfattning 50 %": POINTS_EXTENT,
-        "Ledig från önskat startdatum 2030-03-10": POINTS_FREE_FROM,
+        "Ledig från önskat startdatum 10 mars 2030": POINTS_FREE_FROM,
         "Platsen beskriver möjliga anpassningar": POINTS_ADAPTATIONS,
         "Platsantalet bekräftat för 0 dagar sedan": POINTS_CONFIRMED,
     }
@@ -111,7 +111,7 @@ def test_each_missing_criterion_scores_zero_and_says_why(places):
         "Snickeri är inte bland deltagarens intressen",
         "Annan kommun (Stockholm)",
         "Erbjuder 75–100 %, inte önskade 50 %",
-        "Ledig först från 2030-04-01",
+        "Ledig först från 1 april 2030",
         "Platsen beskriver inga möjliga anpassningar",
         "Platsantalet bekräftades för 31 dagar sedan; kontrollera med företaget",
     ]

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from samordning.audit import audit_record
-from samordning.models import AuditAction, AuditLog, Municipality
+from samordning.models import AuditAction, AuditLog, Municipality, NotificationOptOut
 from tests import factories as f
 from tests.helpers import assert_each_constraint_tested, breaks_constraint, clean_errors
 
@@ -82,3 +82,10 @@ def test_constraint_municipality_code_four_digits() -> None:
     municipality = f.MunicipalityFactory(code="0136")
     with breaks_constraint():
         Municipality.objects.filter(pk=municipality.pk).update(code="136")
+
+
+def test_constraint_notification_opt_out_unique() -> None:
+    user = f.UserFactory(username="opt-out")
+    NotificationOptOut.objects.create(user=user, kind="digest")
+    with breaks_constraint():
+        NotificationOptOut.objects.create(user=user, kind="digest")
