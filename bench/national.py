@@ -320,8 +320,8 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
               placement_type, extent, schedule, planned_start, planned_end, start_date, end_date,
               status, supervisor_name, agreement_date, agreement_tasks, agreement_hours,
               agreement_support, proposed_by_id, proposed_at, proposal_note, expires_on,
-              answered_by_id, answered_at, decline_reason, decline_note, end_reason, outcome,
-              created_at, updated_at)
+              answered_by_id, answered_at, decline_reason, decline_note, withdraw_note,
+              end_reason, outcome, created_at, updated_at)
             SELECT base.pla + row_number() OVER (ORDER BY ps, p), base.par + 1 + j,
                    base.enr + 1 + j, base.ofr + 1 + so.o,
                    (ARRAY['training','training','enhanced_training','work_trial','internship'])
@@ -336,7 +336,7 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
                      THEN ps - 3 END, '', '', '', NULL, (ps - 21)::timestamptz, '',
                    CASE WHEN status IN ('proposed','accepted') THEN current_date + 14 END,
                    NULL, CASE WHEN status <> 'proposed' THEN (ps - 14)::timestamptz END,
-                   CASE WHEN status = 'declined' THEN 'no_capacity' ELSE '' END, '',
+                   CASE WHEN status = 'declined' THEN 'no_capacity' ELSE '' END, '', '',
                    CASE WHEN status = 'completed' THEN 'planned'
                         WHEN status = 'interrupted' THEN
                           (ARRAY['own_request','ill_health','moved','other_interruption'])
