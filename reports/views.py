@@ -141,15 +141,29 @@ def _export(
     municipality: Municipality | None,
     insats: Insats | None = None,
 ) -> HttpResponseBase:
-    parts = [table.slug]
+    name = _file_name(table.slug, period, municipality, insats)
+    return table_response(
+        fmt, name, table.export_header(), table.export_rows(), sheet=str(table.caption)
+    )
+
+
+def _file_name(
+    slug: str,
+    period: Period,
+    municipality: Municipality | None,
+    insats: Insats | None = None,
+    suffix: str = "",
+) -> str:
+    """A download's name: what, for which insats, which dates, which municipality."""
+    parts = [slug]
     if insats is not None:
         parts.append(slugify(insats.name) or str(insats.pk))
     parts += [f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
     if municipality is not None:
         parts.append(municipality.code)
-    return table_response(
-        fmt, "_".join(parts), table.export_header(), table.export_rows(), sheet=str(table.caption)
-    )
+    if suffix:
+        parts.append(suffix)
+    return "_".join(parts)
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
@@ -280,14 +294,8 @@ def _esf_export(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse
     tables = esf_tables(insats, period, municipality, exact=exact)
     if exact:
         _audit_esf(request, insats, AuditAction.EXPORT, period)
-    parts = ["esf", slugify(insats.name) or str(insats.pk)]
-    parts += [f"{period.start:%Y%m%d}", f"{period.end:%Y%m%d}"]
-    if municipality is not None:
-        parts.append(municipality.code)
-    if exact:
-        parts.append("exakt")
     return xlsx_sheets_response(
-        "_".join(parts),
+        _file_name("esf", period, municipality, insats, "exakt" if exact else ""),
         [(table.slug, table.export_header(), table.export_rows()) for table in tables],
     )
 

@@ -42,7 +42,7 @@ from django.views.decorators.http import require_POST, require_safe
 from import_export import resources
 from import_export.results import Result, RowResult
 
-from samordning.audit import audit_records, client_ip
+from samordning.audit import audit_records, audited_path, client_ip
 from samordning.exports import XLSX_CONTENT_TYPE
 from samordning.import_widgets import LookupWidget
 from samordning.models import AuditAction, AuditLog, User
@@ -106,7 +106,7 @@ def audit_import(
         object_id="-",
         object_repr=safe_file_name(file_name),
         ip_address=client_ip(request),
-        path=request.get_full_path()[:300] if request is not None else "",
+        path=audited_path(request),
         detail=detail[:300],
     )
 
