@@ -83,6 +83,8 @@ class ParticipantAdmin(
     audit_subject_path = "pk"
     # Import only: exports of people are the logged caseload export.
     resource_classes = [ParticipantResource]
+    # The columns fit a 1280 px screen beside the filters (tests/browser/test_layout.py);
+    # an anonymous registration is named so, and is a filter.
     list_display = (
         "__str__",
         "masked_number",
@@ -91,7 +93,6 @@ class ParticipantAdmin(
         "home_municipality",
         "referring_authority",
         "start_date",
-        "is_anonymous",
     )
     list_display_links = ("__str__",)
     list_filter = (

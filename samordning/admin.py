@@ -35,10 +35,6 @@ from samordning.models import (
     User,
 )
 
-admin.site.site_header = _("Samordning – administration")
-admin.site.site_title = _("Samordning – administration")
-admin.site.index_title = _("Administration")
-
 
 class ModelRulesForm(forms.ModelForm):
     """An admin form that shows every error of the model's rules.

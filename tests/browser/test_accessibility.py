@@ -1,9 +1,9 @@
 """Automated accessibility check (WCAG 2.1 A and AA) of every main page, per role.
 
 axe-core (bundled by axe-playwright-python, no network) runs in Debian's chromium
-against the demo installation (`seed_demo`), once at desktop width and once at
-320 CSS px (1280 px zoomed to 400 %, WCAG 1.4.10 Reflow), where the page must
-not scroll sideways either. A page fails on any WCAG violation of impact
+against the demo installation (`seed_demo`), at a 1280 px laptop and at a 375 px
+phone; at 320 CSS px (1280 px zoomed to 400 %, WCAG 1.4.10 Reflow) the page must
+not scroll sideways. A page fails on any WCAG violation of impact
 "serious" or "critical", and on the heading and landmark rules axe files under
 best practice. The failure lists every problem on every page visited, so one
 run shows all there is to fix. Other findings are printed (`pytest -s`).
@@ -53,6 +53,7 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
 NARROW = {"width": 320, "height": 640}
 AXE = Axe()
 
@@ -110,14 +111,16 @@ class AxeAudit:
                 self.problems.append(f"    {target}: {summary}")
 
     def check(self, label: str) -> None:
-        """Audit the page as it is now, wide and narrow; report its console errors."""
+        """Audit the page as it is now: axe at 1280 and 375 px (a phone), reflow at 320 px;
+        report its console errors."""
         self.visited.append(label)
         self.problems.extend(f"{label}: {error} ({self.page.url})" for error in self.console_errors)
         self.console_errors.clear()
         self._axe(label)
-        self.page.set_viewport_size(NARROW)
         try:
-            self._axe(f"{label} (320 px)")
+            self.page.set_viewport_size(PHONE)
+            self._axe(f"{label} (375 px)")
+            self.page.set_viewport_size(NARROW)
             overflow = self.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )

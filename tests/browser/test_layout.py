@@ -7,7 +7,8 @@ rules of issue #17 are checked:
   without sideways scrolling; on a phone only the grid scrolls and the names stay;
 - on a phone the navigation is folded behind its button, and opens with it;
 - on a phone the list filters are folded behind one button;
-- chart text is 11 px or more on a phone.
+- chart text is 11 px or more on a phone;
+- Django's admin lists show every column at 1280 px beside their filters.
 """
 
 from __future__ import annotations
@@ -170,3 +171,32 @@ def test_chart_text_is_legible_on_a_phone(page, demo):
     )
     assert sizes and min(sizes) >= 11, sizes
     assert sideways(page) <= 0
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:placements_placement_changelist",
+        "admin:participants_participant_changelist",
+        "admin:enterprises_trainingoffer_changelist",
+    ],
+)
+def test_admin_lists_show_every_column_at_1280(page, demo, url_name):
+    """Django's admin lists: every column of the result table is on screen at 1280 px
+    beside the filters, without scrolling sideways."""
+    browser_login(page, "admin")
+    page.set_viewport_size(LAPTOP)
+    page.goto(reverse(url_name))
+    shoot(page, "admin", url_name.split(":")[1], LAPTOP["width"])
+    results = page.locator(".results")
+    right = min(results.bounding_box()["x"] + results.bounding_box()["width"], LAPTOP["width"])
+    headers = page.locator("#result_list thead th")
+    assert headers.count() >= 3
+    outside = [
+        headers.nth(i).inner_text().strip() or "(checkbox)"
+        for i in range(headers.count())
+        if (box := headers.nth(i).bounding_box()) is None or box["x"] + box["width"] > right + 1
+    ]
+    assert outside == []
+    assert sideways(page) <= 0
+    assert results.evaluate("el => el.scrollWidth - el.clientWidth") <= 0

@@ -11,6 +11,7 @@ to test, so they only get a smoke test that their pages answer.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from samordning.models import (
     RecoveryCodeSet,
 )
 from tests import factories as f
+from tests.samordning.test_date_formats import LONG as LONG_DATE
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +122,9 @@ def test_changelist(admin_client_: Any, demo_data: None, model: type[models.Mode
     response = admin_client_.get(_url(model, "changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1
+    # A changelist is a table: dates in the table format (samordning/admin_site.py).
+    cells = re.findall(r"(?is)<td\b[^>]*>(.*?)</td>", response.text)
+    assert [cell for cell in cells if LONG_DATE.search(cell)] == []
     # Exercise search_fields (a wrong lookup only fails at request time).
     response = admin_client_.get(_url(model, "changelist"), {"q": "a"})
     assert response.status_code == 200
