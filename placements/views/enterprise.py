@@ -168,7 +168,8 @@ def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
 
 @perm_required(Perm.PLACEMENT_ANSWER)
 def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
-    """POST-only; a refused answer re-renders this one proposal with the errors."""
+    """POST-only; a refused answer re-renders this one proposal with the errors: its own
+    page without JavaScript, its card in the list with htmx."""
     placement = _answerable(request, placement_pk)
     refused = post_only(request)
     if refused:
@@ -188,12 +189,29 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            messages.success(
-                request,
-                _("Du har tackat nej till förslaget om %(name)s. Koordinatorn ser svaret.")
-                % {"name": name},
-            )
+            answer = _("Du har tackat nej till förslaget om %(name)s. Koordinatorn ser svaret.") % {
+                "name": name
+            }
+            if request.htmx:
+                return render(
+                    request,
+                    "placements/_proposal_answered.html",
+                    {"placement": placement, "answer": answer, "ok": True},
+                )
+            messages.success(request, answer)
             return redirect("placements:enterprise-proposal-list")
+    if request.htmx:
+        # In the list (htmx): the card again, its form with the errors, the first wrong
+        # field focused (htmx focuses `autofocus` in what it swaps in), so a screen
+        # reader lands on the field and its message.
+        first_wrong = next(iter(form.errors), None)
+        if first_wrong in form.fields:
+            form.fields[first_wrong].widget.attrs["autofocus"] = True
+        return render(
+            request,
+            "placements/_proposal_card.html",
+            {"proposal": placement, "shown": shown, "decline_form": form},
+        )
     return render(
         request,
         "placements/enterprise_proposal_decline.html",

@@ -308,9 +308,15 @@ def test_manager_pages(page, demo):
     audit.visit("Ändra platsen", reverse("enterprises:offer-update", args=[offer.pk]))
     audit.visit("Antal platser", reverse("placements:offer-capacity", args=[offer.pk]))
     audit.visit("Förslag", reverse("placements:enterprise-proposal-list"))
-    # The decline page is what a refused answer re-renders: decline without a reason.
+    # Decline without a reason: htmx puts the card back with the error, focused on the field.
     decline = reverse("placements:enterprise-proposal-decline", args=[proposal.pk])
     page.locator(f'form[action="{decline}"]').get_by_role("button").click()
+    reason = page.locator(f"#proposal-card-{proposal.pk} select[aria-invalid=true]")
+    expect(reason).to_be_focused()
+    audit.check("Tacka nej utan skäl, i listan")
+    # Without JavaScript (a plain submit, which htmx does not see) it is its own page.
+    page.goto(reverse("placements:enterprise-proposal-list"))
+    page.locator(f'form[action="{decline}"]').evaluate("form => form.submit()")
     page.wait_for_url(f"**{decline}")
     audit.check("Tacka nej utan skäl")
     audit.visit("Arbetsträningar", reverse("placements:enterprise-placement-list"))

@@ -52,6 +52,45 @@ def test_accept_without_htmx_redirects_with_a_message(client, manager, world):
     assert response["Location"] == reverse("placements:enterprise-proposal-list")
 
 
+def test_decline_in_the_list_with_htmx(client, manager, world):
+    client.force_login(manager)
+    pk = world.proposal.pk
+    url = reverse("placements:enterprise-proposal-decline", args=[pk])
+    listing = client.get(reverse("placements:enterprise-proposal-list")).text
+    assert f'hx-post="{url}"' in listing
+    # Without a reason: the card again, with the error on its field, focused; no page.
+    refused = client.post(url, {f"d{pk}-decline_reason": ""}, **HX)
+    assert refused.status_code == 200
+    assert refused.text.lstrip().startswith("<section")
+    assert f'id="proposal-card-{pk}"' in refused.text and "<html" not in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    assert "autofocus" in refused.text
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == PlacementStatus.PROPOSED
+    # "Annat" without a comment: the service's rule, on the comment field.
+    other = client.post(url, {f"d{pk}-decline_reason": "other"}, **HX)
+    assert "<html" not in other.text and 'aria-invalid="true"' in other.text
+    # With a reason: the card becomes the answer.
+    answered = client.post(url, {f"d{pk}-decline_reason": "timing"}, **HX)
+    assert "Du har tackat nej till förslaget om ForslagEtt Deltagare" in answered.text
+    assert "<html" not in answered.text and 'role="status"' in answered.text
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == PlacementStatus.DECLINED
+    assert "Du har tackat nej" not in client.get(reverse("home")).text
+
+
+def test_decline_without_htmx_is_its_own_page(client, manager, world):
+    client.force_login(manager)
+    pk = world.proposal.pk
+    url = reverse("placements:enterprise-proposal-decline", args=[pk])
+    refused = client.post(url, {f"d{pk}-decline_reason": ""})
+    assert refused.status_code == 200 and "<html" in refused.text
+    assert "autofocus" not in refused.text
+    done = client.post(url, {f"d{pk}-decline_reason": "timing"})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("placements:enterprise-proposal-list")
+
+
 def test_confirm_capacity_without_and_with_htmx(client, manager, world):
     offer = world.offer
     offer.last_confirmed = timezone.localdate().replace(year=2020)
