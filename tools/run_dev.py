@@ -3,7 +3,8 @@
 Starts `manage.py runserver`, `manage.py db_worker` (django-tasks-db: runs the
 queued tasks, such as sending mail) and `manage.py run_scheduler` (enqueues the
 periodic ones: notification retries, the daily digests). Ctrl-C, or any of them
-exiting, stops all three. Arguments: HOST:PORT for runserver.
+exiting, stops all three. Arguments: HOST:PORT for runserver, which is also
+SITE_URL (the mail links) unless the environment or .env sets it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +29,17 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
+def child_environment(
+    address: str, environ: Mapping[str, str], dotenv: Path | str
+) -> dict[str, str]:
+    """The three processes' environment: ours, and SITE_URL (the links in the worker's
+    mail) pointing at this server unless the environment or the .env file sets it."""
+    env = dict(environ)
+    if "SITE_URL" not in env and "SITE_URL" not in dotenv_values(dotenv):
+        env["SITE_URL"] = f"http://{address}"
+    return env
+
+
 def main(address: str) -> int:
     python = sys.executable
     commands = {
@@ -33,12 +48,13 @@ def main(address: str) -> int:
         "worker": [python, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
         "scheduler": [python, "manage.py", "run_scheduler"],
     }
+    env = child_environment(address, os.environ, os.environ.get("DOTENV_FILE") or ROOT / ".env")
     processes: dict[str, subprocess.Popen[bytes]] = {}
     for name, command in commands.items():
         # Fixed commands, no user input. Each in its own process group, so that stopping
         # it reaches runserver's autoreloaded child too.
         processes[name] = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=os.environ.copy(), start_new_session=True
+            command, cwd=ROOT, env=env, start_new_session=True
         )
     stopping = False
 

@@ -107,3 +107,24 @@ def test_run_dev_starts_server_worker_and_scheduler_and_stops_them(tmp_path: Pat
     _wait_for(lambda: not _processes_mentioning(address), timeout=15, what="runserver to stop")
     assert _children(launcher.pid) == []
     assert launcher.returncode == 0
+
+
+def _launcher_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_dev", ROOT / "tools" / "run_dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_mail_links_follow_the_port_unless_site_url_is_set(tmp_path: Path) -> None:
+    child_environment = _launcher_module().child_environment
+    no_dotenv = tmp_path / "missing.env"
+    env = child_environment("127.0.0.1:8123", {"PATH": "/bin"}, no_dotenv)
+    assert env == {"PATH": "/bin", "SITE_URL": "http://127.0.0.1:8123"}
+    given = child_environment("127.0.0.1:8123", {"SITE_URL": "https://x.se"}, no_dotenv)
+    assert given["SITE_URL"] == "https://x.se"
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SITE_URL=https://demo.example.se\n")
+    assert "SITE_URL" not in child_environment("127.0.0.1:8123", {}, dotenv)
