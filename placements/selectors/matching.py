@@ -1,10 +1,11 @@
 """Free places over a period and the ranking of offers for one participant.
 
-Free places for a whole list of offers come from one query for the days held
-by the placements holding a place in the period (tuples, current placements
-only), counted in Python with the same sweep (capacity.peak_load) that the
-locked capacity check uses, so the list never disagrees with what a proposal
-will find.
+Free places for a whole list of offers come from one query that returns the peak
+of places held per offer (capacity.held_peaks: a running sum in the database over
+the placements holding a place in the period, the same days and count as the
+sweep the locked capacity check uses, so the list never disagrees with what a
+proposal will find), and one query of (pk, capacity, free from) per offer; only
+the offers a page shows are then built as model objects.
 
 The ranking is a sum of visible points; every criterion adds a reason in plain
 Swedish so the coordinator sees why an offer comes first.
@@ -13,7 +14,7 @@ Swedish so the coordinator sees why an offer comes first.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import TrainingOffer
 from participants.models import Parking, Participant
 from placements.models import Placement
-from placements.services.capacity import peak_load
+from placements.services.capacity import held_peaks, peak_load
 
 # Points per criterion; the best possible offer scores 100.
 POINTS_INTEREST = 30
@@ -88,6 +89,54 @@ def with_holding(
     for offer in offers:
         offer.holds = holds[offer.pk]  # type: ignore[attr-defined]
     return offers
+
+
+@dataclass(frozen=True)
+class FreeOffer:
+    """An offer with a place free on every day of a period: its pk and how many."""
+
+    pk: int
+    free_places: int
+
+
+def free_offers(
+    offers: QuerySet[TrainingOffer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+) -> list[FreeOffer]:
+    """The offers of `offers` with a place free on every day of [start, end] from the
+    day each is free, in the queryset's order, as (pk, free places).
+
+    Two queries and no model objects: the peaks per offer (held_peaks) and
+    (pk, capacity, free from) of each offer. Build the shown ones with
+    `offers_by_pk`.
+    """
+    peaks = held_peaks(offers, start, end, today=today)
+    result = []
+    for pk, capacity, free_from in offers.values_list("pk", "capacity", "free_from"):
+        if max(start, free_from) > end:
+            continue
+        free = capacity - peaks.get(pk, 0)
+        if free > 0:
+            result.append(FreeOffer(pk, free))
+    return result
+
+
+def offers_by_pk(
+    offers: QuerySet[TrainingOffer], chosen: Sequence[FreeOffer]
+) -> list[TrainingOffer]:
+    """The chosen offers as model objects in the order given, each with `free_places`
+    (one query; `offers` keeps the user's scope and the related rows it selects)."""
+    loaded = {offer.pk: offer for offer in offers.filter(pk__in=[c.pk for c in chosen])}
+    result = []
+    for choice in chosen:
+        offer = loaded.get(choice.pk)
+        if offer is not None:
+            offer.free_places = choice.free_places  # type: ignore[attr-defined]
+            result.append(offer)
+    return result
 
 
 def offer_free_places(

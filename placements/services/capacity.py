@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import DateField, F, QuerySet, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -90,6 +92,57 @@ def peak_load(
         if load > best:
             best, best_day = load, day
     return Peak(best, best_day)
+
+
+def held_peaks(
+    offers: QuerySet[TrainingOffer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+) -> dict[int, int]:
+    """The most places held on any day of [max(start, free_from), end], per offer.
+
+    The database side of peak_load for many offers at once: one query, a running sum
+    (window function) over the start and end events of the placements that hold a
+    place in the period, grouped per offer. Only the placements holding a place in
+    the period are read (current ones through placement_current_idx), and nothing
+    but one number per offer comes back. Offers that hold nothing are missing from
+    the answer (their peak is 0). Same days and same count as peak_load: a range
+    held to day t and one held from day t overlap on t, so on one day the starts
+    are counted before the ends.
+    """
+    holds = (
+        Placement.objects.holding_between(start, end, today=today)
+        .filter(offer__in=offers.order_by().values("pk"))
+        .with_hold_range()
+        .annotate(
+            held_first=Greatest(
+                "hold_from", "offer__free_from", Value(start), output_field=DateField()
+            ),
+            held_last=Least("hold_to", Value(end), output_field=DateField()),
+        )
+        .filter(held_first__lte=F("held_last"))
+        .values_list("offer_id", "held_first", "held_last")
+        .order_by()
+    )
+    connection = connections[holds.db]
+    # The ORM writes the inner query (values stay parameters); the window over the
+    # union of start and end events is the part the ORM cannot express.
+    holds_sql, params = holds.query.get_compiler(connection=connection).as_sql()
+    sql = (
+        f"WITH holds (offer_id, held_first, held_last) AS ({holds_sql}) "  # noqa: S608
+        "SELECT offer_id, MAX(held_load) FROM ("
+        " SELECT offer_id, SUM(delta) OVER ("
+        "  PARTITION BY offer_id ORDER BY event_day, delta DESC"
+        "  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS held_load"
+        " FROM (SELECT offer_id, held_first AS event_day, 1 AS delta FROM holds"
+        "  UNION ALL SELECT offer_id, held_last, -1 FROM holds) AS events"
+        ") AS running GROUP BY offer_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {offer_id: int(peak) for offer_id, peak in cursor.fetchall()}
 
 
 def holds_of(

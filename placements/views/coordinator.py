@@ -42,7 +42,10 @@ from placements.forms.coordinator import (
 )
 from placements.models import ENDED_STATUSES, FollowUpMeeting, Placement
 from placements.selectors.matching import (
+    FreeOffer,
     closest_extent,
+    free_offers,
+    offers_by_pk,
     offers_with_free_places,
     parking_of,
     rank_offers,
@@ -82,19 +85,19 @@ def offer_free_list(request: AuthedRequest) -> HttpResponse:
     """Open offers with a free place on every day of the chosen period."""
     today = timezone.localdate()
     filterset = FreePlacesFilter(period_data(request.GET, today), queryset=_open_offers(request))
-    offers: list[TrainingOffer] = []
+    free: list[FreeOffer] = []
     period = filterset.period
     if period is not None:
         start, end = period
-        offers = offers_with_free_places(
-            with_holding(filterset.qs, start, end, today=today), start, end, today=today
-        )
-    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
-    _mark_confirmation(list(page.object_list), today)
+        free = free_offers(filterset.qs, start, end, today=today)
+    # Only the page's offers become model objects.
+    page = Paginator(free, PAGE_SIZE).get_page(request.GET.get("page"))
+    offers = offers_by_pk(filterset.qs, page.object_list)
+    _mark_confirmation(offers, today)
     return render(
         request,
         "placements/offer_free_list.html",
-        {"filter": filterset, "page_obj": page, "offers": page.object_list, "period": period},
+        {"filter": filterset, "page_obj": page, "offers": offers, "period": period},
     )
 
 

@@ -221,8 +221,9 @@ def test_free_places_query_count_does_not_grow(logged_in, django_assert_max_num_
     for _ in range(rows):
         offer = TrainingOfferFactory(enterprise=enterprise)
         PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 10 * DAY)
-    # session, user, savepoint, groups, the offers (joined), their holding placements,
-    # the filter form's areas and municipalities, release: 9; two spare for middleware.
+    # session, user, savepoint, groups, the peak of places held per offer, the offers'
+    # (pk, capacity, free from), the shown page of offers (joined), the filter form's
+    # areas and municipalities, release: 10; one spare for middleware.
     with django_assert_max_num_queries(11):
         response = logged_in.get(reverse("placements:offer-free-list"))
     assert len(response.context["offers"]) == min(rows, 25)
