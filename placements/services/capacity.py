@@ -184,6 +184,24 @@ def free_places(
     return max(0, offer.capacity - held_peak(offer, start, end, today=today).count)
 
 
+@dataclass(frozen=True)
+class PlacesOnDay:
+    """An offer's places on one day: how many it has, how many are taken, how many free."""
+
+    capacity: int
+    taken: int
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+def places_on(offer: TrainingOffer, day: datetime.date, *, today: datetime.date) -> PlacesOnDay:
+    """Capacity, taken and free on `day`: what the offer page and the capacity page show
+    wherever the number of places is confirmed or changed (one query)."""
+    return PlacesOnDay(offer.capacity, held_peak(offer, day, day, today=today).count)
+
+
 def lock_offer(offer: TrainingOffer | int) -> TrainingOffer:
     """Re-read the offer with a row lock; call inside a transaction.
 
