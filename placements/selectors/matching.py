@@ -113,9 +113,10 @@ def free_offers(
     (pk, capacity, free from) of each offer. Build the shown ones with
     `offers_by_pk`.
     """
-    peaks = held_peaks(offers, start, end, today=today)
+    rows = list(offers.values_list("pk", "capacity", "free_from"))
+    peaks = held_peaks(start, end, today=today, offers=[pk for pk, _, _ in rows])
     result = []
-    for pk, capacity, free_from in offers.values_list("pk", "capacity", "free_from"):
+    for pk, capacity, free_from in rows:
         if max(start, free_from) > end:
             continue
         free = capacity - peaks.get(pk, 0)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
-from django.db.models import DateField, F, QuerySet, Value
+from django.db.models import DateField, F, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -95,13 +95,14 @@ def peak_load(
 
 
 def held_peaks(
-    offers: QuerySet[TrainingOffer],
     start: datetime.date,
     end: datetime.date,
     *,
     today: datetime.date,
+    offers: Collection[int] | None = None,
 ) -> dict[int, int]:
-    """The most places held on any day of [max(start, free_from), end], per offer.
+    """The most places held on any day of [max(start, free_from), end], per offer
+    (every offer, or those whose pks are in `offers`).
 
     The database side of peak_load for many offers at once: one query, a running sum
     (window function) over the start and end events of the placements that hold a
@@ -109,13 +110,18 @@ def held_peaks(
     the period are read (current ones through placement_current_idx), and nothing
     but one number per offer comes back. Offers that hold nothing are missing from
     the answer (their peak is 0). Same days and same count as peak_load: a range
-    held to day t and one held from day t overlap on t, so on one day the starts
-    are counted before the ends.
+    held to day t and one held from day t overlap on t (an end counts from the day
+    after).
     """
+    placements = Placement.objects.holding_between(start, end, today=today)
+    if offers is not None:
+        if not offers:
+            return {}  # the ORM cannot write `IN ()`; nothing asked, nothing held
+        # A list of pks, not a subquery: PostgreSQL misjudged `offer_id IN (SELECT ...)`
+        # and probed the offer once per placement (78,000 probes at national scale).
+        placements = placements.filter(offer__in=list(offers))
     holds = (
-        Placement.objects.holding_between(start, end, today=today)
-        .filter(offer__in=offers.order_by().values("pk"))
-        .with_hold_range()
+        placements.with_hold_range()
         .annotate(
             held_first=Greatest(
                 "hold_from", "offer__free_from", Value(start), output_field=DateField()
@@ -131,14 +137,19 @@ def held_peaks(
     # union of start and end events is the part the ORM cannot express.
     holds_sql, params = holds.query.get_compiler(connection=connection).as_sql()
     sql = (
-        f"WITH holds (offer_id, held_first, held_last) AS ({holds_sql}) "  # noqa: S608
-        "SELECT offer_id, MAX(held_load) FROM ("
-        " SELECT offer_id, SUM(delta) OVER ("
-        "  PARTITION BY offer_id ORDER BY event_day, delta DESC"
-        "  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS held_load"
-        " FROM (SELECT offer_id, held_first AS event_day, 1 AS delta FROM holds"
-        "  UNION ALL SELECT offer_id, held_last, -1 FROM holds) AS events"
-        ") AS running GROUP BY offer_id"
+        f"WITH holds (offer_id, held_first, held_last) AS ({holds_sql}), "  # noqa: S608
+        # Starts and ends per offer and day (most holds began before the period and
+        # start on its first day): half the rows of one row per event to sort.
+        "days AS (SELECT offer_id, event_day, SUM(starts) AS starts, SUM(ends) AS ends"
+        " FROM (SELECT offer_id, held_first AS event_day, 1 AS starts, 0 AS ends FROM holds"
+        "  UNION ALL SELECT offer_id, held_last, 0, 1 FROM holds) AS events"
+        " GROUP BY offer_id, event_day) "
+        # Held on day d: the starts up to d, less the ends before d (running + ends).
+        "SELECT offer_id, MAX(running + ends) FROM ("
+        " SELECT offer_id, ends, SUM(starts - ends) OVER ("
+        "  PARTITION BY offer_id ORDER BY event_day"
+        "  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
+        " FROM days) AS running_days GROUP BY offer_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -7,7 +7,6 @@ import random
 
 import pytest
 
-from enterprises.models import TrainingOffer
 from placements.services import lifecycle
 from placements.services.capacity import (
     CapacityError,
@@ -274,7 +273,7 @@ def test_held_peaks_in_the_database_agree_with_the_sweep():
     ]
     checked = 0
     for start, end in periods:
-        peaks = held_peaks(TrainingOffer.objects.all(), start, end, today=TODAY)
+        peaks = held_peaks(start, end, today=TODAY)
         for offer in offers:
             first = max(start, offer.free_from)
             expected = held_peak(offer, first, end, today=TODAY).count if first <= end else 0
@@ -289,7 +288,9 @@ def test_held_peaks_count_ranges_touching_on_one_day_as_overlapping():
     PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 9 * DAY)
     PlacementFactory(offer=offer, planned_start=TODAY + 9 * DAY, planned_end=TODAY + 20 * DAY)
     PlacementFactory(offer=offer, planned_start=TODAY + 21 * DAY, planned_end=TODAY + 30 * DAY)
-    offers = TrainingOffer.objects.filter(pk=offer.pk)
-    assert held_peaks(offers, TODAY, TODAY + 30 * DAY, today=TODAY) == {offer.pk: 2}
-    assert held_peaks(offers, TODAY + 10 * DAY, TODAY + 30 * DAY, today=TODAY) == {offer.pk: 1}
-    assert held_peaks(offers, TODAY + 31 * DAY, TODAY + 40 * DAY, today=TODAY) == {}
+    assert held_peaks(TODAY, TODAY + 30 * DAY, today=TODAY, offers=[offer.pk]) == {offer.pk: 2}
+    assert held_peaks(TODAY + 10 * DAY, TODAY + 30 * DAY, today=TODAY, offers=[offer.pk]) == {
+        offer.pk: 1
+    }
+    assert held_peaks(TODAY + 31 * DAY, TODAY + 40 * DAY, today=TODAY, offers=[offer.pk]) == {}
+    assert held_peaks(TODAY, TODAY + 30 * DAY, today=TODAY, offers=[]) == {}
