@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from enterprises.models import TrainingOffer
 from participants.models import Parking, Participant
@@ -176,8 +177,22 @@ def offers_with_free_places(
 
 @dataclass(frozen=True)
 class Reason:
-    text: str
+    """One criterion of a score. The text is translated and formatted when it is read:
+    every free offer is scored, only the shown page's reasons are ever read."""
+
+    message: str  # the Swedish msgid (marked with gettext_noop)
     points: int
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        if not self.values:
+            return _(self.message)
+        values = {
+            key: _day(value) if isinstance(value, datetime.date) else value
+            for key, value in self.values.items()
+        }
+        return _(self.message) % values
 
     @property
     def met(self) -> bool:
@@ -216,78 +231,98 @@ def score_offer(
     reasons: list[Reason] = []
     area = offer.business_area
     if offer.business_area_id in interest_ids:
-        reasons.append(Reason(_("Intresse: %(area)s") % {"area": area.name}, POINTS_INTEREST))
+        reasons.append(
+            Reason(gettext_noop("Intresse: %(area)s"), POINTS_INTEREST, {"area": area.name})
+        )
     elif interest_ids:
         reasons.append(
-            Reason(_("%(area)s är inte bland deltagarens intressen") % {"area": area.name}, 0)
+            Reason(
+                gettext_noop("%(area)s är inte bland deltagarens intressen"), 0, {"area": area.name}
+            )
         )
 
     home = participant.home_municipality
     place = offer.municipality
     if home is None:
-        reasons.append(Reason(_("Deltagarens kommun är inte angiven"), 0))
+        reasons.append(Reason(gettext_noop("Deltagarens kommun är inte angiven"), 0))
     elif home.pk == place.pk:
         reasons.append(
-            Reason(_("Samma kommun (%(name)s)") % {"name": place.name}, POINTS_SAME_MUNICIPALITY)
+            Reason(
+                gettext_noop("Samma kommun (%(name)s)"),
+                POINTS_SAME_MUNICIPALITY,
+                {"name": place.name},
+            )
         )
     elif home.is_member and place.is_member:
         reasons.append(
             Reason(
-                _("Grannkommun i förbundet (%(name)s)") % {"name": place.name},
+                gettext_noop("Grannkommun i förbundet (%(name)s)"),
                 POINTS_NEIGHBOURING_MUNICIPALITY,
+                {"name": place.name},
             )
         )
     else:
-        reasons.append(Reason(_("Annan kommun (%(name)s)") % {"name": place.name}, 0))
+        reasons.append(Reason(gettext_noop("Annan kommun (%(name)s)"), 0, {"name": place.name}))
 
     wanted = participant.wanted_extent
     if offer.offers_extent(wanted):
         reasons.append(
             Reason(
-                _("Erbjuder önskad omfattning %(extent)s %%") % {"extent": wanted}, POINTS_EXTENT
+                gettext_noop("Erbjuder önskad omfattning %(extent)s %%"),
+                POINTS_EXTENT,
+                {"extent": wanted},
             )
         )
     else:
         reasons.append(
             Reason(
-                _("Erbjuder %(low)s–%(high)s %%, inte önskade %(extent)s %%")
-                % {"low": offer.min_extent, "high": offer.max_extent, "extent": wanted},
+                gettext_noop("Erbjuder %(low)s–%(high)s %%, inte önskade %(extent)s %%"),
                 0,
+                {"low": offer.min_extent, "high": offer.max_extent, "extent": wanted},
             )
         )
 
     if offer.free_from <= start:
         reasons.append(
             Reason(
-                _("Ledig från önskat startdatum %(day)s") % {"day": _day(start)}, POINTS_FREE_FROM
+                gettext_noop("Ledig från önskat startdatum %(day)s"),
+                POINTS_FREE_FROM,
+                {"day": start},
             )
         )
     else:
-        reasons.append(Reason(_("Ledig först från %(day)s") % {"day": _day(offer.free_from)}, 0))
+        reasons.append(
+            Reason(gettext_noop("Ledig först från %(day)s"), 0, {"day": offer.free_from})
+        )
 
     needs_adaptations = bool(
         participant.workplace_adaptations.strip() or participant.support_needs.strip()
     )
     if needs_adaptations:
         if offer.adaptations_possible.strip():
-            reasons.append(Reason(_("Platsen beskriver möjliga anpassningar"), POINTS_ADAPTATIONS))
+            reasons.append(
+                Reason(gettext_noop("Platsen beskriver möjliga anpassningar"), POINTS_ADAPTATIONS)
+            )
         else:
-            reasons.append(Reason(_("Platsen beskriver inga möjliga anpassningar"), 0))
+            reasons.append(Reason(gettext_noop("Platsen beskriver inga möjliga anpassningar"), 0))
 
     days = offer.confirmed_days_ago(today)
     if not offer.is_capacity_stale(today):
         reasons.append(
             Reason(
-                _("Platsantalet bekräftat för %(days)s dagar sedan") % {"days": days},
+                gettext_noop("Platsantalet bekräftat för %(days)s dagar sedan"),
                 POINTS_CONFIRMED,
+                {"days": days},
             )
         )
     else:
         reasons.append(
             Reason(
-                _("Platsantalet bekräftades för %(days)s dagar sedan; kontrollera med företaget")
-                % {"days": days},
+                gettext_noop(
+                    "Platsantalet bekräftades för %(days)s dagar sedan; kontrollera med företaget"
+                ),
                 0,
+                {"days": days},
             )
         )
     return sum(reason.points for reason in reasons), reasons

@@ -46,11 +46,9 @@ from placements.selectors.matching import (
     closest_extent,
     free_offers,
     offers_by_pk,
-    offers_with_free_places,
     parking_of,
     rank_offers,
     wanted_start,
-    with_holding,
 )
 from placements.services import lifecycle, sharing
 from placements.services.capacity import default_period
@@ -134,12 +132,8 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     parking = parking_of(participant, today)
     if form.is_valid() and parking is None:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        offers = offers_with_free_places(
-            with_holding(_open_offers(request), start, end, today=today),
-            start,
-            end,
-            today=today,
-        )
+        open_offers = _open_offers(request)
+        offers = offers_by_pk(open_offers, free_offers(open_offers, start, end, today=today))
         matches = rank_offers(
             participant,
             offers,

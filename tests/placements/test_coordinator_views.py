@@ -278,8 +278,9 @@ def test_match_list_query_count_does_not_grow(logged_in, mine, django_assert_max
         offer = TrainingOfferFactory(enterprise=enterprise)
         PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 10 * DAY)
     # session, user, savepoint, groups, the participant (with municipality), their
-    # interests, the parking in force, the offers (joined), their holding placements,
-    # the open enrolment, release: 11; two spare for middleware.
+    # interests, the parking in force, the offers' (pk, capacity, free from), the peak
+    # of places held per offer, the free offers (joined), the open enrolment,
+    # release: 12; one spare for middleware.
     with django_assert_max_num_queries(13):
         response = logged_in.get(reverse("placements:participant-matches", args=[mine.pk]))
     assert len(response.context["matches"]) == min(rows, 25)
