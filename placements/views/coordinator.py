@@ -90,7 +90,7 @@ def offer_free_list(request: AuthedRequest) -> HttpResponse:
         free = free_offers(filterset.qs, start, end, today=today)
     # Only the page's offers become model objects.
     page = Paginator(free, PAGE_SIZE).get_page(request.GET.get("page"))
-    offers = offers_by_pk(filterset.qs, page.object_list)
+    offers = offers_by_pk(filterset.qs, list(page.object_list))
     _mark_confirmation(offers, today)
     return render(
         request,
