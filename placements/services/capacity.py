@@ -124,9 +124,9 @@ def held_peaks(
         placements.with_hold_range()
         .annotate(
             held_first=Greatest(
-                "hold_from", "offer__free_from", Value(start), output_field=DateField()
+                "hold_from", "offer__free_from", Value(start, DateField()), output_field=DateField()
             ),
-            held_last=Least("hold_to", Value(end), output_field=DateField()),
+            held_last=Least("hold_to", Value(end, DateField()), output_field=DateField()),
         )
         .filter(held_first__lte=F("held_last"))
         .values_list("offer_id", "held_first", "held_last")
