@@ -22,16 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 # (what, user, page, a marker of the query in its SQL; "" for the page's slowest query)
 QUERIES = [
     (
-        "Free places: days held per offer",
+        "Free places: the peak of places held per offer",
         "coordinator",
         "/arbetstraning/lediga-platser/",
-        'COALESCE("placements_placement"."start_date"',
+        "WITH holds",
     ),
     (
-        "Matching: days held per offer",
+        "Matching: the peak of places held per offer",
         "coordinator",
-        "/arbetstraning/deltagare/{person}/foresla/",
-        'COALESCE("placements_placement"."start_date"',
+        "/arbetstraning/deltagare/{person}/matchning/",
+        "WITH holds",
+    ),
+    (
+        "Start page: the caseload's placements ending within 30 days",
+        "coordinator",
+        "/",
+        'ORDER BY "placements_placement"."planned_end" ASC',
     ),
     ("Coordinator's participant list (a page of the caseload)", "coordinator", "/deltagare/", ""),
     (

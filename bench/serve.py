@@ -130,7 +130,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", default="", help="only pages whose path contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only pages whose path contains one of these (comma-separated; =/ is exactly /)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=APP_PORT, help="the app's port (the bare project: the next)"
+    )
     args = parser.parse_args()
 
     env = {
@@ -163,6 +170,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    from enterprises.models import TrainingOffer
     from participants.models import Insats, Participant
     from samordning.models import User
 
@@ -182,6 +190,8 @@ def main() -> None:
         .order_by("pk")
         .first()
     )
+    # An offer of the manager's (the offer page is theirs and every coordinator's).
+    offer = TrainingOffer.objects.filter(enterprise__managers__username="manager").first()
     pages = [
         ("bare", "", "/plain/"),
         ("bare", "", "/table/"),
@@ -194,6 +204,13 @@ def main() -> None:
             "coordinator",
             f"/arbetstraning/deltagare/{person.pk}/foresla/" if person else "/",
         ),
+        (
+            "app",
+            "coordinator",
+            f"/arbetstraning/deltagare/{person.pk}/matchning/" if person else "/",
+        ),
+        ("app", "coordinator", f"/foretag/platser/{offer.pk}/" if offer else "/"),
+        ("app", "manager", f"/foretag/platser/{offer.pk}/" if offer else "/"),
         ("app", "coordinator", "/arbetstraning/fakturaunderlag/"),
         ("app", "manager", "/arbetstraning/foretag/"),
         ("app", "manager", "/arbetstraning/fakturaunderlag/"),
@@ -205,20 +222,26 @@ def main() -> None:
         ("app", "funder", f"/statistik/insats/{insats.pk}/" if insats else "/statistik/"),
     ]
     if args.only:
-        pages = [p for p in pages if p[0] == "bare" or args.only in p[2]]
+        wanted = args.only.split(",")
+        pages = [
+            p
+            for p in pages
+            if p[0] == "bare" or any(p[2] == w[1:] if w[:1] == "=" else w in p[2] for w in wanted)
+        ]
 
-    app = gunicorn("samordning.wsgi", APP_PORT, args.workers, env)
-    bare = gunicorn("bench.bare.wsgi:application", BARE_PORT, args.workers, env)
+    app_port, bare_port = args.port, args.port + 1
+    app = gunicorn("samordning.wsgi", app_port, args.workers, env)
+    bare = gunicorn("bench.bare.wsgi:application", bare_port, args.workers, env)
     try:
-        wait_until_up(APP_PORT)
-        wait_until_up(BARE_PORT)
+        wait_until_up(app_port)
+        wait_until_up(bare_port)
         print(
             f"{'page':58} {'user':12} {'cold':>7} {'p50':>7} {'p95':>7} {'req/s':>6} "
             f"{'ratio':>6} {'queries':>7} {'RSS MB':>7}"
         )
         reference = None
         for kind, user, path in pages:
-            port = BARE_PORT if kind == "bare" else APP_PORT
+            port = bare_port if kind == "bare" else app_port
             cookie = sessions.get(user, "")
             status, cold, _size = get(port, path, cookie)
             figures = load(port, path, cookie, args.requests, args.clients)

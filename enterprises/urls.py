@@ -56,7 +56,8 @@ urlpatterns = [
     ),
     path("<int:enterprise_pk>/platser/ny/", views.offer_create, name="offer-create"),
     path("platser/", views.OfferListView.as_view(), name="offer-list"),
-    path("platser/<int:offer_pk>/", views.OfferDetailView.as_view(), name="offer-detail"),
+    # The offer page ("platser/<offer_pk>/", offer-detail) shows places taken and free:
+    # a joined page, routed by placements/urls/enterprises.py.
     path("platser/<int:offer_pk>/andra/", views.offer_update, name="offer-update"),
     path("platser/<int:offer_pk>/pausa/", views.offer_pause, name="offer-pause"),
     path("platser/<int:offer_pk>/oppna/", views.offer_reopen, name="offer-reopen"),

@@ -18,7 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from enterprises import services
 from enterprises.forms import AnnualFigureForm, OfferCreateForm, OfferForm, enterprise_form_class
-from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
+from enterprises.models import AnnualFigure, Enterprise, TrainingOffer
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only
 from samordning.policy import Perm, PermRequiredMixin, perm_required
@@ -169,36 +169,6 @@ class OfferListView(PermRequiredMixin, ListView):
         context["editable_enterprises"] = list(
             Enterprise.objects.editable_by(self.user).order_by("name")[:50]
         )
-        return context
-
-
-class OfferDetailView(PermRequiredMixin, ScopedReadOnlyMixin, DetailView):
-    required_perm = Perm.ENTERPRISE_VIEW
-    template_name = "enterprises/offer_detail.html"
-    context_object_name = "offer"
-    pk_url_kwarg = "offer_pk"
-
-    def get_queryset(self) -> QuerySet[TrainingOffer]:
-        return (
-            TrainingOffer.objects.visible_to(self.user)
-            .with_related()
-            .prefetch_related(
-                Prefetch(
-                    "capacity_changes",
-                    queryset=CapacityChange.objects.select_related("changed_by").order_by(
-                        "-changed_at", "-id"
-                    ),
-                    to_attr="history",
-                )
-            )
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_edit"] = (
-            TrainingOffer.objects.editable_by(self.user).filter(pk=self.object.pk).exists()
-        )
-        context["is_stale"] = self.object.is_capacity_stale()
         return context
 
 

@@ -30,7 +30,7 @@ urlpatterns = [
     # The start page and the per-person export join every app's data.
     path("", include("placements.urls.site")),
     path("deltagare/", include("placements.urls.participants")),
-    path("foretag/", include("enterprises.urls")),
+    path("foretag/", include("placements.urls.enterprises")),
     path("arbetstraning/", include("placements.urls")),
     path("statistik/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
@@ -50,6 +51,24 @@ class AttentionItem:
     url: str
 
 
+# Above this many people the caseload stays a subquery (SQLite's limit of bound values).
+CASELOAD_AS_LIST = 10_000
+
+
+def caseload_of(participants: QuerySet[Participant]) -> tuple[Any, int]:
+    """The caseload as a list of pks (and its size) in one query, when it is small.
+
+    Joined as a subquery, PostgreSQL misjudged how many active placements end in a
+    month (250 for 20,000 at national scale) and walked all of them in the country,
+    probing each for its coordinators (0.6 s); from a list it starts from the
+    coordinator's thousand people. An admin's caseload is everyone: no list.
+    """
+    pks = list(participants.values_list("pk", flat=True)[: CASELOAD_AS_LIST + 1])
+    if len(pks) > CASELOAD_AS_LIST:
+        return participants.values("pk"), participants.count()
+    return pks, len(pks)
+
+
 # --- the coordinator's kinds (admins: association-wide) ------------------------------
 
 
@@ -67,7 +86,12 @@ def answered_proposals(user: User, today: datetime.date) -> QuerySet[Placement]:
 
 def ending_soon(user: User, today: datetime.date) -> QuerySet[Placement]:
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
-    return Placement.objects.in_caseload_of(user).filter(
+    placements = Placement.objects.in_caseload_of(user)
+    if not policy.is_admin(user):
+        # The caseload as a list (caseload_of): one more query, 0.2 s less nationally.
+        caseload, _count = caseload_of(Participant.objects.visible_to(user))
+        placements = Placement.objects.filter(participant__in=caseload)
+    return placements.filter(
         status=PlacementStatus.ACTIVE, planned_end__gte=today, planned_end__lte=soon
     )
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from enterprises.models import TrainingOffer
 from participants.models import Participant
 from placements.models import Placement, PlacementStatus, unexpired
+from placements.selectors.attention import caseload_of
 from placements.selectors.enterprise import enterprise_placements, open_proposals
 from samordning.models import User
 
@@ -31,7 +32,8 @@ def coordinator_overview(user: User, *, today: datetime.date) -> CoordinatorOver
     """Three queries: the caseload, its placements by status, those ending soon."""
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
     participants = Participant.objects.visible_to(user)
-    placements = Placement.objects.filter(participant__in=participants.values("pk"))
+    caseload, count = caseload_of(participants)
+    placements = Placement.objects.filter(participant__in=caseload)
     counts = placements.aggregate(
         proposed=Count("pk", filter=Q(status=PlacementStatus.PROPOSED) & unexpired(today)),
         accepted=Count("pk", filter=Q(status=PlacementStatus.ACCEPTED) & unexpired(today)),
@@ -44,7 +46,7 @@ def coordinator_overview(user: User, *, today: datetime.date) -> CoordinatorOver
         .select_related("participant", "offer")
         .order_by("planned_end", "id")[:HOME_LIST_SIZE]
     )
-    return CoordinatorOverview(participants=participants.count(), ending_soon=ending_soon, **counts)
+    return CoordinatorOverview(participants=count, ending_soon=ending_soon, **counts)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Free places over a period and the ranking of offers for one participant.
 
-Free places for a whole list of offers come from one query for the days held
-by the placements holding a place in the period (tuples, current placements
-only), counted in Python with the same sweep (capacity.peak_load) that the
-locked capacity check uses, so the list never disagrees with what a proposal
-will find.
+Free places for a whole list of offers come from one query that returns the peak
+of places held per offer (capacity.held_peaks: a running sum in the database over
+the placements holding a place in the period, the same days and count as the
+sweep the locked capacity check uses, so the list never disagrees with what a
+proposal will find), and one query of (pk, capacity, free from) per offer; only
+the offers a page shows are then built as model objects.
 
 The ranking is a sum of visible points; every criterion adds a reason in plain
 Swedish so the coordinator sees why an offer comes first.
@@ -13,17 +14,18 @@ Swedish so the coordinator sees why an offer comes first.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from enterprises.models import TrainingOffer
 from participants.models import Parking, Participant
 from placements.models import Placement
-from placements.services.capacity import peak_load
+from placements.services.capacity import held_peaks, peak_load
 
 # Points per criterion; the best possible offer scores 100.
 POINTS_INTEREST = 30
@@ -90,6 +92,55 @@ def with_holding(
     return offers
 
 
+@dataclass(frozen=True)
+class FreeOffer:
+    """An offer with a place free on every day of a period: its pk and how many."""
+
+    pk: int
+    free_places: int
+
+
+def free_offers(
+    offers: QuerySet[TrainingOffer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+) -> list[FreeOffer]:
+    """The offers of `offers` with a place free on every day of [start, end] from the
+    day each is free, in the queryset's order, as (pk, free places).
+
+    Two queries and no model objects: the peaks per offer (held_peaks) and
+    (pk, capacity, free from) of each offer. Build the shown ones with
+    `offers_by_pk`.
+    """
+    rows = list(offers.values_list("pk", "capacity", "free_from"))
+    peaks = held_peaks(start, end, today=today, offers=[pk for pk, _, _ in rows])
+    result = []
+    for pk, capacity, free_from in rows:
+        if max(start, free_from) > end:
+            continue
+        free = capacity - peaks.get(pk, 0)
+        if free > 0:
+            result.append(FreeOffer(pk, free))
+    return result
+
+
+def offers_by_pk(
+    offers: QuerySet[TrainingOffer], chosen: Sequence[FreeOffer]
+) -> list[TrainingOffer]:
+    """The chosen offers as model objects in the order given, each with `free_places`
+    (one query; `offers` keeps the user's scope and the related rows it selects)."""
+    loaded = {offer.pk: offer for offer in offers.filter(pk__in=[c.pk for c in chosen])}
+    result = []
+    for choice in chosen:
+        offer = loaded.get(choice.pk)
+        if offer is not None:
+            offer.free_places = choice.free_places  # type: ignore[attr-defined]
+            result.append(offer)
+    return result
+
+
 def offer_free_places(
     offer: TrainingOffer, start: datetime.date, end: datetime.date, *, today: datetime.date
 ) -> int:
@@ -126,8 +177,22 @@ def offers_with_free_places(
 
 @dataclass(frozen=True)
 class Reason:
-    text: str
+    """One criterion of a score. The text is translated and formatted when it is read:
+    every free offer is scored, only the shown page's reasons are ever read."""
+
+    message: str  # the Swedish msgid (marked with gettext_noop)
     points: int
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        if not self.values:
+            return _(self.message)
+        values = {
+            key: _day(value) if isinstance(value, datetime.date) else value
+            for key, value in self.values.items()
+        }
+        return _(self.message) % values
 
     @property
     def met(self) -> bool:
@@ -166,78 +231,98 @@ def score_offer(
     reasons: list[Reason] = []
     area = offer.business_area
     if offer.business_area_id in interest_ids:
-        reasons.append(Reason(_("Intresse: %(area)s") % {"area": area.name}, POINTS_INTEREST))
+        reasons.append(
+            Reason(gettext_noop("Intresse: %(area)s"), POINTS_INTEREST, {"area": area.name})
+        )
     elif interest_ids:
         reasons.append(
-            Reason(_("%(area)s är inte bland deltagarens intressen") % {"area": area.name}, 0)
+            Reason(
+                gettext_noop("%(area)s är inte bland deltagarens intressen"), 0, {"area": area.name}
+            )
         )
 
     home = participant.home_municipality
     place = offer.municipality
     if home is None:
-        reasons.append(Reason(_("Deltagarens kommun är inte angiven"), 0))
+        reasons.append(Reason(gettext_noop("Deltagarens kommun är inte angiven"), 0))
     elif home.pk == place.pk:
         reasons.append(
-            Reason(_("Samma kommun (%(name)s)") % {"name": place.name}, POINTS_SAME_MUNICIPALITY)
+            Reason(
+                gettext_noop("Samma kommun (%(name)s)"),
+                POINTS_SAME_MUNICIPALITY,
+                {"name": place.name},
+            )
         )
     elif home.is_member and place.is_member:
         reasons.append(
             Reason(
-                _("Grannkommun i förbundet (%(name)s)") % {"name": place.name},
+                gettext_noop("Grannkommun i förbundet (%(name)s)"),
                 POINTS_NEIGHBOURING_MUNICIPALITY,
+                {"name": place.name},
             )
         )
     else:
-        reasons.append(Reason(_("Annan kommun (%(name)s)") % {"name": place.name}, 0))
+        reasons.append(Reason(gettext_noop("Annan kommun (%(name)s)"), 0, {"name": place.name}))
 
     wanted = participant.wanted_extent
     if offer.offers_extent(wanted):
         reasons.append(
             Reason(
-                _("Erbjuder önskad omfattning %(extent)s %%") % {"extent": wanted}, POINTS_EXTENT
+                gettext_noop("Erbjuder önskad omfattning %(extent)s %%"),
+                POINTS_EXTENT,
+                {"extent": wanted},
             )
         )
     else:
         reasons.append(
             Reason(
-                _("Erbjuder %(low)s–%(high)s %%, inte önskade %(extent)s %%")
-                % {"low": offer.min_extent, "high": offer.max_extent, "extent": wanted},
+                gettext_noop("Erbjuder %(low)s–%(high)s %%, inte önskade %(extent)s %%"),
                 0,
+                {"low": offer.min_extent, "high": offer.max_extent, "extent": wanted},
             )
         )
 
     if offer.free_from <= start:
         reasons.append(
             Reason(
-                _("Ledig från önskat startdatum %(day)s") % {"day": _day(start)}, POINTS_FREE_FROM
+                gettext_noop("Ledig från önskat startdatum %(day)s"),
+                POINTS_FREE_FROM,
+                {"day": start},
             )
         )
     else:
-        reasons.append(Reason(_("Ledig först från %(day)s") % {"day": _day(offer.free_from)}, 0))
+        reasons.append(
+            Reason(gettext_noop("Ledig först från %(day)s"), 0, {"day": offer.free_from})
+        )
 
     needs_adaptations = bool(
         participant.workplace_adaptations.strip() or participant.support_needs.strip()
     )
     if needs_adaptations:
         if offer.adaptations_possible.strip():
-            reasons.append(Reason(_("Platsen beskriver möjliga anpassningar"), POINTS_ADAPTATIONS))
+            reasons.append(
+                Reason(gettext_noop("Platsen beskriver möjliga anpassningar"), POINTS_ADAPTATIONS)
+            )
         else:
-            reasons.append(Reason(_("Platsen beskriver inga möjliga anpassningar"), 0))
+            reasons.append(Reason(gettext_noop("Platsen beskriver inga möjliga anpassningar"), 0))
 
     days = offer.confirmed_days_ago(today)
     if not offer.is_capacity_stale(today):
         reasons.append(
             Reason(
-                _("Platsantalet bekräftat för %(days)s dagar sedan") % {"days": days},
+                gettext_noop("Platsantalet bekräftat för %(days)s dagar sedan"),
                 POINTS_CONFIRMED,
+                {"days": days},
             )
         )
     else:
         reasons.append(
             Reason(
-                _("Platsantalet bekräftades för %(days)s dagar sedan; kontrollera med företaget")
-                % {"days": days},
+                gettext_noop(
+                    "Platsantalet bekräftades för %(days)s dagar sedan; kontrollera med företaget"
+                ),
                 0,
+                {"days": days},
             )
         )
     return sum(reason.points for reason in reasons), reasons

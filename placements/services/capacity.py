@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import DateField, F, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -92,6 +94,68 @@ def peak_load(
     return Peak(best, best_day)
 
 
+def held_peaks(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+    offers: Collection[int] | None = None,
+) -> dict[int, int]:
+    """The most places held on any day of [max(start, free_from), end], per offer
+    (every offer, or those whose pks are in `offers`).
+
+    The database side of peak_load for many offers at once: one query, a running sum
+    (window function) over the start and end events of the placements that hold a
+    place in the period, grouped per offer. Only the placements holding a place in
+    the period are read (current ones through placement_current_idx), and nothing
+    but one number per offer comes back. Offers that hold nothing are missing from
+    the answer (their peak is 0). Same days and same count as peak_load: a range
+    held to day t and one held from day t overlap on t (an end counts from the day
+    after).
+    """
+    placements = Placement.objects.holding_between(start, end, today=today)
+    if offers is not None:
+        if not offers:
+            return {}  # the ORM cannot write `IN ()`; nothing asked, nothing held
+        # A list of pks, not a subquery: PostgreSQL misjudged `offer_id IN (SELECT ...)`
+        # and probed the offer once per placement (78,000 probes at national scale).
+        placements = placements.filter(offer__in=list(offers))
+    holds = (
+        placements.with_hold_range()
+        .annotate(
+            held_first=Greatest(
+                "hold_from", "offer__free_from", Value(start, DateField()), output_field=DateField()
+            ),
+            held_last=Least("hold_to", Value(end, DateField()), output_field=DateField()),
+        )
+        .filter(held_first__lte=F("held_last"))
+        .values_list("offer_id", "held_first", "held_last")
+        .order_by()
+    )
+    connection = connections[holds.db]
+    # The ORM writes the inner query (values stay parameters); the window over the
+    # union of start and end events is the part the ORM cannot express.
+    holds_sql, params = holds.query.get_compiler(connection=connection).as_sql()
+    sql = (
+        f"WITH holds (offer_id, held_first, held_last) AS ({holds_sql}), "  # noqa: S608
+        # Starts and ends per offer and day (most holds began before the period and
+        # start on its first day): half the rows of one row per event to sort.
+        "days AS (SELECT offer_id, event_day, SUM(starts) AS starts, SUM(ends) AS ends"
+        " FROM (SELECT offer_id, held_first AS event_day, 1 AS starts, 0 AS ends FROM holds"
+        "  UNION ALL SELECT offer_id, held_last, 0, 1 FROM holds) AS events"
+        " GROUP BY offer_id, event_day) "
+        # Held on day d: the starts up to d, less the ends before d (running + ends).
+        "SELECT offer_id, MAX(running + ends) FROM ("
+        " SELECT offer_id, ends, SUM(starts - ends) OVER ("
+        "  PARTITION BY offer_id ORDER BY event_day"
+        "  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
+        " FROM days) AS running_days GROUP BY offer_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {offer_id: int(peak) for offer_id, peak in cursor.fetchall()}
+
+
 def holds_of(
     placements: Iterable[Placement], *, today: datetime.date
 ) -> list[tuple[datetime.date, datetime.date, int]]:
@@ -129,6 +193,24 @@ def free_places(
 ) -> int:
     """Places free on every day of [start, end] (never negative)."""
     return max(0, offer.capacity - held_peak(offer, start, end, today=today).count)
+
+
+@dataclass(frozen=True)
+class PlacesOnDay:
+    """An offer's places on one day: how many it has, how many are taken, how many free."""
+
+    capacity: int
+    taken: int
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+def places_on(offer: TrainingOffer, day: datetime.date, *, today: datetime.date) -> PlacesOnDay:
+    """Capacity, taken and free on `day`: what the offer page and the capacity page show
+    wherever the number of places is confirmed or changed (one query)."""
+    return PlacesOnDay(offer.capacity, held_peak(offer, day, day, today=today).count)
 
 
 def lock_offer(offer: TrainingOffer | int) -> TrainingOffer:

@@ -42,12 +42,13 @@ from placements.forms.coordinator import (
 )
 from placements.models import ENDED_STATUSES, FollowUpMeeting, Placement
 from placements.selectors.matching import (
+    FreeOffer,
     closest_extent,
-    offers_with_free_places,
+    free_offers,
+    offers_by_pk,
     parking_of,
     rank_offers,
     wanted_start,
-    with_holding,
 )
 from placements.services import lifecycle, sharing
 from placements.services.capacity import default_period
@@ -82,19 +83,19 @@ def offer_free_list(request: AuthedRequest) -> HttpResponse:
     """Open offers with a free place on every day of the chosen period."""
     today = timezone.localdate()
     filterset = FreePlacesFilter(period_data(request.GET, today), queryset=_open_offers(request))
-    offers: list[TrainingOffer] = []
+    free: list[FreeOffer] = []
     period = filterset.period
     if period is not None:
         start, end = period
-        offers = offers_with_free_places(
-            with_holding(filterset.qs, start, end, today=today), start, end, today=today
-        )
-    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
-    _mark_confirmation(list(page.object_list), today)
+        free = free_offers(filterset.qs, start, end, today=today)
+    # Only the page's offers become model objects.
+    page = Paginator(free, PAGE_SIZE).get_page(request.GET.get("page"))
+    offers = offers_by_pk(filterset.qs, list(page.object_list))
+    _mark_confirmation(offers, today)
     return render(
         request,
         "placements/offer_free_list.html",
-        {"filter": filterset, "page_obj": page, "offers": page.object_list, "period": period},
+        {"filter": filterset, "page_obj": page, "offers": offers, "period": period},
     )
 
 
@@ -131,12 +132,8 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     parking = parking_of(participant, today)
     if form.is_valid() and parking is None:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        offers = offers_with_free_places(
-            with_holding(_open_offers(request), start, end, today=today),
-            start,
-            end,
-            today=today,
-        )
+        open_offers = _open_offers(request)
+        offers = offers_by_pk(open_offers, free_offers(open_offers, start, end, today=today))
         matches = rank_offers(
             participant,
             offers,

@@ -51,7 +51,7 @@ from placements.services.attendance import (
     attendance_set_months,
     month_bounds,
 )
-from placements.services.capacity import FAR_FUTURE, held_peak
+from placements.services.capacity import FAR_FUTURE, held_peak, places_on
 from placements.services.lifecycle import placement_accept, placement_decline
 from placements.services.waiting import offer_capacity_set
 from samordning.audit import (
@@ -565,7 +565,6 @@ def offer_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
             )
             return redirect(reverse("enterprises:offer-detail", args=[offer.pk]))
     # Taken and free today beside the total, so "does the number still hold?" has an answer.
-    taken = held_peak(offer, today, today, today=today).count
     return render(
         request,
         "placements/offer_capacity.html",
@@ -573,7 +572,6 @@ def offer_capacity(request: AuthedRequest, offer_pk: int) -> HttpResponse:
             "offer": offer,
             "form": form,
             "peak": held_peak(offer, today, FAR_FUTURE, today=today),
-            "taken": taken,
-            "free": max(offer.capacity - taken, 0),
+            "places": places_on(offer, today, today=today),
         },
     )

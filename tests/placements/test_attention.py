@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from participants.models import Consent, Parking, Participant
 from placements.models import PlacementStatus, WaitingListEntry
+from placements.selectors import attention
 from placements.selectors.attention import AttentionItem, attention_items
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
@@ -91,6 +92,18 @@ def test_coordinator_items(coordinator, coordinator2):
     }
     # Someone else's caseload: nothing.
     assert _counts(coordinator2) == {}
+
+
+def test_a_caseload_too_large_for_a_list_counts_the_same(coordinator, coordinator2, monkeypatch):
+    # caseload_of gives the pks as a list up to CASELOAD_AS_LIST, else a subquery.
+    _caseload_world(coordinator)
+    _caseload_world(coordinator2)
+    as_list = _counts(coordinator)
+    monkeypatch.setattr(attention, "CASELOAD_AS_LIST", 1)
+    caseload, count = attention.caseload_of(Participant.objects.visible_to(coordinator))
+    assert not isinstance(caseload, list) and count > 1
+    assert _counts(coordinator) == as_list
+    assert as_list["ending-soon"] == 1
 
 
 def test_items_carry_kind_label_count_and_url(coordinator):
@@ -187,6 +200,7 @@ def test_query_count_is_bounded(admin_user, coordinator, django_assert_max_num_q
         _caseload_world(coordinator)
     with django_assert_max_num_queries(12):
         attention_items(admin_user)
+    # Six count queries, one more for the caseload's pks (ending soon); one spare.
     with django_assert_max_num_queries(8):
         attention_items(coordinator)
 

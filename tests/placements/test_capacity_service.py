@@ -180,8 +180,34 @@ def test_capacity_page_shows_taken_and_free_places_today(client, manager):
     client.force_login(manager)
     response = client.get(reverse("placements:offer-capacity", args=[world.offer.pk]))
     # Five places; today only the active placement holds one (the others start later).
-    assert response.context["taken"] == 1
-    assert response.context["free"] == 4
+    assert response.context["places"].taken == 1
+    assert response.context["places"].free == 4
     text = " ".join(response.text.split())
     assert 'Tagna i dag</dt><dd class="col-sm-7">1</dd>' in text
     assert 'Lediga i dag</dt><dd class="col-sm-7">4</dd>' in text
+
+
+@pytest.mark.parametrize("role", ["manager", "coordinator"])
+def test_offer_page_shows_capacity_taken_and_free_today(client, manager, coordinator, role):
+    # Issue 17: wherever the number of places is confirmed, the taken and free places
+    # are beside it. Five places; today only the active placement holds one.
+    world = enterprise_world(manager, "Ett")
+    client.force_login(manager if role == "manager" else coordinator)
+    response = client.get(reverse("enterprises:offer-detail", args=[world.offer.pk]))
+    assert response.status_code == 200
+    places = response.context["places"]
+    assert (places.capacity, places.taken, places.free) == (5, 1, 4)
+    text = " ".join(response.text.split())
+    assert 'Antal platser</dt><dd class="col-sm-8">5</dd>' in text
+    assert 'Tagna i dag</dt><dd class="col-sm-8">1</dd>' in text
+    assert 'Lediga i dag</dt><dd class="col-sm-8">4</dd>' in text
+
+
+def test_offer_page_never_shows_fewer_than_zero_free(client, manager):
+    # A capacity lowered under what is held (the admin can) shows 0 free, not -1.
+    world = enterprise_world(manager, "Ett")
+    TrainingOffer.objects.filter(pk=world.offer.pk).update(capacity=0)
+    client.force_login(manager)
+    response = client.get(reverse("enterprises:offer-detail", args=[world.offer.pk]))
+    places = response.context["places"]
+    assert (places.capacity, places.taken, places.free) == (0, 1, 0)

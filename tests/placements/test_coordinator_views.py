@@ -221,8 +221,9 @@ def test_free_places_query_count_does_not_grow(logged_in, django_assert_max_num_
     for _ in range(rows):
         offer = TrainingOfferFactory(enterprise=enterprise)
         PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 10 * DAY)
-    # session, user, savepoint, groups, the offers (joined), their holding placements,
-    # the filter form's areas and municipalities, release: 9; two spare for middleware.
+    # session, user, savepoint, groups, the peak of places held per offer, the offers'
+    # (pk, capacity, free from), the shown page of offers (joined), the filter form's
+    # areas and municipalities, release: 10; one spare for middleware.
     with django_assert_max_num_queries(11):
         response = logged_in.get(reverse("placements:offer-free-list"))
     assert len(response.context["offers"]) == min(rows, 25)
@@ -277,9 +278,10 @@ def test_match_list_query_count_does_not_grow(logged_in, mine, django_assert_max
         offer = TrainingOfferFactory(enterprise=enterprise)
         PlacementFactory(offer=offer, planned_start=TODAY, planned_end=TODAY + 10 * DAY)
     # session, user, savepoint, groups, the participant (with municipality), their
-    # interests, the parking in force, the offers (joined), their holding placements,
-    # the open enrolment, release: 11; two spare for middleware.
-    with django_assert_max_num_queries(13):
+    # interests, is the user responsible, the audit row, the parking in force, the
+    # offers' (pk, capacity, free from), the peak of places held per offer, the free
+    # offers (joined), the open enrolment, release: 14 (PostgreSQL; SQLite 13).
+    with django_assert_max_num_queries(14):
         response = logged_in.get(reverse("placements:participant-matches", args=[mine.pk]))
     assert len(response.context["matches"]) == min(rows, 25)
 

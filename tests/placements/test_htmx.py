@@ -99,6 +99,7 @@ def test_confirm_capacity_without_and_with_htmx(client, manager, world):
     page = client.get(offer.get_absolute_url()).text
     url = reverse("enterprises:offer-confirm-capacity", args=[offer.pk])
     assert f'hx-post="{url}"' in page and 'hx-target="#capacity-confirmed"' in page
+    assert "Tagna i dag" in page and "Lediga i dag" in page  # issue 17
     response = client.post(url, **HX)
     assert response.status_code == 200
     assert response.text.startswith('<dd class="col-sm-8" id="capacity-confirmed">')

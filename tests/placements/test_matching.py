@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from enterprises.models import TrainingOffer
 from placements.selectors.matching import (
@@ -15,7 +16,10 @@ from placements.selectors.matching import (
     POINTS_INTEREST,
     POINTS_NEIGHBOURING_MUNICIPALITY,
     POINTS_SAME_MUNICIPALITY,
+    FreeOffer,
     closest_extent,
+    free_offers,
+    offers_by_pk,
     offers_with_free_places,
     rank_offers,
     with_holding,
@@ -252,3 +256,68 @@ def test_bulk_free_places_take_two_queries_whatever_the_number_of_offers(
         )
         result = offers_with_free_places(offers, D(2030, 3, 1), D(2030, 5, 31), today=TODAY)
     assert len(result) == count
+
+
+# --- free_offers: what the free-places page and the match list use ---------------------
+
+
+def test_free_offers_agree_with_the_locked_check(places):
+    today = D(2030, 1, 1)
+    start, end = D(2030, 3, 1), D(2030, 5, 31)
+    offers = [_offer(places[0]) for _ in range(4)]
+    offers[0].capacity = 1
+    offers[0].save()
+    PlacementFactory(offer=offers[0], planned_start=D(2030, 2, 1), planned_end=D(2030, 3, 1))
+    PlacementFactory(offer=offers[1], planned_start=D(2030, 5, 31), planned_end=D(2030, 6, 30))
+    PlacementFactory(offer=offers[1], planned_start=D(2030, 4, 1), planned_end=D(2030, 4, 2))
+    PlacementFactory(offer=offers[2], status="withdrawn", planned_start=start, planned_end=end)
+    offers[3].free_from = D(2030, 6, 1)
+    offers[3].save()
+    chosen = TrainingOffer.objects.filter(pk__in=[o.pk for o in offers]).order_by("pk")
+    free = free_offers(chosen, start, end, today=today)
+    # Offer 0 is full on 1 March; offer 3 is not free before the period ends.
+    assert [(f.pk, f.free_places) for f in free] == [
+        (offers[1].pk, free_places(offers[1], start, end, today=today)),
+        (offers[2].pk, free_places(offers[2], start, end, today=today)),
+    ]
+    assert [f.free_places for f in free] == [2, 3]
+    built = offers_by_pk(chosen.with_related(), free[::-1])
+    assert [(o.pk, o.free_places) for o in built] == [(offers[2].pk, 3), (offers[1].pk, 2)]
+
+
+def test_free_offers_count_from_the_day_the_offer_is_free(places):
+    today = D(2030, 1, 1)
+    start, end = D(2030, 3, 1), D(2030, 5, 31)
+    offer = _offer(places[0], capacity=1, free_from=D(2030, 4, 1))
+    # Held only before the offer is free anyway: does not count.
+    PlacementFactory(offer=offer, planned_start=D(2030, 3, 1), planned_end=D(2030, 3, 31))
+    assert free_offers(TrainingOffer.objects.filter(pk=offer.pk), start, end, today=today) == [
+        FreeOffer(offer.pk, 1)
+    ]
+    # Held on the day it becomes free: full.
+    PlacementFactory(offer=offer, planned_start=D(2030, 3, 20), planned_end=D(2030, 4, 1))
+    assert free_offers(TrainingOffer.objects.filter(pk=offer.pk), start, end, today=today) == []
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_free_offers_take_two_queries_whatever_the_number_of_offers(
+    places, django_assert_num_queries, count
+):
+    for _ in range(count):
+        offer = _offer(places[0])
+        PlacementFactory(offer=offer, planned_start=D(2030, 3, 1), planned_end=D(2030, 4, 1))
+    # The offers' (pk, capacity, free from) and the peak held per offer.
+    with django_assert_num_queries(2):
+        free = free_offers(TrainingOffer.objects.all(), D(2030, 3, 1), D(2030, 5, 31), today=TODAY)
+    assert [f.free_places for f in free] == [2] * count
+
+
+def test_reasons_are_translated_when_read(places):
+    haninge = places[0]
+    participant = _participant(haninge)
+    [match] = _rank(participant, [_offer(haninge)])
+    with translation.override("en-gb"):
+        english = [reason.text for reason in match.reasons]
+    swedish = [reason.text for reason in match.reasons]
+    assert "Samma kommun (Haninge)" in swedish
+    assert "Samma kommun (Haninge)" not in english and len(english) == len(swedish)
