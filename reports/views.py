@@ -10,9 +10,11 @@ written to the audit log.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from participants.models import Insats
-from reports import queries
+from reports import queries, summary
 from reports.catalogue import (
     DEVELOPMENT_SLUGS,
     INSATS_TABLES,
@@ -89,6 +91,28 @@ def _base_context(
     }
 
 
+def _report(
+    period: Period, municipality: Municipality | None, insats: Insats | None = None
+) -> tuple[Report, datetime.datetime | None] | None:
+    """The page's Report and when its figures were computed (None: just now, live).
+
+    With `settings.STATISTICS_SUMMARY` the aggregates come from the stored summary
+    (`reports.summary`); None while the worker computes it.
+    """
+    if not settings.STATISTICS_SUMMARY:
+        return Report(period, municipality=municipality, insats=insats), None
+    stored = summary.stored_report(period, municipality, insats)
+    if stored is None:
+        return None
+    return stored.report, stored.computed_at
+
+
+def _computing(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
+    """The summary is not there yet: say so and offer a reload, instead of a minute's wait."""
+    context["reload_url"] = request.get_full_path()
+    return render(request, "reports/computing.html", context, status=202)
+
+
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
 @require_safe
 def overview(request: AuthedRequest) -> HttpResponse:
@@ -97,7 +121,10 @@ def overview(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        report = Report(period, municipality=municipality)
+        found = _report(period, municipality)
+        if found is None:
+            return _computing(request, context)
+        report, context["computed_at"] = found
         query = _filter_query(request.GET)
         context["sections"] = [
             (
@@ -124,7 +151,10 @@ def insats_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context["insats"] = insats
     if chosen is not None:
         period, municipality = chosen
-        report = Report(period, municipality=municipality, insats=insats)
+        found = _report(period, municipality, insats)
+        if found is None:
+            return _computing(request, context)
+        report, context["computed_at"] = found
         query = _filter_query(request.GET)
         context["tables"] = [
             _shown(builder(report), "reports:insats-table-export", [insats.pk, slug], query)
@@ -178,7 +208,11 @@ def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBas
         # Show the filter's error message on the page instead of a broken file.
         return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
     period, municipality = chosen
-    return _export(fmt, builder(Report(period, municipality=municipality)), period, municipality)
+    found = _report(period, municipality)
+    if found is None:
+        # The page says the figures are being computed.
+        return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
+    return _export(fmt, builder(found[0]), period, municipality)
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
@@ -194,8 +228,11 @@ def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) ->
         url = reverse("reports:insats-detail", args=[insats.pk])
         return redirect(f"{url}?{request.GET.urlencode()}")
     period, municipality = chosen
-    table = builder(Report(period, municipality=municipality, insats=insats))
-    return _export(fmt, table, period, municipality, insats)
+    found = _report(period, municipality, insats)
+    if found is None:
+        url = reverse("reports:insats-detail", args=[insats.pk])
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    return _export(fmt, builder(found[0]), period, municipality, insats)
 
 
 def _audit_exact(request: AuthedRequest, table: ReportTable, action: str, period: Period) -> None:
@@ -249,7 +286,11 @@ def development(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        report = Report(period, municipality=municipality)
+        # The overview's summary holds these tables too.
+        found = _report(period, municipality)
+        if found is None:
+            return _computing(request, context)
+        report, context["computed_at"] = found
         query = _filter_query(request.GET)
         context["items"] = [
             _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
