@@ -3,9 +3,10 @@
 A funder page at national scale aggregates millions of rows (a minute at a
 million participants); it reads one `StatisticsSummary` row instead. The row
 holds the answers every aggregate call of the page got when the worker ran the
-page's builders (`reports.summary`): counts with their cell keys (`Tally`), not
-published figures, so perturbation, translation and formatting happen when the
-page is shown, by the same code as a live page.
+page's builders (`reports.summary`): counts with their cell keys (`Tally`), from
+which downloads and the pages are built by the same code as live; and the page's
+tables as rendered from them per language (published, perturbed figures), so a
+request for the page only sends them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class StatisticsSummary(models.Model):
         verbose_name=_("insats"),
     )
     results = models.BinaryField(_("resultat"), null=True, blank=True)
+    # The page's tables rendered by the worker, per language code: the request sends them.
+    html = models.JSONField(_("tabeller"), default=dict, blank=True)
     version = models.PositiveSmallIntegerField(_("version"), default=0)
     computed_at = models.DateTimeField(_("beräknad"), null=True, blank=True)
     seconds = models.FloatField(_("beräkningstid (s)"), null=True, blank=True)

@@ -8,8 +8,11 @@ and its answer kept), stores the answers in a `StatisticsSummary` row, and a
 request builds the tables from a *stored* source that replays them. The tables
 are built by the same builders from the same answers: the page, its downloads
 and the attack test see the same numbers as a live computation at that moment.
-Perturbation (`tables.count_cell`), translation and formatting run when the page
-is shown; the row holds counts and cell keys, never published figures.
+Downloads (and the development page) build their table from the stored answers
+in the request (perturbation, translation and formatting run then). The page's
+tables with their charts are also rendered by the worker once per language
+(`shown`, from the same stored answers) and kept in the row: rendering 300-600
+rows and their SVG charts takes longer than the goal for the whole request.
 
 Freshness (`settings.STATISTICS_SUMMARY_*`):
 - a row of a period that had not ended when it was computed is fresh for
@@ -40,22 +43,26 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.http import QueryDict
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.models import Insats
 from reports import queries
 from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report
+from reports.forms import QUARTERS
 from reports.models import StatisticsSummary, SummaryKind
 from reports.perturbation import Tally
 from reports.queries import LengthFigures, Period
+from reports.shown import render_insats_tables, render_overview_sections
 from samordning.models import Municipality
 
 logger = logging.getLogger(__name__)
 
 # Raised when the stored answers no longer fit the builders (a new version of the
 # code): such rows count as missing and are computed again.
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 # A request asked for a computation this long ago without a row since: the task
 # was lost (a worker restarted), so the next request asks again.
 REQUEST_RETRY = datetime.timedelta(minutes=15)
@@ -118,6 +125,31 @@ def key_for(
         municipality.pk if municipality is not None else None,
         insats.pk if insats is not None else None,
     )
+
+
+def canonical_query(key: SummaryKey) -> str:
+    """A filter query string that chooses `key` (for the stored tables' download links)."""
+    query = QueryDict(mutable=True)
+    start, end = key.start, key.end
+    quarter = next(
+        (q for q, (first, last) in QUARTERS.items() if (start.month, end.month) == (first, last)),
+        None,
+    )
+    month_end = (end + datetime.timedelta(days=1)).day == 1
+    if (
+        start.year == end.year
+        and start.day == 1
+        and month_end
+        and (start.month, end.month) == (1, 12)
+    ):
+        query["year"] = str(start.year)
+    elif start.year == end.year and start.day == 1 and month_end and quarter:
+        query["year"], query["quarter"] = str(start.year), str(quarter)
+    else:
+        query["date_from"], query["date_to"] = start.isoformat(), end.isoformat()
+    if key.municipality_id:
+        query["municipality"] = str(key.municipality_id)
+    return query.urlencode()
 
 
 # --- recording and replaying the aggregate calls -------------------------------------
@@ -233,9 +265,25 @@ def summary_compute(*, key: SummaryKey) -> StatisticsSummary:
     computed_at = timezone.now()
     started = time.perf_counter()
     recorder = RecordingQueries()
-    report, municipality, insats = _report(key, recorder, timezone.localdate(computed_at))
+    today = timezone.localdate(computed_at)
+    report, municipality, insats = _report(key, recorder, today)
     for builder in _builders(key.kind):
         builder(report)
+    html = {}
+    query = canonical_query(key)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            shown = Report(
+                report.period,
+                municipality=municipality,
+                insats=insats,
+                today=today,
+                source=StoredQueries(recorder.results),
+            )
+            if insats is not None:
+                html[language] = render_insats_tables(shown, insats, query)
+            else:
+                html[language] = render_overview_sections(shown, query)
     row, _created = StatisticsSummary.objects.update_or_create(
         key=key.text,
         defaults={
@@ -245,6 +293,7 @@ def summary_compute(*, key: SummaryKey) -> StatisticsSummary:
             "municipality": municipality,
             "insats": insats,
             "results": _dumps(recorder.results),
+            "html": html,
             "version": SUMMARY_VERSION,
             "computed_at": computed_at,
             "seconds": time.perf_counter() - started,
@@ -312,6 +361,7 @@ def is_fresh(row: StatisticsSummary, key: SummaryKey, now: datetime.datetime) ->
 class StoredReport:
     report: Report
     computed_at: datetime.datetime
+    html: str = ""  # the page's tables rendered in the language asked for ("" if not stored)
 
 
 def _stored(
@@ -342,11 +392,25 @@ def _stored(
     except SummaryMiss:
         logger.warning("The statistics summary %s lacks an answer; computed again", row.key)
         return None
-    return StoredReport(report, row.computed_at)
+    return StoredReport(report, row.computed_at, getattr(row, "page_html", None) or "")
+
+
+def _row(key: SummaryKey, language: str) -> StatisticsSummary | None:
+    """The key's row with only `language`'s rendered tables (`page_html`)."""
+    return (
+        StatisticsSummary.objects.filter(key=key.text)
+        .defer("html")
+        .annotate(page_html=KT(f"html__{language}"))
+        .first()
+    )
 
 
 def stored_report(
-    period: Period, municipality: Municipality | None, insats: Insats | None = None
+    period: Period,
+    municipality: Municipality | None,
+    insats: Insats | None = None,
+    *,
+    language: str = "",
 ) -> StoredReport | None:
     """The page's Report answered from its summary row; None while it is computed.
 
@@ -356,12 +420,13 @@ def stored_report(
     there after the request and is read again.
     """
     key = key_for(period, municipality, insats)
-    row = StatisticsSummary.objects.filter(key=key.text).first()
+    language = language or settings.LANGUAGE_CODE
+    row = _row(key, language)
     found = _stored(row, period, municipality, insats)
     if found is not None and row is not None and is_fresh(row, key, timezone.now()):
         return found
     if summary_request(key=key) and found is None:
-        row = StatisticsSummary.objects.filter(key=key.text).first()
+        row = _row(key, language)
         found = _stored(row, period, municipality, insats)
     return found
 

@@ -19,7 +19,9 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from participants.models import Insats
@@ -27,7 +29,6 @@ from reports import queries, summary
 from reports.catalogue import (
     DEVELOPMENT_SLUGS,
     INSATS_TABLES,
-    OVERVIEW_SECTIONS,
     OVERVIEW_TABLES,
     Report,
     esf_tables,
@@ -35,10 +36,12 @@ from reports.catalogue import (
 from reports.catalogue import (
     finsam_followup as finsam_table,
 )
-from reports.charts import Chart, chart_for
+from reports.charts import chart_for
 from reports.forms import PeriodForm
 from reports.perturbation import HIDDEN_MARK
 from reports.queries import Period
+from reports.shown import ShownTable, insats_tables, overview_sections
+from reports.shown import shown as _shown
 from reports.tables import ReportTable
 from samordning import policy
 from samordning.audit import audit_records
@@ -49,16 +52,6 @@ from samordning.models import AuditAction, Municipality
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-@dataclass
-class ShownTable:
-    """A table with its chart and download links, as the template needs them."""
-
-    table: ReportTable
-    chart: Chart
-    csv_url: str
-    xlsx_url: str
-
-
 def _filter_query(query: QueryDict) -> str:
     """The filter's part of the query string, passed on to the download links."""
     kept = QueryDict(mutable=True)
@@ -67,16 +60,6 @@ def _filter_query(query: QueryDict) -> str:
         if value:
             kept[name] = str(value)
     return kept.urlencode()
-
-
-def _shown(table: ReportTable, url_name: str, args: list[Any], query: str) -> ShownTable:
-    suffix = f"?{query}" if query else ""
-    return ShownTable(
-        table=table,
-        chart=chart_for(table),
-        csv_url=reverse(url_name, args=[*args, "csv"]) + suffix,
-        xlsx_url=reverse(url_name, args=[*args, "xlsx"]) + suffix,
-    )
 
 
 def _base_context(
@@ -91,20 +74,27 @@ def _base_context(
     }
 
 
-def _report(
-    period: Period, municipality: Municipality | None, insats: Insats | None = None
-) -> tuple[Report, datetime.datetime | None] | None:
-    """The page's Report and when its figures were computed (None: just now, live).
+@dataclass
+class Figures:
+    """A page's Report, when its figures were computed (None: now, live) and, from the
+    summary, its tables already rendered in the request's language (or "")."""
 
-    With `settings.STATISTICS_SUMMARY` the aggregates come from the stored summary
-    (`reports.summary`); None while the worker computes it.
-    """
+    report: Report
+    computed_at: datetime.datetime | None = None
+    html: str = ""
+
+
+def _figures(
+    period: Period, municipality: Municipality | None, insats: Insats | None = None
+) -> Figures | None:
+    """The page's figures: live, or with `settings.STATISTICS_SUMMARY` from the stored
+    summary (`reports.summary`); None while the worker computes it."""
     if not settings.STATISTICS_SUMMARY:
-        return Report(period, municipality=municipality, insats=insats), None
-    stored = summary.stored_report(period, municipality, insats)
+        return Figures(Report(period, municipality=municipality, insats=insats))
+    stored = summary.stored_report(period, municipality, insats, language=get_language())
     if stored is None:
         return None
-    return stored.report, stored.computed_at
+    return Figures(stored.report, stored.computed_at, stored.html)
 
 
 def _computing(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
@@ -121,21 +111,16 @@ def overview(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        found = _report(period, municipality)
-        if found is None:
+        figures = _figures(period, municipality)
+        if figures is None:
             return _computing(request, context)
-        report, context["computed_at"] = found
+        context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
-        context["sections"] = [
-            (
-                title,
-                [
-                    _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
-                    for slug in slugs
-                ],
-            )
-            for title, slugs in OVERVIEW_SECTIONS
-        ]
+        if figures.html:
+            # Rendered by the worker (reports/summary.py): only sent here.
+            context["sections_html"] = mark_safe(figures.html)  # noqa: S308
+        else:
+            context["sections"] = overview_sections(figures.report, query)
         context["insatser"] = queries.insats_list()
         context["query"] = query
     return render(request, "reports/overview.html", context)
@@ -151,15 +136,15 @@ def insats_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context["insats"] = insats
     if chosen is not None:
         period, municipality = chosen
-        found = _report(period, municipality, insats)
-        if found is None:
+        figures = _figures(period, municipality, insats)
+        if figures is None:
             return _computing(request, context)
-        report, context["computed_at"] = found
+        context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
-        context["tables"] = [
-            _shown(builder(report), "reports:insats-table-export", [insats.pk, slug], query)
-            for slug, builder in INSATS_TABLES.items()
-        ]
+        if figures.html:
+            context["tables_html"] = mark_safe(figures.html)  # noqa: S308
+        else:
+            context["tables"] = insats_tables(figures.report, insats, query)
         context["query"] = query
     return render(request, "reports/insats_detail.html", context)
 
@@ -208,11 +193,11 @@ def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBas
         # Show the filter's error message on the page instead of a broken file.
         return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
     period, municipality = chosen
-    found = _report(period, municipality)
-    if found is None:
+    figures = _figures(period, municipality)
+    if figures is None:
         # The page says the figures are being computed.
         return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
-    return _export(fmt, builder(found[0]), period, municipality)
+    return _export(fmt, builder(figures.report), period, municipality)
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
@@ -228,11 +213,11 @@ def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) ->
         url = reverse("reports:insats-detail", args=[insats.pk])
         return redirect(f"{url}?{request.GET.urlencode()}")
     period, municipality = chosen
-    found = _report(period, municipality, insats)
-    if found is None:
+    figures = _figures(period, municipality, insats)
+    if figures is None:
         url = reverse("reports:insats-detail", args=[insats.pk])
         return redirect(f"{url}?{request.GET.urlencode()}")
-    return _export(fmt, builder(found[0]), period, municipality, insats)
+    return _export(fmt, builder(figures.report), period, municipality, insats)
 
 
 def _audit_exact(request: AuthedRequest, table: ReportTable, action: str, period: Period) -> None:
@@ -287,13 +272,13 @@ def development(request: AuthedRequest) -> HttpResponse:
     if chosen is not None:
         period, municipality = chosen
         # The overview's summary holds these tables too.
-        found = _report(period, municipality)
-        if found is None:
+        figures = _figures(period, municipality)
+        if figures is None:
             return _computing(request, context)
-        report, context["computed_at"] = found
+        context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
         context["items"] = [
-            _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
+            _shown(OVERVIEW_TABLES[slug](figures.report), "reports:table-export", [slug], query)
             for slug in DEVELOPMENT_SLUGS
         ]
     return render(request, "reports/development.html", context)
