@@ -179,12 +179,15 @@ class RecordingQueries:
 
     def __init__(self) -> None:
         self.results: dict[str, Any] = {}
+        self.seconds: dict[str, float] = {}  # per aggregate function, for operations
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         function = getattr(queries, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
             answer = function(*args, **kwargs)
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
             self.results[call_key(name, args, kwargs)] = answer
             return answer
 
@@ -284,6 +287,12 @@ def summary_compute(*, key: SummaryKey) -> StatisticsSummary:
                 html[language] = render_insats_tables(shown, insats, query)
             else:
                 html[language] = render_overview_sections(shown, query)
+    slowest = sorted(recorder.seconds.items(), key=lambda item: -item[1])[:3]
+    logger.info(
+        "Statistics summary %s: %s",
+        key.text,
+        ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest),
+    )
     row, _created = StatisticsSummary.objects.update_or_create(
         key=key.text,
         defaults={

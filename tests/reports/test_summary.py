@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.tasks import task_backends
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -307,3 +308,49 @@ def test_a_summary_of_a_deleted_insats_goes_with_it(data):
     summary_compute(key=key_for(YEAR_2024, None, insats))
     insats.delete()
     assert not StatisticsSummary.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2024-01-01", "2024-12-31"),
+        ("2024-04-01", "2024-06-30"),
+        ("2024-10-01", "2024-12-31"),
+        ("2024-02-10", "2024-05-20"),
+        ("2023-01-01", "2024-12-31"),
+        ("2024-01-01", "2024-03-30"),
+    ],
+)
+@pytest.mark.parametrize("with_municipality", [False, True])
+def test_the_stored_download_links_choose_the_same_key(data, start, end, with_municipality):
+    from django.http import QueryDict
+
+    from reports.forms import PeriodForm
+
+    place = data.tyreso if with_municipality else None
+    period = Period(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end), "")
+    key = key_for(period, place)
+    form = PeriodForm.from_query(QueryDict(summary.canonical_query(key)))
+    chosen = form.period_and_municipality()
+    assert chosen is not None
+    assert key_for(*chosen) == key
+
+
+def test_the_stored_tables_follow_the_language(client, funder, data):
+    summary_compute(key=key_for(YEAR_2024, None))
+    row = StatisticsSummary.objects.get()
+    assert set(row.html) == {"sv", "en-gb"}
+    assert "Deltagare per kön" in row.html["sv"]
+    assert "Participants by gender" in row.html["en-gb"]
+    client.force_login(funder)
+    swedish = client.get(f"{OVERVIEW}?year=2024")
+    assert "Deltagare per kön" in swedish.text
+    assert "Participants by gender" not in swedish.text
+    # The links in the stored tables keep the period (a canonical query for the key).
+    assert "deltagare-kon.csv?year=2024" in swedish.text
+    english = Client(headers={"accept-language": "en"})
+    english.force_login(funder)
+    response = english.get(f"{OVERVIEW}?year=2024")
+    assert '<html lang="en-gb">' in response.text
+    assert "Participants by gender" in response.text
+    assert "Deltagare per kön" not in response.text
