@@ -393,25 +393,28 @@ def _stored(
         today=timezone.localdate(row.computed_at),
         source=StoredQueries(results),
     )
+    html = getattr(row, "page_html", None) or ""
+    if html:
+        # The page only sends the tables the worker rendered from these answers: no
+        # builder runs (nor the ptable loads, two seconds in a fresh worker process).
+        return StoredReport(report, row.computed_at, html)
     try:
-        # Every table once (cheap: no queries), so a row that cannot answer a builder
-        # (stored by other code) counts as missing here instead of failing later.
+        # Every table once (no queries), so a row that cannot answer a builder (stored
+        # by other code) counts as missing here instead of failing in the download.
         for builder in _builders(row.kind):
             builder(report)
     except SummaryMiss:
         logger.warning("The statistics summary %s lacks an answer; computed again", row.key)
         return None
-    return StoredReport(report, row.computed_at, getattr(row, "page_html", None) or "")
+    return StoredReport(report, row.computed_at)
 
 
-def _row(key: SummaryKey, language: str) -> StatisticsSummary | None:
-    """The key's row with only `language`'s rendered tables (`page_html`)."""
-    return (
-        StatisticsSummary.objects.filter(key=key.text)
-        .defer("html")
-        .annotate(page_html=KT(f"html__{language}"))
-        .first()
-    )
+def _row(key: SummaryKey, language: str | None) -> StatisticsSummary | None:
+    """The key's row, with only `language`'s rendered tables (`page_html`) if one is named."""
+    rows = StatisticsSummary.objects.filter(key=key.text).defer("html")
+    if language:
+        rows = rows.annotate(page_html=KT(f"html__{language}"))
+    return rows.first()
 
 
 def stored_report(
@@ -419,9 +422,13 @@ def stored_report(
     municipality: Municipality | None,
     insats: Insats | None = None,
     *,
-    language: str = "",
+    language: str | None = None,
 ) -> StoredReport | None:
     """The page's Report answered from its summary row; None while it is computed.
+
+    `language`: the page's tables as the worker rendered them in that language are
+    wanted (`StoredReport.html`; "" if the row has none: the page builds them).
+    Without, a download or the development page builds its tables from the answers.
 
     One query when the row is fresh. A missing or stale row asks the worker for a
     computation (`summary_request`); a stale row is still shown meanwhile. With a
@@ -429,7 +436,6 @@ def stored_report(
     there after the request and is read again.
     """
     key = key_for(period, municipality, insats)
-    language = language or settings.LANGUAGE_CODE
     row = _row(key, language)
     found = _stored(row, period, municipality, insats)
     if found is not None and row is not None and is_fresh(row, key, timezone.now()):

@@ -85,13 +85,19 @@ class Figures:
 
 
 def _figures(
-    period: Period, municipality: Municipality | None, insats: Insats | None = None
+    period: Period,
+    municipality: Municipality | None,
+    insats: Insats | None = None,
+    *,
+    rendered: bool = False,
 ) -> Figures | None:
     """The page's figures: live, or with `settings.STATISTICS_SUMMARY` from the stored
-    summary (`reports.summary`); None while the worker computes it."""
+    summary (`reports.summary`), with its tables as the worker rendered them in the
+    request's language if `rendered`; None while the worker computes it."""
     if not settings.STATISTICS_SUMMARY:
         return Figures(Report(period, municipality=municipality, insats=insats))
-    stored = summary.stored_report(period, municipality, insats, language=get_language())
+    language = get_language() if rendered else None
+    stored = summary.stored_report(period, municipality, insats, language=language)
     if stored is None:
         return None
     return Figures(stored.report, stored.computed_at, stored.html)
@@ -111,7 +117,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        figures = _figures(period, municipality)
+        figures = _figures(period, municipality, rendered=True)
         if figures is None:
             return _computing(request, context)
         context["computed_at"] = figures.computed_at
@@ -136,7 +142,7 @@ def insats_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context["insats"] = insats
     if chosen is not None:
         period, municipality = chosen
-        figures = _figures(period, municipality, insats)
+        figures = _figures(period, municipality, insats, rendered=True)
         if figures is None:
             return _computing(request, context)
         context["computed_at"] = figures.computed_at
