@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.tasks import task_backends
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.models import Insats
 from reports import summary
@@ -350,7 +350,11 @@ def test_the_stored_tables_follow_the_language(client, funder, data):
     assert "deltagare-kon.csv?year=2024" in swedish.text
     english = Client(headers={"accept-language": "en"})
     english.force_login(funder)
-    response = english.get(f"{OVERVIEW}?year=2024")
+    language = translation.get_language()
+    try:
+        response = english.get(f"{OVERVIEW}?year=2024")
+    finally:
+        translation.activate(language)  # the request leaves English active in this thread
     assert '<html lang="en-gb">' in response.text
     assert "Participants by gender" in response.text
     assert "Deltagare per kön" not in response.text
