@@ -66,6 +66,11 @@ SUMMARY_VERSION = 2
 # A request asked for a computation this long ago without a row since: the task
 # was lost (a worker restarted), so the next request asks again.
 REQUEST_RETRY = datetime.timedelta(minutes=15)
+# At most this many keys wait for the worker at once: a reader who asks for yet another
+# municipality or custom range sees "räknas fram" and asks again by reloading, so a
+# funder trying every date range cannot queue hours of work (a live page used to tie
+# up a web worker for a minute per such request instead).
+MAX_PENDING = 20
 
 
 class SummaryMiss(LookupError):
@@ -312,15 +317,20 @@ def summary_compute(*, key: SummaryKey) -> StatisticsSummary:
     return row
 
 
-def summary_request(*, key: SummaryKey) -> bool:
+def summary_request(*, key: SummaryKey, limited: bool = True) -> bool:
     """Ask the worker to compute `key`, once: True if a task was enqueued.
 
     The key's row marks the request (`requested_at`), so many readers of the
     same missing or stale key enqueue one task; a request older than
-    REQUEST_RETRY is taken as lost and made again. A queue that fails here
-    loses nothing: the next reader asks again.
+    REQUEST_RETRY is taken as lost and made again; with MAX_PENDING keys waiting,
+    nothing is asked (unless not `limited`: the round's common keys, a fixed set).
+    A queue that fails here loses nothing: the next reader asks again.
     """
     now = timezone.now()
+    pending = StatisticsSummary.objects.filter(requested_at__gte=now - REQUEST_RETRY)
+    if limited and pending.exclude(key=key.text).count() >= MAX_PENDING:
+        logger.warning("Statistics summary %s not asked for: the worker has enough", key.text)
+        return False
     row, created = StatisticsSummary.objects.get_or_create(
         key=key.text,
         defaults={
@@ -490,7 +500,7 @@ def refresh_due(*, now: datetime.datetime | None = None) -> int:
     for key in keys:
         row = rows.get(key.text)
         if row is None or not is_fresh(row, key, now):
-            asked += summary_request(key=key)
+            asked += summary_request(key=key, limited=False)
     keep = now - datetime.timedelta(days=settings.STATISTICS_SUMMARY_KEEP_DAYS)
     old = Q(computed_at__lt=keep) | Q(computed_at__isnull=True, requested_at__lt=keep)
     StatisticsSummary.objects.exclude(key__in=[k.text for k in keys]).filter(old).delete()

@@ -358,3 +358,18 @@ def test_the_stored_tables_follow_the_language(client, funder, data):
     assert '<html lang="en-gb">' in response.text
     assert "Participants by gender" in response.text
     assert "Deltagare per kön" not in response.text
+
+
+def test_a_full_queue_takes_no_more_keys(client, funder, data, no_worker, monkeypatch):
+    monkeypatch.setattr(summary, "MAX_PENDING", 2)
+    client.force_login(funder)
+    for quarter in (1, 2, 3):
+        response = client.get(f"{OVERVIEW}?year=2024&quarter={quarter}")
+        assert response.status_code == 202
+    # Two keys wait; the third was not queued (its reader reloads later).
+    assert len(no_worker.results) == 2
+    assert StatisticsSummary.objects.count() == 2
+    # Once the worker has done one, the third is taken.
+    summary_compute(key=SummaryKey.from_task_args(**no_worker.results[0].kwargs))
+    assert client.get(f"{OVERVIEW}?year=2024&quarter=3").status_code == 202
+    assert len(no_worker.results) == 3
