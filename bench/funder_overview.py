@@ -5,7 +5,9 @@ temporary SQLite file unless --database-url names another throwaway one),
 with `manage.py seed_demo --scale N` when that command exists, otherwise with
 the test factories (tests/worlds/statistics.py: N blocks of 12 participants with
 enterprises, offers, placements and attendance), then renders the overview as
-a funder several times.
+a funder several times: live (every aggregate computed by the request) and from
+the statistics summary (reports/summary.py; the time the worker takes to compute
+it is printed too).
 
     DEBUG=1 .venv/bin/python bench/funder_overview.py --scale 20
 """
@@ -13,12 +15,14 @@ a funder several times.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,19 +78,32 @@ def main() -> None:
     funder, _created = User.objects.get_or_create(username="bench-funder")
     funder.groups.add(Group.objects.get_or_create(name=Role.FUNDER)[0])
 
+    from django.conf import settings
+
+    from reports.queries import Period
+    from reports.summary import key_for, summary_compute
+
     client = Client()
     client.force_login(funder)
     url = f"{reverse('reports:overview')}?year={year}"
-    response = client.get(url)  # warm-up: templates, translations, connection
-    assert response.status_code == 200, response.status_code
+    period = Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), str(year))
+    computed = summary_compute(key=key_for(period, None)).seconds or 0.0
 
-    timings = []
-    for _ in range(args.repeat):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append(time.perf_counter() - start)
-        assert response.status_code == 200
+    def render(summary: bool) -> tuple[list[float], int, Any]:
+        settings.STATISTICS_SUMMARY = summary
+        response = client.get(url)  # warm-up: templates, translations, connection
+        assert response.status_code == 200, response.status_code
+        timings = []
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        return timings, len(queries.captured_queries), response
+
+    live, live_queries, _response = render(False)
+    timings, queries, response = render(True)
 
     print(f"data:        {how}, built in {seeded:.1f} s")
     print(
@@ -95,12 +112,13 @@ def main() -> None:
     )
     print(f"database:    {connection.vendor}")
     print(f"page:        GET {url} ({len(response.content) // 1024} kB)")
-    print(f"queries:     {len(queries.captured_queries)}")
-    print(
-        f"render time: median {statistics.median(timings) * 1000:.0f} ms, "
-        f"min {min(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms "
-        f"over {args.repeat} runs"
-    )
+    for what, runs, captured in (("live", live, live_queries), ("summary", timings, queries)):
+        print(
+            f"{what + ':':12} median {statistics.median(runs) * 1000:.0f} ms, "
+            f"min {min(runs) * 1000:.0f} ms, max {max(runs) * 1000:.0f} ms "
+            f"over {args.repeat} runs, {captured} queries"
+        )
+    print(f"summary computed by the worker in {computed * 1000:.0f} ms")
     tmpdir.cleanup()
 
 

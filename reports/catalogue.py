@@ -77,6 +77,11 @@ class Report:
 
     Query results are cached on the instance, so building several tables that
     share a query runs it once; a download builds only its own table.
+
+    `source` answers the aggregate calls: the `queries` module (the database), or
+    a stored summary's results (`reports.summary`), which replays the answers the
+    same calls got when the worker computed them, so the tables are built by the
+    same code either way.
     """
 
     def __init__(
@@ -86,24 +91,26 @@ class Report:
         municipality: Municipality | None = None,
         insats: Insats | None = None,
         today: datetime.date | None = None,
+        source: Any = queries,
     ) -> None:
         self.period = period
         self.municipality = municipality
         self.insats = insats
         self.today = today
+        self.source = source
         self._breakdowns: dict[str, dict[Any, queries.StatusCounts]] = {}
 
     # --- shared query results ---
 
     @cached_property
     def _enterprise_years(self) -> list[dict[str, Any]]:
-        return queries.enterprises_per_year(
+        return self.source.enterprises_per_year(
             up_to_year=self.period.end.year, municipality=self.municipality
         )
 
     @cached_property
     def _outcomes(self) -> dict[str, Tally]:
-        return queries.outcome_counts(
+        return self.source.outcome_counts(
             self.period, municipality=self.municipality, insats=self.insats
         )
 
@@ -162,7 +169,7 @@ class Report:
 
     def _participant_counts(self, dimension: str) -> dict[Any, queries.StatusCounts]:
         if dimension not in self._breakdowns:
-            self._breakdowns[dimension] = queries.participant_breakdown(
+            self._breakdowns[dimension] = self.source.participant_breakdown(
                 self.period, dimension, municipality=self.municipality, insats=self.insats
             )
         return self._breakdowns[dimension]
@@ -235,7 +242,7 @@ class Report:
         )
 
     def participants_by_support_group(self) -> ReportTable:
-        by_group, total = queries.support_groups_at_start(
+        by_group, total = self.source.support_groups_at_start(
             self.period, municipality=self.municipality, insats=self.insats
         )
         categories = [(str(SUPPORT_GROUP_LABELS[g]), by_group[g]) for g in SUPPORT_GROUPS]
@@ -249,7 +256,7 @@ class Report:
         )
 
     def parking_reasons(self) -> ReportTable:
-        by_reason, total = queries.parking_reasons(
+        by_reason, total = self.source.parking_reasons(
             self.period, municipality=self.municipality, insats=self.insats
         )
         rows = [
@@ -329,7 +336,7 @@ class Report:
         )
 
     def support_before_after(self) -> ReportTable:
-        by_group, total = queries.support_groups_before_after(
+        by_group, total = self.source.support_groups_before_after(
             self.period, municipality=self.municipality, insats=self.insats
         )
         rows = [
@@ -359,7 +366,7 @@ class Report:
     # --- placements ---
 
     def placement_lengths(self) -> ReportTable:
-        figures = queries.placement_lengths(self.period, municipality=self.municipality)
+        figures = self.source.placement_lengths(self.period, municipality=self.municipality)
         keys = ["completed", "interrupted", "all"]
         labels = [_("Avslutade enligt plan"), _("Avbrutna"), _("Alla")]
         rows = []
@@ -393,7 +400,7 @@ class Report:
         )
 
     def places_over_time(self) -> ReportTable:
-        series = queries.capacity_and_held(
+        series = self.source.capacity_and_held(
             self.period.points(self.today), municipality=self.municipality
         )
         yearly = (self.period.end - self.period.start).days > queries.MONTHLY_POINTS_MAX_DAYS
@@ -433,7 +440,9 @@ class Report:
         )
 
     def attendance(self) -> ReportTable:
-        data = queries.attendance_per_enterprise_year(self.period, municipality=self.municipality)
+        data = self.source.attendance_per_enterprise_year(
+            self.period, municipality=self.municipality
+        )
         rows = [
             TableRow(
                 row["enterprise"],
@@ -517,20 +526,20 @@ class Report:
 
     @cached_property
     def _support_years(self) -> list[dict[str, Any]]:
-        return queries.support_per_year(
+        return self.source.support_per_year(
             up_to_year=self.period.end.year, municipality=self.municipality
         )
 
     @cached_property
     def _milestone_years(self) -> list[dict[str, Any]]:
-        return queries.milestones_per_year(
+        return self.source.milestones_per_year(
             up_to_year=self.period.end.year, municipality=self.municipality
         )
 
     def enterprise_growth(self) -> ReportTable:
         years = self._years()
         figures = {row["year"]: row for row in self._enterprise_years}
-        places = queries.places_at_year_ends(years, municipality=self.municipality)
+        places = self.source.places_at_year_ends(years, municipality=self.municipality)
         rows = []
         for year in years:
             row = figures.get(year, {})
@@ -635,7 +644,7 @@ class Report:
     # --- insatser ---
 
     def insats_targets(self) -> ReportTable:
-        data = queries.insats_progress(up_to=self.period.end, municipality=self.municipality)
+        data = self.source.insats_progress(up_to=self.period.end, municipality=self.municipality)
         rows = []
         for row in data:
             p_cell = count_cell(row["participants"])

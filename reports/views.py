@@ -10,22 +10,25 @@ written to the audit log.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from participants.models import Insats
-from reports import queries
+from reports import queries, summary
 from reports.catalogue import (
     DEVELOPMENT_SLUGS,
     INSATS_TABLES,
-    OVERVIEW_SECTIONS,
     OVERVIEW_TABLES,
     Report,
     esf_tables,
@@ -33,10 +36,12 @@ from reports.catalogue import (
 from reports.catalogue import (
     finsam_followup as finsam_table,
 )
-from reports.charts import Chart, chart_for
+from reports.charts import chart_for
 from reports.forms import PeriodForm
 from reports.perturbation import HIDDEN_MARK
 from reports.queries import Period
+from reports.shown import ShownTable, insats_tables, overview_sections
+from reports.shown import shown as _shown
 from reports.tables import ReportTable
 from samordning import policy
 from samordning.audit import audit_records
@@ -47,16 +52,6 @@ from samordning.models import AuditAction, Municipality
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-@dataclass
-class ShownTable:
-    """A table with its chart and download links, as the template needs them."""
-
-    table: ReportTable
-    chart: Chart
-    csv_url: str
-    xlsx_url: str
-
-
 def _filter_query(query: QueryDict) -> str:
     """The filter's part of the query string, passed on to the download links."""
     kept = QueryDict(mutable=True)
@@ -65,16 +60,6 @@ def _filter_query(query: QueryDict) -> str:
         if value:
             kept[name] = str(value)
     return kept.urlencode()
-
-
-def _shown(table: ReportTable, url_name: str, args: list[Any], query: str) -> ShownTable:
-    suffix = f"?{query}" if query else ""
-    return ShownTable(
-        table=table,
-        chart=chart_for(table),
-        csv_url=reverse(url_name, args=[*args, "csv"]) + suffix,
-        xlsx_url=reverse(url_name, args=[*args, "xlsx"]) + suffix,
-    )
 
 
 def _base_context(
@@ -89,6 +74,41 @@ def _base_context(
     }
 
 
+@dataclass
+class Figures:
+    """A page's Report, when its figures were computed (None: now, live) and, from the
+    summary, its tables already rendered in the request's language (or "")."""
+
+    report: Report
+    computed_at: datetime.datetime | None = None
+    html: str = ""
+
+
+def _figures(
+    period: Period,
+    municipality: Municipality | None,
+    insats: Insats | None = None,
+    *,
+    rendered: bool = False,
+) -> Figures | None:
+    """The page's figures: live, or with `settings.STATISTICS_SUMMARY` from the stored
+    summary (`reports.summary`), with its tables as the worker rendered them in the
+    request's language if `rendered`; None while the worker computes it."""
+    if not settings.STATISTICS_SUMMARY:
+        return Figures(Report(period, municipality=municipality, insats=insats))
+    language = get_language() if rendered else None
+    stored = summary.stored_report(period, municipality, insats, language=language)
+    if stored is None:
+        return None
+    return Figures(stored.report, stored.computed_at, stored.html)
+
+
+def _computing(request: AuthedRequest, context: dict[str, Any]) -> HttpResponse:
+    """The summary is not there yet: say so and offer a reload, instead of a minute's wait."""
+    context["reload_url"] = request.get_full_path()
+    return render(request, "reports/computing.html", context, status=202)
+
+
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
 @require_safe
 def overview(request: AuthedRequest) -> HttpResponse:
@@ -97,18 +117,16 @@ def overview(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        report = Report(period, municipality=municipality)
+        figures = _figures(period, municipality, rendered=True)
+        if figures is None:
+            return _computing(request, context)
+        context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
-        context["sections"] = [
-            (
-                title,
-                [
-                    _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
-                    for slug in slugs
-                ],
-            )
-            for title, slugs in OVERVIEW_SECTIONS
-        ]
+        if figures.html:
+            # Rendered by the worker (reports/summary.py): only sent here.
+            context["sections_html"] = mark_safe(figures.html)  # noqa: S308
+        else:
+            context["sections"] = overview_sections(figures.report, query)
         context["insatser"] = queries.insats_list()
         context["query"] = query
     return render(request, "reports/overview.html", context)
@@ -124,12 +142,15 @@ def insats_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context["insats"] = insats
     if chosen is not None:
         period, municipality = chosen
-        report = Report(period, municipality=municipality, insats=insats)
+        figures = _figures(period, municipality, insats, rendered=True)
+        if figures is None:
+            return _computing(request, context)
+        context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
-        context["tables"] = [
-            _shown(builder(report), "reports:insats-table-export", [insats.pk, slug], query)
-            for slug, builder in INSATS_TABLES.items()
-        ]
+        if figures.html:
+            context["tables_html"] = mark_safe(figures.html)  # noqa: S308
+        else:
+            context["tables"] = insats_tables(figures.report, insats, query)
         context["query"] = query
     return render(request, "reports/insats_detail.html", context)
 
@@ -178,7 +199,11 @@ def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBas
         # Show the filter's error message on the page instead of a broken file.
         return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
     period, municipality = chosen
-    return _export(fmt, builder(Report(period, municipality=municipality)), period, municipality)
+    figures = _figures(period, municipality)
+    if figures is None:
+        # The page says the figures are being computed.
+        return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
+    return _export(fmt, builder(figures.report), period, municipality)
 
 
 @policy.perm_required(policy.Perm.STATISTICS_VIEW)
@@ -194,8 +219,11 @@ def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) ->
         url = reverse("reports:insats-detail", args=[insats.pk])
         return redirect(f"{url}?{request.GET.urlencode()}")
     period, municipality = chosen
-    table = builder(Report(period, municipality=municipality, insats=insats))
-    return _export(fmt, table, period, municipality, insats)
+    figures = _figures(period, municipality, insats)
+    if figures is None:
+        url = reverse("reports:insats-detail", args=[insats.pk])
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    return _export(fmt, builder(figures.report), period, municipality, insats)
 
 
 def _audit_exact(request: AuthedRequest, table: ReportTable, action: str, period: Period) -> None:
@@ -249,10 +277,14 @@ def development(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        report = Report(period, municipality=municipality)
+        # The overview's summary holds these tables too.
+        figures = _figures(period, municipality)
+        if figures is None:
+            return _computing(request, context)
+        context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
         context["items"] = [
-            _shown(OVERVIEW_TABLES[slug](report), "reports:table-export", [slug], query)
+            _shown(OVERVIEW_TABLES[slug](figures.report), "reports:table-export", [slug], query)
             for slug in DEVELOPMENT_SLUGS
         ]
     return render(request, "reports/development.html", context)

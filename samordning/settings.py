@@ -301,6 +301,16 @@ STATISTICS_THRESHOLD = envint("STATISTICS_THRESHOLD", 5)
 STATISTICS_PTABLE = os.environ.get(
     "STATISTICS_PTABLE", str(BASE_DIR / "reports" / "ptables" / "ptable_D3_V2_js4.csv")
 )
+# The funder overview and per-insats pages read their aggregates from a summary the
+# task worker computes (reports/summary.py): off, every page computes them live. A row
+# of a period still running is fresh this many minutes, one of a period that had ended
+# when computed this many hours; rows nobody asks for again are kept this many days.
+# `manage.py run_scheduler` recomputes the common ones every STATISTICS_SUMMARY_ROUND_MINUTES.
+STATISTICS_SUMMARY = envbool("STATISTICS_SUMMARY", True)
+STATISTICS_SUMMARY_MAX_AGE_MINUTES = envint("STATISTICS_SUMMARY_MAX_AGE_MINUTES", 60)
+STATISTICS_SUMMARY_PAST_MAX_AGE_HOURS = envint("STATISTICS_SUMMARY_PAST_MAX_AGE_HOURS", 24)
+STATISTICS_SUMMARY_KEEP_DAYS = envint("STATISTICS_SUMMARY_KEEP_DAYS", 30)
+STATISTICS_SUMMARY_ROUND_MINUTES = envint("STATISTICS_SUMMARY_ROUND_MINUTES", 15)
 PROPOSAL_VALID_DAYS = envint("PROPOSAL_VALID_DAYS", 14)
 # Participants whose last activity is older than this are anonymised (manage.py anonymise_expired).
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 5 * 365)

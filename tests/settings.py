@@ -13,6 +13,9 @@ os.environ.setdefault("REQUIRE_2FA", "0")
 # Tasks run at once, in the test's process (after commit); the worker test
 # (tests/samordning/test_worker_process.py) runs the real database queue and worker.
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+# The funder pages compute live, so a test that creates data and reads the page sees it;
+# tests/reports/test_summary.py turns the stored summary on.
+os.environ.setdefault("STATISTICS_SUMMARY", "0")
 # No limit between two reads of a calendar feed unless a test sets one.
 os.environ.setdefault("CALENDAR_FEED_MIN_INTERVAL", "0")
 

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from placements.management.commands.run_scheduler import Scheduler
 from placements.models import PlacementStatus
 from placements.notifications import (
     digest_items,
@@ -23,6 +22,7 @@ from placements.notifications import (
     digests_send,
     notify_place_freed,
 )
+from placements.scheduler import Scheduler
 from placements.selectors.attention import attention_items
 from placements.services import lifecycle
 from samordning.models import Notification, NotificationKind, NotificationOptOut

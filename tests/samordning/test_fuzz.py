@@ -40,6 +40,7 @@ from participants.models import (
     ResponsibilityChange,
 )
 from placements.models import PlacementStatus, WaitingListEntry
+from reports.models import StatisticsSummary, SummaryKind
 from samordning.audit import audit_record
 from samordning.models import AuditAction, CalendarFeed, Notification, NotificationOptOut
 from samordning.policy import Role
@@ -124,6 +125,10 @@ def _build_world() -> dict[str, Any]:
     )
     Milestone.objects.create(enterprise=enterprise, kind="other", date=day)
     DevelopmentComment.objects.create(enterprise=enterprise, author=manager, text="Bra")
+    # Issue 13: a statistics summary (not in the admin: it holds exact counts and keys).
+    StatisticsSummary.objects.create(
+        key="fuzz", kind=SummaryKind.OVERVIEW, period_start=day, period_end=day
+    )
     # Issue 14: notifications, opt-outs, calendar feeds.
     Notification.objects.create(
         recipient=coordinator, kind="proposal_made", key="fuzz", subject="Ämne", body="Text"

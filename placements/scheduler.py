@@ -1,24 +1,24 @@
 """The periodic enqueuer beside the worker: django.tasks has no scheduler of its own.
 
-Every `--interval` seconds it runs the notification sweep (which enqueues the
-unsent notifications that are due); once a day, from DIGEST_HOUR local time, it enqueues the
-day's digests and prunes finished task rows older than a week. It only enqueues:
-`manage.py db_worker` runs the tasks. Running two schedulers is harmless (a digest
-is written once per person and day, and a notification is sent once), just wasteful.
+The command `manage.py run_scheduler` lives in `reports` (the highest app whose
+rounds it runs: the statistics summary's round is added there); this is the
+placements' and the notifications' part. Every `--interval` seconds it runs the
+notification sweep (which enqueues the unsent notifications that are due); once a
+day, from DIGEST_HOUR local time, it enqueues the day's digests and prunes finished
+task rows older than a week. It only enqueues: `manage.py db_worker` runs the tasks.
+Running two schedulers is harmless (a digest is written once per person and day, and
+a notification is sent once), just wasteful.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import signal
 import time
 from types import FrameType
-from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
@@ -61,19 +61,3 @@ class Scheduler:
             while self.running and slept < self.interval:
                 time.sleep(min(1.0, self.interval))
                 slept += 1.0
-
-
-class Command(BaseCommand):
-    help = "Enqueues the periodic tasks (notification retries, the daily digests)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=60.0)
-
-    def handle(self, *args: Any, interval: float, **options: Any) -> None:
-        scheduler = Scheduler(interval=interval)
-        signal.signal(signal.SIGINT, scheduler.stop)
-        signal.signal(signal.SIGTERM, scheduler.stop)
-        self.stdout.write(
-            f"Scheduler: retries every {interval:g} s, digests daily from {settings.DIGEST_HOUR}:00"
-        )
-        scheduler.run()
