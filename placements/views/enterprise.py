@@ -41,9 +41,10 @@ from placements.selectors.enterprise import enterprise_placements, open_proposal
 from placements.selectors.invoicing import (
     export_table,
     exported_subjects,
-    invoice_rows,
+    invoice_placements,
     invoice_totals,
     row_participant,
+    with_present_days,
 )
 from placements.services.attendance import (
     ATTENDANCE_STATUSES,
@@ -460,11 +461,16 @@ def _invoice_scope(
 @require_safe
 def invoice_basis(request: AuthedRequest) -> HttpResponse:
     first, month_form, scope, enterprise = _invoice_scope(request)
-    rows = invoice_rows(enterprises=scope, year=first.year, month=first.month, user=request.user)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    placements = invoice_placements(
+        enterprises=scope, year=first.year, month=first.month, user=request.user
+    )
     totals = invoice_totals(
         enterprises=scope, year=first.year, month=first.month, user=request.user
     )
+    # Count and paginate in the database first (nothing grouped); only the page's
+    # placements get their days summed.
+    page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_present_days(page.object_list, year=first.year, month=first.month)
     shown = [(p, row_participant(p)) for p in page.object_list]
     _log_list(request, "invoice-basis", [p for p, label in shown if label.identified])
     return render(
