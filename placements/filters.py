@@ -7,13 +7,14 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.choices import ReferringAuthority
 from participants.forms import coordinator_users
 from participants.identity import parse_identity_number, search_digits
 from participants.models import Enrolment, Insats, Participant
-from placements.selectors.participants import ParticipantStatus
+from placements.selectors.participants import ParticipantStatus, with_status
 from samordning.models import Municipality
 
 SORTS = {
@@ -79,6 +80,11 @@ class ParticipantFilter(django_filters.FilterSet):
         )
 
     def filter_queryset(self, queryset: QuerySet[Participant]) -> QuerySet[Participant]:
+        # The status is computed in the query only when it filters or sorts the list;
+        # otherwise the page reads it for its own rows (with_status_labels).
+        data = self.form.cleaned_data
+        if data.get("status") or data.get("sort") == "status":
+            queryset = with_status(queryset, today=timezone.localdate())  # type: ignore[arg-type]
         # Name order unless the `sort` filter chooses another.
         return super().filter_queryset(queryset.order_by(*SORTS["name"]))
 
