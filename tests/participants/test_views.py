@@ -185,11 +185,12 @@ def test_list_query_count_does_not_grow_with_rows(
     for _ in range(rows):
         participant = ParticipantFactory(coordinators=[coordinator])
         EnrolmentFactory(participant=participant)
-    # session, user, savepoint (ATOMIC_REQUESTS), the user's groups (roles), count,
-    # the page of rows (status annotated by subqueries, municipality joined), their
-    # coordinators, the filter form's choices (insatser, municipalities,
-    # coordinators), release savepoint: 11; two spare for login middleware.
-    with django_assert_max_num_queries(13):
+    # session, user, savepoint (ATOMIC_REQUESTS), the user's groups (roles), the
+    # caseload's ids, count, the page of rows (municipality joined), their
+    # coordinators, the page's status (subqueries for these 25 only), the audit row,
+    # the filter form's choices (insatser, municipalities, coordinators), release
+    # savepoint: 14.
+    with django_assert_max_num_queries(14):
         response = logged_in.get(reverse("participants:participant-list"))
     assert response.status_code == 200
     assert len(response.context["participants"]) == min(rows, 25)
