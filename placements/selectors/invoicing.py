@@ -21,9 +21,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ from placements.disclosure import Disclosed, enterprise_disclosure, participant_
 from placements.models import AttendanceDay, Placement
 from placements.services.attendance import month_bounds
 from samordning import policy
+from samordning.expressions import InSubquery
 from samordning.models import User
 
 
@@ -46,6 +49,7 @@ class EnterpriseTotal:
     org_number: str
     days: int
     amount: Decimal
+    placements: int
 
 
 def _own(user: User, placement: str = "") -> tuple[Q | None, Any]:
@@ -84,22 +88,35 @@ def invoice_placements(
     first, last = month_bounds(year, month)
     placements = Placement.objects.filter(offer__enterprise__in=enterprises)
     own, name_visible = _own(user)
-    if own is not None:
-        placements = placements.filter(own)
-    # A present day in the month: never a placement's whole history, nothing grouped.
-    in_month = AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
+    if own is None:
+        # Everyone's month: the month's placements read once from attendance_date_idx
+        # and looked up by key (InSubquery), not a hash join over every placement.
+        month_days = AttendanceDay.objects.filter(date__range=(first, last)).order_by()
+        placements = placements.filter(
+            InSubquery("pk", month_days.values("placement_id").distinct())
+        )
+    else:
+        # A caseload or an enterprise's placements: probe each for a present day in
+        # the month (attendance_once_per_day); never a placement's whole history.
+        placements = placements.filter(own).filter(
+            Exists(
+                AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
+            )
+        )
+    # The person and the snapshot are read for the shown rows (with_present_days):
+    # joined here, they were joined for every placement of the month before the sort.
     return (
-        placements.filter(Exists(in_month))
-        .annotate(name_visible=name_visible)
-        .select_related("participant", "offer", "offer__enterprise", "shared")
+        placements.annotate(name_visible=name_visible)
+        .select_related("offer", "offer__enterprise")
         .order_by("offer__enterprise__name", "offer__title", "start_date", "pk")
     )
 
 
 def with_present_days(placements: Iterable[Placement], *, year: int, month: int) -> list[Placement]:
     """The given placements with `present_days` and `amount` (days x price) for the
-    month set on each, and `sharing_ok` (placements.disclosure): one grouped query
-    over these placements' days only, one over their people's sharing consents.
+    month set on each, their participant and shared snapshot, and `sharing_ok`
+    (placements.disclosure): one grouped query over these placements' days only,
+    one each for their people, snapshots and sharing consents.
 
     (The sharing consent as an EXISTS column of the paged query was planned as a
     hashed subplan over every consent of the association, to show 25 rows.)"""
@@ -107,6 +124,7 @@ def with_present_days(placements: Iterable[Placement], *, year: int, month: int)
     if not rows:
         return rows
     first, last = month_bounds(year, month)
+    prefetch_related_objects(rows, "participant", "shared")
     counts = dict(
         AttendanceDay.objects.filter(
             placement_id__in=[p.pk for p in rows], date__range=(first, last)
@@ -155,41 +173,48 @@ def invoice_rows(
 
 
 def invoice_totals(
-    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User | None = None
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
 ) -> list[EnterpriseTotal]:
-    """Present days and amount per enterprise for the month; with `user`, of the
-    placements that user's invoice basis lists (the same condition as
-    invoice_placements, on the days' placements)."""
+    """Present days, amount and number of rows per enterprise for the month, of the
+    placements `user`'s invoice basis lists (invoice_placements): grouped per offer
+    in the database, each placement's days counted through attendance_once_per_day,
+    then summed per enterprise here (an offer has one price)."""
     first, last = month_bounds(year, month)
-    days = AttendanceDay.objects.filter(
-        placement__offer__enterprise__in=enterprises, date__range=(first, last)
+    days = (
+        AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
+        .order_by()
+        .values("placement_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    if user is not None:
-        own, _name_visible = _own(user, "placement__")
-        if own is not None:
-            days = days.filter(own)
-    grouped = (
-        days.values(
-            "placement__offer__enterprise_id",
-            "placement__offer__enterprise__name",
-            "placement__offer__enterprise__org_number",
+    per_offer = (
+        invoice_placements(enterprises=enterprises, year=year, month=month, user=user)
+        .order_by()
+        .values(
+            "offer_id",
+            "offer__price_per_day",
+            "offer__enterprise_id",
+            "offer__enterprise__name",
+            "offer__enterprise__org_number",
         )
-        .annotate(
-            days=Count("id"),
-            amount=Sum("placement__offer__price_per_day"),
-        )
-        .order_by("placement__offer__enterprise__name", "placement__offer__enterprise_id")
+        .annotate(days=Sum(Subquery(days)), placements=Count("pk"))
+        .order_by("offer__enterprise__name", "offer__enterprise_id")
     )
-    return [
-        EnterpriseTotal(
-            enterprise_id=row["placement__offer__enterprise_id"],
-            name=row["placement__offer__enterprise__name"],
-            org_number=row["placement__offer__enterprise__org_number"],
-            days=row["days"],
-            amount=Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+    totals: dict[int, EnterpriseTotal] = {}
+    for row in per_offer:
+        key = row["offer__enterprise_id"]
+        before = totals.get(key)
+        days_here = row["days"] or 0
+        amount_here = days_here * (row["offer__price_per_day"] or Decimal("0"))
+        totals[key] = EnterpriseTotal(
+            enterprise_id=key,
+            name=row["offer__enterprise__name"],
+            org_number=row["offer__enterprise__org_number"],
+            days=days_here + (before.days if before else 0),
+            amount=(amount_here + (before.amount if before else 0)).quantize(Decimal("0.01")),
+            placements=row["placements"] + (before.placements if before else 0),
         )
-        for row in grouped
-    ]
+    return list(totals.values())  # in the database's order of the names
 
 
 def row_participant(placement: Placement) -> Disclosed:
