@@ -24,7 +24,9 @@ class InSubquery(Func):
     def __init__(self, column: str, subquery: QuerySet[Any]) -> None:
         super().__init__(F(column), Subquery(subquery))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         column, subquery = self.get_source_expressions()
         lhs, lhs_params = compiler.compile(column)
         rhs, rhs_params = compiler.compile(subquery)

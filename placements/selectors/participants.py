@@ -83,10 +83,9 @@ def with_status_labels(
     rows = list(participants)
     missing = [p.pk for p in rows if not hasattr(p, "status")]
     if missing:
-        statuses = dict(
-            with_status(Participant.objects.filter(pk__in=missing), today=today).values_list(
-                "pk", "status"
-            )
+        annotated = with_status(Participant.objects.filter(pk__in=missing), today=today)
+        statuses: dict[int, str] = dict(
+            annotated.values_list("pk", "status")  # type: ignore[misc]
         )
         for participant in rows:
             if participant.pk in statuses:
