@@ -564,3 +564,25 @@ def test_handing_over_responsibility_leads_back_to_the_list(
     assert (
         logged_in.get(reverse("participants:participant-detail", args=[mine.pk])).status_code == 404
     )
+
+
+def test_coordinator_filter_offers_those_who_share_the_caseload(
+    client, coordinator, coordinator2, admin_user
+):
+    """A coordinator's list is their caseload, so its coordinator filter names the
+    coordinators who share it (not all of the association's); an admin's names all."""
+    from samordning.policy import Role
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(roles=[Role.COORDINATOR])
+    ParticipantFactory(coordinators=[coordinator, coordinator2])
+    ParticipantFactory(coordinators=[stranger])
+    url = reverse("participants:participant-list")
+
+    def offered(user):
+        client.force_login(user)
+        field = client.get(url).context["filter"].form.fields["coordinator"]
+        return set(field.queryset)
+
+    assert offered(coordinator) == {coordinator, coordinator2}
+    assert {coordinator, coordinator2, stranger} <= offered(admin_user)
