@@ -1,9 +1,9 @@
 """Invoice basis (fakturaunderlag): present days x the offer's price per present day.
 
-The rows (one per placement with present days in the month) are counted and
-paginated in the database before anything is summed; the present days are then
-grouped for the shown placements only. The totals per enterprise are one grouped
-query.
+The rows (one per placement with present days in the month) are paginated in the
+database before anything is summed; the present days are then counted for the shown
+placements only (a page, or a chunk of the download). The totals are one query
+grouped per offer, which also counts the rows.
 """
 
 from __future__ import annotations
@@ -52,21 +52,21 @@ class EnterpriseTotal:
     placements: int
 
 
-def _own(user: User, placement: str = "") -> tuple[Q | None, Any]:
-    """Which placements `user`'s invoice basis lists, as a condition on the
-    placement reached by the lookup prefix `placement` (None: all, for admins), and
-    the `name_visible` expression: the live name is for the participant's
-    coordinators and admins; a manager sees what placements.disclosure allows."""
+def _own(user: User) -> tuple[Q | None, Any]:
+    """Which placements `user`'s invoice basis lists, as a condition (None: all, for
+    admins), and the `name_visible` expression: the live name is for the
+    participant's coordinators and admins; a manager sees what
+    placements.disclosure allows."""
     if policy.is_admin(user):
         return None, Value(True)
     responsible = Participant.coordinators.through.objects.filter(
-        participant_id=OuterRef(f"{placement}participant_id"), user_id=user.pk
+        participant_id=OuterRef("participant_id"), user_id=user.pk
     )
     own = Q(pk__in=[])
     if policy.is_coordinator(user):
         own |= Q(Exists(responsible))
     if policy.is_manager(user):
-        own |= Q(**{f"{placement}offer__enterprise__in": Enterprise.objects.filter(managers=user)})
+        own |= Q(offer__enterprise__in=Enterprise.objects.filter(managers=user))
     name_visible = Case(
         When(Exists(responsible), then=True), default=False, output_field=BooleanField()
     )
@@ -160,8 +160,8 @@ def invoice_rows(
 ) -> Iterator[Placement]:
     """Every row of the invoice basis with its figures (`present_days`, `amount`,
     `name_visible`, `sharing_ok`), read in chunks: a server-side cursor over the
-    placements and two small queries per chunk, so memory stays flat however large
-    the month."""
+    placements and four small queries per chunk (with_present_days), so memory stays
+    one chunk however large the month and no query groups the whole month."""
     placements = invoice_placements(enterprises=enterprises, year=year, month=month, user=user)
     chunk: list[Placement] = []
     for placement in placements.iterator(chunk_size=EXPORT_CHUNK):
