@@ -7,13 +7,15 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.choices import ReferringAuthority
 from participants.forms import coordinator_users
 from participants.identity import parse_identity_number, search_digits
 from participants.models import Enrolment, Insats, Participant
-from placements.selectors.participants import ParticipantStatus
+from placements.selectors.participants import ParticipantStatus, with_status
+from samordning import policy
 from samordning.models import Municipality
 
 SORTS = {
@@ -73,12 +75,28 @@ class ParticipantFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A fresh queryset per request (the class attribute is evaluated at import).
-        self.filters["coordinator"].queryset = coordinator_users()
+        # A coordinator's list is their caseload: the choices are the coordinators who
+        # share it, not every coordinator of the association (1,000 at national scale,
+        # most of the page's time); an admin chooses among all.
+        coordinators = coordinator_users().only("pk", "username", "first_name", "last_name")
+        user = getattr(self.request, "user", None)
+        if user is not None and not policy.is_admin(user):
+            through = Participant.coordinators.through
+            caseload = through.objects.filter(user_id=user.pk).values("participant_id")
+            coordinators = coordinators.filter(
+                pk__in=through.objects.filter(participant_id__in=caseload).values("user_id")
+            )
+        self.filters["coordinator"].queryset = coordinators
         self.form.fields["coordinator"].label_from_instance = (  # type: ignore[attr-defined]
             lambda user: user.get_full_name() or user.username
         )
 
     def filter_queryset(self, queryset: QuerySet[Participant]) -> QuerySet[Participant]:
+        # The status is computed in the query only when it filters or sorts the list;
+        # otherwise the page reads it for its own rows (with_status_labels).
+        data = self.form.cleaned_data
+        if data.get("status") or data.get("sort") == "status":
+            queryset = with_status(queryset, today=timezone.localdate())  # type: ignore[arg-type]
         # Name order unless the `sort` filter chooses another.
         return super().filter_queryset(queryset.order_by(*SORTS["name"]))
 

@@ -376,3 +376,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Selects are built in Python, the rest from Django's templates (samordning/renderers.py).
+FORM_RENDERER = "samordning.renderers.FormRenderer"

@@ -1,12 +1,14 @@
 """Invoice basis (fakturaunderlag): present days x the offer's price per present day.
 
-Figures are grouped aggregates in the database: one query for the rows (one per
-placement with present days in the month), one for the totals per enterprise.
+The rows (one per placement with present days in the month) are paginated in the
+database before anything is summed; the present days are then counted for the shown
+placements only (a page, or a chunk of the download). The totals are one query
+grouped per offer, which also counts the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,31 +17,29 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from enterprises.validators import format_org_number
-from participants.models import Participant
+from participants.choices import ConsentPurpose
+from participants.models import Consent, Participant
 from placements.disclosure import Disclosed, enterprise_disclosure, participant_label
 from placements.models import AttendanceDay, Placement
-from placements.selectors.enterprise import with_disclosure
 from placements.services.attendance import month_bounds
 from samordning import policy
+from samordning.expressions import InSubquery
 from samordning.models import User
-
-AMOUNT = DecimalField(max_digits=14, decimal_places=2)
 
 
 @dataclass(frozen=True)
@@ -49,85 +49,172 @@ class EnterpriseTotal:
     org_number: str
     days: int
     amount: Decimal
+    placements: int
+
+
+def _own(user: User) -> tuple[Q | None, Any]:
+    """Which placements `user`'s invoice basis lists, as a condition (None: all, for
+    admins), and the `name_visible` expression: the live name is for the
+    participant's coordinators and admins; a manager sees what
+    placements.disclosure allows."""
+    if policy.is_admin(user):
+        return None, Value(True)
+    responsible = Participant.coordinators.through.objects.filter(
+        participant_id=OuterRef("participant_id"), user_id=user.pk
+    )
+    own = Q(pk__in=[])
+    if policy.is_coordinator(user):
+        own |= Q(Exists(responsible))
+    if policy.is_manager(user):
+        own |= Q(offer__enterprise__in=Enterprise.objects.filter(managers=user))
+    name_visible = Case(
+        When(Exists(responsible), then=True), default=False, output_field=BooleanField()
+    )
+    return own, name_visible
+
+
+def invoice_placements(
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
+) -> QuerySet[Placement]:
+    """The placements the invoice basis lists, in its order, without their figures:
+    one per placement with present days in the month, annotated with `name_visible`.
+    Not grouped, so the database pages it before anything is summed;
+    `with_present_days` adds the figures (and what placements.disclosure needs) for
+    the rows actually shown: a page, or a chunk of the download.
+
+    Rows: an admin sees every placement; anyone else the placements of their own
+    caseload (coordinators) and at the enterprises they manage (managers).
+    """
+    first, last = month_bounds(year, month)
+    placements = Placement.objects.filter(offer__enterprise__in=enterprises)
+    own, name_visible = _own(user)
+    if own is None:
+        # Everyone's month: the month's placements read once from attendance_date_idx
+        # and looked up by key (InSubquery), not a hash join over every placement.
+        month_days = AttendanceDay.objects.filter(date__range=(first, last)).order_by()
+        placements = placements.filter(
+            InSubquery("pk", month_days.values("placement_id").distinct())
+        )
+    else:
+        # A caseload or an enterprise's placements: probe each for a present day in
+        # the month (attendance_once_per_day); never a placement's whole history.
+        placements = placements.filter(own).filter(
+            Exists(
+                AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
+            )
+        )
+    # The person and the snapshot are read for the shown rows (with_present_days):
+    # joined here, they were joined for every placement of the month before the sort.
+    return (
+        placements.annotate(name_visible=name_visible)
+        .select_related("offer", "offer__enterprise")
+        .order_by("offer__enterprise__name", "offer__title", "start_date", "pk")
+    )
+
+
+def with_present_days(placements: Iterable[Placement], *, year: int, month: int) -> list[Placement]:
+    """The given placements with `present_days` and `amount` (days x price) for the
+    month set on each, their participant and shared snapshot, and `sharing_ok`
+    (placements.disclosure): one grouped query over these placements' days only,
+    one each for their people, snapshots and sharing consents.
+
+    (The sharing consent as an EXISTS column of the paged query was planned as a
+    hashed subplan over every consent of the association, to show 25 rows.)"""
+    rows = list(placements)
+    if not rows:
+        return rows
+    first, last = month_bounds(year, month)
+    prefetch_related_objects(rows, "participant", "shared")
+    counts = dict(
+        AttendanceDay.objects.filter(
+            placement_id__in=[p.pk for p in rows], date__range=(first, last)
+        )
+        .values("placement_id")
+        .annotate(days=Count("date"))
+        .values_list("placement_id", "days")
+        .order_by()
+    )
+    sharing = set(
+        Consent.objects.filter(
+            participant_id__in={p.participant_id for p in rows},
+            purpose=ConsentPurpose.SHARE_WITH_ENTERPRISE,
+        )
+        .valid_on(timezone.localdate())
+        .values_list("participant_id", flat=True)
+    )
+    for placement in rows:
+        days = counts.get(placement.pk, 0)
+        placement.present_days = days  # type: ignore[attr-defined]
+        placement.amount = (days * placement.offer.price_per_day).quantize(  # type: ignore[attr-defined]
+            Decimal("0.01")
+        )
+        placement.sharing_ok = placement.participant_id in sharing  # type: ignore[attr-defined]
+    return rows
+
+
+EXPORT_CHUNK = 2000
 
 
 def invoice_rows(
     *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
-) -> QuerySet[Placement]:
-    """One row per placement with present days in the month, annotated with
-    `present_days`, `amount` and `name_visible`.
-
-    Rows: an admin sees every placement; anyone else the placements of their own
-    caseload (coordinators) and at the enterprises they manage (managers).
-    The live name is for the participant's coordinators and admins
-    (`name_visible`); a manager sees what placements.disclosure allows.
-    """
-    first, last = month_bounds(year, month)
-    placements = Placement.objects.filter(offer__enterprise__in=enterprises)
-    if policy.is_admin(user):
-        name_visible: Any = Value(True)
-    else:
-        responsible = Participant.coordinators.through.objects.filter(
-            participant_id=OuterRef("participant_id"), user_id=user.pk
-        )
-        own = Q(pk__in=[])
-        if policy.is_coordinator(user):
-            own |= Q(Exists(responsible))
-        if policy.is_manager(user):
-            own |= Q(offer__enterprise__in=Enterprise.objects.filter(managers=user))
-        placements = placements.filter(own)
-        name_visible = Case(
-            When(Exists(responsible), then=True),
-            default=False,
-            output_field=BooleanField(),
-        )
-    # The month is a condition of the join (the filter comes before the Count, so the
-    # Count uses the same join): only the month's present days are read, through
-    # attendance_date_idx, never each placement's whole history.
-    return with_disclosure(
-        placements.filter(attendance_days__date__range=(first, last))
-        .annotate(present_days=Count("attendance_days"))
-        .annotate(
-            amount=ExpressionWrapper(F("present_days") * F("offer__price_per_day"), AMOUNT),
-            name_visible=name_visible,
-        )
-        .select_related("participant", "offer", "offer__enterprise")
-        .order_by("offer__enterprise__name", "offer__title", "start_date", "pk"),
-        timezone.localdate(),
-    )
+) -> Iterator[Placement]:
+    """Every row of the invoice basis with its figures (`present_days`, `amount`,
+    `name_visible`, `sharing_ok`), read in chunks: a server-side cursor over the
+    placements and four small queries per chunk (with_present_days), so memory stays
+    one chunk however large the month and no query groups the whole month."""
+    placements = invoice_placements(enterprises=enterprises, year=year, month=month, user=user)
+    chunk: list[Placement] = []
+    for placement in placements.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(placement)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from with_present_days(chunk, year=year, month=month)
+            chunk = []
+    yield from with_present_days(chunk, year=year, month=month)
 
 
 def invoice_totals(
-    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User | None = None
+    *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
 ) -> list[EnterpriseTotal]:
-    """Present days and amount per enterprise for the month; with `user`, of the
-    placements that user's invoice basis lists (invoice_rows)."""
+    """Present days, amount and number of rows per enterprise for the month, of the
+    placements `user`'s invoice basis lists (invoice_placements): grouped per offer
+    in the database, each placement's days counted through attendance_once_per_day,
+    then summed per enterprise here (an offer has one price)."""
     first, last = month_bounds(year, month)
-    days = AttendanceDay.objects.filter(
-        placement__offer__enterprise__in=enterprises, date__range=(first, last)
+    days = (
+        AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
+        .order_by()
+        .values("placement_id")
+        .annotate(n=Count("date"))  # date: index-only on attendance_once_per_day
+        .values("n")
     )
-    if user is not None and not policy.is_admin(user):
-        listed = invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
-        days = days.filter(placement__in=listed.values("pk"))
-    grouped = (
-        days.values(
-            "placement__offer__enterprise_id",
-            "placement__offer__enterprise__name",
-            "placement__offer__enterprise__org_number",
+    per_offer = (
+        invoice_placements(enterprises=enterprises, year=year, month=month, user=user)
+        .order_by()
+        .values(
+            "offer_id",
+            "offer__price_per_day",
+            "offer__enterprise_id",
+            "offer__enterprise__name",
+            "offer__enterprise__org_number",
         )
-        .annotate(days=Count("id"), amount=Sum("placement__offer__price_per_day"))
-        .order_by("placement__offer__enterprise__name", "placement__offer__enterprise_id")
+        .annotate(days=Sum(Subquery(days)), placements=Count("pk"))
+        .order_by("offer__enterprise__name", "offer__enterprise_id")
     )
-    return [
-        EnterpriseTotal(
-            enterprise_id=row["placement__offer__enterprise_id"],
-            name=row["placement__offer__enterprise__name"],
-            org_number=row["placement__offer__enterprise__org_number"],
-            days=row["days"],
-            amount=Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+    totals: dict[int, EnterpriseTotal] = {}
+    for row in per_offer:
+        key = row["offer__enterprise_id"]
+        before = totals.get(key)
+        days_here = row["days"] or 0
+        amount_here = days_here * (row["offer__price_per_day"] or Decimal("0"))
+        totals[key] = EnterpriseTotal(
+            enterprise_id=key,
+            name=row["offer__enterprise__name"],
+            org_number=row["offer__enterprise__org_number"],
+            days=days_here + (before.days if before else 0),
+            amount=(amount_here + (before.amount if before else 0)).quantize(Decimal("0.01")),
+            placements=row["placements"] + (before.placements if before else 0),
         )
-        for row in grouped
-    ]
+    return list(totals.values())  # in the database's order of the names
 
 
 def row_participant(placement: Placement) -> Disclosed:
@@ -137,9 +224,6 @@ def row_participant(placement: Placement) -> Disclosed:
         label = participant_label(placement.participant)
         return Disclosed(label=label, identified=not placement.participant.is_anonymous)
     return enterprise_disclosure(placement)
-
-
-EXPORT_CHUNK = 2000
 
 
 def export_table(
@@ -165,8 +249,7 @@ def export_table(
 def _export_rows(
     *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
 ) -> Iterator[list[Any]]:
-    placements = invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
-    for placement in placements.iterator(chunk_size=EXPORT_CHUNK):
+    for placement in invoice_rows(enterprises=enterprises, year=year, month=month, user=user):
         yield (
             [
                 placement.offer.enterprise.name,
@@ -176,7 +259,7 @@ def _export_rows(
                 placement.get_placement_type_display(),
                 placement.present_days,  # type: ignore[attr-defined]
                 placement.offer.price_per_day,
-                Decimal(placement.amount).quantize(Decimal("0.01")),  # type: ignore[attr-defined]
+                placement.amount,  # type: ignore[attr-defined]
             ]
         )
     totals = invoice_totals(enterprises=enterprises, year=year, month=month, user=user)
@@ -213,9 +296,8 @@ def exported_subjects(
     """The people an export of the invoice basis names, for its one audit row; read
     in chunks like the export itself (what decides whether a row names its person
     is the same disclosure the rows use)."""
-    rows = invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
     return [
         placement.participant_id
-        for placement in rows.iterator(chunk_size=EXPORT_CHUNK)
+        for placement in invoice_rows(enterprises=enterprises, year=year, month=month, user=user)
         if row_participant(placement).identified
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
@@ -17,6 +18,7 @@ from participants.models import (
     ResponsibilityChange,
 )
 from placements.models import Placement, PlacementStatus, WaitingListEntry
+from samordning import policy
 from samordning.models import User
 
 
@@ -59,11 +61,39 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
 
 
 def participant_list_queryset(user: User, *, today: datetime.date) -> ParticipantQuerySet:
-    """The list page's rows: scoped, status annotated, related rows eager-loaded."""
-    qs = Participant.objects.visible_to(user).select_related("home_municipality")
-    return with_status(qs, today=today).prefetch_related(  # type: ignore[return-value]
+    """The list page's rows: scoped, related rows eager-loaded. No status: the
+    filter adds it when it filters or sorts by it (`ParticipantFilter`), otherwise
+    `with_status_labels` reads it for the shown page only."""
+    qs = Participant.objects.visible_to(user)
+    if not policy.is_admin(user):
+        # A caseload is read by its ids (about a thousand people at most): joined
+        # to the coordinator links, PostgreSQL walked the name index of the whole
+        # association and probed each person's links, to fill a page of 25.
+        qs = Participant.objects.filter(pk__in=list(qs.values_list("pk", flat=True)))
+    return qs.select_related("home_municipality").prefetch_related(  # type: ignore[return-value]
         Prefetch("coordinators", to_attr="coordinator_list")
     )
+
+
+def with_status_labels(
+    participants: Iterable[Participant], *, today: datetime.date
+) -> list[Participant]:
+    """The given participants with `status` and its Swedish `status_label` set: one
+    query for those not annotated already (the page's people, not the list's)."""
+    rows = list(participants)
+    missing = [p.pk for p in rows if not hasattr(p, "status")]
+    if missing:
+        annotated = with_status(Participant.objects.filter(pk__in=missing), today=today)
+        statuses: dict[int, str] = dict(
+            annotated.values_list("pk", "status")  # type: ignore[misc]
+        )
+        for participant in rows:
+            if participant.pk in statuses:
+                participant.status = statuses[participant.pk]  # type: ignore[attr-defined]
+    labels = dict(ParticipantStatus.choices)
+    for participant in rows:
+        participant.status_label = labels[participant.status]  # type: ignore[attr-defined]
+    return rows
 
 
 def participant_detail_queryset(user: User) -> ParticipantQuerySet:

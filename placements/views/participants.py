@@ -47,11 +47,10 @@ def _participant(request: AuthedRequest, pk: int) -> Participant:
 def participant_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     queryset = selectors.participant_list_queryset(request.user, today=today)
-    filterset = ParticipantFilter(request.GET, queryset=queryset)
+    filterset = ParticipantFilter(request.GET, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = dict(selectors.ParticipantStatus.choices)
-    for participant in page.object_list:
-        participant.status_label = labels[participant.status]  # type: ignore[attr-defined]
+    # Paginated first; the status (four EXISTS per person) is read for the page only.
+    page.object_list = selectors.with_status_labels(page.object_list, today=today)
     # One row for the page: who was listed, with the search and filters used.
     audit_page_view(
         user=request.user,

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from participants import services
 from participants.models import Parking, Participant, ResponsibilityChange
-from placements.selectors.participants import ParticipantStatus, participant_list_queryset
+from placements.selectors.participants import (
+    ParticipantStatus,
+    participant_list_queryset,
+    with_status_labels,
+)
 from samordning.models import AuditAction, AuditLog
 from tests.factories import EnrolledParticipantFactory, ParticipantFactory
 
@@ -30,7 +34,8 @@ def test_park_and_end_early(coordinator):
         participant=person, user=coordinator, reason="health", until=TODAY + 30 * DAY
     )
     assert services.current_parking(person, TODAY) == parking
-    row = participant_list_queryset(coordinator, today=TODAY).get(pk=person.pk)
+    listed = participant_list_queryset(coordinator, today=TODAY).filter(pk=person.pk)
+    [row] = with_status_labels(listed, today=TODAY)
     assert row.status == ParticipantStatus.PARKED
     with pytest.raises(ValidationError) as error:
         services.parking_start(

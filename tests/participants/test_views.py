@@ -185,11 +185,12 @@ def test_list_query_count_does_not_grow_with_rows(
     for _ in range(rows):
         participant = ParticipantFactory(coordinators=[coordinator])
         EnrolmentFactory(participant=participant)
-    # session, user, savepoint (ATOMIC_REQUESTS), the user's groups (roles), count,
-    # the page of rows (status annotated by subqueries, municipality joined), their
-    # coordinators, the filter form's choices (insatser, municipalities,
-    # coordinators), release savepoint: 11; two spare for login middleware.
-    with django_assert_max_num_queries(13):
+    # session, user, savepoint (ATOMIC_REQUESTS), the user's groups (roles), the
+    # caseload's ids, count, the page of rows (municipality joined), their
+    # coordinators, the page's status (subqueries for these 25 only), the audit row,
+    # the filter form's choices (insatser, municipalities, coordinators), release
+    # savepoint: 14.
+    with django_assert_max_num_queries(14):
         response = logged_in.get(reverse("participants:participant-list"))
     assert response.status_code == 200
     assert len(response.context["participants"]) == min(rows, 25)
@@ -563,3 +564,25 @@ def test_handing_over_responsibility_leads_back_to_the_list(
     assert (
         logged_in.get(reverse("participants:participant-detail", args=[mine.pk])).status_code == 404
     )
+
+
+def test_coordinator_filter_offers_those_who_share_the_caseload(
+    client, coordinator, coordinator2, admin_user
+):
+    """A coordinator's list is their caseload, so its coordinator filter names the
+    coordinators who share it (not all of the association's); an admin's names all."""
+    from samordning.policy import Role
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(roles=[Role.COORDINATOR])
+    ParticipantFactory(coordinators=[coordinator, coordinator2])
+    ParticipantFactory(coordinators=[stranger])
+    url = reverse("participants:participant-list")
+
+    def offered(user):
+        client.force_login(user)
+        field = client.get(url).context["filter"].form.fields["coordinator"]
+        return set(field.queryset)
+
+    assert offered(coordinator) == {coordinator, coordinator2}
+    assert {coordinator, coordinator2, stranger} <= offered(admin_user)

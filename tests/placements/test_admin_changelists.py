@@ -49,3 +49,18 @@ def test_large_tables_have_no_full_count_and_no_date_hierarchy(model: Any) -> No
     assert model_admin.show_full_result_count is False
     assert model_admin.date_hierarchy is None
     assert model_admin.paginator is EstimatedCountPaginator
+
+
+def test_personal_data_changelists_show_fifty_rows(client: Any, admin_user: Any) -> None:
+    """Every personal-data admin pages by 50 (the admin's per-cell rendering was half
+    the changelist's time at 100); the 51st person is on the second page."""
+    from samordning.admin import AuditedAdminMixin
+
+    audited = [a for a in admin.site._registry.values() if isinstance(a, AuditedAdminMixin)]
+    assert audited and all(a.list_per_page == 50 for a in audited)
+    for _ in range(51):
+        f.ParticipantFactory()
+    client.force_login(admin_user)
+    url = reverse("admin:participants_participant_changelist")
+    assert len(client.get(url).context["cl"].result_list) == 50
+    assert len(client.get(url, {"p": 2}).context["cl"].result_list) == 1

@@ -84,7 +84,9 @@ def test_rows_and_totals_are_days_times_price(books, admin_user):
         books["bo"].pk: (2, Decimal("300.00")),
         books["cai"].pk: (4, Decimal("1200.00")),
     }
-    totals = invoice_totals(enterprises=Enterprise.objects.all(), year=2031, month=3)
+    totals = invoice_totals(
+        enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user
+    )
     assert [(t.name, t.days, t.amount) for t in totals] == [
         ("Café Ett", 5, Decimal("750.00")),
         ("Snickeri Två", 4, Decimal("1200.00")),
@@ -254,10 +256,55 @@ def test_invoice_page_query_count_does_not_grow(
     for _ in range(count):
         _present(_active(offer, ParticipantFactory(coordinators=[coordinator])), 2, 3)
     client.force_login(coordinator)
-    # session, user, savepoint, release, groups, the paginator's count, the page of rows
-    # (aggregated, with participant/offer/enterprise/snapshot), the totals per enterprise,
-    # the enterprises for the filter, the one audit row listing who was shown: 10.
-    with django_assert_max_num_queries(10):
+    # session, user, savepoint, release, groups, the totals per offer (which also
+    # count the rows: no COUNT query), the page of rows (offer and enterprise joined),
+    # the page's participants, snapshots, present days (grouped) and sharing consents,
+    # the enterprises for the filter, the one audit row listing who was shown: 13.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
     assert response.status_code == 200
     assert f'<td class="num">{count * 2}</td>' in response.text
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_admin_invoice_page_sums_only_the_shown_page(
+    client, admin_user, django_assert_max_num_queries, count
+):
+    """All enterprises (admin): counted and paged first, the page's days summed
+    afterwards; the query count does not grow with the month, and a later page
+    carries its own placements' figures."""
+    offer = TrainingOfferFactory(capacity=200, price_per_day=Decimal("100.00"))
+    for _ in range(count):
+        _present(_active(offer), 2, 3, 4)
+    client.force_login(admin_user)
+    # As the coordinator's page (test above): 13.
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
+    assert response.status_code == 200
+    assert f'<td class="num">{count * 3}</td>' in response.text  # the total of the month
+    last_page = (count - 1) // 25 + 1
+    response = client.get(
+        reverse("placements:invoice-basis"), {"month": "2031-03", "page": last_page}
+    )
+    rows = response.context["rows"]
+    assert len(rows) == count - (last_page - 1) * 25
+    assert {(p.present_days, p.amount) for p, _label in rows} == {(3, Decimal("300.00"))}
+
+
+def test_export_in_chunks_keeps_every_row_and_figure(books, admin_user, monkeypatch):
+    """The download reads placements in chunks with their days summed per chunk: a
+    chunk boundary between two placements loses nothing and mixes no figures."""
+    from placements.selectors import invoicing
+
+    monkeypatch.setattr(invoicing, "EXPORT_CHUNK", 2)
+    _header, rows = export_table(
+        enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user
+    )
+    rows = list(rows)
+    placement_rows = [r for r in rows if r[2] not in ("Summa", "") and r[0] != "Totalt"]
+    assert sorted((r[3], r[5], r[7]) for r in placement_rows) == [
+        ("Anna Ek", 3, Decimal("450.00")),
+        ("Bo Al", 2, Decimal("300.00")),
+        ("Cai Berg", 4, Decimal("1200.00")),
+    ]
+    assert rows[-1][5] == 9 and rows[-1][7] == Decimal("1950.00")
