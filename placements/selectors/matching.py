@@ -17,12 +17,12 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from enterprises.models import TrainingOffer
+from enterprises.models import TrainingOffer, capacity_stale_before
 from participants.models import Parking, Participant
 from placements.models import Placement
 from placements.services.capacity import held_peaks, peak_load
@@ -295,10 +295,7 @@ def score_offer(
             Reason(gettext_noop("Ledig först från %(day)s"), 0, {"day": offer.free_from})
         )
 
-    needs_adaptations = bool(
-        participant.workplace_adaptations.strip() or participant.support_needs.strip()
-    )
-    if needs_adaptations:
+    if _needs_adaptations(participant):
         if offer.adaptations_possible.strip():
             reasons.append(
                 Reason(gettext_noop("Platsen beskriver möjliga anpassningar"), POINTS_ADAPTATIONS)
@@ -328,22 +325,120 @@ def score_offer(
     return sum(reason.points for reason in reasons), reasons
 
 
-def rank_offers(
+def _needs_adaptations(participant: Participant) -> bool:
+    return bool(participant.workplace_adaptations.strip() or participant.support_needs.strip())
+
+
+def score_conditions(
+    participant: Participant,
+    *,
+    interest_ids: set[int],
+    start: datetime.date,
+    today: datetime.date,
+) -> list[tuple[Q, int]]:
+    """score_offer's points as conditions on the offer's columns: (condition, points).
+
+    What is known of the participant (their municipality, whether they need
+    adaptations) is decided here, so only the offer's side is left to the database.
+    An offer's score is the sum of the points of the conditions it meets; the
+    conditions of one criterion exclude each other as score_offer's branches do.
+    """
+    conditions: list[tuple[Q, int]] = []
+    if interest_ids:
+        conditions.append((Q(business_area_id__in=sorted(interest_ids)), POINTS_INTEREST))
+    home = participant.home_municipality
+    if home is not None:
+        conditions.append((Q(municipality_id=home.pk), POINTS_SAME_MUNICIPALITY))
+        if home.is_member:
+            conditions.append(
+                (
+                    Q(municipality__is_member=True) & ~Q(municipality_id=home.pk),
+                    POINTS_NEIGHBOURING_MUNICIPALITY,
+                )
+            )
+    wanted = participant.wanted_extent
+    conditions.append((Q(min_extent__lte=wanted, max_extent__gte=wanted), POINTS_EXTENT))
+    conditions.append((Q(free_from__lte=start), POINTS_FREE_FROM))
+    if _needs_adaptations(participant):
+        # Text with something other than white space (str.strip() in score_offer).
+        conditions.append((Q(adaptations_possible__regex=r"\S"), POINTS_ADAPTATIONS))
+    conditions.append((Q(last_confirmed__gte=capacity_stale_before(today)), POINTS_CONFIRMED))
+    return conditions
+
+
+def score_expression(
+    participant: Participant,
+    *,
+    interest_ids: set[int],
+    start: datetime.date,
+    today: datetime.date,
+) -> Case | Value:
+    """The offer's score as one SQL expression (a sum of CASE per criterion)."""
+    total: Case | Value = Value(0, output_field=IntegerField())
+    for condition, points in score_conditions(
+        participant, interest_ids=interest_ids, start=start, today=today
+    ):
+        total = total + Case(  # type: ignore[assignment]
+            When(condition, then=Value(points)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return total
+
+
+@dataclass(frozen=True)
+class RankedOffer(FreeOffer):
+    """A free offer's place in the ranking: its pk, free places and score."""
+
+    score: int
+
+
+def ranked_free_offers(
+    participant: Participant,
+    offers: QuerySet[TrainingOffer],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+    interest_ids: Iterable[int],
+) -> list[RankedOffer]:
+    """The offers of `offers` with a place free in [start, end], best first, as
+    (pk, free places, score): the order rank_offers gives, without model objects.
+
+    Two queries: (pk, capacity, free from, score, enterprise, title) per offer, the
+    score computed by the database (score_expression), and the peaks (held_peaks).
+    The order is rank_offers' key (score, then free places, enterprise name, title,
+    compared as Python compares them, not in the database's collation), applied to
+    plain tuples in the queryset's order; build the shown page with `offers_by_pk`
+    and its reasons with `matches_for`.
+    """
+    score = score_expression(participant, interest_ids=set(interest_ids), start=start, today=today)
+    rows = list(
+        offers.annotate(match_score=score).values_list(
+            "pk", "capacity", "free_from", "match_score", "enterprise__name", "title"
+        )
+    )
+    peaks = held_peaks(start, end, today=today, offers=[row[0] for row in rows])
+    ranked = []
+    for pk, capacity, free_from, points, enterprise_name, title in rows:
+        if max(start, free_from) > end:
+            continue
+        free = capacity - peaks.get(pk, 0)
+        if free > 0:
+            ranked.append((-points, -free, enterprise_name, title, RankedOffer(pk, free, points)))
+    ranked.sort(key=lambda row: row[:4])
+    return [row[4] for row in ranked]
+
+
+def matches_for(
     participant: Participant,
     offers: Iterable[TrainingOffer],
     *,
     start: datetime.date,
     today: datetime.date,
-    interest_ids: Iterable[int] | None = None,
+    interest_ids: Iterable[int],
 ) -> list[Match]:
-    """Offers for `participant`, best first, each with its score and the reasons for it.
-
-    `start` is the wanted start date. Ties go to the offer with more free places
-    (`offer.free_places` when set), then by enterprise and title. Pass
-    `interest_ids` when the participant's interests are already loaded.
-    """
-    if interest_ids is None:
-        interest_ids = participant.interests.values_list("pk", flat=True)
+    """A Match (score, reasons, suggested start and extent) per offer, in the order given."""
     interests = set(interest_ids)
     matches = []
     for offer in offers:
@@ -360,6 +455,26 @@ def rank_offers(
                 suggested_extent=closest_extent(offer, participant.wanted_extent),
             )
         )
+    return matches
+
+
+def rank_offers(
+    participant: Participant,
+    offers: Iterable[TrainingOffer],
+    *,
+    start: datetime.date,
+    today: datetime.date,
+    interest_ids: Iterable[int] | None = None,
+) -> list[Match]:
+    """Offers for `participant`, best first, each with its score and the reasons for it.
+
+    `start` is the wanted start date. Ties go to the offer with more free places
+    (`offer.free_places` when set), then by enterprise and title. Pass
+    `interest_ids` when the participant's interests are already loaded.
+    """
+    if interest_ids is None:
+        interest_ids = participant.interests.values_list("pk", flat=True)
+    matches = matches_for(participant, offers, start=start, today=today, interest_ids=interest_ids)
     matches.sort(
         key=lambda m: (-m.score, -(m.free_places or 0), m.offer.enterprise.name, m.offer.title)
     )

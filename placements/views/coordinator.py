@@ -45,9 +45,10 @@ from placements.selectors.matching import (
     FreeOffer,
     closest_extent,
     free_offers,
+    matches_for,
     offers_by_pk,
     parking_of,
-    rank_offers,
+    ranked_free_offers,
     wanted_start,
 )
 from placements.services import lifecycle, sharing
@@ -126,23 +127,33 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
         subjects=[participant.pk],
     )
     form = MatchPeriodForm(period_data(request.GET, wanted_start(participant, today)))
-    matches: list[Any] = []
+    ranked: list[Any] = []
     start = end = None
+    interest_ids = {area.pk for area in participant.interest_list}  # type: ignore[attr-defined]
     # A parked participant is not suggested for any place until the parking ends.
     parking = parking_of(participant, today)
     if form.is_valid() and parking is None:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        open_offers = _open_offers(request)
-        offers = offers_by_pk(open_offers, free_offers(open_offers, start, end, today=today))
-        matches = rank_offers(
+        # The database scores every free offer; only the shown page becomes objects.
+        ranked = ranked_free_offers(
             participant,
-            offers,
+            _open_offers(request),
+            start,
+            end,
+            today=today,
+            interest_ids=interest_ids,
+        )
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    matches: list[Any] = []
+    if start is not None:
+        matches = matches_for(
+            participant,
+            offers_by_pk(_open_offers(request), list(page.object_list)),
             start=start,
             today=today,
-            interest_ids={area.pk for area in participant.interest_list},  # type: ignore[attr-defined]
+            interest_ids=interest_ids,
         )
-    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
-    _mark_confirmation([m.offer for m in page.object_list], today)
+    _mark_confirmation([m.offer for m in matches], today)
     enrolment = (
         participant.enrolments.filter(end_date__isnull=True).order_by("-start_date", "-id").first()
     )
@@ -153,7 +164,7 @@ def participant_matches(request: AuthedRequest, pk: int) -> HttpResponse:
             "participant": participant,
             "form": form,
             "page_obj": page,
-            "matches": page.object_list,
+            "matches": matches,
             "period_end": end,
             "enrolment": enrolment,
             "parking": parking,

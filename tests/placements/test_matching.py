@@ -321,3 +321,92 @@ def test_reasons_are_translated_when_read(places):
     swedish = [reason.text for reason in match.reasons]
     assert "Samma kommun (Haninge)" in swedish
     assert "Samma kommun (Haninge)" not in english and len(english) == len(swedish)
+
+
+# --- the ranking in the database (the match list) ---------------------------------------
+
+
+def _varied_offers(places, rng):
+    """Offers differing in every criterion, some with equal scores, names and titles."""
+    haninge, tyreso, stockholm = places
+    areas = [business_area("snickeri"), business_area("cafe"), business_area("tradgard")]
+    enterprises = [
+        EnterpriseFactory(municipality=m, name=n)
+        for m, n in [
+            (haninge, "Ä-verkstan"),
+            (tyreso, "a-verkstan"),
+            (stockholm, "B-verkstan"),
+            (haninge, "B-verkstan"),
+        ]
+    ]
+    offers = []
+    for _ in range(40):
+        low = rng.choice([25, 50, 75, 100])
+        offer = _offer(
+            rng.choice(places),
+            enterprise=rng.choice(enterprises),
+            business_area=rng.choice(areas),
+            title=rng.choice(["Kök", "kök", "Verkstad", "Ärende"]),
+            min_extent=low,
+            max_extent=rng.choice([e for e in (25, 50, 75, 100) if e >= low]),
+            capacity=rng.randint(1, 3),
+            free_from=START + datetime.timedelta(days=rng.choice([-30, 0, 1, 20, 200])),
+            last_confirmed=TODAY - datetime.timedelta(days=rng.choice([0, 30, 31, 400])),
+            adaptations_possible=rng.choice(["", "  ", "\n\t", "Ramp", " lugn miljö "]),
+        )
+        for _ in range(rng.randint(0, 3)):
+            first = START + datetime.timedelta(days=rng.randint(-60, 60))
+            PlacementFactory(
+                offer=offer, planned_start=first, planned_end=first + datetime.timedelta(days=90)
+            )
+        offers.append(offer)
+    return offers
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_ranking_in_the_database_equals_the_one_in_python(places, seed):
+    import random
+
+    from placements.selectors.matching import matches_for, ranked_free_offers
+
+    rng = random.Random(seed)
+    _varied_offers(places, rng)
+    haninge, tyreso, stockholm = places
+    cafe, snickeri = business_area("cafe"), business_area("snickeri")
+    nowhere = _participant(None, wanted_extent=75)
+    participants = [
+        _participant(haninge, interests=[cafe]),
+        _participant(stockholm, interests=[cafe, snickeri], wanted_extent=25, support_needs="x"),
+        _participant(tyreso, workplace_adaptations="Ramp", wanted_extent=100),
+        _participant(haninge, support_needs="  \n"),
+        nowhere,
+    ]
+    end = START + datetime.timedelta(days=60)
+    # Newest first, so that the names and titles, not the queryset, break the ties.
+    open_offers = TrainingOffer.objects.open().with_related().order_by("-id")
+    for participant in participants:
+        interests = set(participant.interests.values_list("pk", flat=True))
+        python = rank_offers(
+            participant,
+            offers_by_pk(open_offers, free_offers(open_offers, START, end, today=TODAY)),
+            start=START,
+            today=TODAY,
+            interest_ids=interests,
+        )
+        database = ranked_free_offers(
+            participant, open_offers, START, end, today=TODAY, interest_ids=interests
+        )
+        assert len(database) > 10
+        assert [(r.pk, r.score, r.free_places) for r in database] == [
+            (m.offer.pk, m.score, m.free_places) for m in python
+        ]
+        # The shown page's reasons add up to the score the database gave.
+        shown = matches_for(
+            participant,
+            offers_by_pk(open_offers, database[:25]),
+            start=START,
+            today=TODAY,
+            interest_ids=interests,
+        )
+        assert [m.score for m in shown] == [r.score for r in database[:25]]
+    assert len({r.score for r in database}) > 3
