@@ -207,6 +207,14 @@ def main() -> None:
         (
             "app",
             "coordinator",
+            # From a match: the chosen offer instead of a select of every open offer.
+            f"/arbetstraning/deltagare/{person.pk}/foresla/?offer={offer.pk}"
+            if person and offer
+            else "/",
+        ),
+        (
+            "app",
+            "coordinator",
             f"/arbetstraning/deltagare/{person.pk}/matchning/" if person else "/",
         ),
         ("app", "coordinator", f"/foretag/platser/{offer.pk}/" if offer else "/"),

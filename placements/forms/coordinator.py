@@ -207,9 +207,17 @@ class ProposeForm(forms.Form):
         *args: Any,
         offers: QuerySet[TrainingOffer],
         enrolments: QuerySet[Enrolment],
+        chosen_offer: TrainingOffer | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # An offer chosen in the match list is shown as text with a hidden field (and
+        # checked against the open offers again); without one, every open offer is a
+        # choice (3,000 options nationally).
+        self.chosen_offer = chosen_offer
+        if chosen_offer is not None:
+            offers = offers.filter(pk=chosen_offer.pk)
+            self.fields["offer"].widget = forms.HiddenInput()
         self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
         self.fields["enrolment"].queryset = enrolments  # type: ignore[attr-defined]
         self.fields["enrolment"].label_from_instance = (  # type: ignore[attr-defined]

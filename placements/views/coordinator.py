@@ -58,7 +58,7 @@ from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
 from samordning.models import AuditAction
 from samordning.policy import Perm, perm_required
-from samordning.validation import is_ascii_digits, is_sane_date
+from samordning.validation import is_ascii_digits, is_db_id, is_sane_date
 
 PAGE_SIZE = 25
 
@@ -179,8 +179,10 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     offers = _open_offers(request)
     enrolments = participant.enrolments.filter(end_date__isnull=True).select_related("insats")
+    data = request.POST if request.method == "POST" else request.GET
+    chosen = _chosen_offer(offers, data.get("offer", ""))
     if request.method == "POST":
-        form = ProposeForm(request.POST, offers=offers, enrolments=enrolments)
+        form = ProposeForm(request.POST, offers=offers, enrolments=enrolments, chosen_offer=chosen)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -209,9 +211,10 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(placement)
     else:
         form = ProposeForm(
-            initial=_propose_initial(request, participant, offers, enrolments, today),
+            initial=_propose_initial(request, participant, chosen, enrolments, today),
             offers=offers,
             enrolments=enrolments,
+            chosen_offer=chosen,
         )
     return render(
         request,
@@ -226,10 +229,15 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _chosen_offer(offers: Any, value: str) -> TrainingOffer | None:
+    """The open offer `value` names (?offer= from the match list, or the posted one)."""
+    return offers.filter(pk=int(value)).first() if is_db_id(value) else None
+
+
 def _propose_initial(
     request: AuthedRequest,
     participant: Participant,
-    offers: Any,
+    offer: TrainingOffer | None,
     enrolments: Any,
     today: datetime.date,
 ) -> dict[str, Any]:
@@ -238,8 +246,6 @@ def _propose_initial(
     extent and a message the coordinator only needs to read through."""
     start = wanted_start(participant, today)
     initial: dict[str, Any] = {"extent": participant.wanted_extent}
-    offer_id = request.GET.get("offer", "")
-    offer = offers.filter(pk=int(offer_id)).first() if is_ascii_digits(offer_id) else None
     if offer is not None:
         start = max(start, offer.free_from)
         initial["offer"] = offer.pk

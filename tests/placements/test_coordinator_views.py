@@ -335,6 +335,38 @@ def test_propose_page_ignores_an_offer_that_is_no_number(logged_in, mine, offer,
     )
     assert response.status_code == 200
     assert "offer" not in response.context["form"].initial
+    assert '<select name="offer"' in response.text
+
+
+def test_the_chosen_offer_is_shown_instead_of_every_open_offer(logged_in, mine, offer):
+    other = TrainingOfferFactory(title="Annan plats")
+    propose = reverse("placements:placement-propose", args=[mine.pk])
+    chosen = logged_in.get(propose, {"offer": offer.pk}).text
+    assert '<select name="offer"' not in chosen
+    assert f'<input type="hidden" name="offer" value="{offer.pk}"' in chosen
+    assert f"{offer.enterprise.name}: {offer.title}" in chosen
+    assert other.title not in chosen
+    matches = reverse("placements:participant-matches", args=[mine.pk])
+    assert f'<a href="{matches}">Välj en annan plats i matchningen</a>' in chosen
+    # Without an offer, or with one that is not open, every open offer is a choice.
+    for query in ({}, {"offer": TrainingOfferFactory(status="paused").pk}):
+        page = logged_in.get(propose, query).text
+        assert '<select name="offer"' in page and other.title in page
+
+
+def test_a_posted_offer_that_closed_meanwhile_is_refused_with_the_full_choice(
+    logged_in, mine, offer
+):
+    EnrolmentFactory(participant=mine)
+    offer.status = "paused"
+    offer.save()
+    response = logged_in.post(
+        reverse("placements:placement-propose", args=[mine.pk]), _proposal(offer)
+    )
+    assert response.status_code == 200
+    assert "offer" in response.context["form"].errors
+    assert '<select name="offer"' in response.text
+    assert not Placement.objects.exists()
 
 
 def test_a_full_offer_answers_with_a_message_and_keeps_the_form(logged_in, mine):
