@@ -7,12 +7,14 @@ placements.services; these forms only parse what was typed.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import django_filters
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,9 +162,30 @@ class MatchPeriodForm(forms.Form):
         return cleaned
 
 
+def offer_label(enterprise: str, title: str, municipality: str) -> str:
+    return f"{enterprise}: {title} ({municipality})"
+
+
+class OfferChoiceIterator(ModelChoiceIterator):
+    """The options as (pk, label) from one query of plain values: a select of every
+    open offer (3,000 nationally) built 11,000 model objects (offer, enterprise,
+    area, municipality) only to print three names of each."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        # One plain fetch (not iterator(): a server-side cursor is planned for its
+        # first rows).
+        rows = self.queryset.values_list("pk", "enterprise__name", "title", "municipality__name")
+        for pk, enterprise, title, municipality in rows:
+            yield (pk, offer_label(enterprise, title, municipality))
+
+
 class OfferChoiceField(forms.ModelChoiceField):
+    iterator = OfferChoiceIterator
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.enterprise.name}: {obj.title} ({obj.municipality.name})"
+        return offer_label(obj.enterprise.name, obj.title, obj.municipality.name)
 
 
 class ProposeForm(forms.Form):

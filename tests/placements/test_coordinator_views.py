@@ -641,3 +641,25 @@ def test_a_match_opens_the_one_proposal_form_filled_in(logged_in, mine, offer):
     response = logged_in.get(propose, {"offer": offer.pk, "planned_start": "x", "extent": "999"})
     assert response.status_code == 200
     assert response.context["form"].initial["planned_start"] != "x"
+
+
+def test_the_offer_select_lists_every_open_offer_from_plain_values(
+    logged_in, mine, django_assert_max_num_queries
+):
+    from django.utils.html import escape
+
+    from enterprises.models import TrainingOffer
+    from placements.forms.coordinator import OfferChoiceField
+
+    offers = [TrainingOfferFactory(title=f"Plats <{n}>") for n in range(5)]
+    TrainingOfferFactory(title="Pausad plats", status="paused")
+    propose = reverse("placements:placement-propose", args=[mine.pk])
+    with django_assert_max_num_queries(12):
+        page = logged_in.get(propose).text
+    field = OfferChoiceField(queryset=TrainingOffer.objects.open().with_related())
+    for offer in offers:
+        label = escape(field.label_from_instance(offer))
+        assert f'<option value="{offer.pk}">{label}</option>' in page
+    assert "Pausad plats" not in page
+    assert list(field.choices)[0] == ("", field.empty_label)
+    assert len(list(field.choices)) == TrainingOffer.objects.open().count() + 1
