@@ -44,3 +44,13 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms fwd="%({x-forwarded-for}i)s"'
+
+
+def post_worker_init(worker: object) -> None:
+    """Compile templates, URL patterns and catalogues before the worker's first request
+    (samordning/warmup.py): a fresh worker's first requests were its slowest.
+    GUNICORN_WARM_UP=0 leaves it out."""
+    if os.environ.get("GUNICORN_WARM_UP", "1") != "0":
+        from samordning.warmup import warm_up
+
+        warm_up()

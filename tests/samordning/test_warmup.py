@@ -1,0 +1,24 @@
+"""The worker warm-up (samordning/warmup.py, gunicorn's post_worker_init)."""
+
+from __future__ import annotations
+
+from samordning.warmup import template_names, warm_up
+
+
+def test_warm_up_compiles_every_template_without_the_database():
+    # No django_db mark: a query would fail the test.
+    names = template_names()
+    assert "base.html" in names and "placements/offer_match_list.html" in names
+    assert warm_up() == len(names)
+
+
+def test_the_gunicorn_hook_calls_the_warm_up(monkeypatch):
+    import runpy
+
+    calls = []
+    monkeypatch.setattr("samordning.warmup.warm_up", lambda: calls.append(1))
+    config = runpy.run_path("gunicorn.conf.py")
+    config["post_worker_init"](object())
+    monkeypatch.setenv("GUNICORN_WARM_UP", "0")
+    config["post_worker_init"](object())
+    assert calls == [1]
