@@ -8,7 +8,11 @@ proposal will find), and one query of (pk, capacity, free from) per offer; only
 the offers a page shows are then built as model objects.
 
 The ranking is a sum of visible points; every criterion adds a reason in plain
-Swedish so the coordinator sees why an offer comes first.
+Swedish so the coordinator sees why an offer comes first. For the match list the
+database computes every free offer's score (score_expression: the same points as
+score_offer, as conditions on the offer's columns) and the order is taken on plain
+tuples (ranked_free_offers); only the shown page is built as model objects and
+scored again in Python for its reasons (matches_for).
 """
 
 from __future__ import annotations
