@@ -654,6 +654,8 @@ def test_the_offer_select_lists_every_open_offer_from_plain_values(
     offers = [TrainingOfferFactory(title=f"Plats <{n}>") for n in range(5)]
     TrainingOfferFactory(title="Pausad plats", status="paused")
     propose = reverse("placements:placement-propose", args=[mine.pk])
+    # Session, user, groups, savepoints, the participant, the open offers' options
+    # (one values query however many), the enrolments, the sharing consent.
     with django_assert_max_num_queries(12):
         page = logged_in.get(propose).text
     field = OfferChoiceField(queryset=TrainingOffer.objects.open().with_related())
