@@ -654,8 +654,9 @@ def test_the_offer_select_lists_every_open_offer_from_plain_values(
     offers = [TrainingOfferFactory(title=f"Plats <{n}>") for n in range(5)]
     TrainingOfferFactory(title="Pausad plats", status="paused")
     propose = reverse("placements:placement-propose", args=[mine.pk])
-    # Session, user, groups, savepoints, the participant, the open offers' options
-    # (one values query however many), the enrolments, the sharing consent.
+    # Session, user, groups, the participant, the latest enrolment, the sharing consent,
+    # the open offers' options (one values query however many offers), the enrolments'
+    # select: 8 on SQLite; PostgreSQL adds the request's transaction.
     with django_assert_max_num_queries(12):
         page = logged_in.get(propose).text
     field = OfferChoiceField(queryset=TrainingOffer.objects.open().with_related())
