@@ -171,7 +171,7 @@ class OfferChoiceIterator(ModelChoiceIterator):
     open offer (3,000 nationally) built 11,000 model objects (offer, enterprise,
     area, municipality) only to print three names of each."""
 
-    def __iter__(self) -> Iterator[tuple[Any, str]]:
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         # One plain fetch (not iterator(): a server-side cursor is planned for its

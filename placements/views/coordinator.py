@@ -179,8 +179,8 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     offers = _open_offers(request)
     enrolments = participant.enrolments.filter(end_date__isnull=True).select_related("insats")
-    data = request.POST if request.method == "POST" else request.GET
-    chosen = _chosen_offer(offers, data.get("offer", ""))
+    asked = request.POST if request.method == "POST" else request.GET
+    chosen = _chosen_offer(offers, asked.get("offer", ""))
     if request.method == "POST":
         form = ProposeForm(request.POST, offers=offers, enrolments=enrolments, chosen_offer=chosen)
         if form.is_valid():
