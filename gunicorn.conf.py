@@ -7,6 +7,7 @@ so a request stuck on the database is ended by PostgreSQL (and answered with the
 """
 
 import os
+from typing import Any
 
 
 def _int(name: str, default: int) -> int:
@@ -46,11 +47,14 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms fwd="%({x-forwarded-for}i)s"'
 
 
-def post_worker_init(worker: object) -> None:
+def post_worker_init(worker: Any) -> None:  # noqa: ANN401  (gunicorn's Worker)
     """Compile templates, URL patterns and catalogues before the worker's first request
     (samordning/warmup.py): a fresh worker's first requests were its slowest.
     GUNICORN_WARM_UP=0 leaves it out."""
     if os.environ.get("GUNICORN_WARM_UP", "1") != "0":
         from samordning.warmup import warm_up
 
-        warm_up()
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001  (a worker that cannot warm up still serves)
+            worker.log.exception("warm-up failed")

@@ -22,3 +22,16 @@ def test_the_gunicorn_hook_calls_the_warm_up(monkeypatch):
     monkeypatch.setenv("GUNICORN_WARM_UP", "0")
     config["post_worker_init"](object())
     assert calls == [1]
+
+
+def test_a_worker_whose_warm_up_fails_still_starts(monkeypatch):
+    import runpy
+    from unittest import mock
+
+    def broken() -> int:
+        raise RuntimeError("no")
+
+    monkeypatch.setattr("samordning.warmup.warm_up", broken)
+    worker = mock.Mock()
+    runpy.run_path("gunicorn.conf.py")["post_worker_init"](worker)
+    worker.log.exception.assert_called_once()
