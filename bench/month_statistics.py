@@ -52,7 +52,9 @@ def main() -> None:
                 f"(runs {', '.join(f'{t:.2f}' for t in times)}), {len(rows)} rows, {days} days"
             )
     if not args.no_key:
-        key = SummaryKey("overview", datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+        key = SummaryKey(
+            "overview", datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+        )
         started = time.perf_counter()
         summary_compute(key=key)
         print(f"summary_compute overview {today.year}: {time.perf_counter() - started:.1f} s")

@@ -434,9 +434,7 @@ class PlacementMonth(models.Model):
         verbose_name_plural = _("närvarodagar per månad")
         constraints = [
             models.UniqueConstraint(fields=["placement", "month"], name="placement_month_once"),
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="placement_month_first_day"
-            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="placement_month_first_day"),
             models.CheckConstraint(
                 condition=Q(present_days__gte=1, present_days__lte=31),
                 name="placement_month_days_in_month",

@@ -1,9 +1,11 @@
 """Invoice basis (fakturaunderlag): present days x the offer's price per present day.
 
 The rows (one per placement with present days in the month) are paginated in the
-database before anything is summed; the present days are then counted for the shown
+database before anything is summed; their present days are then read for the shown
 placements only (a page, or a chunk of the download). The totals are one query
-grouped per offer, which also counts the rows.
+grouped per offer, which also counts the rows. Every figure comes from
+PlacementMonth (present days per placement and month, kept by database triggers on
+AttendanceDay), not from the month's present days themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -35,7 +36,7 @@ from enterprises.validators import format_org_number
 from participants.choices import ConsentPurpose
 from participants.models import Consent, Participant
 from placements.disclosure import Disclosed, enterprise_disclosure, participant_label
-from placements.models import AttendanceDay, Placement
+from placements.models import Placement, PlacementMonth
 from placements.services.attendance import month_bounds
 from samordning import policy
 from samordning.expressions import InSubquery
@@ -85,23 +86,19 @@ def invoice_placements(
     Rows: an admin sees every placement; anyone else the placements of their own
     caseload (coordinators) and at the enterprises they manage (managers).
     """
-    first, last = month_bounds(year, month)
+    first, _last = month_bounds(year, month)
     placements = Placement.objects.filter(offer__enterprise__in=enterprises)
     own, name_visible = _own(user)
     if own is None:
-        # Everyone's month: the month's placements read once from attendance_date_idx
-        # and looked up by key (InSubquery), not a hash join over every placement.
-        month_days = AttendanceDay.objects.filter(date__range=(first, last)).order_by()
-        placements = placements.filter(
-            InSubquery("pk", month_days.values("placement_id").distinct())
-        )
+        # Everyone's month: the month's placements read once from placement_month_idx
+        # (one row per placement, not per day) and looked up by key (InSubquery).
+        month_rows = PlacementMonth.objects.filter(month=first).order_by()
+        placements = placements.filter(InSubquery("pk", month_rows.values("placement_id")))
     else:
-        # A caseload or an enterprise's placements: probe each for a present day in
-        # the month (attendance_once_per_day); never a placement's whole history.
+        # A caseload or an enterprise's placements: probe each for the month's row
+        # (placement_month_once); never a placement's whole history.
         placements = placements.filter(own).filter(
-            Exists(
-                AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
-            )
+            Exists(PlacementMonth.objects.filter(placement_id=OuterRef("pk"), month=first))
         )
     # The person and the snapshot are read for the shown rows (with_present_days):
     # joined here, they were joined for every placement of the month before the sort.
@@ -123,15 +120,11 @@ def with_present_days(placements: Iterable[Placement], *, year: int, month: int)
     rows = list(placements)
     if not rows:
         return rows
-    first, last = month_bounds(year, month)
+    first, _last = month_bounds(year, month)
     prefetch_related_objects(rows, "participant", "shared")
     counts = dict(
-        AttendanceDay.objects.filter(
-            placement_id__in=[p.pk for p in rows], date__range=(first, last)
-        )
-        .values("placement_id")
-        .annotate(days=Count("date"))
-        .values_list("placement_id", "days")
+        PlacementMonth.objects.filter(placement_id__in=[p.pk for p in rows], month=first)
+        .values_list("placement_id", "present_days")
         .order_by()
     )
     sharing = set(
@@ -176,40 +169,43 @@ def invoice_totals(
     *, enterprises: QuerySet[Enterprise], year: int, month: int, user: User
 ) -> list[EnterpriseTotal]:
     """Present days, amount and number of rows per enterprise for the month, of the
-    placements `user`'s invoice basis lists (invoice_placements): grouped per offer
-    in the database, each placement's days counted through attendance_once_per_day,
-    then summed per enterprise here (an offer has one price)."""
-    first, last = month_bounds(year, month)
-    days = (
-        AttendanceDay.objects.filter(placement_id=OuterRef("pk"), date__range=(first, last))
-        .order_by()
-        .values("placement_id")
-        .annotate(n=Count("date"))  # date: index-only on attendance_once_per_day
-        .values("n")
-    )
-    per_offer = (
-        invoice_placements(enterprises=enterprises, year=year, month=month, user=user)
-        .order_by()
-        .values(
-            "offer_id",
-            "offer__price_per_day",
-            "offer__enterprise_id",
-            "offer__enterprise__name",
-            "offer__enterprise__org_number",
+    placements `user`'s invoice basis lists (invoice_placements): the month's
+    PlacementMonth rows (one per listed placement) grouped per offer in the
+    database, then summed per enterprise here (an offer has one price)."""
+    first, _last = month_bounds(year, month)
+    rows = PlacementMonth.objects.filter(month=first)
+    if _own(user)[0] is None:
+        # Everyone's month: every row of the month at the chosen enterprises.
+        rows = rows.filter(placement__offer__enterprise__in=enterprises)
+    else:
+        rows = rows.filter(
+            placement__in=invoice_placements(
+                enterprises=enterprises, year=year, month=month, user=user
+            )
+            .order_by()
+            .values("pk")
         )
-        .annotate(days=Sum(Subquery(days)), placements=Count("pk"))
-        .order_by("offer__enterprise__name", "offer__enterprise_id")
+    per_offer = (
+        rows.values(
+            "placement__offer_id",
+            "placement__offer__price_per_day",
+            "placement__offer__enterprise_id",
+            "placement__offer__enterprise__name",
+            "placement__offer__enterprise__org_number",
+        )
+        .annotate(days=Sum("present_days"), placements=Count("pk"))
+        .order_by("placement__offer__enterprise__name", "placement__offer__enterprise_id")
     )
     totals: dict[int, EnterpriseTotal] = {}
     for row in per_offer:
-        key = row["offer__enterprise_id"]
+        key = row["placement__offer__enterprise_id"]
         before = totals.get(key)
         days_here = row["days"] or 0
-        amount_here = days_here * (row["offer__price_per_day"] or Decimal("0"))
+        amount_here = days_here * (row["placement__offer__price_per_day"] or Decimal("0"))
         totals[key] = EnterpriseTotal(
             enterprise_id=key,
-            name=row["offer__enterprise__name"],
-            org_number=row["offer__enterprise__org_number"],
+            name=row["placement__offer__enterprise__name"],
+            org_number=row["placement__offer__enterprise__org_number"],
             days=days_here + (before.days if before else 0),
             amount=(amount_here + (before.amount if before else 0)).quantize(Decimal("0.01")),
             placements=row["placements"] + (before.placements if before else 0),
