@@ -424,7 +424,7 @@ class PlacementMonth(models.Model):
         # protect the placement: a deletable placement has no rows here, so Django
         # need not look (the foreign key constraint still refuses a stray row).
         on_delete=models.DO_NOTHING,
-        related_name="+",
+        related_name="months",
     )
     month = models.DateField(_("månad"))
     present_days = models.PositiveIntegerField(_("närvarodagar"))

@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='placementmonth',
             name='placement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='placements.placement', verbose_name='arbetsträning'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='months', to='placements.placement', verbose_name='arbetsträning'),
         ),
         migrations.AddIndex(
             model_name='placementmonth',

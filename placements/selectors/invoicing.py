@@ -39,7 +39,6 @@ from placements.disclosure import Disclosed, enterprise_disclosure, participant_
 from placements.models import Placement, PlacementMonth
 from placements.services.attendance import month_bounds
 from samordning import policy
-from samordning.expressions import InSubquery
 from samordning.models import User
 
 
@@ -90,10 +89,11 @@ def invoice_placements(
     placements = Placement.objects.filter(offer__enterprise__in=enterprises)
     own, name_visible = _own(user)
     if own is None:
-        # Everyone's month: the month's placements read once from placement_month_idx
-        # (one row per placement, not per day) and looked up by key (InSubquery).
-        month_rows = PlacementMonth.objects.filter(month=first).order_by()
-        placements = placements.filter(InSubquery("pk", month_rows.values("placement_id")))
+        # Everyone's month: a join from the month's rows of placement_month_idx (one
+        # per placement: placement_month_once), which the planner estimates right and
+        # hash-joins to the offers and enterprises for the sort; `pk IN (subquery)`
+        # was estimated at 10 rows and looked up each row's offer and enterprise.
+        placements = placements.filter(months__month=first)
     else:
         # A caseload or an enterprise's placements: probe each for the month's row
         # (placement_month_once); never a placement's whole history.
