@@ -20,9 +20,11 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -173,39 +175,48 @@ def invoice_totals(
     PlacementMonth rows (one per listed placement) grouped per offer in the
     database, then summed per enterprise here (an offer has one price)."""
     first, _last = month_bounds(year, month)
-    rows = PlacementMonth.objects.filter(month=first)
     if _own(user)[0] is None:
-        # Everyone's month: every row of the month at the chosen enterprises.
-        rows = rows.filter(placement__offer__enterprise__in=enterprises)
+        # Everyone's month: the month's rows at the chosen enterprises, grouped.
+        rows = PlacementMonth.objects.filter(
+            month=first, placement__offer__enterprise__in=enterprises
+        ).annotate(days=F("present_days"))
+        prefix = "placement__"
     else:
-        rows = rows.filter(
-            placement__in=invoice_placements(
-                enterprises=enterprises, year=year, month=month, user=user
+        # A caseload or an enterprise's placements: from those placements, each
+        # one's row read by key (placement_month_once); a semi-join against the
+        # month's rows read all 64,000 of them nationally (10 times slower).
+        rows = invoice_placements(
+            enterprises=enterprises, year=year, month=month, user=user
+        ).annotate(
+            days=Subquery(
+                PlacementMonth.objects.filter(placement_id=OuterRef("pk"), month=first).values(
+                    "present_days"
+                )
             )
-            .order_by()
-            .values("pk")
         )
+        prefix = ""
     per_offer = (
-        rows.values(
-            "placement__offer_id",
-            "placement__offer__price_per_day",
-            "placement__offer__enterprise_id",
-            "placement__offer__enterprise__name",
-            "placement__offer__enterprise__org_number",
+        rows.order_by()
+        .values(
+            offer_key=F(f"{prefix}offer_id"),
+            price=F(f"{prefix}offer__price_per_day"),
+            enterprise_key=F(f"{prefix}offer__enterprise_id"),
+            enterprise_name=F(f"{prefix}offer__enterprise__name"),
+            org_number=F(f"{prefix}offer__enterprise__org_number"),
         )
-        .annotate(days=Sum("present_days"), placements=Count("pk"))
-        .order_by("placement__offer__enterprise__name", "placement__offer__enterprise_id")
+        .annotate(month_days=Sum("days"), placements=Count("pk"))
+        .order_by("enterprise_name", "enterprise_key")
     )
     totals: dict[int, EnterpriseTotal] = {}
     for row in per_offer:
-        key = row["placement__offer__enterprise_id"]
+        key = row["enterprise_key"]
         before = totals.get(key)
-        days_here = row["days"] or 0
-        amount_here = days_here * (row["placement__offer__price_per_day"] or Decimal("0"))
+        days_here = row["month_days"] or 0
+        amount_here = days_here * (row["price"] or Decimal("0"))
         totals[key] = EnterpriseTotal(
             enterprise_id=key,
-            name=row["placement__offer__enterprise__name"],
-            org_number=row["placement__offer__enterprise__org_number"],
+            name=row["enterprise_name"],
+            org_number=row["org_number"],
             days=days_here + (before.days if before else 0),
             amount=(amount_here + (before.amount if before else 0)).quantize(Decimal("0.01")),
             placements=row["placements"] + (before.placements if before else 0),
