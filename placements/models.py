@@ -336,22 +336,32 @@ class Placement(models.Model):
         return None
 
 
-# One present day less in OLD's month (the row goes at its last day), one more in
-# NEW's (created at its first): row by row, so every writer keeps PlacementMonth
-# equal to a GROUP BY over AttendanceDay. The DELETE before the UPDATE, so a row
-# at 1 is removed rather than left at 0 (placement_month_days_in_month).
+# One present day less in OLD's month (the row goes at its last day, never kept at
+# 0: placement_month_days_in_month), one more in NEW's (created at its first): row
+# by row, so every writer keeps PlacementMonth equal to a GROUP BY over
+# AttendanceDay. The old month's row is locked before it is read, so two
+# transactions removing days of the same month take turns (a DELETE ... = 1 then
+# UPDATE ... > 1 could miss a row that a concurrent removal brought from 2 to 1).
+# Concurrent additions meet in ON CONFLICT, which waits for the other's row.
 PLACEMENT_MONTH_PG_FUNC = """
     IF TG_OP = 'UPDATE' AND OLD.placement_id = NEW.placement_id
        AND date_trunc('month', OLD.date) = date_trunc('month', NEW.date) THEN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        DELETE FROM placements_placementmonth
+        SELECT present_days INTO days_before FROM placements_placementmonth
          WHERE placement_id = OLD.placement_id
-           AND month = date_trunc('month', OLD.date)::date AND present_days = 1;
-        UPDATE placements_placementmonth SET present_days = present_days - 1
-         WHERE placement_id = OLD.placement_id
-           AND month = date_trunc('month', OLD.date)::date AND present_days > 1;
+           AND month = date_trunc('month', OLD.date)::date
+           FOR UPDATE;
+        IF days_before = 1 THEN
+            DELETE FROM placements_placementmonth
+             WHERE placement_id = OLD.placement_id
+               AND month = date_trunc('month', OLD.date)::date;
+        ELSIF days_before > 1 THEN
+            UPDATE placements_placementmonth SET present_days = present_days - 1
+             WHERE placement_id = OLD.placement_id
+               AND month = date_trunc('month', OLD.date)::date;
+        END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO placements_placementmonth (placement_id, month, present_days)
@@ -402,6 +412,7 @@ class AttendanceDay(models.Model):
                 level=pgtrigger.Row,
                 when=pgtrigger.After,
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                declare=[("days_before", "integer")],
                 func=PLACEMENT_MONTH_PG_FUNC,
             ),
         ]
