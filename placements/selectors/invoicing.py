@@ -175,6 +175,7 @@ def invoice_totals(
     PlacementMonth rows (one per listed placement) grouped per offer in the
     database, then summed per enterprise here (an offer has one price)."""
     first, _last = month_bounds(year, month)
+    rows: QuerySet[Any]  # PlacementMonth rows or placements, each with `days`
     if _own(user)[0] is None:
         # Everyone's month: the month's rows at the chosen enterprises, grouped.
         rows = PlacementMonth.objects.filter(
