@@ -411,6 +411,18 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
             ORDER BY 2, 1
             """,
         ),
+        (
+            # The loader runs with session_replication_role = replica, so the triggers
+            # that keep PlacementMonth did not fire: one grouped pass instead.
+            "present days per month",
+            """
+            INSERT INTO placements_placementmonth (placement_id, month, present_days)
+            SELECT ad.placement_id, date_trunc('month', ad.date)::date, count(*)
+            FROM placements_attendanceday ad, base
+            WHERE ad.placement_id > base.pla
+            GROUP BY 1, 2
+            """,
+        ),
     ]
 
 
@@ -435,6 +447,7 @@ SEQUENCES = [
     "placements_sharedsnapshot",
     "placements_followupmeeting",
     "placements_attendanceday",
+    "placements_placementmonth",
 ]
 
 

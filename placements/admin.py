@@ -15,6 +15,7 @@ from placements.models import (
     AttendanceDay,
     FollowUpMeeting,
     Placement,
+    PlacementMonth,
     SharedSnapshot,
     WaitingListEntry,
 )
@@ -187,6 +188,18 @@ class AttendanceDayAdmin(PlacementPartAdmin):
     readonly_fields = ("recorded_at",)
     # No date_hierarchy: its year links come from SELECT DISTINCT over the whole table
     # (a full scan at national scale); the date list filter narrows by index instead.
+
+
+@admin.register(PlacementMonth)
+class PlacementMonthAdmin(ViewOnlyAdminMixin, PlacementPartAdmin):
+    """Present days per placement and month: kept by database triggers on the
+    present days, so the admin may look, never write."""
+
+    list_display = ("month", "placement", "present_days")
+    list_filter = ("month",)
+    search_fields = PLACEMENT_SEARCH
+    list_select_related = ("placement__participant", "placement__offer")
+    readonly_fields = ("placement", "month", "present_days")
 
 
 @admin.register(FollowUpMeeting)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -335,6 +336,43 @@ class Placement(models.Model):
         return None
 
 
+# One present day less in OLD's month (the row goes at its last day, never kept at
+# 0: placement_month_days_in_month), one more in NEW's (created at its first): row
+# by row, so every writer keeps PlacementMonth equal to a GROUP BY over
+# AttendanceDay. The old month's row is locked before it is read, so two
+# transactions removing days of the same month take turns (a DELETE ... = 1 then
+# UPDATE ... > 1 could miss a row that a concurrent removal brought from 2 to 1).
+# Concurrent additions meet in ON CONFLICT, which waits for the other's row.
+PLACEMENT_MONTH_PG_FUNC = """
+    IF TG_OP = 'UPDATE' AND OLD.placement_id = NEW.placement_id
+       AND date_trunc('month', OLD.date) = date_trunc('month', NEW.date) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        SELECT present_days INTO days_before FROM placements_placementmonth
+         WHERE placement_id = OLD.placement_id
+           AND month = date_trunc('month', OLD.date)::date
+           FOR UPDATE;
+        IF days_before = 1 THEN
+            DELETE FROM placements_placementmonth
+             WHERE placement_id = OLD.placement_id
+               AND month = date_trunc('month', OLD.date)::date;
+        ELSIF days_before > 1 THEN
+            UPDATE placements_placementmonth SET present_days = present_days - 1
+             WHERE placement_id = OLD.placement_id
+               AND month = date_trunc('month', OLD.date)::date;
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO placements_placementmonth (placement_id, month, present_days)
+        VALUES (NEW.placement_id, date_trunc('month', NEW.date)::date, 1)
+        ON CONFLICT (placement_id, month)
+        DO UPDATE SET present_days = placements_placementmonth.present_days + 1;
+    END IF;
+    RETURN NULL;
+"""
+
+
 class AttendanceDay(models.Model):
     """A day the participant was present; payment is per present day."""
 
@@ -365,9 +403,61 @@ class AttendanceDay(models.Model):
         ]
         # A month's present days for all placements (invoice basis, statistics).
         indexes = [models.Index(fields=["date", "placement"], name="attendance_date_idx")]
+        # PlacementMonth is kept by the database, whoever writes the days: the
+        # service, the admin, bulk_create, queryset update/delete, raw SQL.
+        # SQLite gets the same rules from migration 0009 (PLACEMENT_MONTH_SQLITE_TRIGGERS).
+        triggers = [
+            pgtrigger.Trigger(
+                name="attendance_placement_month",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                declare=[("days_before", "integer")],
+                func=PLACEMENT_MONTH_PG_FUNC,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.placement_id}: {self.date}"
+
+
+class PlacementMonth(models.Model):
+    """A placement's present days in one month, kept by database triggers on
+    AttendanceDay (never written by the application): the invoice basis and the
+    statistics sum these instead of reading every present day.
+
+    A row exists exactly when the placement has present days in the month."""
+
+    placement = models.ForeignKey(
+        Placement,
+        verbose_name=_("arbetsträning"),
+        # A row exists only while the placement has present days, and those
+        # protect the placement: a deletable placement has no rows here, so Django
+        # need not look (the foreign key constraint still refuses a stray row).
+        on_delete=models.DO_NOTHING,
+        related_name="months",
+    )
+    month = models.DateField(_("månad"))
+    present_days = models.PositiveIntegerField(_("närvarodagar"))
+
+    class Meta:
+        verbose_name = _("närvarodagar per månad")
+        verbose_name_plural = _("närvarodagar per månad")
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "month"], name="placement_month_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="placement_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(present_days__gte=1, present_days__lte=31),
+                name="placement_month_days_in_month",
+            ),
+        ]
+        # A month for all placements (invoice basis), years for all (statistics).
+        indexes = [
+            models.Index(fields=["month", "placement", "present_days"], name="placement_month_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id}: {self.month:%Y-%m} {self.present_days}"
 
 
 class FollowUpMeeting(models.Model):

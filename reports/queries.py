@@ -24,6 +24,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -71,6 +72,7 @@ from placements.models import (
     ENDED_STATUSES,
     AttendanceDay,
     Placement,
+    PlacementMonth,
     PlacementQuerySet,
     PlacementStatus,
 )
@@ -509,12 +511,27 @@ def capacity_and_held(
     return [(day, capacity[f"c{i}"], read_tally(held, f"h{i}")) for i, day in enumerate(points)]
 
 
+def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of the whole calendar months inside the period, if any."""
+    first = period.start
+    if first.day != 1:
+        first = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    after = period.end + datetime.timedelta(days=1)
+    last = period.end if after.day == 1 else period.end.replace(day=1) - datetime.timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
 def attendance_per_enterprise_year(
     period: Period, *, municipality: Municipality | None = None
 ) -> list[dict[str, Any]]:
     """Present days and invoiced amount (days x the offer's price) per enterprise and year.
 
-    One grouped query; the amount sums each present day's price in the database.
+    Present days are a count of days, not of people: they carry no record keys and
+    are not perturbed. The whole months of the period are read from PlacementMonth
+    (present days per placement and month, kept by database triggers), one row per
+    placement and month instead of one per day; days of a period's partial first or
+    last month (a custom range) are counted from the days themselves. Both grouped
+    in the database, merged here.
     """
     # The same rows as `placement__in=counted_placements()`, as anti-joins on the few
     # registration errors (partial index) instead of a semi-join over every placement.
@@ -522,22 +539,60 @@ def attendance_per_enterprise_year(
         participant=OuterRef("placement__participant_id"),
         end_reason=EndReason.REGISTRATION_ERROR,
     )
-    qs = (
-        AttendanceDay.objects.filter(date__range=(period.start, period.end))
-        .exclude(placement__end_reason=EndReason.REGISTRATION_ERROR)
-        .exclude(Exists(in_error))
-    )
-    if municipality is not None:
-        qs = qs.filter(placement__offer__enterprise__municipality=municipality)
-    rows = (
-        qs.values(
-            enterprise=F("placement__offer__enterprise__name"),
-            year=ExtractYear("date"),
+
+    def counted(qs: QuerySet[Any]) -> QuerySet[Any]:
+        qs = qs.exclude(placement__end_reason=EndReason.REGISTRATION_ERROR).exclude(
+            Exists(in_error)
         )
-        .annotate(days=Count("pk"), amount=Sum("placement__offer__price_per_day"))
-        .order_by("enterprise", "year")
-    )
-    return [dict(row) for row in rows]
+        if municipality is not None:
+            qs = qs.filter(placement__offer__enterprise__municipality=municipality)
+        return qs
+
+    merged: dict[tuple[str, int], dict[str, Any]] = {}
+    queries_run = 0
+
+    def add(rows: QuerySet[Any]) -> None:
+        nonlocal queries_run
+        queries_run += 1
+        for row in rows.order_by("enterprise", "year"):
+            key = (row["enterprise"], row["year"])
+            before = merged.get(key)
+            if before is None:
+                merged[key] = dict(row)
+                continue
+            before["days"] += row["days"]
+            if row["amount"] is not None:
+                before["amount"] = (before["amount"] or 0) + row["amount"]
+
+    months = _whole_months(period)
+    day_ranges = [(period.start, period.end)]
+    if months is not None:
+        add(
+            counted(PlacementMonth.objects.filter(month__range=months))
+            .values(enterprise=F("placement__offer__enterprise__name"), year=ExtractYear("month"))
+            .annotate(
+                days=Sum("present_days"),
+                amount=Sum(
+                    F("present_days") * F("placement__offer__price_per_day"),
+                    output_field=DecimalField(max_digits=14, decimal_places=2),
+                ),
+            )
+        )
+        day_ranges = [
+            (period.start, months[0] - datetime.timedelta(days=1)),
+            (months[1] + datetime.timedelta(days=1), period.end),
+        ]
+    for start, end in day_ranges:
+        if start > end:
+            continue
+        add(
+            counted(AttendanceDay.objects.filter(date__range=(start, end)))
+            .values(enterprise=F("placement__offer__enterprise__name"), year=ExtractYear("date"))
+            .annotate(days=Count("pk"), amount=Sum("placement__offer__price_per_day"))
+        )
+    if queries_run == 1:
+        return list(merged.values())  # the database's order (its collation)
+    return [merged[key] for key in sorted(merged)]
 
 
 # --- enterprises ------------------------------------------------------------------

@@ -14,7 +14,13 @@ from django.db.models import F
 from bench.national import load
 from enterprises.models import TrainingOffer
 from participants.models import Enrolment, Participant
-from placements.models import AttendanceDay, Placement, PlacementStatus, SharedSnapshot
+from placements.models import (
+    AttendanceDay,
+    Placement,
+    PlacementMonth,
+    PlacementStatus,
+    SharedSnapshot,
+)
 from placements.services.capacity import FULL_EXTENT, held_peak
 from samordning.models import BusinessArea
 from samordning.policy import Role
@@ -39,6 +45,7 @@ REFERENCES = [
     ("participants_participantsupportsource", "participant_id", "participants_participant"),
     ("placements_attendanceday", "placement_id", "placements_placement"),
     ("placements_sharedsnapshot", "placement_id", "placements_placement"),
+    ("placements_placementmonth", "placement_id", "placements_placement"),
     ("enterprises_trainingoffer", "enterprise_id", "enterprises_enterprise"),
     ("enterprises_enterprise", "municipality_id", "samordning_municipality"),
     ("enterprises_enterprise_managers", "user_id", "samordning_user"),
@@ -81,6 +88,28 @@ def test_every_reference_points_at_a_row(loaded: None) -> None:
             assert cursor.fetchone()[0] == 0, (table, column)
     # A placement belongs to one of its participant's own enrolments.
     assert not Placement.objects.exclude(enrolment__participant=F("participant")).exists()
+
+
+def test_the_month_summary_equals_the_present_days(loaded: None) -> None:
+    """The loader fills PlacementMonth by one grouped pass (its triggers are off)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FROM (
+              (SELECT placement_id, date_trunc('month', date)::date, count(*)
+                 FROM placements_attendanceday GROUP BY 1, 2
+               EXCEPT ALL
+               SELECT placement_id, month, present_days FROM placements_placementmonth)
+              UNION ALL
+              (SELECT placement_id, month, present_days FROM placements_placementmonth
+               EXCEPT ALL
+               SELECT placement_id, date_trunc('month', date)::date, count(*)
+                 FROM placements_attendanceday GROUP BY 1, 2)
+            ) differences
+            """
+        )
+        assert cursor.fetchone()[0] == 0
+    assert PlacementMonth.objects.count() > 0
 
 
 def test_no_offer_and_no_person_is_over_booked(loaded: None) -> None:

@@ -11,6 +11,7 @@ from placements.models import (
     AttendanceDay,
     FollowUpMeeting,
     Placement,
+    PlacementMonth,
     PlacementStatus,
     WaitingListEntry,
 )
@@ -119,6 +120,29 @@ def test_constraint_placement_ended_has_end_data(missing: str) -> None:
         Placement.objects.filter(pk=placement.pk).update(
             **{missing: None if missing == "end_date" else ""}
         )
+
+
+def test_constraint_placement_month_once() -> None:
+    day = f.AttendanceDayFactory(date=JAN_1)  # the trigger writes (placement, January)
+    with breaks_constraint():
+        PlacementMonth.objects.create(placement=day.placement, month=JAN_1, present_days=1)
+
+
+def test_constraint_placement_month_first_day() -> None:
+    placement = f.PlacementFactory()
+    PlacementMonth.objects.create(placement=placement, month=JAN_1, present_days=1)
+    with breaks_constraint():
+        PlacementMonth.objects.create(
+            placement=placement, month=datetime.date(2030, 2, 2), present_days=1
+        )
+
+
+@pytest.mark.parametrize("days", [0, 32])
+def test_constraint_placement_month_days_in_month(days: int) -> None:
+    placement = f.PlacementFactory()
+    PlacementMonth.objects.create(placement=placement, month=JAN_1, present_days=31)
+    with breaks_constraint():
+        PlacementMonth.objects.filter(placement=placement).update(present_days=days)
 
 
 def test_constraint_attendance_once_per_day() -> None:

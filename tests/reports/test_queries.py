@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from participants.models import Enrolment, Participant
+from placements.models import AttendanceDay
 from reports import queries as raw_queries
 from reports.perturbation import Tally
 from reports.queries import Period
@@ -334,6 +335,35 @@ def test_a_registration_error_removes_the_person_from_every_figure(data):
     assert "work" not in queries.outcome_counts(YEAR_2024)
     assert queries.placement_lengths(YEAR_2024)["completed"].count == 2
     assert queries.attendance_per_enterprise_year(YEAR_2024)[0]["days"] == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (D(2024, 1, 10), D(2024, 2, 5)),  # two partial months
+        (D(2024, 1, 10), D(2025, 1, 31)),  # a partial first month, then whole ones
+        (D(2024, 1, 1), D(2024, 12, 30)),  # whole months, then a partial last one
+        (D(2024, 2, 2), D(2024, 2, 5)),  # inside one month
+        (D(2024, 12, 1), D(2025, 1, 31)),  # whole months over a year end
+    ],
+)
+def test_present_days_of_any_range_equal_the_days_themselves(data, start, end):
+    """Whole months come from PlacementMonth, partial ones from the days: the same
+    figures as counting the days of the range (registration errors left out)."""
+    days = (
+        AttendanceDay.objects.filter(date__range=(start, end))
+        .exclude(placement__participant=data.p.M6)
+        .order_by("placement__offer__enterprise__name", "date")
+    )
+    expected: dict[tuple[str, int], tuple[int, Decimal]] = {}
+    for day in days.select_related("placement__offer__enterprise"):
+        key = (day.placement.offer.enterprise.name, day.date.year)
+        n, amount = expected.get(key, (0, Decimal(0)))
+        expected[key] = (n + 1, amount + day.placement.offer.price_per_day)
+    assert expected  # every range holds some days
+    rows = raw_queries.attendance_per_enterprise_year(Period(start, end, ""))
+    assert {(r["enterprise"], r["year"]): (r["days"], r["amount"]) for r in rows} == expected
+    assert [(r["enterprise"], r["year"]) for r in rows] == sorted(expected)
 
 
 def test_registered_in_error_is_never_counted(data):

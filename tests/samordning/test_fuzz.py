@@ -93,7 +93,7 @@ def _build_world() -> dict[str, Any]:
     participant.coordinators.add(coordinator)
     enterprise = placement.offer.enterprise
     enterprise.managers.add(manager)
-    f.AttendanceDayFactory(placement=placement)
+    f.AttendanceDayFactory(placement=placement)  # and by trigger its PlacementMonth row
     f.FollowUpMeetingFactory(placement=placement)
     f.ConsentFactory(participant=participant)
     f.EnrolmentFactory(participant=participant)
