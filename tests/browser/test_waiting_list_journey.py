@@ -74,7 +74,10 @@ def test_queue_freed_place_and_propose(page, browser, live_server, coordinator, 
     assert page.get_by_role("link", name="Föreslå").is_visible()
     # One click from the mail: the proposal form, filled in.
     page.goto(f"{link.path}?{link.query}")
-    assert page.get_by_label("Arbetsträningsplats").input_value() == str(offer.pk)
+    # The offer from the mail is named, not a select of every open offer.
+    chosen = page.locator("#chosen-offer")
+    assert offer.title in chosen.inner_text()
+    assert page.locator('input[type=hidden][name="offer"]').input_value() == str(offer.pk)
     assert page.get_by_label("Omfattning").input_value() == "50"
     assert page.get_by_label("Planerad start").input_value() == (today + 7 * DAY).isoformat()
     page.get_by_role("button", name="Föreslå").click()
