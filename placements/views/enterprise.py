@@ -158,8 +158,13 @@ def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
             "name": name
         }
         ok = True
+    return _answered(request, placement, answer, ok)
+
+
+def _answered(request: AuthedRequest, placement: Placement, answer: str, ok: bool) -> HttpResponse:
+    """An accept or decline done: in the list (htmx) the proposal's card becomes the
+    answer, no page load; without htmx, back to the list with the answer as a message."""
     if request.htmx:
-        # In the list (htmx): the proposal's card becomes the answer, no page load.
         return render(
             request,
             "placements/_proposal_answered.html",
@@ -195,14 +200,7 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
             answer = _("Du har tackat nej till förslaget om %(name)s. Koordinatorn ser svaret.") % {
                 "name": name
             }
-            if request.htmx:
-                return render(
-                    request,
-                    "placements/_proposal_answered.html",
-                    {"placement": placement, "answer": answer, "ok": True},
-                )
-            messages.success(request, answer)
-            return redirect("placements:enterprise-proposal-list")
+            return _answered(request, placement, answer, ok=True)
     if request.htmx:
         # In the list (htmx): the card again, its form with the errors, the first wrong
         # field focused (htmx focuses `autofocus` in what it swaps in), so a screen
