@@ -16,6 +16,7 @@ from participants.identity import parse_identity_number, search_digits
 from participants.models import Enrolment, Insats, Participant
 from placements.selectors.participants import ParticipantStatus, with_status
 from samordning import policy
+from samordning.forms import ModelChoiceFilter
 from samordning.models import Municipality
 
 SORTS = {
@@ -35,10 +36,10 @@ class ParticipantFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ParticipantStatus.choices, empty_label=_("Alla")
     )
-    insats = django_filters.ModelChoiceFilter(
+    insats = ModelChoiceFilter(
         label=_("Insats"), queryset=Insats.objects.all(), method="in_insats", empty_label=_("Alla")
     )
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = ModelChoiceFilter(
         label=_("Kommun"),
         field_name="home_municipality",
         queryset=Municipality.objects.all(),
@@ -49,7 +50,7 @@ class ParticipantFilter(django_filters.FilterSet):
         choices=ReferringAuthority.choices,
         empty_label=_("Alla"),
     )
-    coordinator = django_filters.ModelChoiceFilter(
+    coordinator = ModelChoiceFilter(
         label=_("Koordinator"),
         queryset=coordinator_users(),
         method="with_coordinator",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import django_filters
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -24,6 +25,35 @@ def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class OneFetchChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """A filter's model choices read in one fetch.
+
+    Django reads a choice queryset with `.iterator()`, which on PostgreSQL is a
+    server-side cursor: DECLARE, FETCH until empty, CLOSE, three or four round trips
+    for a list of a few hundred rows, and the list pages have three such selects.
+    A filter's choices are short reference lists (insatser, municipalities, areas,
+    the coordinators who share a caseload), so one plain query is cheaper.
+    """
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class OneFetchChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = OneFetchChoiceIterator
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's model choice filter, its choices read in one fetch."""
+
+    field_class = OneFetchChoiceField
 
 
 class DateInput(forms.DateInput):

@@ -29,7 +29,7 @@ from participants.choices import EndReason, Outcome
 from participants.models import Enrolment
 from placements.models import PlacementType
 from placements.services.capacity import default_period
-from samordning.forms import BLANK, DateInput
+from samordning.forms import BLANK, DateInput, ModelChoiceFilter
 from samordning.models import BusinessArea, Municipality
 from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date
 
@@ -98,10 +98,10 @@ class FreePlacesFilter(django_filters.FilterSet):
     end = SaneDateFilter(
         label=_("Till"), field_name="free_from", lookup_expr="lte", widget=DateInput()
     )
-    business_area = django_filters.ModelChoiceFilter(
+    business_area = ModelChoiceFilter(
         label=_("Verksamhetsområde"), queryset=BusinessArea.objects.all(), empty_label=_("Alla")
     )
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = ModelChoiceFilter(
         label=_("Kommun"), queryset=Municipality.objects.all(), empty_label=_("Alla")
     )
     extent = django_filters.ChoiceFilter(

@@ -20,6 +20,7 @@ from participants.models import (
 from placements.models import Placement, PlacementStatus, WaitingListEntry
 from samordning import policy
 from samordning.models import User
+from samordning.prepared import rows_for_pks
 
 
 class ParticipantStatus(models.TextChoices):
@@ -83,9 +84,14 @@ def with_status_labels(
     rows = list(participants)
     missing = [p.pk for p in rows if not hasattr(p, "status")]
     if missing:
-        annotated = with_status(Participant.objects.filter(pk__in=missing), today=today)
         statuses: dict[int, str] = dict(
-            annotated.values_list("pk", "status")  # type: ignore[misc]
+            rows_for_pks(  # type: ignore[arg-type]
+                lambda pks: with_status(
+                    Participant.objects.filter(pk__in=pks), today=today
+                ).values_list("pk", "status"),  # type: ignore[misc]
+                missing,
+                key=("participant-status", today),
+            )
         )
         for participant in rows:
             if participant.pk in statuses:

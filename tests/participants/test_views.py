@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import Consent, Enrolment, Participant
+from placements.selectors.participants import ParticipantStatus
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
     ConsentFactory,
@@ -141,6 +142,14 @@ def test_status_is_derived_and_filterable(logged_in, coordinator):
     for status, participant in expected.items():
         response = logged_in.get(url, {"status": status})
         assert list(response.context["participants"]) == [participant], status
+    # Unfiltered, the page reads each shown person's status itself (rows_for_pks): the
+    # same answers, twice (the second time from the query compiled the first time).
+    for _again in range(2):
+        shown = logged_in.get(url).context["participants"]
+        assert {p.pk: p.status_label for p in shown} == {
+            participant.pk: ParticipantStatus(status).label
+            for status, participant in expected.items()
+        }
 
 
 def test_filters_by_insats_municipality_authority_and_coordinator(

@@ -1,0 +1,78 @@
+"""Querysets compiled once per process and run again with other primary keys.
+
+Compiling a queryset into SQL is Python work that grows with the query, not with the
+rows: the participant list's status (a CASE over five EXISTS subqueries) took longer
+to compile than to run for a page of 25 people (docs/performance.md, "List pages at
+demo scale"). `rows_for_pks` compiles such a query once per shape (the database, a
+key naming everything else the query depends on, and how many keys it is asked for)
+and afterwards only puts the new keys into the compiled parameters.
+
+The keys' places among the parameters are found, not assumed: the queryset is
+compiled twice, for two lists of distinct negative keys, and the parameters that
+differ must be exactly those keys, in order. If they are not (the query changed the
+keys, or the SQL depends on them), the queryset simply runs as usual.
+
+The rows come straight from the database cursor: plain column values, without the
+model fields' converters. Use it for values that need none (integers, text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+MAX_SHAPES = 256
+
+# (database alias, key, number of pks) -> (sql, parameters, places of the pks);
+# None where the query cannot be prepared and runs as usual.
+_shapes: dict[tuple[str, Hashable, int], tuple[str, list[Any], list[int]] | None] = {}
+
+
+def _prepare(
+    build: Callable[[list[int]], QuerySet[Any]], size: int, using: str
+) -> tuple[str, list[Any], list[int]] | None:
+    first = [-(i + 1) for i in range(size)]
+    second = [-(size + i + 1) for i in range(size)]
+    sql, params = build(first).query.get_compiler(using).as_sql()
+    other_sql, other_params = build(second).query.get_compiler(using).as_sql()
+    if sql != other_sql or len(params) != len(other_params):
+        return None
+    places = [i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b]
+    if [params[i] for i in places] != first or [other_params[i] for i in places] != second:
+        return None
+    return sql, list(params), places
+
+
+def rows_for_pks(
+    build: Callable[[list[int]], QuerySet[Any]],
+    pks: Sequence[int],
+    *,
+    key: Hashable,
+    using: str = "default",
+) -> list[tuple[Any, ...]]:
+    """The rows of `build(pks)` (a values_list queryset, not flat), compiled once per shape.
+
+    `key` must name everything besides the pks that the query's SQL or parameters
+    depend on (for example the day it is asked for); the pks are made distinct.
+    """
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return []
+    shape = (using, key, len(pks))
+    if shape not in _shapes:
+        if len(_shapes) >= MAX_SHAPES:
+            _shapes.clear()
+        _shapes[shape] = _prepare(build, len(pks), using)
+    prepared = _shapes[shape]
+    if prepared is None:
+        return [tuple(row) for row in build(pks)]
+    sql, template, places = prepared
+    params = list(template)
+    for place, pk in zip(places, pks, strict=True):
+        params[place] = pk
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
