@@ -90,11 +90,13 @@ messages: venv ## Update the English catalogue from the Swedish source strings; 
 	DEBUG=1 $(PY) manage.py makemessages -l en_GB --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=templates/admin
 	DEBUG=1 $(PY) manage.py compilemessages -l en_GB -l sv --ignore=.venv
 
-bench: venv ## Benchmarks (figures, not pass/fail); BENCH_DB=postgres://... adds the national set served by gunicorn
+bench: venv ## Benchmarks (figures, not pass/fail); BENCH_DB=postgres://... adds the demo and the national set served by gunicorn (BENCH_DB and BENCH_DB_demo are dropped and rebuilt)
 	DEBUG=1 $(PY) bench/funder_overview.py --scale $${SCALE:-20}
 	@if [ -n "$$BENCH_DB" ]; then \
-	  DEBUG=1 $(PY) bench/national.py --database-url "$$BENCH_DB" --participants $${PARTICIPANTS:-1000000} && \
-	  DEBUG=1 $(PY) bench/serve.py --database-url "$$BENCH_DB"; \
+	  DEBUG=1 $(PY) bench/national.py --database-url "$$BENCH_DB"_demo --participants 0 --statistics && \
+	  DEBUG=1 $(PY) bench/national.py --database-url "$$BENCH_DB" --participants $${PARTICIPANTS:-1000000} --statistics && \
+	  DEBUG=1 $(PY) bench/serve.py --requests $${REQUESTS:-60} \
+	    --database-url demo="$$BENCH_DB"_demo --database-url national="$$BENCH_DB"; \
 	else echo "Set BENCH_DB to a throwaway PostgreSQL database for the national benchmark (docs/performance.md)."; fi
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files

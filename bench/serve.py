@@ -1,7 +1,9 @@
 """Serve the app and a bare Django project with gunicorn and time pages from outside.
 
-Not a test: it prints one table. The database must already be filled (for the
-national size: bench/national.py; for the demo: seed_demo on PostgreSQL). Both
+Not a test: it prints one table. The databases must already be filled (for the
+national size: bench/national.py; for the demo: bench/national.py --participants 0).
+Several `--database-url SCALE=URL` give one table with a row per scale and page
+(each scale in its own run of this script, with its own servers). Both
 projects run under gunicorn with the same number of sync workers; each page gets
 one cold request (its time is shown), then --requests requests from --clients
 threads at once. Columns: p50/p95 of those requests, requests per second, that
@@ -10,7 +12,8 @@ throughput as a share of the bare 50-row page's, the page's number of queries
 (VmHWM) of any app worker after the page (peaks only grow, so it is the peak so far).
 
     DEBUG=1 .venv/bin/python bench/serve.py \
-        --database-url postgres://postgres@127.0.0.1:5432/samordning_national
+        --database-url demo=postgres://postgres@127.0.0.1:5432/samordning_demo \
+        --database-url national=postgres://postgres@127.0.0.1:5432/samordning_national
 """
 
 from __future__ import annotations
@@ -124,9 +127,21 @@ def worker_peak_rss_mb(master: int) -> float:
     return peak / 1024
 
 
+HEADER = (
+    f"{'scale':9} {'page':58} {'user':12} {'cold':>7} {'p50':>7} {'p95':>7} {'req/s':>6} "
+    f"{'ratio':>6} {'queries':>7} {'RSS MB':>7}"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument(
+        "--database-url",
+        required=True,
+        action="append",
+        help="[SCALE=]URL; repeat it for one table over several scales",
+    )
+    parser.add_argument("--no-header", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
@@ -139,10 +154,23 @@ def main() -> None:
         "--port", type=int, default=APP_PORT, help="the app's port (the bare project: the next)"
     )
     args = parser.parse_args()
+    if len(args.database_url) > 1:
+        # One table: the header here, each scale's rows from its own run.
+        print(HEADER, flush=True)
+        for database in args.database_url:
+            rest = [a for a in sys.argv[1:] if a not in args.database_url and a != "--database-url"]
+            subprocess.run(  # noqa: S603  (this script, our own arguments)
+                [sys.executable, __file__, "--database-url", database, "--no-header", *rest],
+                check=True,
+            )
+        return
+    # SCALE=URL: the scale is what comes before the first "=", if that is before "://".
+    value = args.database_url[0]
+    scale, _, url = value.partition("=") if "=" in value.split("://")[0] else ("", "", value)
 
     env = {
         **os.environ,
-        "DATABASE_URL": args.database_url,
+        "DATABASE_URL": url,
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
         "SECURE_SSL_REDIRECT": "0",
@@ -243,10 +271,8 @@ def main() -> None:
     try:
         wait_until_up(app_port)
         wait_until_up(bare_port)
-        print(
-            f"{'page':58} {'user':12} {'cold':>7} {'p50':>7} {'p95':>7} {'req/s':>6} "
-            f"{'ratio':>6} {'queries':>7} {'RSS MB':>7}"
-        )
+        if not args.no_header:
+            print(HEADER, flush=True)
         reference = None
         for kind, user, path in pages:
             port = bare_port if kind == "bare" else app_port
@@ -267,7 +293,7 @@ def main() -> None:
             rss = worker_peak_rss_mb(app.pid if kind == "app" else bare.pid)
             label = f"{kind} {path}"[:58]
             print(
-                f"{label:58} {user:12} {cold * 1000:7.0f} {figures['p50']:7.0f} "
+                f"{scale:9} {label:58} {user:12} {cold * 1000:7.0f} {figures['p50']:7.0f} "
                 f"{figures['p95']:7.0f} {figures['rps']:6.1f} {ratio:>6} {queries:>7} "
                 f"{rss:7.0f}" + ("" if status == figures["status"] == 200 else f"  HTTP {status}"),
                 flush=True,
