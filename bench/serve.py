@@ -158,7 +158,11 @@ def main() -> None:
         # One table: the header here, each scale's rows from its own run.
         print(HEADER, flush=True)
         for database in args.database_url:
-            rest = [a for a in sys.argv[1:] if a not in args.database_url and a != "--database-url"]
+            rest = [
+                a
+                for a in sys.argv[1:]
+                if a not in args.database_url and not a.startswith("--database-url")
+            ]
             subprocess.run(  # noqa: S603  (this script, our own arguments)
                 [sys.executable, __file__, "--database-url", database, "--no-header", *rest],
                 check=True,
