@@ -256,7 +256,35 @@ def test_coordinator_exports_only_their_own_caseload(client, coordinator, coordi
     assert "Mina" in text and "Andras" not in text
     assert mine.personal_number not in text  # masked
     log = AuditLog.objects.get(action=AuditAction.EXPORT)
-    assert (log.object_id, log.detail) == (str(mine.pk), "caseload csv")
+    assert (log.object_type, log.subjects, log.detail) == (
+        "caseload",
+        f",{mine.pk},",
+        "caseload csv",
+    )
     response = client.get(reverse("participants:caseload-export", args=["xlsx"]))
     assert response.status_code == 200
     assert client.get(reverse("participants:caseload-export", args=["pdf"])).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_caseload_export_streams_with_one_audit_row_and_constant_queries(
+    client, coordinator, fmt, django_assert_max_num_queries
+):
+    """Rows are read in chunks while the file is written (a streamed response), one
+    audit row names everyone, and the queries do not grow with the caseload."""
+    client.force_login(coordinator)
+    url = reverse("participants:caseload-export", args=[fmt])
+    for size in (3, 30):
+        ParticipantFactory.create_batch(
+            size - Participant.objects.count(), coordinators=[coordinator]
+        )
+        before = AuditLog.objects.filter(action=AuditAction.EXPORT).count()
+        with django_assert_max_num_queries(10):
+            response = client.get(url)
+            content = b"".join(response.streaming_content)
+        assert response.streaming
+        assert AuditLog.objects.filter(action=AuditAction.EXPORT).count() == before + 1
+        log = AuditLog.objects.filter(action=AuditAction.EXPORT).latest("pk")
+        assert log.subjects.count(",") - 1 == size
+        if fmt == "csv":
+            assert content.decode("utf-8-sig").count("\n") == size + 1
