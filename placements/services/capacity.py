@@ -149,9 +149,12 @@ def held_peaks(
         f"WITH holds (offer_id, held_first, held_last) AS ({holds_sql}), "  # noqa: S608
         # One row per offer and day that holds start on (most began before the period
         # and start on its first day: a third of the rows of one per start), then one
-        # row per end. On a day its starts come before its ends.
+        # row per end. On a day its starts come before its ends. The count is cast to
+        # an integer: PostgreSQL sums bigints as numerics (85 against 73 ms for the
+        # events and their sum at national scale).
         "events (offer_id, event_day, delta) AS ("
-        " SELECT offer_id, held_first, COUNT(*) FROM holds GROUP BY offer_id, held_first"
+        " SELECT offer_id, held_first, CAST(COUNT(*) AS INTEGER) FROM holds"
+        "  GROUP BY offer_id, held_first"
         " UNION ALL SELECT offer_id, held_last, -1 FROM holds) "
         # The most held is reached on a day a hold starts (an end only lowers the count):
         # the running sum on a start row is what is held that day, the ends before it
