@@ -139,10 +139,11 @@ def held_peaks(
         # took 14 ms in Python to write (the array 2 ms) and about 10 ms more in the
         # database. The condition still reaches the index scan (the subquery is pulled up).
         pks = list(offers)
+        pk_params: list[object]
         if connection.vendor == "postgresql":
             condition, pk_params = "= ANY(%s)", [pks]
         else:
-            condition, pk_params = f"IN ({', '.join(['%s'] * len(pks))})", pks
+            condition, pk_params = f"IN ({', '.join(['%s'] * len(pks))})", list(pks)
         holds_sql = f"SELECT * FROM ({holds_sql}) AS held WHERE held.offer_id {condition}"  # noqa: S608
         params = (*params, *pk_params)
     sql = (
