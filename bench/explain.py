@@ -7,6 +7,9 @@ than 100,000 rows is flagged.
 
     DEBUG=1 .venv/bin/python bench/explain.py \
         --database-url postgres://postgres@127.0.0.1:5432/samordning_national
+
+`--only peak` explains only the entries whose title contains "peak" (and not the
+statistics worker's queries).
 """
 
 from __future__ import annotations
@@ -77,7 +80,14 @@ WORKER_QUERIES = 5
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only the entries whose title contains one of these (comma-separated);"
+        " the worker's queries are then left out",
+    )
     args = parser.parse_args()
+    only = [part.strip().lower() for part in args.only.split(",") if part.strip()]
     os.environ.update(
         {
             "DATABASE_URL": args.database_url,
@@ -111,9 +121,12 @@ def main() -> None:
         cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples > 100000")
         big = {row[0] for row in cursor.fetchall()}
     # The worker first: it also stores the summary row the funder overview then reads.
-    worker_queries(big)
+    if not only:
+        worker_queries(big)
     pages: dict[tuple[str, str], list[dict[str, str]]] = {}
     for what, username, path, marker in QUERIES:
+        if only and not any(part in what.lower() for part in only):
+            continue
         if path == "MATCH":
             path, skip = "/arbetstraning/deltagare/{person}/matchning/", "WITH holds"
         else:

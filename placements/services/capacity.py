@@ -113,15 +113,11 @@ def held_peaks(
     held to day t and one held from day t overlap on t (an end counts from the day
     after).
     """
-    placements = Placement.objects.holding_between(start, end, today=today)
-    if offers is not None:
-        if not offers:
-            return {}  # the ORM cannot write `IN ()`; nothing asked, nothing held
-        # A list of pks, not a subquery: PostgreSQL misjudged `offer_id IN (SELECT ...)`
-        # and probed the offer once per placement (78,000 probes at national scale).
-        placements = placements.filter(offer__in=list(offers))
+    if offers is not None and not offers:
+        return {}  # nothing asked, nothing held (and no `IN ()` to write)
     holds = (
-        placements.with_hold_range()
+        Placement.objects.holding_between(start, end, today=today)
+        .with_hold_range()
         .annotate(
             held_first=Greatest(
                 "hold_from", "offer__free_from", Value(start, DateField()), output_field=DateField()
@@ -136,20 +132,40 @@ def held_peaks(
     # The ORM writes the inner query (values stay parameters); the window over the
     # union of start and end events is the part the ORM cannot express.
     holds_sql, params = holds.query.get_compiler(connection=connection).as_sql()
+    if offers is not None:
+        # A list of pks, not a subquery: PostgreSQL misjudged `offer_id IN (SELECT ...)`
+        # and probed the offer once per placement (78,000 probes at national scale).
+        # On PostgreSQL the list is one array: the ORM's `IN (%s, ...)` of 2,871 pks
+        # took 14 ms in Python to write (one array 2.5 ms), and reading the holds with
+        # it 55 ms (43-49 with the array). The condition still reaches the index scans
+        # (the subquery is pulled up).
+        pks = list(offers)
+        pk_params: list[object]
+        if connection.vendor == "postgresql":
+            condition, pk_params = "= ANY(%s)", [pks]
+        else:
+            condition, pk_params = f"IN ({', '.join(['%s'] * len(pks))})", list(pks)
+        holds_sql = f"SELECT * FROM ({holds_sql}) AS held WHERE held.offer_id {condition}"  # noqa: S608
+        params = (*params, *pk_params)
     sql = (
         f"WITH holds (offer_id, held_first, held_last) AS ({holds_sql}), "  # noqa: S608
-        # Starts and ends per offer and day (most holds began before the period and
-        # start on its first day): half the rows of one row per event to sort.
-        "days AS (SELECT offer_id, event_day, SUM(starts) AS starts, SUM(ends) AS ends"
-        " FROM (SELECT offer_id, held_first AS event_day, 1 AS starts, 0 AS ends FROM holds"
-        "  UNION ALL SELECT offer_id, held_last, 0, 1 FROM holds) AS events"
-        " GROUP BY offer_id, event_day) "
-        # Held on day d: the starts up to d, less the ends before d (running + ends).
-        "SELECT offer_id, MAX(running + ends) FROM ("
-        " SELECT offer_id, ends, SUM(starts - ends) OVER ("
-        "  PARTITION BY offer_id ORDER BY event_day"
-        "  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
-        " FROM days) AS running_days GROUP BY offer_id"
+        # One row per offer and day that holds start on (most began before the period
+        # and start on its first day: a third of the rows of one per start), then one
+        # row per end. On a day its starts come before its ends. The count is cast to
+        # an integer: PostgreSQL sums bigints as numerics (85 against 73 ms for the
+        # events and their sum at national scale).
+        "events (offer_id, event_day, delta) AS ("
+        " SELECT offer_id, held_first, CAST(COUNT(*) AS INTEGER) FROM holds"
+        "  GROUP BY offer_id, held_first"
+        " UNION ALL SELECT offer_id, held_last, -1 FROM holds) "
+        # The most held is reached on a day a hold starts (an end only lowers the count):
+        # the running sum on a start row is what is held that day, the ends before it
+        # taken off. The maximum is taken over the start rows only.
+        "SELECT offer_id, MAX(held) FROM ("
+        " SELECT offer_id, delta, SUM(delta) OVER ("
+        "  PARTITION BY offer_id ORDER BY event_day, delta DESC"
+        "  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS held"
+        " FROM events) AS running WHERE delta > 0 GROUP BY offer_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -294,3 +294,131 @@ def test_held_peaks_count_ranges_touching_on_one_day_as_overlapping():
     }
     assert held_peaks(TODAY + 31 * DAY, TODAY + 40 * DAY, today=TODAY, offers=[offer.pk]) == {}
     assert held_peaks(TODAY, TODAY + 30 * DAY, today=TODAY, offers=[]) == {}
+
+
+def _agree_with_the_sweep(offers, start, end):
+    """held_peaks over [start, end] against held_peak per offer from its first free day;
+    returns the peaks for further checks."""
+    peaks = held_peaks(start, end, today=TODAY, offers=[offer.pk for offer in offers])
+    for offer in offers:
+        first = max(start, offer.free_from)
+        expected = held_peak(offer, first, end, today=TODAY).count if first <= end else 0
+        assert peaks.get(offer.pk, 0) == expected, (offer.title, start, end)
+    return peaks
+
+
+@pytest.mark.django_db
+def test_held_peaks_with_and_without_holds_starting_after_the_first_day():
+    participant = EnrolledParticipantFactory()
+
+    def hold(offer, first, last, **fields):
+        PlacementFactory(
+            offer=offer,
+            participant=participant,
+            shared=False,
+            planned_start=TODAY + first * DAY,
+            planned_end=TODAY + last * DAY,
+            **fields,
+        )
+
+    # Every hold began before the period: the peak is their number, whenever they end.
+    before = TrainingOfferFactory(title="before", capacity=9, free_from=TODAY - 90 * DAY)
+    hold(before, -30, 2)
+    hold(before, -20, 40)
+    hold(before, -10, 0)
+    # A later start after two ends: never more than the two held on the first day.
+    after_ends = TrainingOfferFactory(title="after ends", capacity=9, free_from=TODAY - 90 * DAY)
+    hold(after_ends, -30, 5)
+    hold(after_ends, -30, 6)
+    hold(after_ends, 7, 20)
+    # Two later starts on one day while the first day's hold still runs: three.
+    later_peak = TrainingOfferFactory(title="later peak", capacity=9, free_from=TODAY - 90 * DAY)
+    hold(later_peak, -5, 30)
+    hold(later_peak, 10, 12)
+    hold(later_peak, 10, 11)
+    hold(later_peak, 12, 15)  # starts the day the first of the two ends: also three
+    # Ends and starts on the same later day: the one ending that day still holds it.
+    touching = TrainingOfferFactory(title="touching", capacity=9, free_from=TODAY - 90 * DAY)
+    hold(touching, 0, 10)
+    hold(touching, 10, 20)
+    hold(touching, 11, 20)
+    # An expired proposal holds nothing; an accepted one past its answer date neither.
+    expired = TrainingOfferFactory(title="expired", capacity=9, free_from=TODAY - 90 * DAY)
+    hold(expired, 0, 10, expires_on=TODAY - DAY)
+    hold(expired, 5, 10, status="accepted", expires_on=TODAY - DAY)
+    hold(expired, 5, 10, expires_on=TODAY)
+    # Free from after the period's first day: what ends before is not counted, what
+    # began before starts on the free day.
+    free_later = TrainingOfferFactory(title="free later", capacity=9, free_from=TODAY + 5 * DAY)
+    hold(free_later, 0, 4)
+    hold(free_later, 0, 4)
+    hold(free_later, -3, 5)
+    hold(free_later, 3, 8)
+    hold(free_later, 4, 12)
+    hold(free_later, 9, 9)  # after two of the three have ended
+    offers = [before, after_ends, later_peak, touching, expired, free_later]
+
+    peaks = _agree_with_the_sweep(offers, TODAY, TODAY + 60 * DAY)
+    assert {offer.title: peaks.get(offer.pk, 0) for offer in offers} == {
+        "before": 3,
+        "after ends": 2,
+        "later peak": 3,
+        "touching": 2,
+        "expired": 1,
+        "free later": 3,
+    }
+    # From day 11: "touching" has two holds starting on the period's first day and
+    # none later; "later peak" one held on the first day and one starting the next.
+    peaks = _agree_with_the_sweep(offers, TODAY + 11 * DAY, TODAY + 60 * DAY)
+    assert peaks[touching.pk] == 2
+    assert peaks[later_peak.pk] == 3
+    # A period ending before the later starts: only the first day's holds.
+    peaks = _agree_with_the_sweep(offers, TODAY, TODAY + 6 * DAY)
+    assert peaks[later_peak.pk] == 1
+    assert peaks[after_ends.pk] == 2
+    assert peaks[free_later.pk] == 3
+
+
+@pytest.mark.django_db
+def test_held_peaks_agree_with_the_sweep_on_crowded_days():
+    """Many holds starting and ending on the same few days, in slots like real offers
+    (one placement after another), so that grouped starts, ends on a start day and
+    offers with and without later starts all occur."""
+    rng = random.Random(2030)
+    participant = EnrolledParticipantFactory()
+    offers = [
+        TrainingOfferFactory(capacity=20, free_from=TODAY + rng.choice([-30, 0, 0, 0, 9]) * DAY)
+        for _ in range(5)
+    ]
+    ranges = {offer.pk: [] for offer in offers}
+    for offer in offers:
+        for _ in range(rng.randint(2, 6)):
+            first = TODAY + rng.choice([-40, -20, -1, 0, 3, 10]) * DAY
+            while first < TODAY + 70 * DAY:
+                last = first + rng.choice([0, 4, 9, 10, 30]) * DAY
+                status = rng.choice(["proposed", "accepted", "active", "active", "completed"])
+                fields = {"status": status, "planned_start": first, "planned_end": last}
+                if status == "completed":
+                    fields.update(
+                        start_date=first, end_date=last, end_reason="planned", outcome="work"
+                    )
+                if status in ("proposed", "accepted"):
+                    fields["expires_on"] = rng.choice([None, TODAY - DAY, TODAY + 30 * DAY])
+                PlacementFactory(offer=offer, participant=participant, shared=False, **fields)
+                if fields.get("expires_on") != TODAY - DAY:
+                    ranges[offer.pk].append((first, last))
+                first = last + rng.choice([0, 1, 1, 5]) * DAY
+    periods = [
+        (TODAY, TODAY + 3 * DAY),
+        (TODAY, TODAY + 60 * DAY),
+        (TODAY + 10 * DAY, TODAY + 40 * DAY),
+    ]
+    kinds = set()
+    for start, end in periods:
+        _agree_with_the_sweep(offers, start, end)
+        for offer in offers:
+            first = max(start, offer.free_from)
+            held = [r for r in ranges[offer.pk] if r[0] <= end and r[1] >= first]
+            if held:
+                kinds.add(any(r[0] > first for r in held))
+    assert kinds == {True, False}  # offers with and without holds starting later were compared
