@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from django.db.models import (
     BooleanField,
@@ -54,8 +54,9 @@ class EnterpriseTotal:
     placements: int
 
 
-@dataclass(frozen=True)
-class OfferTotal:
+class OfferTotal(NamedTuple):
+    """One offer's month (a tuple: a national month has 3,000 of them)."""
+
     offer_id: int
     title: str
     price: Decimal
@@ -345,21 +346,27 @@ def enterprise_totals(offers: Iterable[OfferTotal]) -> list[EnterpriseTotal]:
     """The offers' totals summed per enterprise (an offer has one price), in the
     order of the enterprises' names as the database sorted them (the offers come
     sorted by name), enterprises of one name by id."""
-    totals: dict[int, EnterpriseTotal] = {}
+    first: dict[int, OfferTotal] = {}  # each enterprise's first offer, in order
+    sums: dict[int, list[Any]] = {}  # days, amount, rows
     for offer in offers:
-        before = totals.get(offer.enterprise_id)
-        totals[offer.enterprise_id] = EnterpriseTotal(
-            enterprise_id=offer.enterprise_id,
+        first.setdefault(offer.enterprise_id, offer)
+        figures = sums.setdefault(offer.enterprise_id, [0, Decimal("0"), 0])
+        figures[0] += offer.days
+        figures[1] += offer.days * offer.price
+        figures[2] += offer.placements
+    totals = [
+        EnterpriseTotal(
+            enterprise_id=key,
             name=offer.enterprise_name,
             org_number=offer.org_number,
-            days=offer.days + (before.days if before else 0),
-            amount=(offer.days * offer.price + (before.amount if before else 0)).quantize(
-                Decimal("0.01")
-            ),
-            placements=offer.placements + (before.placements if before else 0),
+            days=sums[key][0],
+            amount=sums[key][1].quantize(Decimal("0.01")),
+            placements=sums[key][2],
         )
+        for key, offer in first.items()
+    ]
     ordered: list[EnterpriseTotal] = []
-    for _name, same_name in groupby(totals.values(), key=lambda total: total.name):
+    for _name, same_name in groupby(totals, key=lambda total: total.name):
         ordered.extend(sorted(same_name, key=lambda total: total.enterprise_id))
     return ordered
 
