@@ -88,6 +88,12 @@ def _own(user: User) -> tuple[Q | None, Any]:
     return own, name_visible
 
 
+# The rows' order. The totals per offer come in the same order of enterprise name
+# and offer title (invoice_offer_totals), which is what lets a page be read from
+# the few offers it spans.
+ROW_ORDER = ("offer__enterprise__name", "offer__title", "start_date", "pk")
+
+
 def invoice_placements(
     *,
     enterprises: QuerySet[Enterprise],
@@ -139,12 +145,6 @@ def invoice_placements(
         .select_related("offer", "offer__enterprise")
         .order_by(*ROW_ORDER)
     )
-
-
-# The rows' order. The totals per offer come in the same order of enterprise name
-# and offer title (invoice_offer_totals), which is what lets a page be read from
-# the few offers it spans.
-ROW_ORDER = ("offer__enterprise__name", "offer__title", "start_date", "pk")
 
 
 class InvoiceRowList(Sequence[Placement]):
