@@ -418,11 +418,12 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
             # that keep PlacementMonth did not fire: one grouped pass instead.
             "present days per month",
             """
-            INSERT INTO placements_placementmonth (placement_id, month, present_days)
-            SELECT ad.placement_id, date_trunc('month', ad.date)::date, count(*)
-            FROM placements_attendanceday ad, base
+            INSERT INTO placements_placementmonth (placement_id, month, present_days, offer_id)
+            SELECT ad.placement_id, date_trunc('month', ad.date)::date, count(*), pl.offer_id
+            FROM placements_attendanceday ad
+            JOIN placements_placement pl ON pl.id = ad.placement_id, base
             WHERE ad.placement_id > base.pla
-            GROUP BY 1, 2
+            GROUP BY 1, 2, 4
             """,
         ),
     ]

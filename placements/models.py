@@ -127,6 +127,13 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         return self.filter(Q(status__in=PENDING_STATUSES) & unexpired(today))
 
 
+# A placement moved to another offer (the admin can) moves its months with it.
+PLACEMENT_MONTH_OFFER_PG_FUNC = """
+    UPDATE placements_placementmonth SET offer_id = NEW.offer_id WHERE placement_id = NEW.id;
+    RETURN NULL;
+"""
+
+
 class Placement(models.Model):
     """A participant's work training at one offer, from proposal to outcome."""
 
@@ -279,6 +286,19 @@ class Placement(models.Model):
             # The default ordering (lists and the admin changelist).
             models.Index(fields=["planned_start", "id"], name="placement_planned_start_idx"),
         ]
+        # PlacementMonth carries the placement's offer (the invoice basis groups a
+        # month per offer without reading every placement): a placement moved to
+        # another offer takes its months along. SQLite: migration 0010.
+        triggers = [
+            pgtrigger.Trigger(
+                name="placement_month_offer",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("offer_id"),
+                condition=pgtrigger.Condition("OLD.offer_id IS DISTINCT FROM NEW.offer_id"),
+                func=PLACEMENT_MONTH_OFFER_PG_FUNC,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.offer.title} ({self.get_status_display()})"
@@ -343,6 +363,9 @@ class Placement(models.Model):
 # transactions removing days of the same month take turns (a DELETE ... = 1 then
 # UPDATE ... > 1 could miss a row that a concurrent removal brought from 2 to 1).
 # Concurrent additions meet in ON CONFLICT, which waits for the other's row.
+# A new month's row copies the placement's offer, read FOR SHARE: a concurrent
+# change of the offer (placement_month_offer) either commits first and is read
+# here, or waits for this transaction and then moves this row too.
 PLACEMENT_MONTH_PG_FUNC = """
     IF TG_OP = 'UPDATE' AND OLD.placement_id = NEW.placement_id
        AND date_trunc('month', OLD.date) = date_trunc('month', NEW.date) THEN
@@ -364,8 +387,11 @@ PLACEMENT_MONTH_PG_FUNC = """
         END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO placements_placementmonth (placement_id, month, present_days)
-        VALUES (NEW.placement_id, date_trunc('month', NEW.date)::date, 1)
+        SELECT offer_id INTO placement_offer FROM placements_placement
+         WHERE id = NEW.placement_id
+           FOR SHARE;
+        INSERT INTO placements_placementmonth (placement_id, month, present_days, offer_id)
+        VALUES (NEW.placement_id, date_trunc('month', NEW.date)::date, 1, placement_offer)
         ON CONFLICT (placement_id, month)
         DO UPDATE SET present_days = placements_placementmonth.present_days + 1;
     END IF;
@@ -412,7 +438,7 @@ class AttendanceDay(models.Model):
                 level=pgtrigger.Row,
                 when=pgtrigger.After,
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                declare=[("days_before", "integer")],
+                declare=[("days_before", "integer"), ("placement_offer", "integer")],
                 func=PLACEMENT_MONTH_PG_FUNC,
             ),
         ]
@@ -439,6 +465,18 @@ class PlacementMonth(models.Model):
     )
     month = models.DateField(_("månad"))
     present_days = models.PositiveIntegerField(_("närvarodagar"))
+    # The placement's offer, copied (and moved with it: placement_month_offer), so
+    # a month's rows group per offer from placement_month_offer_idx alone.
+    offer = models.ForeignKey(
+        TrainingOffer,
+        verbose_name=_("arbetsträningsplats"),
+        # Placements PROTECT their offer, so an offer with rows here is never
+        # deleted; no index of its own (every present day written updates each
+        # index of this table), so deleting an offer scans this table once.
+        on_delete=models.DO_NOTHING,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("närvarodagar per månad")
@@ -451,9 +489,13 @@ class PlacementMonth(models.Model):
                 name="placement_month_days_in_month",
             ),
         ]
-        # A month for all placements (invoice basis), years for all (statistics).
+        # A month for all placements (invoice basis), years for all (statistics); a
+        # month per offer (the invoice basis's totals and pages, index only).
         indexes = [
-            models.Index(fields=["month", "placement", "present_days"], name="placement_month_idx")
+            models.Index(fields=["month", "placement", "present_days"], name="placement_month_idx"),
+            models.Index(
+                fields=["month", "offer", "present_days"], name="placement_month_offer_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,8 +13,6 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -41,10 +39,11 @@ from placements.models import (
 )
 from placements.selectors.enterprise import enterprise_placements, open_proposals, with_disclosure
 from placements.selectors.invoicing import (
+    InvoiceRowList,
+    enterprise_totals,
     export_table,
     exported_subjects,
-    invoice_placements,
-    invoice_totals,
+    invoice_offer_totals,
     row_participant,
     with_present_days,
 )
@@ -464,19 +463,6 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
 # --- invoice basis -----------------------------------------------------------------
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count, for a list whose length another query of the page
-    already knows."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known_count
-
-
 def _invoice_scope(
     request: AuthedRequest,
 ) -> tuple[datetime.date, MonthForm, QuerySet[Enterprise], Enterprise | None]:
@@ -492,19 +478,14 @@ def _invoice_scope(
 @require_safe
 def invoice_basis(request: AuthedRequest) -> HttpResponse:
     first, month_form, scope, enterprise = _invoice_scope(request)
-    placements = invoice_placements(
-        enterprises=scope, year=first.year, month=first.month, user=request.user
-    )
-    totals = invoice_totals(
-        enterprises=scope, year=first.year, month=first.month, user=request.user
-    )
-    # Paginate in the database first (nothing grouped); only the page's placements get
-    # their days summed. The totals counted the listed placements: no COUNT query.
-    paginator = CountedPaginator(
-        placements, PAGE_SIZE, count=sum(total.placements for total in totals)
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = with_present_days(page.object_list, year=first.year, month=first.month)
+    year, month, user = first.year, first.month, request.user
+    offers = invoice_offer_totals(enterprises=scope, year=year, month=month, user=user)
+    totals = enterprise_totals(offers)
+    # The totals counted each offer's rows: the page reads the placements of the
+    # offers it spans (no COUNT, no sort of the month); only they get their days.
+    rows = InvoiceRowList(offers, enterprises=scope, year=year, month=month, user=user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_present_days(page.object_list, year=year, month=month)
     shown = [(p, row_participant(p)) for p in page.object_list]
     _log_list(request, "invoice-basis", [p for p, label in shown if label.identified])
     return render(

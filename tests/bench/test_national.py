@@ -91,22 +91,19 @@ def test_every_reference_points_at_a_row(loaded: None) -> None:
 
 
 def test_the_month_summary_equals_the_present_days(loaded: None) -> None:
-    """The loader fills PlacementMonth by one grouped pass (its triggers are off)."""
+    """The loader fills PlacementMonth by one grouped pass (its triggers are off),
+    each row with its placement's offer."""
+    grouped = """
+        SELECT ad.placement_id, date_trunc('month', ad.date)::date, count(*), pl.offer_id
+          FROM placements_attendanceday ad
+          JOIN placements_placement pl ON pl.id = ad.placement_id
+         GROUP BY 1, 2, 4
+    """
+    summary = "SELECT placement_id, month, present_days, offer_id FROM placements_placementmonth"
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT count(*) FROM (
-              (SELECT placement_id, date_trunc('month', date)::date, count(*)
-                 FROM placements_attendanceday GROUP BY 1, 2
-               EXCEPT ALL
-               SELECT placement_id, month, present_days FROM placements_placementmonth)
-              UNION ALL
-              (SELECT placement_id, month, present_days FROM placements_placementmonth
-               EXCEPT ALL
-               SELECT placement_id, date_trunc('month', date)::date, count(*)
-                 FROM placements_attendanceday GROUP BY 1, 2)
-            ) differences
-            """
+            f"SELECT count(*) FROM (({grouped} EXCEPT ALL {summary})"  # noqa: S608
+            f" UNION ALL ({summary} EXCEPT ALL {grouped})) differences"
         )
         assert cursor.fetchone()[0] == 0
     assert PlacementMonth.objects.count() > 0

@@ -9,12 +9,21 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import Paginator
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from placements.models import PlacementStatus
-from placements.selectors.invoicing import export_table, invoice_rows, invoice_totals
+from placements.selectors import invoicing
+from placements.selectors.invoicing import (
+    InvoiceRowList,
+    export_table,
+    invoice_offer_totals,
+    invoice_placements,
+    invoice_rows,
+    invoice_totals,
+)
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
     AttendanceDayFactory,
@@ -30,12 +39,13 @@ MARCH = (2031, 3)
 
 
 def _active(offer, participant=None, **extra):
+    start = extra.pop("start_date", datetime.date(2031, 1, 1))
     return PlacementFactory(
         offer=offer,
         participant=participant or ParticipantFactory(),
         status=PlacementStatus.ACTIVE,
-        planned_start=datetime.date(2031, 1, 1),
-        start_date=datetime.date(2031, 1, 1),
+        planned_start=start,
+        start_date=start,
         planned_end=datetime.date(2031, 12, 31),
         **extra,
     )
@@ -257,10 +267,11 @@ def test_invoice_page_query_count_does_not_grow(
         _present(_active(offer, ParticipantFactory(coordinators=[coordinator])), 2, 3)
     client.force_login(coordinator)
     # session, user, savepoint, release, groups, the totals per offer (which also
-    # count the rows: no COUNT query), the page of rows (offer and enterprise joined),
-    # the page's participants, snapshots, present days (grouped) and sharing consents,
-    # the enterprises for the filter, the one audit row listing who was shown: 13.
-    with django_assert_max_num_queries(13):
+    # count the rows: no COUNT query), those offers' titles, prices and enterprises,
+    # the page of rows (offer and enterprise joined), the page's participants,
+    # snapshots, present days and sharing consents, the enterprises for the filter,
+    # the one audit row listing who was shown: 14.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
     assert response.status_code == 200
     assert f'<td class="num">{count * 2}</td>' in response.text
@@ -277,8 +288,8 @@ def test_admin_invoice_page_sums_only_the_shown_page(
     for _ in range(count):
         _present(_active(offer), 2, 3, 4)
     client.force_login(admin_user)
-    # As the coordinator's page (test above): 13.
-    with django_assert_max_num_queries(13):
+    # As the coordinator's page (test above): 14.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("placements:invoice-basis"), {"month": "2031-03"})
     assert response.status_code == 200
     assert f'<td class="num">{count * 3}</td>' in response.text  # the total of the month
@@ -308,3 +319,123 @@ def test_export_in_chunks_keeps_every_row_and_figure(books, admin_user, monkeypa
         ("Cai Berg", 4, Decimal("1200.00")),
     ]
     assert rows[-1][5] == 9 and rows[-1][7] == Decimal("1950.00")
+
+
+@pytest.fixture
+def crowded(manager, coordinator):
+    """Offers whose rows interleave in the basis's order (enterprise name, offer
+    title, start): two enterprises of one name, each with a "Kök" (and the second
+    with an "Arkiv" before them); a second "Kök" at the first; an enterprise sorting
+    first with two offers; an offer without rows in March. Start dates alternate,
+    so the run of "Kök" offers interleaves."""
+    same = [EnterpriseFactory(name="Samma AB") for _ in range(2)]
+    first = EnterpriseFactory(name="Bageri", managers=[manager])
+    same[0].managers.add(manager)
+    kitchens = [
+        TrainingOfferFactory(enterprise=same[0], title="Kök", price_per_day=Decimal("100.00")),
+        TrainingOfferFactory(enterprise=same[1], title="Kök", price_per_day=Decimal("200.00")),
+        TrainingOfferFactory(enterprise=same[0], title="Kök", price_per_day=Decimal("300.00")),
+    ]
+    others = [
+        TrainingOfferFactory(enterprise=first, title="Kassa", price_per_day=Decimal("50.00")),
+        TrainingOfferFactory(enterprise=first, title="Disk", price_per_day=Decimal("70.00")),
+        TrainingOfferFactory(enterprise=same[1], title="Lager"),
+        # The later "Samma AB" comes first by its offers' titles.
+        TrainingOfferFactory(enterprise=same[1], title="Arkiv", price_per_day=Decimal("10.00")),
+    ]
+    counts = {
+        kitchens[0]: 4,
+        kitchens[1]: 3,
+        kitchens[2]: 2,
+        others[0]: 3,
+        others[1]: 1,
+        others[3]: 1,
+    }
+    day = 0
+    for offer, count in counts.items():
+        for _ in range(count):
+            day += 1
+            placement = _active(
+                offer,
+                ParticipantFactory(coordinators=[coordinator] if day % 2 else []),
+                # Alternating start dates within and across offers.
+                start_date=datetime.date(2031, 1, 1 + (day * 7) % 28),
+            )
+            _present(placement, 1 + day % 28, 2 + day % 28)
+    _active(others[2])  # no days in March: no row
+    return {"same": same, "first": first, "kitchens": kitchens, "others": others}
+
+
+@pytest.mark.parametrize("role", ["admin_user", "coordinator", "manager"])
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4, 7, 25])
+def test_pages_are_slices_of_the_sorted_rows(crowded, request, role, per_page):
+    """Every page read from the offers it spans is the same slice of the rows as
+    sorting the whole month would give (runs of offers sharing a name and title
+    interleave by start date), for every role and page size."""
+    user = request.getfixturevalue(role)
+    query = {
+        "enterprises": Enterprise.objects.visible_to(user),
+        "year": 2031,
+        "month": 3,
+        "user": user,
+    }
+    whole = [p.pk for p in invoice_placements(**query)]
+    assert len(whole) == {"admin_user": 14, "coordinator": 7, "manager": 10}[role]
+    rows = InvoiceRowList(invoice_offer_totals(**query), **query)
+    paginator = Paginator(rows, per_page)
+    assert paginator.count == len(whole)
+    paged = [p.pk for n in paginator.page_range for p in paginator.page(n).object_list]
+    assert paged == whole
+    assert rows[0].pk == whole[0] and rows[-1].pk == whole[-1]
+    with pytest.raises(IndexError):
+        rows[len(whole)]
+    if role == "admin_user":
+        # The "Kök" run interleaves its three offers: sorting each offer on its own
+        # would not give this order.
+        kitchens = {o.pk for o in crowded["kitchens"]}
+        by_pk = {p.pk: p for p in invoice_placements(**query)}
+        offers_in_run = [by_pk[pk].offer_id for pk in whole if by_pk[pk].offer_id in kitchens]
+        assert offers_in_run != sorted(offers_in_run, key=[o.pk for o in crowded["kitchens"]].index)
+
+
+def test_a_page_reads_only_the_offers_it_spans(crowded, admin_user, monkeypatch):
+    query = {"enterprises": Enterprise.objects.all(), "year": 2031, "month": 3, "user": admin_user}
+    asked: list[list[int]] = []
+    real = invoicing.invoice_placements
+
+    def recording(**kwargs):
+        asked.append(sorted(kwargs["offers"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(invoicing, "invoice_placements", recording)
+    rows = InvoiceRowList(invoice_offer_totals(**query), **query)
+    kassa, disk, _lager, arkiv = crowded["others"]
+    kitchens = [o.pk for o in crowded["kitchens"]]
+    assert [p.offer_id for p in rows[0:3]] == [disk.pk, kassa.pk, kassa.pk]
+    # Bageri's "Disk" (1 row) and "Kassa" (3 rows), then Samma AB's "Arkiv" (1) and
+    # its "Kök" run (9): rows 1-3 are Kassa's alone; rows 3-5 the last of Kassa,
+    # Arkiv and the first of the run (whose three offers are read together).
+    assert [p.offer_id for p in rows[1:4]] == [kassa.pk] * 3
+    assert [p.offer_id for p in rows[3:6]][:2] == [kassa.pk, arkiv.pk]
+    assert rows[5].offer_id in kitchens
+    assert asked == [
+        sorted([disk.pk, kassa.pk]),
+        [kassa.pk],
+        sorted([kassa.pk, arkiv.pk, *kitchens]),
+        sorted(kitchens),
+    ]
+
+
+def test_totals_per_enterprise_keep_their_order_and_sums(crowded, admin_user):
+    """Enterprises by name, two of one name by id; each enterprise's offers summed at
+    their own prices."""
+    totals = invoice_totals(
+        enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user
+    )
+    same = crowded["same"]
+    assert [t.enterprise_id for t in totals] == [crowded["first"].pk, same[0].pk, same[1].pk]
+    assert [(t.days, t.amount, t.placements) for t in totals] == [
+        (8, Decimal("50.00") * 6 + Decimal("70.00") * 2, 4),
+        (12, Decimal("100.00") * 8 + Decimal("300.00") * 4, 6),
+        (8, Decimal("200.00") * 6 + Decimal("10.00") * 2, 4),
+    ]

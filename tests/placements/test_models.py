@@ -125,22 +125,31 @@ def test_constraint_placement_ended_has_end_data(missing: str) -> None:
 def test_constraint_placement_month_once() -> None:
     day = f.AttendanceDayFactory(date=JAN_1)  # the trigger writes (placement, January)
     with breaks_constraint():
-        PlacementMonth.objects.create(placement=day.placement, month=JAN_1, present_days=1)
+        PlacementMonth.objects.create(
+            placement=day.placement, offer=day.placement.offer, month=JAN_1, present_days=1
+        )
 
 
 def test_constraint_placement_month_first_day() -> None:
     placement = f.PlacementFactory()
-    PlacementMonth.objects.create(placement=placement, month=JAN_1, present_days=1)
+    PlacementMonth.objects.create(
+        placement=placement, offer=placement.offer, month=JAN_1, present_days=1
+    )
     with breaks_constraint():
         PlacementMonth.objects.create(
-            placement=placement, month=datetime.date(2030, 2, 2), present_days=1
+            placement=placement,
+            offer=placement.offer,
+            month=datetime.date(2030, 2, 2),
+            present_days=1,
         )
 
 
 @pytest.mark.parametrize("days", [0, 32])
 def test_constraint_placement_month_days_in_month(days: int) -> None:
     placement = f.PlacementFactory()
-    PlacementMonth.objects.create(placement=placement, month=JAN_1, present_days=31)
+    PlacementMonth.objects.create(
+        placement=placement, offer=placement.offer, month=JAN_1, present_days=31
+    )
     with breaks_constraint():
         PlacementMonth.objects.filter(placement=placement).update(present_days=days)
 

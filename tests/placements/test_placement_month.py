@@ -42,10 +42,24 @@ def _summary() -> dict[tuple[int, datetime.date], int]:
     }
 
 
+def _offers() -> dict[tuple[int, datetime.date], tuple[int, int]]:
+    """Each summary row's offer beside its placement's offer."""
+    return {
+        (placement_id, month): (offer_id, placement_offer_id)
+        for placement_id, month, offer_id, placement_offer_id in PlacementMonth.objects.values_list(
+            "placement_id", "month", "offer_id", "placement__offer_id"
+        )
+    }
+
+
 def assert_summary_right(expected: dict[tuple[int, datetime.date], int]) -> None:
     """The summary equals the GROUP BY, and that is the figures the test expects
-    (so an empty or stale pair of tables cannot pass)."""
+    (so an empty or stale pair of tables cannot pass); every row carries its
+    placement's offer."""
     assert _summary() == _grouped() == expected
+    assert {key: offer for key, (offer, _same) in _offers().items()} == {
+        key: same for key, (_offer, same) in _offers().items()
+    }
 
 
 def _active(**extra: Any) -> Placement:
@@ -171,9 +185,55 @@ def test_a_placement_with_days_cannot_be_deleted_and_one_without_leaves_nothing(
     assert_summary_right({(kept.pk, MAR): 1})
 
 
+def _offer_of_rows(placement: Placement) -> set[int]:
+    return set(
+        PlacementMonth.objects.filter(placement=placement).values_list("offer_id", flat=True)
+    )
+
+
+def test_a_new_month_copies_the_placement_offer_and_a_move_takes_its_months() -> None:
+    """Each row carries its placement's offer (the invoice basis groups by it); a
+    placement moved to another offer, by save(), a queryset update or raw SQL,
+    moves its months, and a save that keeps the offer leaves them."""
+    placement, other = _active(), _active()
+    AttendanceDayFactory(placement=placement, date=MAR_3)
+    AttendanceDayFactory(placement=placement, date=datetime.date(2031, 2, 27))
+    AttendanceDayFactory(placement=other, date=MAR_3)
+    assert _offer_of_rows(placement) == {placement.offer_id}
+    assert _offer_of_rows(other) == {other.offer_id} != {placement.offer_id}
+    first_offer = placement.offer
+    placement.offer = other.offer
+    placement.save()
+    assert _offer_of_rows(placement) == {other.offer_id}
+    Placement.objects.filter(pk=placement.pk).update(offer=first_offer)
+    assert _offer_of_rows(placement) == {first_offer.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Placement._meta.db_table} SET offer_id = %s WHERE id = %s",  # noqa: S608
+            [other.offer_id, placement.pk],
+        )
+    assert _offer_of_rows(placement) == {other.offer_id}
+    # Other placements' months stay where they are; a day added later copies the
+    # offer the placement has now.
+    assert _offer_of_rows(other) == {other.offer_id}
+    placement.refresh_from_db()
+    placement.supervisor_name = "Ny handledare"
+    placement.save()
+    AttendanceDayFactory(placement=placement, date=datetime.date(2031, 4, 1))
+    assert_summary_right(
+        {
+            (placement.pk, MAR): 1,
+            (placement.pk, FEB): 1,
+            (placement.pk, datetime.date(2031, 4, 1)): 1,
+            (other.pk, MAR): 1,
+        }
+    )
+    assert _offer_of_rows(placement) == {other.offer_id}
+
+
 class _Editor:
-    """What the migration's fill uses of a schema editor (SQLite's cannot be opened
-    inside the test's transaction)."""
+    """What the migration's backfill uses of a schema editor (SQLite's cannot be
+    opened inside the test's transaction)."""
 
     connection = connection
 
@@ -182,11 +242,16 @@ class _Editor:
             cursor.execute(sql)
 
 
-def test_the_migration_fills_the_summary_from_existing_days() -> None:
-    placement = _active()
+def test_the_migration_gives_existing_rows_their_placement_offer() -> None:
+    placement, other = _active(), _active()
     AttendanceDayFactory(placement=placement, date=MAR_3)
     AttendanceDayFactory(placement=placement, date=datetime.date(2031, 2, 27))
-    PlacementMonth.objects.all().delete()  # as before the triggers existed
-    migration = importlib.import_module("placements.migrations.0009_placement_month")
-    migration.fill(None, _Editor())
-    assert_summary_right({(placement.pk, MAR): 1, (placement.pk, FEB): 1})
+    AttendanceDayFactory(placement=other, date=MAR_3)
+    # Rows written before the column existed (it cannot be empty: any wrong offer).
+    PlacementMonth.objects.update(offer=_active().offer)
+    assert _offer_of_rows(placement) != {placement.offer_id}
+    migration = importlib.import_module("placements.migrations.0010_placement_month_offer")
+    migration.backfill(None, _Editor())
+    assert _offer_of_rows(placement) == {placement.offer_id}
+    assert _offer_of_rows(other) == {other.offer_id}
+    assert_summary_right({(placement.pk, MAR): 1, (placement.pk, FEB): 1, (other.pk, MAR): 1})
