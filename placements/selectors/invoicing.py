@@ -41,6 +41,7 @@ from placements.disclosure import Disclosed, enterprise_disclosure, participant_
 from placements.models import Placement, PlacementMonth
 from placements.services.attendance import month_bounds
 from samordning import policy
+from samordning.expressions import InSubquery
 from samordning.models import User
 
 
@@ -79,7 +80,17 @@ def _own(user: User) -> tuple[Q | None, Any]:
     )
     own = Q(pk__in=[])
     if policy.is_coordinator(user):
-        own |= Q(Exists(responsible))
+        # The caseload's ids as one array (InSubquery): as a semi-join, PostgreSQL read
+        # the whole coordinator-link table (a parallel sequential scan of a million
+        # rows nationally) to find one caseload of a thousand people.
+        own |= Q(
+            InSubquery(
+                "participant_id",
+                Participant.coordinators.through.objects.filter(user_id=user.pk).values(
+                    "participant_id"
+                ),
+            )
+        )
     if policy.is_manager(user):
         own |= Q(offer__enterprise__in=Enterprise.objects.filter(managers=user))
     name_visible = Case(
