@@ -159,7 +159,7 @@ def explain(what: str, where: str, sql: str, big: set[str]) -> None:
     flagged = sorted(scans & big)
     total = next((line for line in plan if line.startswith("Execution Time")), "")
     print(
-        f"### {what}\n\n{where}: {total}"
+        f"#### {what}\n\n{where}: {total}"
         + (f" **sequential scan on {', '.join(flagged)}**" if flagged else "")
         + "\n"
     )
