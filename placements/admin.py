@@ -14,6 +14,7 @@ from participants.models import Participant
 from placements.models import (
     AttendanceDay,
     FollowUpMeeting,
+    OfferHoldStamp,
     Placement,
     PlacementMonth,
     SharedSnapshot,
@@ -200,6 +201,17 @@ class PlacementMonthAdmin(ViewOnlyAdminMixin, PlacementPartAdmin):
     search_fields = PLACEMENT_SEARCH
     list_select_related = ("placement__participant", "placement__offer")
     readonly_fields = ("placement", "month", "present_days")
+
+
+@admin.register(OfferHoldStamp)
+class OfferHoldStampAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The stamp database triggers give an offer whenever its placements change what
+    they hold (capacity.known_peaks): the admin may look, never write."""
+
+    list_display = ("offer", "stamp")
+    search_fields = ("offer__title", "offer__enterprise__name")
+    list_select_related = ("offer", "offer__enterprise")
+    readonly_fields = ("offer", "stamp")
 
 
 @admin.register(FollowUpMeeting)

@@ -134,6 +134,38 @@ PLACEMENT_MONTH_OFFER_PG_FUNC = """
 """
 
 
+# What decides the places a placement holds (PlacementQuerySet.holding_between and
+# with_hold_range): a change to any of these gives its offer a new hold stamp.
+HOLD_COLUMNS = (
+    "offer_id",
+    "status",
+    "planned_start",
+    "planned_end",
+    "start_date",
+    "end_date",
+    "expires_on",
+)
+_HOLD_OLD = ", ".join(f"OLD.{column}" for column in HOLD_COLUMNS)
+_HOLD_NEW = ", ".join(f"NEW.{column}" for column in HOLD_COLUMNS)
+# Fixed column names, no input.
+HOLD_STAMP_PG_FUNC = f"""
+    IF TG_OP = 'UPDATE' AND ({_HOLD_OLD}) IS NOT DISTINCT FROM ({_HOLD_NEW}) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        INSERT INTO placements_offerholdstamp (offer_id, stamp)
+        VALUES (OLD.offer_id, md5(random()::text || clock_timestamp()::text))
+        ON CONFLICT (offer_id) DO UPDATE SET stamp = EXCLUDED.stamp;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO placements_offerholdstamp (offer_id, stamp)
+        VALUES (NEW.offer_id, md5(random()::text || clock_timestamp()::text))
+        ON CONFLICT (offer_id) DO UPDATE SET stamp = EXCLUDED.stamp;
+    END IF;
+    RETURN NULL;
+"""  # noqa: S608
+
+
 class Placement(models.Model):
     """A participant's work training at one offer, from proposal to outcome."""
 
@@ -297,6 +329,15 @@ class Placement(models.Model):
                 operation=pgtrigger.UpdateOf("offer_id"),
                 condition=pgtrigger.Condition("OLD.offer_id IS DISTINCT FROM NEW.offer_id"),
                 func=PLACEMENT_MONTH_OFFER_PG_FUNC,
+            ),
+            # Every write that changes the places a placement holds gives its offer
+            # (old and new) a new OfferHoldStamp. SQLite: migration 0011.
+            pgtrigger.Trigger(
+                name="placement_hold_stamp",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=HOLD_STAMP_PG_FUNC,
             ),
         ]
 
@@ -696,3 +737,34 @@ class WaitingListEntry(models.Model):
         """The proposal form, prefilled with this entry's offer, start and extent."""
         query = f"offer={self.offer_id}&start={self.wanted_start.isoformat()}&extent={self.extent}"
         return f"{reverse('placements:placement-propose', args=[self.participant_id])}?{query}"
+
+
+class OfferHoldStamp(models.Model):
+    """A token that changes whenever the places held at an offer may have changed,
+    written by database triggers on Placement (never by the application).
+
+    The free places page and the match list keep each offer's peak of places held
+    per period in the worker's memory (`capacity.known_peaks`) under this stamp: a
+    peak is computed again only for an offer whose stamp (or free-from day) changed.
+    The stamp is random, not a counter, so a rolled-back write can never bring back
+    a stamp a cached peak was stored under. An offer without a row has never had a
+    placement written since the triggers exist (the national loader writes with
+    triggers off); its stamp is "" and its key also carries the offer's creation
+    time (an id reused after a rollback is another offer)."""
+
+    offer = models.OneToOneField(
+        TrainingOffer,
+        verbose_name=_("arbetsträningsplats"),
+        # Derived data: goes with its offer (an offer with placements cannot be
+        # deleted, they protect it).
+        on_delete=models.CASCADE,
+        related_name="hold_stamp",
+    )
+    stamp = models.CharField(_("stämpel"), max_length=32)
+
+    class Meta:
+        verbose_name = _("platsstämpel")
+        verbose_name_plural = _("platsstämplar")
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.stamp}"

@@ -29,7 +29,12 @@ from django.utils.translation import gettext_noop
 from enterprises.models import TrainingOffer, capacity_stale_before
 from participants.models import Parking, Participant
 from placements.models import Placement
-from placements.services.capacity import held_peaks, peak_load
+from placements.services.capacity import (
+    HOLD_STAMP_FIELDS,
+    hold_stamp_key,
+    known_peaks,
+    peak_load,
+)
 
 # Points per criterion; the best possible offer scores 100.
 POINTS_INTEREST = 30
@@ -114,14 +119,20 @@ def free_offers(
     """The offers of `offers` with a place free on every day of [start, end] from the
     day each is free, in the queryset's order, as (pk, free places).
 
-    Two queries and no model objects: the peaks per offer (held_peaks) and
-    (pk, capacity, free from) of each offer. Build the shown ones with
+    No model objects: (pk, capacity, free from, stamp key) of each offer, and the
+    peaks per offer (known_peaks: a query only for offers whose placements changed
+    since this process last computed theirs). Build the shown ones with
     `offers_by_pk`.
     """
-    rows = list(offers.values_list("pk", "capacity", "free_from"))
-    peaks = held_peaks(start, end, today=today, offers=[pk for pk, _, _ in rows])
+    rows = [
+        (pk, capacity, free_from, hold_stamp_key(stamp, free_from, created_at))
+        for pk, capacity, stamp, free_from, created_at in offers.values_list(
+            "pk", "capacity", *HOLD_STAMP_FIELDS
+        )
+    ]
+    peaks = known_peaks(start, end, today=today, offers={row[0]: row[3] for row in rows})
     result = []
-    for pk, capacity, free_from in rows:
+    for pk, capacity, free_from, _key in rows:
         if max(start, free_from) > end:
             continue
         free = capacity - peaks.get(pk, 0)
@@ -409,8 +420,10 @@ def ranked_free_offers(
     """The offers of `offers` with a place free in [start, end], best first, as
     (pk, free places, score): the order rank_offers gives, without model objects.
 
-    Two queries: (pk, capacity, free from, score, enterprise, title) per offer, the
-    score computed by the database (score_expression), and the peaks (held_peaks).
+    (pk, capacity, free from, score, enterprise, title, stamp key) per offer, the
+    score computed by the database (score_expression), and the peaks (known_peaks:
+    a query only for offers whose placements changed since this process last
+    computed theirs).
     The order is rank_offers' key (score, then free places, enterprise name, title,
     compared as Python compares them, not in the database's collation), applied to
     plain tuples in the queryset's order; build the shown page with `offers_by_pk`
@@ -419,12 +432,23 @@ def ranked_free_offers(
     score = score_expression(participant, interest_ids=set(interest_ids), start=start, today=today)
     rows = list(
         offers.annotate(match_score=score).values_list(
-            "pk", "capacity", "free_from", "match_score", "enterprise__name", "title"
+            "pk",
+            "capacity",
+            "free_from",
+            "match_score",
+            "enterprise__name",
+            "title",
+            *HOLD_STAMP_FIELDS,
         )
     )
-    peaks = held_peaks(start, end, today=today, offers=[row[0] for row in rows])
+    peaks = known_peaks(
+        start,
+        end,
+        today=today,
+        offers={row[0]: hold_stamp_key(*row[6:]) for row in rows},
+    )
     ranked = []
-    for pk, capacity, free_from, points, enterprise_name, title in rows:
+    for pk, capacity, free_from, points, enterprise_name, title, *_stamp in rows:
         if max(start, free_from) > end:
             continue
         free = capacity - peaks.get(pk, 0)

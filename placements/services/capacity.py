@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
@@ -170,6 +171,56 @@ def held_peaks(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {offer_id: int(peak) for offer_id, peak in cursor.fetchall()}
+
+
+# Peaks this process has computed: (offer, its stamp key, start, end, today) -> peak.
+_known_peaks: dict[tuple[int, Hashable, datetime.date, datetime.date, datetime.date], int] = {}
+MAX_KNOWN_PEAKS = 100_000
+
+
+def known_peaks(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date,
+    offers: Mapping[int, Hashable],
+) -> dict[int, int]:
+    """held_peaks for the offers of `offers` (pk -> its stamp key), computed again
+    only for the offers this process has no peak for under that key.
+
+    The stamp key must change whenever the offer's peak may: the offer's
+    OfferHoldStamp (a database trigger gives it a new random stamp on every write to
+    the offer's placements that changes what they hold), its free-from day and its
+    creation time (`hold_stamp_key`). The day and the period are part of the key too
+    (a proposal stops holding when it expires). The free places page and the match
+    list read the keys with the offers they already read, so a page whose offers
+    did not change runs no peak query at all; the capacity check at proposal time
+    never uses this (it counts under the offer's lock).
+    """
+    found: dict[int, int] = {}
+    missing: list[int] = []
+    for pk, key in offers.items():
+        peak = _known_peaks.get((pk, key, start, end, today))
+        if peak is None:
+            missing.append(pk)
+        else:
+            found[pk] = peak
+    if missing:
+        computed = held_peaks(start, end, today=today, offers=missing)
+        if len(_known_peaks) + len(missing) > MAX_KNOWN_PEAKS:
+            _known_peaks.clear()
+        for pk in missing:
+            found[pk] = _known_peaks[(pk, offers[pk], start, end, today)] = computed.get(pk, 0)
+    return found
+
+
+# What `known_peaks` needs of each offer, as values() paths from TrainingOffer.
+HOLD_STAMP_FIELDS = ("hold_stamp__stamp", "free_from", "created_at")
+
+
+def hold_stamp_key(stamp: str | None, free_from: datetime.date, created_at: Any) -> Hashable:
+    """An offer's stamp key for known_peaks, from its HOLD_STAMP_FIELDS."""
+    return (stamp or "", free_from, created_at)
 
 
 def holds_of(

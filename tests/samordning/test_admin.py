@@ -24,7 +24,13 @@ from django.urls import reverse
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
 from participants.models import Participant, ResponsibilityChange
-from placements.models import Placement, PlacementMonth, SharedSnapshot, WaitingListEntry
+from placements.models import (
+    OfferHoldStamp,
+    Placement,
+    PlacementMonth,
+    SharedSnapshot,
+    WaitingListEntry,
+)
 from samordning.audit import audit_record
 from samordning.models import (
     AuditAction,
@@ -56,6 +62,7 @@ VIEW_ONLY = {
     ResponsibilityChange,
     WaitingListEntry,
     PlacementMonth,  # kept by database triggers on the present days
+    OfferHoldStamp,  # kept by database triggers on the placements
 }
 # django-otp's devices under Swedish names: third-party rows (users enrol their own),
 # view and delete only, smoke-tested like the other third-party admins.
