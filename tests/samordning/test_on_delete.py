@@ -39,6 +39,11 @@ CASCADE_ALLOWED = {
     ("samordning.CalendarFeed", "user"): (
         "The user's own secret calendar address: deleting the user must revoke it."
     ),
+    ("placements.OfferHoldStamp", "offer"): (
+        "Derived data written by database triggers (a token for the offer's cached "
+        "peaks): no history, nothing points at it, and an offer that ever had a "
+        "placement is protected by it, so only an unused offer's stamp goes with it."
+    ),
 }
 
 
