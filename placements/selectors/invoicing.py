@@ -293,7 +293,7 @@ def invoice_offer_totals(
     nationally, against 10 and 5.)"""
     first, _last = month_bounds(year, month)
     rows: QuerySet[Any]  # PlacementMonth rows or placements, each with `days`
-    admin = _own(user)[0] is None
+    admin = policy.is_admin(user)  # _own lists everything for admins only
     if admin:
         # Everyone's month: every offer's rows grouped from placement_month_offer_idx
         # alone (index only, 10 ms nationally); the chosen enterprises are applied
