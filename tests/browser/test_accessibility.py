@@ -490,6 +490,10 @@ def test_participant_list_works_with_the_keyboard(page, coordinator):
     page.wait_for_url("**q=Anna**")
     # htmx swaps the results in (filtering as you type); without JS the form submits.
     expect(page.locator("main table tbody tr")).to_have_count(1)
+    # Enter submitted the form, and the typing's own request (400 ms after the last
+    # key) may still come and swap the same results in again, replacing the link
+    # Tab is about to reach: wait until both have answered (a CI run lost the Enter).
+    page.wait_for_load_state("networkidle")
 
     detail = reverse("participants:participant-detail", args=[anna.pk])
     path = tab_to(lambda f: f["href"] == detail)
