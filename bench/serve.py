@@ -182,6 +182,8 @@ def main() -> None:
         "REQUIRE_2FA": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DB_STATEMENT_TIMEOUT_MS": os.environ.get("DB_STATEMENT_TIMEOUT_MS", "120000"),
+        # Both projects keep (or both drop) each worker's connection between requests.
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "GUNICORN_ERROR_LOG": "/dev/null",
     }
@@ -227,6 +229,9 @@ def main() -> None:
     pages = [
         ("bare", "", "/plain/"),
         ("bare", "", "/table/"),
+        # The app's floor: a logged-in 404 (every middleware, session, user, roles and
+        # the page frame, no view of its own). No page of the app can beat it.
+        ("app", "coordinator", "/finns-inte/"),
         ("app", "coordinator", "/"),
         ("app", "coordinator", "/deltagare/"),
         ("app", "coordinator", f"/deltagare/{person.pk}/" if person else "/deltagare/"),

@@ -17,7 +17,10 @@ TEMPLATES = [
         "DIRS": [os.path.join(os.path.dirname(__file__), "templates")],
     }
 ]
-DATABASES = {"default": dj_database_url.config(conn_max_age=0)}
+# The connection is kept or dropped as the app's is (bench/serve.py sets CONN_MAX_AGE).
+DATABASES = {
+    "default": dj_database_url.config(conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+}
 USE_TZ = True
 LANGUAGE_CODE = "sv"
 USE_I18N = True

@@ -19,6 +19,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -204,3 +206,20 @@ def test_sqlite_a_proposal_that_cannot_get_the_write_lock_is_a_503(
 
     assert client.post(url, data).status_code == 302
     assert Placement.objects.count() == 1
+
+
+@postgresql_only
+def test_a_kept_connection_the_server_dropped_is_replaced_when_the_next_request_starts(
+    world: dict[str, Any], client: Client
+) -> None:
+    # Workers keep their connection between requests (CONN_MAX_AGE, settings.py); a
+    # server restart or an idle timeout ends it. The next request must not fail on it.
+    assert connection.settings_dict["CONN_MAX_AGE"] > 0
+    assert client.get(reverse("placements:offer-free-list")).status_code == 200
+    dropped = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    # What the WSGI handler does first on every request (the test client leaves it out).
+    request_started.send(sender=WSGIHandler, environ={})
+    assert client.get(reverse("placements:offer-free-list")).status_code == 200
+    assert connection.connection.info.backend_pid != dropped

@@ -111,3 +111,21 @@ def test_a_dotenv_file_fills_in_what_the_environment_does_not_set(tmp_path):
     # The environment wins over the file, and READ_DOTENV=0 ignores the file.
     assert shown(PARTICIPANT_RETENTION_DAYS="800") == ["23", "800"]
     assert shown(READ_DOTENV="0") == ["14", "1825"]
+
+
+def test_postgresql_connections_are_kept_between_requests_and_sqlite_ones_are_not():
+    show = (
+        "from django.conf import settings; "
+        "d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+
+    def shown(**env: str) -> list[str]:
+        result = _manage("shell", "--no-imports", "-c", show, DEBUG="1", READ_DOTENV="0", **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    postgres = "postgres://samordning@127.0.0.1:5432/samordning"
+    # A worker keeps its connection for 60 s; a dropped one is replaced (health checks).
+    assert shown(DATABASE_URL=postgres) == ["60", "True"]
+    assert shown(DATABASE_URL=postgres, CONN_MAX_AGE="0") == ["0", "True"]
+    assert shown(DATABASE_URL="sqlite:///x.sqlite3") == ["0", "True"]
