@@ -465,6 +465,40 @@ def test_skip_link_is_first_and_moves_focus_to_main(page):
     assert _focused(page)["name"] == "username"
 
 
+def _wait_for_swaps(page: Any, count: int) -> None:
+    # Polled from here: the page's CSP forbids the evaluated strings wait_for_function uses.
+    for _ in range(100):
+        if page.evaluate("window.swaps") >= count:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"htmx swapped the results {page.evaluate('window.swaps')} times")
+
+
+def test_a_fast_keyboard_user_keeps_focus_when_the_typing_request_swaps_the_results_again(
+    page, coordinator
+):
+    anna = ParticipantFactory(first_name="Anna", last_name="Ek", coordinators=[coordinator])
+    ParticipantFactory(first_name="Bertil", last_name="Ek", coordinators=[coordinator])
+    browser_login(page, "coordinator")
+    page.goto(reverse("participants:participant-list"))
+    page.evaluate(
+        "window.swaps = 0; document.body.addEventListener('htmx:afterSwap', () => window.swaps++)"
+    )
+    page.get_by_label("Sök namn eller personnummer").press_sequentially("Anna")
+    page.keyboard.press("Enter")
+    # Enter's request answers first; the typing's own request (400 ms after the last
+    # key) then swaps the same results in again.
+    _wait_for_swaps(page, 1)
+    detail = reverse("participants:participant-detail", args=[anna.pk])
+    link = page.locator(f"main table a[href='{detail}']")
+    link.focus()  # reached by Tab before the second swap, as a fast user would
+    _wait_for_swaps(page, 2)
+    # The link was replaced by its copy; focus moved with it (same id), so Enter works.
+    assert page.evaluate("document.activeElement.getAttribute('href')") == detail
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{detail}")
+
+
 def test_participant_list_works_with_the_keyboard(page, coordinator):
     anna = ParticipantFactory(first_name="Anna", last_name="Ek", coordinators=[coordinator])
     ParticipantFactory(first_name="Bertil", last_name="Ek", coordinators=[coordinator])
