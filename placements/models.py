@@ -147,11 +147,16 @@ HOLD_COLUMNS = (
 )
 _HOLD_OLD = ", ".join(f"OLD.{column}" for column in HOLD_COLUMNS)
 _HOLD_NEW = ", ".join(f"NEW.{column}" for column in HOLD_COLUMNS)
-# Fixed column names, no input.
+# Fixed column names, no input. The offer's row lock (capacity.lock_offer's) is taken
+# before its stamp's, in offer order, as the services take them: a write that reaches
+# the stamp first and the offer after it (a withdrawal, then place_freed) would
+# otherwise deadlock with a proposal holding the offer and waiting for the stamp.
 HOLD_STAMP_PG_FUNC = f"""
     IF TG_OP = 'UPDATE' AND ({_HOLD_OLD}) IS NOT DISTINCT FROM ({_HOLD_NEW}) THEN
         RETURN NULL;
     END IF;
+    PERFORM 1 FROM enterprises_trainingoffer
+    WHERE id IN (OLD.offer_id, NEW.offer_id) ORDER BY id FOR UPDATE;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         INSERT INTO placements_offerholdstamp (offer_id, stamp)
         VALUES (OLD.offer_id, md5(random()::text || clock_timestamp()::text))

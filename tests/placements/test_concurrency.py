@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import close_old_connections, connection, transaction
 
 from placements.models import Placement, PlacementStatus
 from placements.services.attendance import attendance_set_months
-from placements.services.capacity import CapacityError
+from placements.services.capacity import CapacityError, lock_offer
 from placements.services.lifecycle import placement_propose
 from tests.factories import (
     EnrolledParticipantFactory,
@@ -213,3 +214,54 @@ def test_concurrent_writes_to_one_month_keep_its_summary():
     if connection.vendor == "postgresql":
         assert expected == 10
     assert list(PlacementMonth.objects.values_list("present_days", flat=True)) == [expected]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer")
+def test_a_withdrawal_and_a_proposal_at_one_offer_wait_for_each_other_without_deadlock():
+    # The two services' order of locks: placement_withdraw writes the placement (its
+    # trigger renews the offer's hold stamp), then locks the offer (place_freed);
+    # placement_propose locks the offer, then writes the new placement (its trigger
+    # renews the same stamp). The trigger takes the offer's lock before the stamp's, so
+    # the withdrawal waits for the proposal instead of holding the stamp it needs.
+    offer = TrainingOfferFactory(capacity=5)
+    withdrawn = PlacementFactory(offer=offer, planned_start=START, planned_end=END)
+    newcomer = EnrolledParticipantFactory()
+    proposal_holds_the_offer = threading.Event()
+    errors: list[str] = []
+
+    def withdraw() -> None:
+        try:
+            proposal_holds_the_offer.wait(timeout=30)
+            with transaction.atomic():
+                Placement.objects.filter(pk=withdrawn.pk).update(
+                    status=PlacementStatus.WITHDRAWN
+                )
+                lock_offer(offer.pk)
+        except Exception as error:  # noqa: BLE001 - the test reports any escape
+            errors.append(f"withdraw: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    def propose() -> None:
+        try:
+            with transaction.atomic():
+                lock_offer(offer.pk)
+                proposal_holds_the_offer.set()
+                time.sleep(0.5)  # the withdrawal writes its placement meanwhile
+                PlacementFactory(
+                    offer=offer, participant=newcomer, planned_start=START, planned_end=END
+                )
+        except Exception as error:  # noqa: BLE001 - the test reports any escape
+            errors.append(f"propose: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=withdraw), threading.Thread(target=propose)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+    assert errors == []
+    assert Placement.objects.get(pk=withdrawn.pk).status == PlacementStatus.WITHDRAWN
+    assert Placement.objects.filter(offer=offer, participant=newcomer).count() == 1
