@@ -233,9 +233,7 @@ def test_a_withdrawal_and_a_proposal_at_one_offer_wait_for_each_other_without_de
         try:
             proposal_holds_the_offer.wait(timeout=30)
             with transaction.atomic():
-                Placement.objects.filter(pk=withdrawn.pk).update(
-                    status=PlacementStatus.WITHDRAWN
-                )
+                Placement.objects.filter(pk=withdrawn.pk).update(status=PlacementStatus.WITHDRAWN)
                 lock_offer(offer.pk)
         except Exception as error:  # noqa: BLE001 - the test reports any escape
             errors.append(f"withdraw: {type(error).__name__}: {error}")
