@@ -293,6 +293,18 @@ def lock_offer(offer: TrainingOffer | int) -> TrainingOffer:
     )
 
 
+def lock_offers(pks: Iterable[int]) -> None:
+    """Lock several offers' rows in id order: a transaction that changes placements at
+    more than one offer takes them all at once, so two such transactions wait for each
+    other instead of each holding what the other needs (a deadlock)."""
+    list(
+        TrainingOffer.objects.select_for_update(of=("self",))
+        .filter(pk__in=set(pks))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def lock_participant(participant: Participant | int) -> Participant:
     pk = participant if isinstance(participant, int) else participant.pk
     return Participant.objects.select_for_update().get(pk=pk)

@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from placements.services.capacity import (
     check_offer_room,
     check_participant_extent,
     lock_offer,
+    lock_offers,
     lock_participant,
 )
 from placements.services.enrolments import enrolment_end
@@ -100,6 +102,22 @@ def _require(placement: Placement, target: str) -> None:
 def _lock(placement: Placement) -> Placement:
     """Re-read the placement with a row lock so two answers cannot cross."""
     return Placement.objects.select_for_update().get(pk=placement.pk)
+
+
+def _lock_with_other_proposals(placement: Placement) -> Placement:
+    """Accepting withdraws the person's other proposals, at other offers: lock them and
+    this placement (by id), then all their offers (by id), before changing any. Two
+    acceptances that withdraw proposals at each other's offers then wait for each
+    other instead of deadlocking; a second acceptance of the same person finds the
+    first's withdrawal."""
+    rows = (
+        Placement.objects.select_for_update(of=("self",))
+        .filter(Q(pk=placement.pk) | Q(participant_id=placement.participant_id, status=S.PROPOSED))
+        .order_by("pk")
+        .values_list("offer_id", flat=True)
+    )
+    lock_offers(list(rows))
+    return Placement.objects.get(pk=placement.pk)
 
 
 def _audit(
@@ -267,7 +285,7 @@ def placement_accept(
 ) -> Placement:
     """The enterprise accepts a proposal; it keeps holding its place until started."""
     today = today or timezone.localdate()
-    placement = _lock(placement)
+    placement = _lock_with_other_proposals(placement)
     _require(placement, S.ACCEPTED)
     if placement.has_expired(today):
         raise TransitionError(

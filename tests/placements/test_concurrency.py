@@ -8,6 +8,7 @@ saves each day once, without an error. Runs on SQLite here and on PostgreSQL in 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import threading
 import time
@@ -16,9 +17,10 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from placements.models import Placement, PlacementStatus
+from placements.services import lifecycle
 from placements.services.attendance import attendance_set_months
 from placements.services.capacity import CapacityError, lock_offer
-from placements.services.lifecycle import placement_propose
+from placements.services.lifecycle import placement_accept, placement_propose
 from tests.factories import (
     EnrolledParticipantFactory,
     PlacementFactory,
@@ -263,3 +265,60 @@ def test_a_withdrawal_and_a_proposal_at_one_offer_wait_for_each_other_without_de
     assert errors == []
     assert Placement.objects.get(pk=withdrawn.pk).status == PlacementStatus.WITHDRAWN
     assert Placement.objects.filter(offer=offer, participant=newcomer).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer")
+def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_deadlock(
+    monkeypatch,
+):
+    # Anna is proposed at A and B, Bo at B and A. A accepts Anna while B accepts Bo: each
+    # acceptance withdraws the person's other proposal, at the other's offer.
+    offer_a, offer_b = TrainingOfferFactory(capacity=5), TrainingOfferFactory(capacity=5)
+    manager = UserFactory(username="chef-las")
+    anna, bo = EnrolledParticipantFactory(), EnrolledParticipantFactory()
+    span = {"planned_start": START, "planned_end": END}
+    accepted = {
+        "anna": PlacementFactory(participant=anna, offer=offer_a, **span),
+        "bo": PlacementFactory(participant=bo, offer=offer_b, **span),
+    }
+    PlacementFactory(participant=anna, offer=offer_b, **span)
+    PlacementFactory(participant=bo, offer=offer_a, **span)
+    # Both acceptances hold their own offer before either withdraws the other proposal
+    # (without the ordered locks they then wait for each other; with them the second
+    # acceptance waits at the start and the barrier gives up after two seconds).
+    both_hold_their_offer = threading.Barrier(2, timeout=2)
+    release = lifecycle._release_other_proposals
+
+    def release_after_the_other(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_hold_their_offer.wait()
+        return release(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "_release_other_proposals", release_after_the_other)
+    errors: list[str] = []
+
+    def accept(name: str) -> None:
+        try:
+            with transaction.atomic():
+                placement_accept(placement=accepted[name], user=manager, today=START)
+        except Exception as error:  # noqa: BLE001 - the test reports any escape
+            errors.append(f"{name}: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(name,)) for name in accepted]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+    assert errors == []
+    statuses = dict(
+        Placement.objects.filter(participant__in=[anna, bo]).values_list("pk", "status")
+    )
+    assert sorted(statuses.values()) == [
+        PlacementStatus.ACCEPTED,
+        PlacementStatus.ACCEPTED,
+        PlacementStatus.WITHDRAWN,
+        PlacementStatus.WITHDRAWN,
+    ]
