@@ -6,7 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from samordning.audit import audit_record
+from samordning import audit
+from samordning.audit import audit_export, audit_record
 from samordning.models import AuditAction
 from tests.factories import ParticipantFactory
 
@@ -88,6 +89,22 @@ def test_csv_download(client, admin_user, log):
     assert rows[0][0] == "Tidpunkt"
     assert len(rows) == 4
     assert {row[1] for row in rows[1:]} == {"coordinator", "coordinator2"}
+
+
+def test_csv_download_lists_each_rows_people(client, admin_user, coordinator):
+    """The people of a row as ids with spaces, read from the stored text as it is."""
+    people = ParticipantFactory.create_batch(3, coordinators=[coordinator])
+    audit_export(user=coordinator, export="caseload", subjects=[p.pk for p in reversed(people)])
+    client.force_login(admin_user)
+    response = client.get(reverse("audit-review"), {"format": "csv", "kind": "export"})
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
+    assert [row[6] for row in rows[1:]] == [" ".join(str(p.pk) for p in people)]
+
+
+def test_subjects_text_is_sorted_and_unique_across_its_pieces(monkeypatch):
+    monkeypatch.setattr(audit, "SUBJECTS_BATCH", 3)
+    assert audit.subjects_text([]) == audit.subjects_text([None]) == ""
+    assert audit.subjects_text([15, None, 12, "15", 12, 9, 9, 9, 30, 4]) == ",4,9,12,15,30,"
 
 
 def test_bounded_queries(client, admin_user, coordinator, django_assert_max_num_queries):
