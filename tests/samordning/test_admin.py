@@ -18,7 +18,8 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
@@ -363,3 +364,14 @@ def test_attendance_days_newest_first(admin_client_: Any) -> None:
         older.pk,
         later_placement_older_day.pk,
     ]
+
+
+def test_offer_changelist_queries_do_not_grow_with_its_rows(admin_client_: Any) -> None:
+    url = reverse("admin:enterprises_trainingoffer_changelist")
+    counts = []
+    for size in (2, 6):
+        f.TrainingOfferFactory.create_batch(size - TrainingOffer.objects.count())
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client_.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
