@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from samordning import audit
 from samordning.audit import audit_export, audit_record
-from samordning.models import AuditAction
+from samordning.models import SUBJECTS_SHOWN, AuditAction
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,14 @@ def test_garbage_forwarded_header_is_no_500(client, coordinator, settings):
     client.force_login(coordinator)
     response = client.get(participant.get_absolute_url(), HTTP_X_FORWARDED_FOR="not-an-ip")
     assert response.status_code == 200
+
+
+def test_page_lists_a_rows_first_people_and_how_many_more(client, admin_user, coordinator):
+    """An export may name a million people: the page shows the first ids and a count
+    (the download has them all)."""
+    audit_export(user=coordinator, export="caseload", subjects=range(1, 1001))
+    client.force_login(admin_user)
+    response = client.get(reverse("audit-review"), {"kind": "export"})
+    shown = ", ".join(str(pk) for pk in range(1, SUBJECTS_SHOWN + 1))
+    assert f"{shown} och {1000 - SUBJECTS_SHOWN} till" in response.text
+    assert f"{SUBJECTS_SHOWN + 1}," not in response.text
