@@ -331,6 +331,7 @@ def main() -> None:
         ("app", "funder", "/statistik/"),
         ("app", "funder", f"/statistik/insats/{insats.pk}/" if insats else "/statistik/"),
         # Outside the first four rounds' table (issue 13, fifth round).
+        ("app", "admin", "/"),
         ("app", "coordinator", "/arbetstraning/att-gora/"),
         ("app", "coordinator", "/arbetstraning/att-gora/queue-freed/"),
         ("app", "coordinator", "/arbetstraning/att-gora/proposals-answered/"),
@@ -362,6 +363,17 @@ def main() -> None:
         ("app", "admin", "/admin/samordning/auditlog/"),
         ("app", "admin", "/admin/samordning/user/"),
         ("app", "admin", "/admin/samordning/notification/"),
+        ("app", "manager", f"/foretag/{offer.enterprise_id}/" if offer else "/"),
+        # An admin hands one coordinator's caseload over (every one of them ticked).
+        (
+            "app",
+            "admin",
+            f"/deltagare/overlamning/?from_user={clients['coordinator'].session['_auth_user_id']}",
+        ),
+        ("app", "funder", "/statistik/foretagsutveckling/"),
+        ("app", "admin", "/statistik/uppfoljning-finsam/"),
+        ("app", "funder", f"/statistik/esf/{insats.pk}/" if insats else "/statistik/"),
+        ("app", "admin", f"/statistik/esf/{insats.pk}/exakt/" if insats else "/statistik/"),
     ]
     if args.only:
         wanted = args.only.split(",")
