@@ -59,6 +59,31 @@ QUERIES = [
         "",
     ),
     (
+        "Follow-up list (coordinator): its slowest query",
+        "coordinator",
+        "/arbetstraning/uppfoljning/",
+        "",
+    ),
+    (
+        "Attention page (coordinator): its slowest query",
+        "coordinator",
+        "/arbetstraning/att-gora/",
+        "",
+    ),
+    ("Attention page (admin): its slowest query", "admin", "/arbetstraning/att-gora/", ""),
+    (
+        "Attention list, inactive (admin): its slowest query",
+        "admin",
+        "/arbetstraning/att-gora/inactive/",
+        "",
+    ),
+    (
+        "Admin attendance-day changelist: its slowest query",
+        "admin",
+        "/admin/placements/attendanceday/",
+        "",
+    ),
+    (
         "Admin participant changelist: its slowest query",
         "admin",
         "/admin/participants/participant/",

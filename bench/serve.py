@@ -11,6 +11,10 @@ throughput as a share of the bare 50-row page's, the page's number of queries
 (one in-process request with the test client), and the largest peak resident size
 (VmHWM) of any app worker after the page (peaks only grow, so it is the peak so far).
 
+With --exports it serves each download instead, once, from a fresh app server of one
+worker (its own gunicorn, long timeouts): status, seconds, bytes, and the worker's
+peak resident size before the request (started and warmed up) and after it.
+
     DEBUG=1 .venv/bin/python bench/serve.py \
         --database-url demo=postgres://postgres@127.0.0.1:5432/samordning_demo \
         --database-url national=postgres://postgres@127.0.0.1:5432/samordning_national
@@ -66,8 +70,8 @@ def wait_until_up(port: int, timeout: float = 60) -> None:
     raise SystemExit(f"gunicorn on port {port} did not start")
 
 
-def get(port: int, path: str, cookie: str) -> tuple[int, float, int]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+def get(port: int, path: str, cookie: str, timeout: float = 300) -> tuple[int, float, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()
     conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
     response = conn.getresponse()
@@ -127,6 +131,63 @@ def worker_peak_rss_mb(master: int) -> float:
     return peak / 1024
 
 
+# Every download (role, path): the largest scope each role has, CSV and XLSX.
+EXPORTS = [
+    ("manager", "/arbetstraning/fakturaunderlag/csv/"),
+    ("manager", "/arbetstraning/fakturaunderlag/xlsx/"),
+    ("admin", "/arbetstraning/fakturaunderlag/csv/"),
+    ("admin", "/arbetstraning/fakturaunderlag/xlsx/"),
+    ("coordinator", "/deltagare/arendelista/csv/"),
+    ("coordinator", "/deltagare/arendelista/xlsx/"),
+    ("admin", "/deltagare/arendelista/csv/"),
+    ("admin", "/deltagare/arendelista/xlsx/"),
+    ("manager", "/arbetstraning/platser/export/xlsx/"),
+    ("admin", "/arbetstraning/platser/export/csv/"),
+    ("admin", "/arbetstraning/platser/export/xlsx/"),
+    ("admin", "/foretag/export/csv/"),
+    ("admin", "/foretag/export/xlsx/"),
+    ("admin", "/granskning/?format=csv"),
+    ("admin", "/granskning/?format=xlsx"),
+]
+EXPORT_TIMEOUT_S = 1800
+
+
+EXPORT_HEADER = (
+    f"{'scale':9} {'export':40} {'user':12} {'status':>6} {'seconds':>8} {'kB sent':>9} "
+    f"{'RSS before':>10} {'RSS after':>9}"
+)
+
+
+def serve_exports(
+    scale: str, env: dict[str, str], port: int, sessions: dict[str, str], only: str, header: bool
+) -> None:
+    """Each export once from a fresh server of one worker: its peak RSS before and after."""
+    env = {
+        **env,
+        "GUNICORN_TIMEOUT": str(EXPORT_TIMEOUT_S + 60),
+        "DB_STATEMENT_TIMEOUT_MS": str(EXPORT_TIMEOUT_S * 1000),
+    }
+    if header:
+        print(EXPORT_HEADER, flush=True)
+    for user, path in EXPORTS:
+        if only and not any(w in f"{user} {path}" for w in only.split(",")):
+            continue
+        app = gunicorn("samordning.wsgi", port, 1, env)
+        try:
+            wait_until_up(port)
+            before = worker_peak_rss_mb(app.pid)
+            status, seconds, size = get(port, path, sessions[user], timeout=EXPORT_TIMEOUT_S)
+            after = worker_peak_rss_mb(app.pid)
+        finally:
+            os.killpg(app.pid, signal.SIGTERM)
+            app.wait(timeout=30)
+        print(
+            f"{scale:9} {path:40} {user:12} {status:6} {seconds:8.1f} {size / 1e3:9.0f} "
+            f"{before:10.0f} {after:9.0f}",
+            flush=True,
+        )
+
+
 HEADER = (
     f"{'scale':9} {'page':58} {'user':12} {'cold':>7} {'p50':>7} {'p95':>7} {'req/s':>6} "
     f"{'ratio':>6} {'queries':>7} {'RSS MB':>7}"
@@ -148,15 +209,21 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="only pages whose path contains one of these (comma-separated; =/ is exactly /)",
+        help="only pages whose path contains one of these (comma-separated; =/ is exactly /);"
+        " with --exports, exports whose 'user path' contains one",
     )
     parser.add_argument(
         "--port", type=int, default=APP_PORT, help="the app's port (the bare project: the next)"
     )
+    parser.add_argument(
+        "--exports",
+        action="store_true",
+        help="serve each download once per fresh worker instead: seconds, size, peak RSS",
+    )
     args = parser.parse_args()
     if len(args.database_url) > 1:
         # One table: the header here, each scale's rows from its own run.
-        print(HEADER, flush=True)
+        print(EXPORT_HEADER if args.exports else HEADER, flush=True)
         for database in args.database_url:
             rest = [
                 a
@@ -226,6 +293,9 @@ def main() -> None:
     )
     # An offer of the manager's (the offer page is theirs and every coordinator's).
     offer = TrainingOffer.objects.filter(enterprise__managers__username="manager").first()
+    if args.exports:
+        serve_exports(scale, env, args.port, sessions, args.only, header=not args.no_header)
+        return
     pages = [
         ("bare", "", "/plain/"),
         ("bare", "", "/table/"),
@@ -265,6 +335,50 @@ def main() -> None:
         ("app", "admin", "/admin/placements/placement/"),
         ("app", "funder", "/statistik/"),
         ("app", "funder", f"/statistik/insats/{insats.pk}/" if insats else "/statistik/"),
+        # Outside the first four rounds' table (issue 13, fifth round).
+        ("app", "admin", "/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/queue-freed/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/proposals-answered/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/ending-soon/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/follow-ups-due/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/inactive/"),
+        ("app", "coordinator", "/arbetstraning/att-gora/sharing-consent-missing/"),
+        ("app", "coordinator", "/arbetstraning/ko/"),
+        ("app", "coordinator", "/arbetstraning/uppfoljning/"),
+        ("app", "coordinator", "/foretag/"),
+        ("app", "coordinator", "/foretag/platser/"),
+        ("app", "manager", "/arbetstraning/att-gora/"),
+        ("app", "manager", "/arbetstraning/att-gora/capacity-stale/"),
+        ("app", "manager", "/arbetstraning/foretag/forslag/"),
+        ("app", "manager", "/arbetstraning/foretag/narvaro/"),
+        ("app", "manager", "/foretag/platser/"),
+        ("app", "admin", "/arbetstraning/att-gora/"),
+        ("app", "admin", "/arbetstraning/att-gora/inactive/"),
+        ("app", "admin", "/arbetstraning/ko/"),
+        ("app", "admin", "/granskning/"),
+        ("app", "admin", "/admin/"),
+        ("app", "admin", "/admin/enterprises/enterprise/"),
+        ("app", "admin", "/admin/enterprises/trainingoffer/"),
+        ("app", "admin", "/admin/participants/enrolment/"),
+        ("app", "admin", "/admin/participants/consent/"),
+        ("app", "admin", "/admin/placements/attendanceday/"),
+        ("app", "admin", "/admin/placements/waitinglistentry/"),
+        ("app", "admin", "/admin/placements/followupmeeting/"),
+        ("app", "admin", "/admin/samordning/auditlog/"),
+        ("app", "admin", "/admin/samordning/user/"),
+        ("app", "admin", "/admin/samordning/notification/"),
+        ("app", "manager", f"/foretag/{offer.enterprise_id}/" if offer else "/"),
+        # An admin hands one coordinator's caseload over (every one of them ticked).
+        (
+            "app",
+            "admin",
+            f"/deltagare/overlamning/?from_user={clients['coordinator'].session['_auth_user_id']}",
+        ),
+        ("app", "funder", "/statistik/foretagsutveckling/"),
+        ("app", "admin", "/statistik/uppfoljning-finsam/"),
+        ("app", "funder", f"/statistik/esf/{insats.pk}/" if insats else "/statistik/"),
+        ("app", "admin", f"/statistik/esf/{insats.pk}/exakt/" if insats else "/statistik/"),
     ]
     if args.only:
         wanted = args.only.split(",")

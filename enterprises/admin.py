@@ -174,8 +174,10 @@ class TrainingOfferAdmin(SpreadsheetImportExportMixin, NoBulkDeleteMixin, admin.
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TrainingOffer]:
-        # __str__ uses the enterprise's name, so autocomplete needs it joined too.
-        return super().get_queryset(request).select_related("enterprise")
+        # __str__ uses the enterprise's name, so autocomplete needs it joined too. The
+        # municipality as well: the changelist leaves list_select_related out when the
+        # queryset already selects related rows (then two queries per row for it).
+        return super().get_queryset(request).select_related("enterprise", "municipality")
 
 
 @admin.register(CapacityChange)

@@ -189,6 +189,10 @@ class AttendanceDayAdmin(PlacementPartAdmin):
     readonly_fields = ("recorded_at",)
     # No date_hierarchy: its year links come from SELECT DISTINCT over the whole table
     # (a full scan at national scale); the date list filter narrows by index instead.
+    # Newest days first, from attendance_date_idx. The model's order (by placement,
+    # that is by the placements' planned start) walked 63,000 placements nationally,
+    # most of them not started, to find a page of 50 days (390 ms).
+    ordering = ("-date", "-pk")
 
 
 @admin.register(PlacementMonth)

@@ -322,6 +322,14 @@ class Placement(models.Model):
             ),
             # The default ordering (lists and the admin changelist).
             models.Index(fields=["planned_start", "id"], name="placement_planned_start_idx"),
+            # Declined proposals by answer date: "answered in the last 30 days" (the
+            # attention counts) without a bitmap over every proposal ever declined
+            # (an admin's count: 1.1 s -> 0.24 s nationally).
+            models.Index(
+                fields=["answered_at"],
+                condition=Q(status=PlacementStatus.DECLINED),
+                name="placement_declined_idx",
+            ),
         ]
         # PlacementMonth carries the placement's offer (the invoice basis groups a
         # month per offer without reading every placement): a placement moved to

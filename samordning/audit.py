@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable, Sequence
+from itertools import batched, groupby
 
 from django.conf import settings
 from django.db import models
@@ -63,10 +64,22 @@ def audited_path(request: HttpRequest | None) -> str:
     return f"{request.path}?{query.urlencode(safe='[]')}"[:300]
 
 
+# Ids written per piece of the text (subjects_text).
+SUBJECTS_BATCH = 10_000
+
+
 def subjects_text(subject_ids: Iterable[int | None]) -> str:
-    """The people a row is about, as ",12,15," (see AuditLog.about_subject); "" for none."""
-    ids = sorted({int(pk) for pk in subject_ids if pk is not None})
-    return f",{','.join(map(str, ids))}," if ids else ""
+    """The people a row is about, as ",12,15," (see AuditLog.about_subject); "" for none.
+
+    One sorted list, deduplicated while it is written in pieces: for an admin's
+    export naming a million people, a set, its sorted copy and a million strings
+    to join took a worker about 100 MB."""
+    ids = sorted(int(pk) for pk in subject_ids if pk is not None)
+    if not ids:
+        return ""
+    unique = (str(pk) for pk, _same in groupby(ids))
+    pieces = [",".join(batch) for batch in batched(unique, SUBJECTS_BATCH)]
+    return f",{','.join(pieces)},"
 
 
 def audit_record(

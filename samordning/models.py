@@ -95,6 +95,8 @@ class AuditAction(models.TextChoices):
 # becomes this pseudonym (placements.privacy.pseudonym_for) when the person is
 # anonymised. The triggers below (PostgreSQL) and in migration 0004 (SQLite) hold
 # the same rule; every other column must stay as written.
+# How many of a row's people a page lists (AuditLog.subject_ids_shown).
+SUBJECTS_SHOWN = 20
 AUDIT_PSEUDONYM_RE = re.compile(r"^Deltagare [0-9]+ \(anonymiserad\)$")
 _AUDIT_FROZEN_COLUMNS = (
     "id",
@@ -232,6 +234,18 @@ class AuditLog(models.Model):
     @property
     def subject_ids(self) -> list[int]:
         return [int(part) for part in self.subjects.split(",") if part]
+
+    @property
+    def subject_ids_shown(self) -> list[int]:
+        """The first SUBJECTS_SHOWN ids, for a page: an export may name a million
+        people (7 MB of ids, which the log review once rendered in a cell)."""
+        head = self.subjects.split(",", SUBJECTS_SHOWN + 1)[1 : SUBJECTS_SHOWN + 1]
+        return [int(part) for part in head if part.isdigit()]
+
+    @property
+    def subjects_not_shown(self) -> int:
+        """How many ids subject_ids_shown leaves out."""
+        return max(0, self.subjects.count(",") - 1 - SUBJECTS_SHOWN)
 
 
 class AuthenticatorApp(TOTPDevice):

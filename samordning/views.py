@@ -86,7 +86,8 @@ def audit_review(request: AuthedRequest) -> HttpResponseBase:
                 f"{row.object_type} {row.object_id}",
                 {True: _("Ja"), False: _("Nej"), None: ""}[row.responsible],
                 row.ip_address or "",
-                " ".join(map(str, row.subject_ids)),
+                # The stored ",12,15," as "12 15" (not parsed: a row may name a million).
+                row.subjects.strip(",").replace(",", " "),
                 row.detail,
             ]
             for row in rows.iterator()

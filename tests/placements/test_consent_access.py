@@ -515,10 +515,10 @@ def test_follow_up_list_query_count_does_not_grow(
             outcome="work",
         )
     client.force_login(coordinator)
-    # session, user, savepoint, release, groups, the paginator's count, the page of
-    # placements (participant, offer, enterprise; the follow-up consent as an EXISTS),
-    # the one audit row listing who was shown: 8.
-    with django_assert_max_num_queries(8):
+    # session, user, savepoint, release, groups, the caseload as a list of ids, the
+    # paginator's count, the page of placements (participant, offer, enterprise; the
+    # follow-up consent as an EXISTS), the one audit row listing who was shown: 9.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("placements:follow-up-list"))
     assert response.text.count("Kan inte kontaktas (inget") == min(count, 25)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
+import weakref
 from decimal import Decimal
 
 import pytest
@@ -31,6 +33,7 @@ from tests.factories import (
     ParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
+    share,
 )
 
 pytestmark = pytest.mark.django_db
@@ -319,6 +322,28 @@ def test_export_in_chunks_keeps_every_row_and_figure(books, admin_user, monkeypa
         ("Cai Berg", 4, Decimal("1200.00")),
     ]
     assert rows[-1][5] == 9 and rows[-1][7] == Decimal("1950.00")
+
+
+def test_export_frees_each_chunk_when_the_next_is_read(books, admin_user, monkeypatch):
+    """A chunk's rows are freed by reference counting once the download has moved
+    on: no reference cycle (a snapshot pointing back at its placement) keeps them
+    until Python's full garbage collection, which at national scale let several
+    chunks pile up in a worker."""
+    monkeypatch.setattr(invoicing, "EXPORT_CHUNK", 1)
+    for placement in (books["anna"], books["bo"], books["cai"]):
+        share(placement)
+    rows = invoice_rows(enterprises=Enterprise.objects.all(), year=2031, month=3, user=admin_user)
+    gc.disable()
+    try:
+        first = next(rows)
+        assert first.shared is not None  # the snapshot is still there for the row
+        gone = weakref.ref(first)
+        del first
+        next(rows)
+        assert gone() is None
+    finally:
+        rows.close()
+        gc.enable()
 
 
 @pytest.fixture

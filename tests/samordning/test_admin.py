@@ -18,7 +18,8 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
@@ -348,3 +349,29 @@ def test_capacity_and_placement_lifecycle_are_read_only_in_the_admin(
     placement = Placement.objects.first()
     form = admin_client_.get(_url(Placement, "change", placement.pk)).context["adminform"].form
     assert not {"status", "offer", "planned_start", "planned_end", "extent"} & set(form.fields)
+
+
+def test_attendance_days_newest_first(admin_client_: Any) -> None:
+    """Not the model's order (by placement, that is by planned start): at national
+    scale that walked tens of thousands of placements to find a page of days."""
+    older = f.AttendanceDayFactory(date=datetime.date(2031, 3, 3))
+    newer = f.AttendanceDayFactory(date=datetime.date(2031, 3, 4))
+    later_placement_older_day = f.AttendanceDayFactory(date=datetime.date(2031, 3, 2))
+    mine = {older.pk, newer.pk, later_placement_older_day.pk}
+    response = admin_client_.get(reverse("admin:placements_attendanceday_changelist"))
+    assert [day.pk for day in response.context["cl"].result_list if day.pk in mine] == [
+        newer.pk,
+        older.pk,
+        later_placement_older_day.pk,
+    ]
+
+
+def test_offer_changelist_queries_do_not_grow_with_its_rows(admin_client_: Any) -> None:
+    url = reverse("admin:enterprises_trainingoffer_changelist")
+    counts = []
+    for size in (2, 6):
+        f.TrainingOfferFactory.create_batch(size - TrainingOffer.objects.count())
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client_.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

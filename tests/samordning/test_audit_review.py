@@ -6,8 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from samordning.audit import audit_record
-from samordning.models import AuditAction
+from samordning import audit
+from samordning.audit import audit_export, audit_record
+from samordning.models import SUBJECTS_SHOWN, AuditAction
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,22 @@ def test_csv_download(client, admin_user, log):
     assert {row[1] for row in rows[1:]} == {"coordinator", "coordinator2"}
 
 
+def test_csv_download_lists_each_rows_people(client, admin_user, coordinator):
+    """The people of a row as ids with spaces, read from the stored text as it is."""
+    people = ParticipantFactory.create_batch(3, coordinators=[coordinator])
+    audit_export(user=coordinator, export="caseload", subjects=[p.pk for p in reversed(people)])
+    client.force_login(admin_user)
+    response = client.get(reverse("audit-review"), {"format": "csv", "kind": "export"})
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
+    assert [row[6] for row in rows[1:]] == [" ".join(str(p.pk) for p in people)]
+
+
+def test_subjects_text_is_sorted_and_unique_across_its_pieces(monkeypatch):
+    monkeypatch.setattr(audit, "SUBJECTS_BATCH", 3)
+    assert audit.subjects_text([]) == audit.subjects_text([None]) == ""
+    assert audit.subjects_text([15, None, 12, "15", 12, 9, 9, 9, 30, 4]) == ",4,9,12,15,30,"
+
+
 def test_bounded_queries(client, admin_user, coordinator, django_assert_max_num_queries):
     client.force_login(admin_user)
     for size in (5, 60):
@@ -126,3 +143,14 @@ def test_garbage_forwarded_header_is_no_500(client, coordinator, settings):
     client.force_login(coordinator)
     response = client.get(participant.get_absolute_url(), HTTP_X_FORWARDED_FOR="not-an-ip")
     assert response.status_code == 200
+
+
+def test_page_lists_a_rows_first_people_and_how_many_more(client, admin_user, coordinator):
+    """An export may name a million people: the page shows the first ids and a count
+    (the download has them all)."""
+    audit_export(user=coordinator, export="caseload", subjects=range(1, 1001))
+    client.force_login(admin_user)
+    response = client.get(reverse("audit-review"), {"kind": "export"})
+    shown = ", ".join(str(pk) for pk in range(1, SUBJECTS_SHOWN + 1))
+    assert f"{shown} och {1000 - SUBJECTS_SHOWN} till" in response.text
+    assert f"{SUBJECTS_SHOWN + 1}," not in response.text
