@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0011_offer_hold_stamp'),
+        ('placements', '0012_declined_index'),
     ]
 
     operations = [
