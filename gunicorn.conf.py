@@ -51,6 +51,10 @@ def post_worker_init(worker: Any) -> None:  # noqa: ANN401  (gunicorn's Worker)
     """Compile templates, URL patterns and catalogues before the worker's first request
     (samordning/warmup.py): a fresh worker's first requests were its slowest.
     GUNICORN_WARM_UP=0 leaves it out."""
+    from samordning.heartbeat import serve_with
+
+    # Long downloads tell the arbiter they are making progress (samordning/heartbeat.py).
+    serve_with(worker)
     if os.environ.get("GUNICORN_WARM_UP", "1") != "0":
         from samordning.warmup import warm_up
 

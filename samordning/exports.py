@@ -41,6 +41,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from samordning.heartbeat import still_working
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -122,6 +124,7 @@ def _csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow([csv_text(h) for h in header])
     for row in rows:
+        still_working()
         yield writer.writerow([csv_text(v) for v in row])
 
 
@@ -201,6 +204,7 @@ def _write_sheet(
         header_cells.append(cell)
     worksheet.append(header_cells)
     for row in itertools.chain(sample, rows):
+        still_working()
         worksheet.append([_xlsx_cell(worksheet, v) for v in row])
 
 

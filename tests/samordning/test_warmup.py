@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+from samordning import heartbeat
 from samordning.warmup import template_names, warm_up
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_behind(monkeypatch):
+    # The hook registers its worker for the heartbeat; the next test must not see it.
+    monkeypatch.setattr(heartbeat, "_worker", None)
 
 
 def test_warm_up_compiles_every_template_without_the_database():
@@ -35,3 +44,15 @@ def test_a_worker_whose_warm_up_fails_still_starts(monkeypatch):
     worker = mock.Mock()
     runpy.run_path("gunicorn.conf.py")["post_worker_init"](worker)
     worker.log.exception.assert_called_once()
+
+
+def test_the_gunicorn_hook_registers_the_worker_for_long_downloads(monkeypatch):
+    import runpy
+    from unittest import mock
+
+    monkeypatch.setenv("GUNICORN_WARM_UP", "0")
+    monkeypatch.setattr(heartbeat, "_last", 0.0)
+    worker = mock.Mock()
+    runpy.run_path("gunicorn.conf.py")["post_worker_init"](worker)
+    heartbeat.still_working()
+    worker.notify.assert_called_once()
