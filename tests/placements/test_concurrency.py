@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.db import close_old_connections, connection, transaction
@@ -33,6 +34,31 @@ pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 THREADS = 30
 START = datetime.date(2031, 3, 1)
 END = datetime.date(2031, 8, 31)
+
+
+def _run_all(threads: list[threading.Thread], timeout: float = 120) -> None:
+    """Start the threads (each a request on its own connection), wait for every one,
+    then let this thread's connection see what they committed."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    close_old_connections()
+
+
+def _recorded(name: str, step: Callable[[], None], errors: list[str]) -> Callable[[], None]:
+    """`step` in its own transaction on the thread's own connection; an error is kept."""
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                step()
+        except Exception as error:  # noqa: BLE001 - the test reports any escape
+            errors.append(f"{name}: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    return run
 
 
 def _run_concurrently(offer, participants, user):
@@ -64,11 +90,7 @@ def _run_concurrently(offer, participants, user):
             outcomes.append(result)
 
     threads = [threading.Thread(target=worker, args=(p,)) for p in participants]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
+    _run_all(threads)
     return outcomes
 
 
@@ -115,11 +137,7 @@ def test_one_participant_cannot_be_booked_over_full_time_concurrently():
             connection.close()
 
     threads = [threading.Thread(target=worker, args=(o,)) for o in offers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
+    _run_all(threads)
     # 50 % each: two fit in 100 %, the other two are refused.
     assert sorted(outcomes) == ["full", "full", "ok", "ok"]
 
@@ -157,11 +175,7 @@ def test_the_same_attendance_grid_submitted_concurrently_saves_each_day_once():
             connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(submissions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
+    _run_all(threads)
     assert outcomes == ["ok"] * submissions
     assert sorted(placement.attendance_days.values_list("date", flat=True)) == sorted(days)
 
@@ -205,11 +219,7 @@ def test_concurrent_writes_to_one_month_keep_its_summary():
     threads = [threading.Thread(target=worker, args=(d, False)) for d in old_days] + [
         threading.Thread(target=worker, args=(d, True)) for d in new_days
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
+    _run_all(threads)
 
     assert errors == [] or connection.vendor == "sqlite"  # SQLite may answer "locked"
     expected = AttendanceDay.objects.filter(placement=placement).count()
@@ -232,36 +242,21 @@ def test_a_withdrawal_and_a_proposal_at_one_offer_wait_for_each_other_without_de
     errors: list[str] = []
 
     def withdraw() -> None:
-        try:
-            proposal_holds_the_offer.wait(timeout=30)
-            with transaction.atomic():
-                Placement.objects.filter(pk=withdrawn.pk).update(status=PlacementStatus.WITHDRAWN)
-                lock_offer(offer.pk)
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"withdraw: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
+        proposal_holds_the_offer.wait(timeout=30)
+        Placement.objects.filter(pk=withdrawn.pk).update(status=PlacementStatus.WITHDRAWN)
+        lock_offer(offer.pk)
 
     def propose() -> None:
-        try:
-            with transaction.atomic():
-                lock_offer(offer.pk)
-                proposal_holds_the_offer.set()
-                time.sleep(0.5)  # the withdrawal writes its placement meanwhile
-                PlacementFactory(
-                    offer=offer, participant=newcomer, planned_start=START, planned_end=END
-                )
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"propose: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
+        lock_offer(offer.pk)
+        proposal_holds_the_offer.set()
+        time.sleep(0.5)  # the withdrawal writes its placement meanwhile
+        PlacementFactory(offer=offer, participant=newcomer, planned_start=START, planned_end=END)
 
-    threads = [threading.Thread(target=withdraw), threading.Thread(target=propose)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
+    threads = [
+        threading.Thread(target=_recorded("withdraw", withdraw, errors)),
+        threading.Thread(target=_recorded("propose", propose, errors)),
+    ]
+    _run_all(threads, timeout=60)
     assert errors == []
     assert Placement.objects.get(pk=withdrawn.pk).status == PlacementStatus.WITHDRAWN
     assert Placement.objects.filter(offer=offer, participant=newcomer).count() == 1
@@ -297,21 +292,17 @@ def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_de
     monkeypatch.setattr(lifecycle, "_release_other_proposals", release_after_the_other)
     errors: list[str] = []
 
-    def accept(name: str) -> None:
-        try:
-            with transaction.atomic():
-                placement_accept(placement=accepted[name], user=manager, today=START)
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"{name}: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept, args=(name,)) for name in accepted]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
+    threads = [
+        threading.Thread(
+            target=_recorded(
+                name,
+                lambda p=placement: placement_accept(placement=p, user=manager, today=START),
+                errors,
+            )
+        )
+        for name, placement in accepted.items()
+    ]
+    _run_all(threads, timeout=60)
     assert errors == []
     statuses = dict(
         Placement.objects.filter(participant__in=[anna, bo]).values_list("pk", "status")
