@@ -69,6 +69,17 @@ def caseload_of(participants: QuerySet[Participant]) -> tuple[Any, int]:
     return pks, len(pks)
 
 
+def caseload_placements(user: User) -> QuerySet[Placement]:
+    """`Placement.objects.in_caseload_of(user)`, with a coordinator's caseload read
+    first as a list (caseload_of): one more query, and PostgreSQL starts from the
+    coordinator's people instead of walking the country's placements (0.2-1 s
+    nationally). An admin's caseload is everyone: as in_caseload_of."""
+    if policy.is_admin(user):
+        return Placement.objects.in_caseload_of(user)
+    caseload, _count = caseload_of(Participant.objects.visible_to(user))
+    return Placement.objects.filter(participant__in=caseload)
+
+
 # --- the coordinator's kinds (admins: association-wide) ------------------------------
 
 
@@ -86,12 +97,7 @@ def answered_proposals(user: User, today: datetime.date) -> QuerySet[Placement]:
 
 def ending_soon(user: User, today: datetime.date) -> QuerySet[Placement]:
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
-    placements = Placement.objects.in_caseload_of(user)
-    if not policy.is_admin(user):
-        # The caseload as a list (caseload_of): one more query, 0.2 s less nationally.
-        caseload, _count = caseload_of(Participant.objects.visible_to(user))
-        placements = Placement.objects.filter(participant__in=caseload)
-    return placements.filter(
+    return caseload_placements(user).filter(
         status=PlacementStatus.ACTIVE, planned_end__gte=today, planned_end__lte=soon
     )
 

@@ -41,7 +41,7 @@ from placements.forms.coordinator import (
     period_data,
 )
 from placements.models import ENDED_STATUSES, FollowUpMeeting, Placement
-from placements.selectors.attention import caseload_of
+from placements.selectors.attention import caseload_placements
 from placements.selectors.matching import (
     FreeOffer,
     closest_extent,
@@ -54,7 +54,6 @@ from placements.selectors.matching import (
 )
 from placements.services import lifecycle, sharing
 from placements.services.capacity import default_period
-from samordning import policy
 from samordning.audit import audit_page_view, audit_record, request_filters
 from samordning.forms import apply_service_error
 from samordning.http import AuthedRequest, post_only, read_only
@@ -508,16 +507,11 @@ def follow_up_list(request: AuthedRequest) -> HttpResponse:
     consent = Consent.objects.filter(
         participant_id=OuterRef("participant_id"), purpose=ConsentPurpose.FOLLOW_UP
     ).valid_on(today)
-    placements = Placement.objects.in_caseload_of(request.user)
-    if not policy.is_admin(request.user):
-        # The caseload as a list (caseload_of): joined, PostgreSQL walked the
-        # country's ended placements newest first, probing each for the coordinator
-        # (0.2-1 s nationally for a page of 25); from a list it starts from the
-        # coordinator's thousand people.
-        caseload, _count = caseload_of(Participant.objects.visible_to(request.user))
-        placements = Placement.objects.filter(participant__in=caseload)
+    # Joined, PostgreSQL walked the country's ended placements newest first, probing
+    # each for the coordinator (0.2-1 s nationally for a page of 25).
     placements = (
-        placements.filter(status__in=ENDED_STATUSES)
+        caseload_placements(request.user)
+        .filter(status__in=ENDED_STATUSES)
         .select_related("participant", "offer", "offer__enterprise")
         .annotate(may_contact=Exists(consent))
         .order_by("-end_date", "-pk")
