@@ -394,6 +394,19 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
             """,
         ),
         (
+            # The triggers that keep FollowUpDue did not fire either (see below).
+            "follow-ups due",
+            """
+            INSERT INTO placements_followupdue (placement_id, due_on)
+            SELECT fu.placement_id, max(fu.next_meeting)
+            FROM placements_followupmeeting fu
+            JOIN placements_placement pl ON pl.id = fu.placement_id, base
+            WHERE fu.placement_id > base.pla
+              AND pl.status IN ('active', 'completed', 'interrupted')
+            GROUP BY fu.placement_id HAVING max(fu.next_meeting) > max(fu.date)
+            """,
+        ),
+        (
             "present days",
             f"""
             INSERT INTO placements_attendanceday (placement_id, date, recorded_by_id,

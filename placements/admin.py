@@ -13,6 +13,7 @@ from participants.admin import ParticipantAdmin
 from participants.models import Participant
 from placements.models import (
     AttendanceDay,
+    FollowUpDue,
     FollowUpMeeting,
     OfferHoldStamp,
     Placement,
@@ -23,6 +24,7 @@ from placements.models import (
 from placements.privacy import participant_anonymise, participants_past_retention
 from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin, ViewOnlyAdminMixin
 from samordning.http import request_user
+from samordning.validation import is_db_id
 
 PLACEMENT_SEARCH = (
     "placement__participant__first_name",
@@ -205,6 +207,26 @@ class PlacementMonthAdmin(ViewOnlyAdminMixin, PlacementPartAdmin):
     search_fields = PLACEMENT_SEARCH
     list_select_related = ("placement__participant", "placement__offer")
     readonly_fields = ("placement", "month", "present_days")
+
+
+@admin.register(FollowUpDue)
+class FollowUpDueAdmin(ViewOnlyAdminMixin, PlacementPartAdmin):
+    """The follow-up each placement waits for: kept by database triggers on the
+    follow-up meetings, so the admin may look, never write."""
+
+    list_display = ("due_on", "placement")
+    list_filter = ("due_on",)
+    search_fields = PLACEMENT_SEARCH
+    list_select_related = ("placement__participant", "placement__offer")
+    readonly_fields = ("placement", "due_on")
+    ordering = ("-due_on", "-placement")
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        # The key is the placement's: a related lookup, which (unlike an id column's)
+        # passes a number beyond the database's range on to SQLite (OverflowError).
+        if not is_db_id(object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
 
 
 @admin.register(OfferHoldStamp)

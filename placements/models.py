@@ -171,6 +171,43 @@ HOLD_STAMP_PG_FUNC = f"""
 """  # noqa: S608
 
 
+# FollowUpDue is kept by the database, whoever writes the meetings or the status (the
+# services, the admin, bulk_create, queryset update/delete, raw SQL): each write
+# recomputes the due date of the placements it touches. A meeting's write takes the
+# placement's row lock first, so two meetings written at once for one placement leave
+# the right date (a status change holds that lock already). SQLite: the same rules
+# from migration 0014 (FOLLOW_UP_DUE_SQLITE_TRIGGERS).
+FOLLOW_UP_DUE_STATUSES = (PlacementStatus.ACTIVE, *ENDED_STATUSES)
+_DUE_STATUSES_SQL = ", ".join(f"'{status.value}'" for status in FOLLOW_UP_DUE_STATUSES)
+FOLLOW_UP_DUE_PG_FUNC = f"""
+    IF TG_OP = 'UPDATE' AND OLD.placement_id = NEW.placement_id AND OLD.date = NEW.date
+       AND OLD.next_meeting IS NOT DISTINCT FROM NEW.next_meeting THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM placements_placement
+     WHERE id IN (OLD.placement_id, NEW.placement_id) ORDER BY id FOR NO KEY UPDATE;
+    DELETE FROM placements_followupdue
+     WHERE placement_id IN (OLD.placement_id, NEW.placement_id);
+    INSERT INTO placements_followupdue (placement_id, due_on)
+    SELECT fu.placement_id, max(fu.next_meeting)
+      FROM placements_followupmeeting fu
+      JOIN placements_placement pl ON pl.id = fu.placement_id
+     WHERE fu.placement_id IN (OLD.placement_id, NEW.placement_id)
+       AND pl.status IN ({_DUE_STATUSES_SQL})
+     GROUP BY fu.placement_id HAVING max(fu.next_meeting) > max(fu.date);
+    RETURN NULL;
+"""  # noqa: S608  (built from the status constants only)
+PLACEMENT_FOLLOW_UP_DUE_PG_FUNC = f"""
+    DELETE FROM placements_followupdue WHERE placement_id = NEW.id;
+    INSERT INTO placements_followupdue (placement_id, due_on)
+    SELECT fu.placement_id, max(fu.next_meeting)
+      FROM placements_followupmeeting fu
+     WHERE fu.placement_id = NEW.id AND NEW.status IN ({_DUE_STATUSES_SQL})
+     GROUP BY fu.placement_id HAVING max(fu.next_meeting) > max(fu.date);
+    RETURN NULL;
+"""  # noqa: S608  (built from the status constants only)
+
+
 class Placement(models.Model):
     """A participant's work training at one offer, from proposal to outcome."""
 
@@ -351,6 +388,16 @@ class Placement(models.Model):
                 when=pgtrigger.After,
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 func=HOLD_STAMP_PG_FUNC,
+            ),
+            # A placement that starts, ends or is withdrawn gains or loses its
+            # FollowUpDue row (FOLLOW_UP_DUE_STATUSES). SQLite: migration 0014.
+            pgtrigger.Trigger(
+                name="placement_follow_up_due",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("status"),
+                condition=pgtrigger.Condition("OLD.status IS DISTINCT FROM NEW.status"),
+                func=PLACEMENT_FOLLOW_UP_DUE_PG_FUNC,
             ),
         ]
 
@@ -586,6 +633,15 @@ class FollowUpMeeting(models.Model):
         verbose_name_plural = _("uppföljningsmöten")
         ordering = ["placement", "-date"]
         constraints = sane_date_constraints("follow_up", "date", "next_meeting")
+        triggers = [
+            pgtrigger.Trigger(
+                name="follow_up_due",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=FOLLOW_UP_DUE_PG_FUNC,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.placement}: {self.date}"
@@ -594,6 +650,37 @@ class FollowUpMeeting(models.Model):
         super().clean()
         if self.date and self.next_meeting and self.next_meeting < self.date:
             raise ValidationError({"next_meeting": _("Nästa möte kan inte ligga före detta möte.")})
+
+
+class FollowUpDue(models.Model):
+    """The follow-up meeting an active or ended placement waits for: its latest
+    planned next meeting, when that is later than the latest meeting held. Kept by
+    database triggers on FollowUpMeeting and on the placement's status (never
+    written by the application), so "follow-ups due" counts from one index instead
+    of grouping every placement's meetings (1.5 s for an admin at national scale).
+
+    A row exists exactly when the placement is active or ended (FOLLOW_UP_DUE_STATUSES)
+    and its meetings plan one not yet held."""
+
+    placement = models.OneToOneField(
+        Placement,
+        verbose_name=_("arbetsträning"),
+        primary_key=True,
+        # A row exists only while the placement has meetings, and those protect the
+        # placement: a deletable placement has no row here (as PlacementMonth).
+        on_delete=models.DO_NOTHING,
+        related_name="follow_up_due",
+    )
+    due_on = models.DateField(_("nästa möte"))
+
+    class Meta:
+        verbose_name = _("uppföljning att hålla")
+        verbose_name_plural = _("uppföljningar att hålla")
+        # The due ones by date, with the placement to join (index only).
+        indexes = [models.Index(fields=["due_on", "placement"], name="follow_up_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id}: {self.due_on}"
 
 
 class SharedSnapshot(models.Model):

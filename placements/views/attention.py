@@ -29,6 +29,8 @@ def _subject(row: object, row_type: str) -> int | None:
         return row.pk  # type: ignore[attr-defined]
     if row_type in ("placement", "entry"):
         return row.participant_id  # type: ignore[attr-defined]
+    if row_type == "follow-up":
+        return row.placement.participant_id  # type: ignore[attr-defined]
     return None
 
 
@@ -46,6 +48,11 @@ def attention_list(request: AuthedRequest, kind: str) -> HttpResponse:
         rows = rows.select_related("participant", "offer", "offer__enterprise").order_by(
             "planned_end", "pk"
         )
+    elif chosen.row_type == "follow-up":
+        # The longest overdue first, from the due date's index.
+        rows = rows.select_related(
+            "placement__participant", "placement__offer__enterprise"
+        ).order_by("due_on", "placement")
     elif chosen.row_type == "participant":
         rows = rows.order_by("last_name", "first_name", "pk")
     elif chosen.row_type == "entry":
