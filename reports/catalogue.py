@@ -730,6 +730,19 @@ class Report:
             ],
         )
 
+    # --- the ESF+ and Finsam pages: from the per-insats and the overview's answers ---
+
+    def esf_tables(self, *, exact: bool) -> list[ReportTable]:
+        """The ESF+ indicator tables of this report's (ESF-financed) insats."""
+        assert self.insats is not None
+        return esf_tables(
+            self.insats, self.period, self.municipality, exact=exact, source=self.source
+        )
+
+    def finsam_followup(self) -> ReportTable:
+        """The exact Uppföljning Finsam table (admins only) of this period and municipality."""
+        return finsam_followup(self.period, self.municipality, source=self.source)
+
 
 def _small_number_cell(value: int) -> TableCell:
     """A figure the enterprises report about people (target-group employees): exact,
@@ -770,15 +783,18 @@ def _pro_rata(per_year: int, period: Period, insats: Insats) -> int:
     return round(total)
 
 
-def finsam_followup(period: Period, municipality: Municipality | None = None) -> ReportTable:
+def finsam_followup(
+    period: Period, municipality: Municipality | None = None, *, source: Any = queries
+) -> ReportTable:
     """EXACT participants per insats and sex, for Uppföljning Finsam: admins only.
 
     Kind NUMBER: these counts are deliberately not perturbed, so the table must
     never reach a funder (views.finsam_followup checks Perm.STATISTICS_EXACT).
+    `source` answers the aggregate call, as for `Report`.
     """
     counts: dict[tuple[int, str], int] = {}
     names: dict[int, str] = {}
-    for row in queries.finsam_participants(period, municipality=municipality):
+    for row in source.finsam_participants(period, municipality=municipality):
         counts[row["insats"], row["participant__sex"]] = row["n"]
         names[row["insats"]] = row["insats__name"]
     rows = []
@@ -910,6 +926,7 @@ def esf_tables(
     municipality: Municipality | None = None,
     *,
     exact: bool,
+    source: Any = queries,
 ) -> list[ReportTable]:
     """The ESF+ indicator tables of an ESF-financed insats, per sex.
 
@@ -917,8 +934,9 @@ def esf_tables(
     a cell of its own (the per-sex tallies summed: the same people, the same key).
     exact=True: plain counts (Kind.NUMBER) for the association's own ESF+ report:
     only behind Perm.STATISTICS_EXACT, and every view is audit-logged.
+    `source` answers the aggregate call, as for `Report`.
     """
-    data = queries.esf_indicators(insats, period, municipality=municipality)
+    data = source.esf_indicators(insats, period, municipality=municipality)
     kind = Kind.NUMBER if exact else Kind.COUNT
 
     def cell(t: Tally) -> TableCell:

@@ -14,6 +14,13 @@ tables with their charts are also rendered by the worker once per language
 (`shown`, from the same stored answers) and kept in the row: rendering 300-600
 rows and their SVG charts takes longer than the goal for the whole request.
 
+Other pages read the same rows: the development page the overview's (three of its
+tables), the exact Uppföljning Finsam table the overview's too (the worker records
+its aggregate beside the overview's), and the ESF+ pages of an ESF-financed insats
+(funders' and exact) the insats's row. They build their tables in the request from
+the stored answers, so they show exactly what a live computation at that moment
+would, perturbed the same way for funders.
+
 Freshness (`settings.STATISTICS_SUMMARY_*`):
 - a row of a period that had not ended when it was computed is fresh for
   `STATISTICS_SUMMARY_MAX_AGE_MINUTES` (60); one computed after its period ended,
@@ -35,7 +42,7 @@ import io
 import logging
 import pickle
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -248,9 +255,29 @@ def _loads(data: bytes | memoryview) -> dict[str, Any] | None:
 # --- computing --------------------------------------------------------------------
 
 
-def _builders(kind: str) -> list[Callable[[Report], Any]]:
+Builder = Callable[[Report], Any]
+
+
+def _tables(kind: str) -> list[Builder]:
+    """The page's own tables (the overview's or the per-insats page's)."""
     tables = INSATS_TABLES if kind == SummaryKind.INSATS else OVERVIEW_TABLES
     return list(tables.values())
+
+
+def _esf_answers(report: Report) -> Any:
+    # Exact: the same aggregate call as the funders' tables, without perturbing.
+    return report.esf_tables(exact=True)
+
+
+def _builders(kind: str, insats: Insats | None) -> list[Builder]:
+    """What the worker runs for a key: the page's tables, and the pages that read the
+    same row: the overview's row answers the exact Finsam table too (participants per
+    insats and sex: same period and municipality), an ESF-financed insats's row its
+    ESF+ indicators (funders' and exact tables alike)."""
+    if kind == SummaryKind.INSATS:
+        extra = [_esf_answers] if insats is not None and insats.esf_funded else []
+        return [*_tables(kind), *extra]
+    return [*_tables(kind), Report.finsam_followup]
 
 
 def _report(
@@ -275,7 +302,7 @@ def summary_compute(*, key: SummaryKey) -> StatisticsSummary:
     recorder = RecordingQueries()
     today = timezone.localdate(computed_at)
     report, municipality, insats = _report(key, recorder, today)
-    for builder in _builders(key.kind):
+    for builder in _builders(key.kind, insats):
         builder(report)
     html = {}
     query = canonical_query(key)
@@ -388,6 +415,7 @@ def _stored(
     period: Period,
     municipality: Municipality | None,
     insats: Insats | None,
+    needs: Sequence[Builder] | None = None,
 ) -> StoredReport | None:
     if row is None or row.results is None or row.computed_at is None:
         return None
@@ -409,9 +437,11 @@ def _stored(
         # builder runs (nor the ptable loads, two seconds in a fresh worker process).
         return StoredReport(report, row.computed_at, html)
     try:
-        # Every table once (no queries), so a row that cannot answer a builder (stored
-        # by other code) counts as missing here instead of failing in the download.
-        for builder in _builders(row.kind):
+        # What the request will build, once (no queries), so a row that cannot answer it
+        # (stored by other code, or before the insats was ESF-financed) counts as missing
+        # here instead of failing later. Only that: the development page's tables need no
+        # perturbation, so its request never loads the ptable.
+        for builder in _tables(row.kind) if needs is None else needs:
             builder(report)
     except SummaryMiss:
         logger.warning("The statistics summary %s lacks an answer; computed again", row.key)
@@ -433,12 +463,15 @@ def stored_report(
     insats: Insats | None = None,
     *,
     language: str | None = None,
+    needs: Sequence[Builder] | None = None,
 ) -> StoredReport | None:
     """The page's Report answered from its summary row; None while it is computed.
 
     `language`: the page's tables as the worker rendered them in that language are
     wanted (`StoredReport.html`; "" if the row has none: the page builds them).
-    Without, a download or the development page builds its tables from the answers.
+    Without, a download or another page (development, ESF+, Finsam) builds its tables
+    from the answers: `needs`, what it will build (default: the page's tables); a row
+    that cannot answer them counts as missing.
 
     One query when the row is fresh. A missing or stale row asks the worker for a
     computation (`summary_request`); a stale row is still shown meanwhile. With a
@@ -447,12 +480,12 @@ def stored_report(
     """
     key = key_for(period, municipality, insats)
     row = _row(key, language)
-    found = _stored(row, period, municipality, insats)
+    found = _stored(row, period, municipality, insats, needs)
     if found is not None and row is not None and is_fresh(row, key, timezone.now()):
         return found
     if summary_request(key=key) and found is None:
         row = _row(key, language)
-        found = _stored(row, period, municipality, insats)
+        found = _stored(row, period, municipality, insats, needs)
     return found
 
 

@@ -11,6 +11,8 @@ written to the audit log.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +33,6 @@ from reports.catalogue import (
     INSATS_TABLES,
     OVERVIEW_TABLES,
     Report,
-    esf_tables,
-)
-from reports.catalogue import (
-    finsam_followup as finsam_table,
 )
 from reports.charts import chart_for
 from reports.forms import PeriodForm
@@ -90,14 +88,16 @@ def _figures(
     insats: Insats | None = None,
     *,
     rendered: bool = False,
+    needs: Sequence[summary.Builder] | None = None,
 ) -> Figures | None:
     """The page's figures: live, or with `settings.STATISTICS_SUMMARY` from the stored
     summary (`reports.summary`), with its tables as the worker rendered them in the
-    request's language if `rendered`; None while the worker computes it."""
+    request's language if `rendered`; None while the worker computes it. `needs`:
+    what the request builds from the stored answers (see `summary.stored_report`)."""
     if not settings.STATISTICS_SUMMARY:
         return Figures(Report(period, municipality=municipality, insats=insats))
     language = get_language() if rendered else None
-    stored = summary.stored_report(period, municipality, insats, language=language)
+    stored = summary.stored_report(period, municipality, insats, language=language, needs=needs)
     if stored is None:
         return None
     return Figures(stored.report, stored.computed_at, stored.html)
@@ -199,7 +199,7 @@ def table_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBas
         # Show the filter's error message on the page instead of a broken file.
         return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
     period, municipality = chosen
-    figures = _figures(period, municipality)
+    figures = _figures(period, municipality, needs=[builder])
     if figures is None:
         # The page says the figures are being computed.
         return redirect(f"{reverse('reports:overview')}?{request.GET.urlencode()}")
@@ -219,7 +219,7 @@ def insats_table_export(request: AuthedRequest, pk: int, slug: str, fmt: str) ->
         url = reverse("reports:insats-detail", args=[insats.pk])
         return redirect(f"{url}?{request.GET.urlencode()}")
     period, municipality = chosen
-    figures = _figures(period, municipality, insats)
+    figures = _figures(period, municipality, insats, needs=[builder])
     if figures is None:
         url = reverse("reports:insats-detail", args=[insats.pk])
         return redirect(f"{url}?{request.GET.urlencode()}")
@@ -247,8 +247,13 @@ def finsam_followup(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        table = finsam_table(period, municipality)
+        # The overview's summary holds these answers too (reports/summary.py).
+        figures = _figures(period, municipality, needs=[Report.finsam_followup])
+        if figures is None:
+            return _computing(request, context)
+        table = figures.report.finsam_followup()
         _audit_exact(request, table, AuditAction.VIEW, period)
+        context["computed_at"] = figures.computed_at
         context["item"] = _shown(table, "reports:finsam-export", [], _filter_query(request.GET))
     return render(request, "reports/finsam_followup.html", context)
 
@@ -263,7 +268,10 @@ def finsam_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
     if chosen is None:
         return redirect(f"{reverse('reports:finsam-followup')}?{request.GET.urlencode()}")
     period, municipality = chosen
-    table = finsam_table(period, municipality)
+    figures = _figures(period, municipality, needs=[Report.finsam_followup])
+    if figures is None:
+        return redirect(f"{reverse('reports:finsam-followup')}?{request.GET.urlencode()}")
+    table = figures.report.finsam_followup()
     _audit_exact(request, table, AuditAction.EXPORT, period)
     return _export(fmt, table, period, municipality)
 
@@ -277,21 +285,35 @@ def development(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = _base_context(form, chosen)
     if chosen is not None:
         period, municipality = chosen
-        # The overview's summary holds these tables too.
-        figures = _figures(period, municipality)
+        # The overview's summary holds these tables too. Only they are built: none
+        # counts people, so the request needs no perturbation (nor its ptable).
+        development = [OVERVIEW_TABLES[slug] for slug in DEVELOPMENT_SLUGS]
+        figures = _figures(period, municipality, needs=development)
         if figures is None:
             return _computing(request, context)
         context["computed_at"] = figures.computed_at
         query = _filter_query(request.GET)
         context["items"] = [
-            _shown(OVERVIEW_TABLES[slug](figures.report), "reports:table-export", [slug], query)
-            for slug in DEVELOPMENT_SLUGS
+            _shown(builder(figures.report), "reports:table-export", [slug], query)
+            for slug, builder in zip(DEVELOPMENT_SLUGS, development, strict=True)
         ]
     return render(request, "reports/development.html", context)
 
 
 def _esf_insats(pk: int) -> Insats:
     return get_object_or_404(Insats.objects.filter(esf_funded=True), pk=pk)
+
+
+def _esf_figures(
+    insats: Insats, period: Period, municipality: Municipality | None, *, exact: bool
+) -> tuple[list[ReportTable], datetime.datetime | None] | None:
+    """The ESF+ tables, from the insats's summary (its row holds the ESF+ answers of an
+    ESF-financed insats) or live, and when they were computed; None while computing."""
+    build = functools.partial(Report.esf_tables, exact=exact)
+    figures = _figures(period, municipality, insats, needs=[build])
+    if figures is None:
+        return None
+    return build(figures.report), figures.computed_at
 
 
 def _esf_page(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse:
@@ -302,7 +324,10 @@ def _esf_page(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse:
     context.update(insats=insats, exact=exact)
     if chosen is not None:
         period, municipality = chosen
-        tables = esf_tables(insats, period, municipality, exact=exact)
+        found = _esf_figures(insats, period, municipality, exact=exact)
+        if found is None:
+            return _computing(request, context)
+        tables, context["computed_at"] = found
         if exact:
             _audit_esf(request, insats, AuditAction.VIEW, period)
         query = _filter_query(request.GET)
@@ -323,7 +348,10 @@ def _esf_export(request: AuthedRequest, pk: int, *, exact: bool) -> HttpResponse
     if chosen is None:
         return redirect(f"{reverse(page, args=[insats.pk])}?{request.GET.urlencode()}")
     period, municipality = chosen
-    tables = esf_tables(insats, period, municipality, exact=exact)
+    found = _esf_figures(insats, period, municipality, exact=exact)
+    if found is None:
+        return redirect(f"{reverse(page, args=[insats.pk])}?{request.GET.urlencode()}")
+    tables, _computed_at = found
     if exact:
         _audit_esf(request, insats, AuditAction.EXPORT, period)
     return xlsx_sheets_response(

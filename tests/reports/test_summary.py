@@ -7,6 +7,7 @@ what is enqueued and runs nothing, as a busy worker would.
 """
 
 import datetime
+import io
 import pickle
 from io import StringIO
 
@@ -19,16 +20,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from participants.models import Insats
-from reports import summary
-from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report
+from reports import perturbation, summary
+from reports.catalogue import INSATS_TABLES, OVERVIEW_TABLES, Report, esf_tables, finsam_followup
 from reports.management.commands.run_scheduler import Scheduler
 from reports.models import StatisticsSummary, SummaryKind
 from reports.queries import Period
 from reports.summary import SummaryKey, key_for, summary_compute
+from samordning.models import AuditAction, AuditLog
 from tests import factories as f
 from tests.helpers import assert_each_constraint_tested
-from tests.reports.pages import page_table
+from tests.reports.pages import as_csv, as_shown, page_table, read_csv
 from tests.reports.test_views import _agree
+from tests.worlds.esf import build_esf
 from tests.worlds.statistics import build_scaled, build_small
 
 pytestmark = pytest.mark.django_db
@@ -373,3 +376,188 @@ def test_a_full_queue_takes_no_more_keys(client, funder, data, no_worker, monkey
     summary_compute(key=SummaryKey.from_task_args(**no_worker.results[0].kwargs))
     assert client.get(f"{OVERVIEW}?year=2024&quarter=3").status_code == 202
     assert len(no_worker.results) == 3
+
+
+# --- the ESF+ and Finsam pages read the per-insats and the overview's rows -----------
+
+
+def _shows(page_html, table):
+    """The page shows `table`'s figures (a page's context would also hold the tables a
+    computation in the same request rendered: read the page itself)."""
+    return page_table(page_html, table.slug) == [
+        [as_shown(v) for v in row] for row in table.export_rows()
+    ]
+
+
+def _esf_sheets(response):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    return {name: list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames}
+
+
+def _esf_world(world):
+    """The hand-counted ESF+ world (tiny: every funder cell is hidden), or the scaled one
+    with MIA ESF-financed (large enough for published, perturbed counts)."""
+    if world == "hand":
+        return build_esf().insats
+    build_scaled(20)
+    Insats.objects.filter(name="MIA").update(esf_funded=True)
+    return Insats.objects.get(name="MIA")
+
+
+@pytest.mark.parametrize("world", ["hand", "scaled"])
+@pytest.mark.parametrize("exact", [False, True])
+def test_esf_page_from_the_summary_agrees_with_live(client, funder, admin_user, world, exact):
+    insats = _esf_world(world)
+    client.force_login(admin_user if exact else funder)
+    name = "reports:esf-exact" if exact else "reports:esf"
+    response = client.get(reverse(name, args=[insats.pk]), {"year": 2024})
+    assert response.status_code == 200
+    assert "Siffrorna räknades fram" in response.text
+    # The per-insats page's row holds the ESF+ answers: no other row was made.
+    row = StatisticsSummary.objects.get()
+    assert (row.kind, row.insats) == (SummaryKind.INSATS, insats)
+    live = esf_tables(insats, YEAR_2024, exact=exact)
+    assert all(_shows(response.text, table) for table in live)
+    if exact or world == "scaled":  # (the hand-counted world's funder cells are all hidden)
+        assert any(cell.value for t in live for r in t.rows for cell in r.cells)
+    download = client.get(reverse(f"{name}-export", args=[insats.pk]), {"year": 2024})
+    sheets = _esf_sheets(download)
+    for table in live:
+        assert sheets[table.slug][1:] == [tuple(r) for r in table.export_rows()]
+    looks = AuditLog.objects.filter(user=admin_user, object_repr=insats.name)
+    assert looks.count() == (2 if exact else 0)  # the page and the download, both logged
+
+
+def test_finsam_page_from_the_summary_agrees_with_live(client, admin_user, data):
+    client.force_login(admin_user)
+    response = client.get(reverse("reports:finsam-followup"), {"year": 2024})
+    assert response.status_code == 200
+    assert "Siffrorna räknades fram" in response.text
+    # The overview's row holds the Finsam answers too.
+    row = StatisticsSummary.objects.get()
+    assert (row.kind, row.insats) == (SummaryKind.OVERVIEW, None)
+    live = finsam_followup(YEAR_2024)
+    assert _shows(response.text, live)
+    assert live.export_rows() == [["Arbetsträning ASF", 1, 0, 0, 1], ["MIA", 5, 5, 1, 11]]
+    csv = client.get(reverse("reports:finsam-export", args=["csv"]), {"year": 2024})
+    rows = read_csv(csv.getvalue())
+    assert rows[1:] == [[as_csv(v) for v in row] for row in live.export_rows()]
+    assert AuditLog.objects.filter(action=AuditAction.VIEW, user=admin_user).count() == 2
+    assert AuditLog.objects.filter(action=AuditAction.EXPORT, user=admin_user).count() == 2
+
+
+def test_esf_and_finsam_pages_show_a_fresh_row_then_a_stale_one_once(client, admin_user):
+    world = build_esf()
+    esf_url = reverse("reports:esf-exact", args=[world.insats.pk])
+    finsam_url = reverse("reports:finsam-followup")
+    client.force_login(admin_user)
+
+    def figures():
+        esf = page_table(client.get(esf_url, {"year": 2024}).text, "esf-start-exakt")
+        finsam = page_table(client.get(finsam_url, {"year": 2024}).text, "uppfoljning-finsam")
+        return esf[0][-1], finsam[0][-1]  # started in 2024; in the ESF+ insats in 2024
+
+    assert figures() == ("3", "4")
+    f.EnrolmentFactory(insats=world.insats, start_date=datetime.date(2024, 3, 1))
+    # Fresh rows: what was computed, as the overview does.
+    assert figures() == ("3", "4")
+    # Stale (computed more than a day after 2024 ended): shown once more while each is
+    # recomputed, then the new person is there.
+    StatisticsSummary.objects.update(computed_at=timezone.now() - datetime.timedelta(days=2))
+    assert figures() == ("3", "4")
+    assert all(
+        timezone.now() - row.computed_at < datetime.timedelta(minutes=5)
+        for row in StatisticsSummary.objects.all()
+    )
+    assert figures() == ("4", "5")
+
+
+def test_esf_and_finsam_pages_while_computing(client, admin_user, funder, no_worker):
+    world = build_esf()
+    client.force_login(admin_user)
+    for name in ("reports:esf", "reports:esf-exact"):
+        url = reverse(name, args=[world.insats.pk])
+        response = client.get(url, {"year": 2024})
+        assert response.status_code == 202
+        assert "<h1>Statistiken räknas fram</h1>" in response.text
+        download = client.get(reverse(f"{name}-export", args=[world.insats.pk]), {"year": 2024})
+        assert download["Location"] == f"{url}?year=2024"
+    response = client.get(reverse("reports:finsam-followup"), {"year": 2024})
+    assert response.status_code == 202
+    download = client.get(reverse("reports:finsam-export", args=["csv"]), {"year": 2024})
+    assert download["Location"] == reverse("reports:finsam-followup") + "?year=2024"
+    # Nothing exact was seen: nothing logged. One computation per key asked for.
+    assert not AuditLog.objects.exists()
+    kinds = sorted(result.kwargs["kind"] for result in no_worker.results)
+    assert kinds == [SummaryKind.INSATS, SummaryKind.OVERVIEW]
+
+
+def test_a_row_without_esf_answers_is_computed_again(client, funder, data):
+    # Computed while MIA was not ESF-financed: the row has no ESF+ answers.
+    summary_compute(key=key_for(YEAR_2024, None, data.mia))
+    Insats.objects.filter(pk=data.mia.pk).update(esf_funded=True)
+    client.force_login(funder)
+    response = client.get(reverse("reports:esf", args=[data.mia.pk]), {"year": 2024})
+    assert response.status_code == 200
+    live = esf_tables(Insats.objects.get(pk=data.mia.pk), YEAR_2024, exact=False)
+    assert all(_shows(response.text, table) for table in live)
+
+
+def test_the_development_page_builds_no_perturbed_table(client, funder, data, monkeypatch):
+    summary_compute(key=key_for(YEAR_2024, None))
+
+    def no_ptable():
+        raise AssertionError("the development page loaded the ptable")
+
+    # Its three tables count enterprises, hours and places, never people: a request
+    # that built (or checked) the overview's other tables loaded the ptable, 0.4 s in
+    # a fresh worker at national scale.
+    monkeypatch.setattr(perturbation, "ptable", no_ptable)
+    client.force_login(funder)
+    response = client.get(reverse("reports:development"), {"year": 2024})
+    assert response.status_code == 200
+    assert page_table(response.text, "foretag-tillvaxt")
+
+
+# From the summary, whatever the data (SAVEPOINT and RELEASE: ATOMIC_REQUESTS):
+# GET /statistik/esf/<pk>/?year=2024: 1 session, 2 user, 3 SAVEPOINT, 4 groups, 5 the
+# insats, 6 the summary row, 7 the municipality choices, 8 RELEASE SAVEPOINT.
+SUMMARY_ESF_QUERIES = 8
+# GET /statistik/esf/<pk>/exakt/?year=2024: the same and the audit row.
+SUMMARY_ESF_EXACT_QUERIES = 9
+# GET /statistik/uppfoljning-finsam/?year=2024: session, user, SAVEPOINT, groups, the
+# overview's summary row, the insatser named in the table and their audit rows (one
+# insert), the municipality choices, RELEASE.
+SUMMARY_FINSAM_QUERIES = 9
+# GET /statistik/foretagsutveckling/?year=2024: session, user, SAVEPOINT, groups, the
+# overview's summary row, the municipality choices, RELEASE.
+SUMMARY_DEVELOPMENT_QUERIES = 7
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_esf_finsam_and_development_query_counts_are_constant(
+    client, funder, admin_user, size, django_assert_max_num_queries
+):
+    if size == "small":
+        build_small()
+    else:
+        build_scaled(20)
+    Insats.objects.filter(name="MIA").update(esf_funded=True)
+    insats = Insats.objects.get(name="MIA")
+    summary_compute(key=key_for(YEAR_2024, None))
+    summary_compute(key=key_for(YEAR_2024, None, insats))
+    client.force_login(funder)
+    with django_assert_max_num_queries(SUMMARY_ESF_QUERIES):
+        url = reverse("reports:esf", args=[insats.pk])
+        assert client.get(f"{url}?year=2024").status_code == 200
+    with django_assert_max_num_queries(SUMMARY_DEVELOPMENT_QUERIES):
+        assert client.get(reverse("reports:development") + "?year=2024").status_code == 200
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(SUMMARY_ESF_EXACT_QUERIES):
+        url = reverse("reports:esf-exact", args=[insats.pk])
+        assert client.get(f"{url}?year=2024").status_code == 200
+    with django_assert_max_num_queries(SUMMARY_FINSAM_QUERIES):
+        url = reverse("reports:finsam-followup")
+        assert client.get(f"{url}?year=2024").status_code == 200
