@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from django.core.management.color import no_style
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enterprises.models import CapacityChange
-from participants.models import ParticipantSupportSource
+from participants.models import Consent, ParticipantSupportSource
 from tests.factories import (
     AnnualFigureFactory,
     AttendanceDayFactory,
@@ -69,6 +71,14 @@ def urls_of(namespaces: list[str]) -> list[str]:
     return urls
 
 
+def _sequences_past_the_ids_given(*models_):
+    """PostgreSQL's sequences do not move for an id given explicitly: the factory's
+    own next consent would take id 1 again on a fresh test database."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
+            cursor.execute(sql)
+
+
 @pytest.fixture
 def one_of_each(db):
     """An object with primary key 1 for every model a URL might name."""
@@ -80,6 +90,7 @@ def one_of_each(db):
     enrolment = EnrolmentFactory(id=1, participant=participant, insats=insats)
     # Before the placement, whose factory adds the sharing consent.
     ConsentFactory(id=1, participant=participant)
+    _sequences_past_the_ids_given(Consent)
     placement = PlacementFactory(id=1, participant=participant, offer=offer, enrolment=enrolment)
     AttendanceDayFactory(id=1, placement=placement)
     FollowUpMeetingFactory(id=1, placement=placement)
