@@ -28,6 +28,7 @@ from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_ma
 from demo.people import JourneyBuilder
 from enterprises.models import Enterprise
 from placements.models import Placement
+from placements.tasks import refresh_association_counts
 from samordning.models import User
 from samordning.policy import Role
 
@@ -135,6 +136,8 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
             JourneyBuilder(rng=rng, today=today, org=org, users=users, scale=scale).build()
             build_follow_through(rng=rng, today=today, users=users)
             build_notifications(users, today=today)
+            # The admin's start page reads these (the worker keeps them later on).
+            refresh_association_counts.call()
         else:
             say(_("Demodata finns redan; bara demoanvändarna och deras lösenord har säkerställts."))
             link_managers(users)

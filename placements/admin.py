@@ -13,6 +13,7 @@ from participants.admin import ParticipantAdmin
 from participants.models import Participant
 from placements.models import (
     AttendanceDay,
+    AttentionCount,
     FollowUpDue,
     FollowUpMeeting,
     OfferHoldStamp,
@@ -227,6 +228,15 @@ class FollowUpDueAdmin(ViewOnlyAdminMixin, PlacementPartAdmin):
         if not is_db_id(object_id):
             return None
         return super().get_object(request, object_id, from_field)
+
+
+@admin.register(AttentionCount)
+class AttentionCountAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """The admins' association-wide "Att göra" counts, kept for a few minutes by the
+    worker and the pages: the admin may look, never write."""
+
+    list_display = ("kind", "count", "day", "counted_at")
+    readonly_fields = ("kind", "count", "day", "counted_at")
 
 
 @admin.register(OfferHoldStamp)

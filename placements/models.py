@@ -868,3 +868,24 @@ class OfferHoldStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id}: {self.stamp}"
+
+
+class AttentionCount(models.Model):
+    """The association-wide count of one "Att göra" kind, as an admin sees it, kept
+    for a few minutes: counted live, each kind scans the whole association (0.1-0.2 s
+    apiece at national scale; the admin's start page counts ten). The scheduler has
+    the worker count them again every few minutes (`refresh_association_counts`); a
+    page that finds one missing or older than ASSOCIATION_COUNTS_MAX_AGE counts it
+    itself and stores it. Coordinators' and managers' counts stay live."""
+
+    kind = models.CharField(_("slag"), max_length=40, primary_key=True)
+    count = models.PositiveIntegerField(_("antal"))
+    day = models.DateField(_("räknat för dagen"))
+    counted_at = models.DateTimeField(_("räknat"))
+
+    class Meta:
+        verbose_name = _("antal att göra (hela förbundet)")
+        verbose_name_plural = _("antal att göra (hela förbundet)")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.count}"

@@ -28,6 +28,7 @@ from placements.models import (
     ENDED_STATUSES,
     PENDING_STATUSES,
     AttendanceDay,
+    AttentionCount,
     FollowUpDue,
     FollowUpMeeting,
     Placement,
@@ -44,12 +45,18 @@ INACTIVE_DAYS = 60
 AUDIT_REVIEW_DAYS = 7
 
 
+# An admin's counts (the whole association) are kept this long (AttentionCount).
+ASSOCIATION_COUNTS_MAX_AGE = datetime.timedelta(minutes=5)
+
+
 @dataclass(frozen=True)
 class AttentionItem:
     kind: str  # a stable slug, e.g. "queue-freed"
     label: str  # Swedish
     count: int
     url: str
+    # When an association-wide count was counted (an admin's); None: just now.
+    counted_at: datetime.datetime | None = None
 
 
 # Above this many people the caseload stays a subquery (SQLite's limit of bound values).
@@ -316,11 +323,69 @@ def attention_rows(user: User, kind: Kind, today: datetime.date) -> QuerySet:  #
 def attention_items(user: User, *, today: datetime.date | None = None) -> list[AttentionItem]:
     """What needs `user`'s attention now: one item per kind with something in it
     (kinds with a zero count are left out), in a fixed order. One count query per
-    kind of the user's roles (at most ten, for an admin)."""
-    today = today or timezone.localdate()
-    items = []
-    for kind in kinds_for(user):
-        count = kind.rows(user, today).count()
-        if count:
-            items.append(AttentionItem(kind.slug, str(kind.label), count, item_url(kind, today)))
-    return items
+    kind of the user's roles; an admin's association-wide counts are read from
+    AttentionCount when counted within ASSOCIATION_COUNTS_MAX_AGE (one query)."""
+    real_today = timezone.localdate()
+    today = today or real_today
+    kinds = kinds_for(user)
+    counted_at: dict[str, datetime.datetime] = {}
+    if policy.is_admin(user) and today == real_today:
+        counts, counted_at = association_counts(user, kinds, today)
+    else:
+        counts = {kind.slug: kind.rows(user, today).count() for kind in kinds}
+    return [
+        AttentionItem(
+            kind.slug,
+            str(kind.label),
+            counts[kind.slug],
+            item_url(kind, today),
+            counted_at.get(kind.slug),
+        )
+        for kind in kinds
+        if counts[kind.slug]
+    ]
+
+
+def association_counts(
+    admin: User, kinds: list[Kind], today: datetime.date
+) -> tuple[dict[str, int], dict[str, datetime.datetime]]:
+    """Each kind's association-wide count and when it was counted: the stored one if
+    it was counted today within ASSOCIATION_COUNTS_MAX_AGE, else counted now (as
+    `admin` sees it: everything) and stored."""
+    now = timezone.now()
+    stored = {
+        row.kind: row
+        for row in AttentionCount.objects.filter(
+            day=today, counted_at__gte=now - ASSOCIATION_COUNTS_MAX_AGE
+        )
+    }
+    missing = [kind for kind in kinds if kind.slug not in stored]
+    if missing:
+        stored.update({row.kind: row for row in store_association_counts(admin, missing, today)})
+    return (
+        {kind.slug: stored[kind.slug].count for kind in kinds},
+        {kind.slug: stored[kind.slug].counted_at for kind in kinds},
+    )
+
+
+def store_association_counts(
+    admin: User, kinds: list[Kind], today: datetime.date
+) -> list[AttentionCount]:
+    """Count `kinds` for the whole association now and store the counts (one upsert:
+    two pages or the worker counting at once leave the last one's counts)."""
+    rows = [
+        AttentionCount(
+            kind=kind.slug,
+            count=kind.rows(admin, today).count(),
+            day=today,
+            counted_at=timezone.now(),
+        )
+        for kind in kinds
+    ]
+    AttentionCount.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["kind"],
+        update_fields=["count", "day", "counted_at"],
+    )
+    return rows

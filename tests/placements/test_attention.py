@@ -198,7 +198,10 @@ def test_admin_sees_association_wide_and_the_log_review(admin_user, coordinator,
 def test_query_count_is_bounded(admin_user, coordinator, django_assert_max_num_queries):
     for _ in range(3):
         _caseload_world(coordinator)
-    with django_assert_max_num_queries(12):
+    # An admin's first: roles, the stored counts, ten counts, one upsert; then one.
+    with django_assert_max_num_queries(13):
+        attention_items(admin_user)
+    with django_assert_max_num_queries(1):
         attention_items(admin_user)
     # Six count queries, one more for the caseload's pks (ending soon); one spare.
     with django_assert_max_num_queries(8):
@@ -245,3 +248,61 @@ def test_manager_cannot_list_a_coordinator_kind(manager, client):
         client.get(reverse("placements:attention-list", args=["proposals-waiting"])).status_code
         == 404
     )
+
+
+# --- an admin's association-wide counts, kept a few minutes (AttentionCount) ---------
+
+
+def test_an_admins_counts_are_stored_and_read_back_until_they_are_too_old(
+    admin_user, coordinator, django_assert_num_queries
+):
+    from placements.models import AttentionCount
+
+    today = timezone.localdate()
+    _caseload_world(coordinator)
+    first = {item.kind: item for item in attention_items(admin_user)}
+    assert first["queue-freed"].count == 1 and first["queue-freed"].counted_at is not None
+    stored = dict(AttentionCount.objects.values_list("kind", "count"))
+    assert set(stored) == {kind.slug for kind in attention.kinds_for(admin_user)}
+    # More to do now, but the stored counts are fresh: one query, the old count.
+    _caseload_world(coordinator)
+    with django_assert_num_queries(1):
+        again = {item.kind: item.count for item in attention_items(admin_user)}
+    assert again["queue-freed"] == 1
+    # Too old (or counted for another day): counted again and stored.
+    AttentionCount.objects.update(
+        counted_at=timezone.now() - attention.ASSOCIATION_COUNTS_MAX_AGE - DAY / 24
+    )
+    assert {item.kind: item.count for item in attention_items(admin_user)}["queue-freed"] == 2
+    AttentionCount.objects.filter(kind="queue-freed").update(day=today - DAY)
+    _caseload_world(coordinator)
+    assert {item.kind: item.count for item in attention_items(admin_user)}["queue-freed"] == 3
+    # Coordinators' counts are live, and an admin's for another day too.
+    AttentionCount.objects.update(count=99)
+    assert _counts(coordinator)["queue-freed"] == 3
+    yesterday = attention_items(admin_user, today=today - DAY)
+    assert {item.kind: item.count for item in yesterday}["queue-freed"] == 3
+
+
+def test_the_worker_counts_for_the_whole_association_as_an_admin_sees_it(admin_user, coordinator):
+    from placements.models import AttentionCount
+    from placements.tasks import refresh_association_counts
+
+    _caseload_world(coordinator)
+    assert refresh_association_counts.call() == len(attention.KINDS)
+    assert AttentionCount.objects.get(kind="queue-freed").count == 1
+    admin_user.is_active = False
+    admin_user.save()
+    AttentionCount.objects.all().delete()
+    assert refresh_association_counts.call() == 0
+    assert not AttentionCount.objects.exists()
+
+
+def test_the_admins_page_says_when_the_counts_were_counted(admin_user, coordinator, client):
+    _caseload_world(coordinator)
+    client.force_login(admin_user)
+    page = client.get(reverse("placements:attention")).content.decode()
+    assert "Antalen gäller hela förbundet och räknades kl." in page
+    client.force_login(coordinator)
+    page = client.get(reverse("placements:attention")).content.decode()
+    assert "räknades kl." not in page

@@ -411,7 +411,7 @@ def test_the_scheduler_enqueues_the_digests_once_a_day_from_the_digest_hour(cast
         keys = Notification.objects.filter(recipient=cast.managers[0], kind="digest")
         return sorted(key.rsplit(":", 1)[1] for key in keys.values_list("key", flat=True))
 
-    assert scheduler.tick(early) == ["0 notification(s)"]
+    assert scheduler.tick(early) == ["0 notification(s)", "refresh_association_counts"]
     assert digest_days() == []
     assert "send_daily_digests" in scheduler.tick(early + datetime.timedelta(minutes=1))
     assert "send_daily_digests" not in scheduler.tick(early + datetime.timedelta(hours=3))
@@ -426,6 +426,5 @@ def test_on_the_database_queue_the_scheduler_enqueues_and_prunes(settings):
     settings.DIGEST_HOUR = 0
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         assert "send_daily_digests" in Scheduler(interval=60).tick(timezone.now())
-    queued = DBTaskResult.objects.get()
-    assert queued.task_path == "placements.tasks.send_daily_digests"
+    queued = DBTaskResult.objects.get(task_path="placements.tasks.send_daily_digests")
     assert queued.status == "READY"

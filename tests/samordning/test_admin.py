@@ -26,6 +26,7 @@ from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
 from participants.models import Participant, ResponsibilityChange
 from placements.models import (
+    AttentionCount,
     FollowUpDue,
     OfferHoldStamp,
     Placement,
@@ -66,6 +67,7 @@ VIEW_ONLY = {
     PlacementMonth,  # kept by database triggers on the present days
     OfferHoldStamp,  # kept by database triggers on the placements
     FollowUpDue,  # kept by database triggers on the follow-up meetings
+    AttentionCount,  # kept by the worker and the admin's pages
 }
 # django-otp's devices under Swedish names: third-party rows (users enrol their own),
 # view and delete only, smoke-tested like the other third-party admins.

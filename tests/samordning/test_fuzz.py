@@ -40,6 +40,7 @@ from participants.models import (
     ResponsibilityChange,
 )
 from placements.models import PlacementStatus, WaitingListEntry
+from placements.tasks import refresh_association_counts
 from reports.models import StatisticsSummary, SummaryKind
 from samordning.audit import audit_record
 from samordning.models import AuditAction, CalendarFeed, Notification, NotificationOptOut
@@ -108,6 +109,7 @@ def _build_world() -> dict[str, Any]:
     CapacityChange.objects.create(
         offer=placement.offer, changed_by=admin_user, old_capacity=2, new_capacity=3
     )
+    refresh_association_counts.call()  # an AttentionCount row per kind with an admin
     audit_record(user=coordinator, action=AuditAction.VIEW, obj=participant)
     day = datetime.date(2030, 1, 1)
     # Issue 14: queues, parking, handover history; issue 16: development log, ESF+.
