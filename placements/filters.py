@@ -16,7 +16,7 @@ from participants.identity import parse_identity_number, search_digits
 from participants.models import Enrolment, Insats, Participant
 from placements.selectors.participants import ParticipantStatus, with_status
 from samordning import policy
-from samordning.forms import ModelChoiceFilter
+from samordning.forms import FilterForm, ModelChoiceFilter
 from samordning.models import Municipality
 
 SORTS = {
@@ -72,6 +72,7 @@ class ParticipantFilter(django_filters.FilterSet):
     class Meta:
         model = Participant
         fields: list[str] = []
+        form = FilterForm
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

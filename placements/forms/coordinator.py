@@ -29,7 +29,7 @@ from participants.choices import EndReason, Outcome
 from participants.models import Enrolment
 from placements.models import PlacementType
 from placements.services.capacity import default_period
-from samordning.forms import BLANK, DateInput, ModelChoiceFilter
+from samordning.forms import BLANK, DateInput, FilterForm, ModelChoiceFilter
 from samordning.models import BusinessArea, Municipality
 from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date
 
@@ -84,7 +84,7 @@ def period_data(data: Any, start: datetime.date) -> dict[str, Any]:
     return values
 
 
-class FreePlacesForm(forms.Form):
+class FreePlacesForm(FilterForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         check_period(self, cleaned)
@@ -150,7 +150,7 @@ class FreePlacesFilter(django_filters.FilterSet):
         return self.form.cleaned_data["start"], self.form.cleaned_data["end"]
 
 
-class MatchPeriodForm(forms.Form):
+class MatchPeriodForm(FilterForm):
     """The period a participant wants a place for (the match list's window)."""
 
     start = SaneDateField(label=_("Önskad start"), widget=DateInput())
