@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 from typing import Any
 
 import django_filters
@@ -8,6 +9,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from samordning.models import AuditAction, NotificationKind, User
@@ -80,6 +83,43 @@ class FilterForm(forms.Form):
     rendered by templates/_filter_fields.html (label, widget, errors, help text)."""
 
     bound_field_class = FilterBoundField
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """A long list of checkboxes in Bootstrap's form-check markup, written in Python.
+
+    Django's templates render a checkbox list with two includes per option and
+    crispy-forms' with about forty tags per option more: the handover of a
+    coordinator's caseload (a thousand people at national scale) spent 300 ms of
+    its 335 there. The markup is crispy-forms' bootstrap5 one (a form-check per
+    option, its label tied to it by id, `is-invalid` on every box when the field
+    has an error); the template writes the fieldset, legend and errors around it.
+    Flat choices only (no groups).
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        # Escaped once here; each option's value and label below (html.escape is
+        # what Django's escape does, without its lazy-string wrapper per call).
+        name_, id_ = html.escape(name), html.escape(final.get("id") or f"id_{name}")
+        css, state = "form-check-input", ""
+        if final.get("aria-invalid") == "true":
+            css, state = "form-check-input is-invalid", ' aria-invalid="true"'
+        ticked = {str(v) for v in self.format_value(value)}
+        parts = ["<div>"]
+        for index, (option, label) in enumerate(self.choices):
+            key = str(option)
+            checked = " checked" if key in ticked else ""
+            parts.append(
+                f'\n<div class="form-check"><input type="checkbox" class="{css}" name="{name_}"'
+                f' value="{html.escape(key)}" id="{id_}_{index}"{checked}{state}>'
+                f'<label for="{id_}_{index}" class="form-check-label">'
+                f"{conditional_escape(str(label))}</label></div>"
+            )
+        parts.append("\n</div>")
+        return mark_safe("".join(parts))  # noqa: S308  (each part is escaped above)
 
 
 class DateInput(forms.DateInput):
