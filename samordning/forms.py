@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import html
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
@@ -13,7 +14,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from samordning.models import AuditAction, NotificationKind, User
+from samordning.models import AuditAction, Municipality, NotificationKind, User
+from samordning.prepared import rows_of
 from samordning.validation import SaneDateField
 
 # The empty first choice of a select.
@@ -120,6 +122,25 @@ class CheckboxList(forms.CheckboxSelectMultiple):
             )
         parts.append("\n</div>")
         return mark_safe("".join(parts))  # noqa: S308  (each part is escaped above)
+
+
+def set_options(field: forms.Field, rows: Iterable[tuple[Any, str]]) -> None:
+    """Show `rows` (value, label) as a select's options, after the field's empty
+    label: options read once by the caller, not again through the field's queryset
+    (which still validates a chosen value)."""
+    empty = getattr(field, "empty_label", None)
+    field.widget.choices = [*([("", empty)] if empty is not None else []), *rows]  # type: ignore[attr-defined]
+
+
+def municipality_options() -> list[tuple[int, str]]:
+    """Every municipality as (id, str()), from a query compiled once per process."""
+    return [
+        (pk, f"{name} ({code})")  # Municipality.__str__
+        for pk, name, code in rows_of(
+            lambda: Municipality.objects.values_list("pk", "name", "code"),
+            key="municipality-options",
+        )
+    ]
 
 
 class DateInput(forms.DateInput):
