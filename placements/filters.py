@@ -16,7 +16,7 @@ from participants.identity import parse_identity_number, search_digits
 from participants.models import Enrolment, Insats, Participant
 from placements.selectors.participants import ParticipantStatus, with_status
 from samordning import policy
-from samordning.forms import FilterForm, ModelChoiceFilter, municipality_options, set_options
+from samordning.forms import ModelChoiceFilter, SimpleForm, municipality_options, set_options
 from samordning.models import Municipality, User
 from samordning.prepared import rows_for_pks, rows_of
 
@@ -88,7 +88,7 @@ class ParticipantFilter(django_filters.FilterSet):
     class Meta:
         model = Participant
         fields: list[str] = []
-        form = FilterForm
+        form = SimpleForm
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

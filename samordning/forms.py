@@ -61,12 +61,12 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = OneFetchChoiceField
 
 
-class FilterBoundField(forms.BoundField):
-    """A field of a list's filter form, with Bootstrap's classes on its widget.
+class SimpleBoundField(forms.BoundField):
+    """A field of a SimpleForm, with Bootstrap's classes on its widget.
 
     crispy-forms gave these forms their look through a template of some forty tags
     per field, about half of the filter form's time on a list page; the fields are
-    now written by templates/_filter_fields.html and the classes put here, the same
+    now written by templates/_fields.html and the classes put here, the same
     ones crispy-forms put (the widget's own name, form-select or form-control,
     is-invalid when the field has an error), so the HTML is the same.
     """
@@ -80,11 +80,12 @@ class FilterBoundField(forms.BoundField):
         return super().build_widget_attrs(attrs, widget)
 
 
-class FilterForm(forms.Form):
-    """The form of a list's search and filters: text, date, number and select fields,
-    rendered by templates/_filter_fields.html (label, widget, errors, help text)."""
+class SimpleForm(forms.Form):
+    """A form of text, date, number, select and textarea fields (no checkboxes or
+    radio lists), rendered by templates/_fields.html: a list's search and filters,
+    or a small form repeated on a list page (the proposals' decline form)."""
 
-    bound_field_class = FilterBoundField
+    bound_field_class = SimpleBoundField
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
@@ -162,7 +163,7 @@ class LoginForm(AuthenticationForm):
             field.widget.attrs.pop("autofocus", None)
 
 
-class AuditReviewForm(FilterForm):
+class AuditReviewForm(SimpleForm):
     """Filters of the log review report. Empty means: the last 30 days, every user."""
 
     user = forms.ModelChoiceField(

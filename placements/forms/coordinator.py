@@ -32,8 +32,8 @@ from placements.services.capacity import default_period
 from samordning.forms import (
     BLANK,
     DateInput,
-    FilterForm,
     ModelChoiceFilter,
+    SimpleForm,
     municipality_options,
     set_options,
 )
@@ -92,7 +92,7 @@ def period_data(data: Any, start: datetime.date) -> dict[str, Any]:
     return values
 
 
-class FreePlacesForm(FilterForm):
+class FreePlacesForm(SimpleForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         check_period(self, cleaned)
@@ -167,7 +167,7 @@ class FreePlacesFilter(django_filters.FilterSet):
         return self.form.cleaned_data["start"], self.form.cleaned_data["end"]
 
 
-class MatchPeriodForm(FilterForm):
+class MatchPeriodForm(SimpleForm):
     """The period a participant wants a place for (the match list's window)."""
 
     start = SaneDateField(label=_("Önskad start"), widget=DateInput())

@@ -1,4 +1,5 @@
-"""The list pages' filter forms without crispy-forms: the same HTML, whitespace aside."""
+"""SimpleForm: filter forms and small repeated forms without crispy-forms: the same HTML,
+whitespace aside."""
 
 from __future__ import annotations
 
@@ -14,14 +15,18 @@ from django.test import RequestFactory
 from participants.models import Participant
 from placements.filters import ParticipantFilter
 from placements.forms.coordinator import FreePlacesFilter, MatchPeriodForm
-from samordning.forms import AuditReviewForm, FilterForm
+from placements.forms.enterprise import DeclineForm
+from samordning.forms import AuditReviewForm, SimpleForm
 from tests.factories import InsatsFactory, MunicipalityFactory, ParticipantFactory
 
 CRISPY = (
     "{% load crispy_forms_tags %}{% for field in form %}"
     '<div class="{{ column }}">{{ field|as_crispy_field }}</div>{% endfor %}'
 )
-OURS = '{% include "_filter_fields.html" with form=form column=column only %}'
+OURS = '{% include "_fields.html" with form=form column=column only %}'
+# A whole form, not in columns (the proposals' decline form): crispy's |crispy filter.
+CRISPY_FORM = "{% load crispy_forms_tags %}{{ form|crispy }}"
+OURS_FORM = '{% include "_fields.html" with form=form only %}'
 
 
 def _normalised(html: str) -> str:
@@ -85,7 +90,25 @@ def test_the_filter_fields_are_the_html_crispy_forms_gave(coordinator, build, da
     assert ("invalid-feedback" in ours) == bool(build(data, coordinator).errors)
 
 
-def test_every_filter_form_of_a_list_page_is_a_filter_form():
+def _declined(data: dict[str, str]) -> forms.BaseForm:
+    form = DeclineForm(data or None, prefix="d7")
+    if data:
+        form.is_valid()
+        # A service's refusal lands on the form as a whole (apply_service_error).
+        form.add_error(None, "Förslaget är redan besvarat.")
+    return form
+
+
+@pytest.mark.parametrize("data", [{}, {"d7-decline_reason": "", "d7-decline_note": "x" * 2001}])
+def test_a_whole_form_is_the_html_crispy_forms_gave(data):
+    ours = _normalised(_render(OURS_FORM, _declined(data)))
+    theirs = _normalised(_render(CRISPY_FORM, _declined(data)))
+    assert ours == theirs
+    assert ("alert-danger" in ours) == bool(data)
+    assert ('aria-invalid="true"' in ours) == bool(data)
+
+
+def test_the_forms_written_by_the_fields_template_are_simple_forms():
     """The template writes labels, text and select fields only: a checkbox or a
     radio list in a filter form would need crispy-forms' other layout."""
     for form_class in (
@@ -93,5 +116,6 @@ def test_every_filter_form_of_a_list_page_is_a_filter_form():
         FreePlacesFilter.Meta.form,
         AuditReviewForm,
         MatchPeriodForm,
+        DeclineForm,
     ):
-        assert issubclass(form_class, FilterForm)
+        assert issubclass(form_class, SimpleForm)
