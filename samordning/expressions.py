@@ -75,6 +75,8 @@ class InList(Func):
     def as_postgresql(
         self, compiler: Any, connection: Any, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
+        if not self.values:
+            return self.as_sql(compiler, connection, **extra)
         (column,) = self.get_source_expressions()
         lhs, lhs_params = compiler.compile(column)
         return f"({lhs} = ANY(%s))", (*lhs_params, self.values)
