@@ -36,7 +36,7 @@ from participants.models import (
     Participant,
 )
 from samordning import policy
-from samordning.forms import BLANK, DateInput
+from samordning.forms import BLANK, CheckboxList, DateInput
 from samordning.models import BusinessArea, User
 from samordning.policy import Role
 from samordning.validation import SaneDateField
@@ -59,6 +59,16 @@ def coordinator_users() -> QuerySet[User]:
     return User.objects.filter(groups__name=Role.COORDINATOR, is_active=True).order_by(
         "last_name", "first_name", "username"
     )
+
+
+def coordinator_choices() -> list[tuple[int, str]]:
+    """Every active coordinator as (id, full name or username), in one query."""
+    return [
+        (pk, f"{first_name} {last_name}".strip() or username)
+        for pk, first_name, last_name, username in coordinator_users().values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
 
 
 class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
@@ -430,11 +440,25 @@ class ParticipantChoices(forms.ModelMultipleChoiceField):
         return str(obj)
 
 
+# What a participant's name (`str()`) needs: a list of names reads only these.
+LABEL_FIELDS = ("first_name", "last_name", "is_anonymous", "birth_year")
+
+
 class HandoverForm(forms.Form):
-    """Move participants from one coordinator to another (admins)."""
+    """Move participants from one coordinator to another (admins).
+
+    The choices to show are given as lists read once by the view (`listed`, the
+    giver's people; `coordinators`, pairs of id and name), not read again by each
+    field: a coordinator's caseload is a thousand people and the association a
+    thousand coordinators at national scale. The querysets still validate a POST.
+    """
 
     from_user = CoordinatorChoiceOne(
-        label=_("Från koordinator"), queryset=User.objects.none(), empty_label=BLANK[0][1]
+        label=_("Från koordinator"),
+        queryset=User.objects.none(),
+        empty_label=BLANK[0][1],
+        # The page's first form (a GET) shows this field on its own.
+        widget=forms.Select(attrs={"id": "handover-from", "class": "form-select"}),
     )
     to_user = CoordinatorChoiceOne(
         label=_("Till koordinator"), queryset=User.objects.none(), empty_label=BLANK[0][1]
@@ -442,7 +466,7 @@ class HandoverForm(forms.Form):
     participants = ParticipantChoices(
         label=_("Deltagare att lämna över"),
         queryset=Participant.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
     )
     note = forms.CharField(
         label=_("Överlämningsanteckning"),
@@ -452,12 +476,26 @@ class HandoverForm(forms.Form):
         help_text=_("Visas i deltagarnas historik över ansvariga koordinatorer."),
     )
 
-    def __init__(self, *args: Any, participants: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        participants: Any = None,
+        listed: list[Participant] | None = None,
+        coordinators: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from_user"].queryset = coordinator_users()  # type: ignore[attr-defined]
-        self.fields["to_user"].queryset = coordinator_users()  # type: ignore[attr-defined]
+        for name in ("from_user", "to_user"):
+            field = self.fields[name]
+            field.queryset = coordinator_users()  # type: ignore[attr-defined]
+            if coordinators is not None:
+                field.widget.choices = [BLANK[0], *coordinators]  # type: ignore[attr-defined]
         if participants is not None:
             self.fields["participants"].queryset = participants  # type: ignore[attr-defined]
+        if listed is not None:
+            self.fields["participants"].widget.choices = [  # type: ignore[attr-defined]
+                (p.pk, str(p)) for p in listed
+            ]
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from participants import services
 from participants.choices import ParkingReason
 from participants.forms import (
+    LABEL_FIELDS,
     ConsentForm,
     EnrolmentForm,
     EsfEntryForm,
@@ -29,6 +30,7 @@ from participants.forms import (
     HandoverForm,
     ParkingForm,
     ParticipantForm,
+    coordinator_choices,
 )
 from participants.models import Enrolment, Participant
 from samordning.audit import audit_page_view
@@ -262,8 +264,15 @@ def handover(request: AuthedRequest) -> HttpResponse:
         if from_user is not None
         else Participant.objects.none()
     )
+    # Read once: the names for the checkboxes and the ids for the audit row.
+    listed = list(participants.only(*LABEL_FIELDS))
+    choices: dict[str, Any] = {
+        "participants": participants,
+        "listed": listed,
+        "coordinators": coordinator_choices(),
+    }
     if request.method == "POST":
-        form = HandoverForm(request.POST, participants=participants)
+        form = HandoverForm(request.POST, **choices)
         if form.is_valid():
             cleaned = form.cleaned_data
             try:
@@ -290,9 +299,9 @@ def handover(request: AuthedRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {}
         if from_user is not None:
-            initial = {"from_user": from_user.pk, "participants": [p.pk for p in participants]}
-        form = HandoverForm(initial=initial, participants=participants)
-    listed = list(participants)
+            # Everyone ticked: the usual handover is the whole caseload.
+            initial = {"from_user": from_user.pk, "participants": [p.pk for p in listed]}
+        form = HandoverForm(initial=initial, **choices)
     if listed:
         # The page names the coordinator's participants.
         audit_page_view(

@@ -12,6 +12,8 @@ compiled twice, for two lists of distinct negative keys, and the parameters that
 differ must be exactly those keys, in order. If they are not (the query changed the
 keys, or the SQL depends on them), the queryset simply runs as usual.
 
+`rows_of` does the same for a queryset with no keys at all (a filter's options).
+
 The rows come straight from the database cursor: plain column values, without the
 model fields' converters. Use it for values that need none (integers, text).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -75,4 +78,36 @@ def rows_for_pks(
         params[place] = pk
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+# (database alias, key) -> (sql, parameters); None where the queryset is empty by
+# construction (`.none()`), which has no SQL.
+_constants: dict[tuple[str, Hashable], tuple[str, tuple[Any, ...]] | None] = {}
+
+
+def rows_of(
+    build: Callable[[], QuerySet[Any]], *, key: Hashable, using: str = "default"
+) -> list[tuple[Any, ...]]:
+    """The rows of `build()` (a values_list queryset, not flat) whose SQL and
+    parameters depend on nothing but `key`, compiled once per process.
+
+    For short reference lists read on every request, such as a filter's choices
+    (insatser, municipalities): compiling the query took longer than running it.
+    """
+    shape = (using, key)
+    if shape not in _constants:
+        if len(_constants) >= MAX_SHAPES:
+            _constants.clear()
+        try:
+            sql, params = build().query.get_compiler(using).as_sql()
+        except EmptyResultSet:
+            _constants[shape] = None
+        else:
+            _constants[shape] = (sql, tuple(params))
+    prepared = _constants[shape]
+    if prepared is None:
+        return []
+    with connections[using].cursor() as cursor:
+        cursor.execute(*prepared)
         return [tuple(row) for row in cursor.fetchall()]

@@ -13,12 +13,13 @@ tests/samordning/test_renderers.py compares the two.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -45,26 +46,35 @@ INPUT_TEMPLATES = frozenset(
 )
 
 
+def _escape(text: Any) -> str:
+    """conditional_escape without its lazy-string wrapper, which was most of the time
+    of a select of a thousand options: safe text as it is, the rest as Django's
+    escape() writes it (html.escape of its str())."""
+    if hasattr(text, "__html__"):
+        return str(text.__html__())
+    return html.escape(str(text))
+
+
 def _attrs(attrs: dict[str, Any]) -> str:
     """django/forms/widgets/attrs.html: False leaves the attribute out, True writes
     its bare name."""
     return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(str(value))}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
 def _label(label: Any) -> str:
-    return conditional_escape(label if isinstance(label, str) else localize(label))
+    return _escape(label if isinstance(label, str) else localize(label))
 
 
 def render_input(widget: dict[str, Any]) -> SafeString:
     """django/forms/widgets/input.html."""
-    html = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+    markup = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
     if widget["value"] is not None:
-        html += format_html(' value="{}"', str(widget["value"]))
-    return mark_safe(html + _attrs(widget["attrs"]) + ">")  # noqa: S308  (escaped above)
+        markup += format_html(' value="{}"', str(widget["value"]))
+    return mark_safe(markup + _attrs(widget["attrs"]) + ">")  # noqa: S308  (escaped above)
 
 
 def render_select(widget: dict[str, Any]) -> SafeString:
@@ -74,12 +84,9 @@ def render_select(widget: dict[str, Any]) -> SafeString:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
         for option in group_choices:
             parts.append(
-                format_html('\n  <option value="{}"', str(option["value"]))
-                + _attrs(option["attrs"])
-                + ">"
-                + _label(option["label"])
+                f'\n  <option value="{_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
                 # The option template's own closing newline.
-                + "</option>\n"
+                f"{_label(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

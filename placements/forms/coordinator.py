@@ -29,8 +29,16 @@ from participants.choices import EndReason, Outcome
 from participants.models import Enrolment
 from placements.models import PlacementType
 from placements.services.capacity import default_period
-from samordning.forms import BLANK, DateInput, ModelChoiceFilter
+from samordning.forms import (
+    BLANK,
+    DateInput,
+    ModelChoiceFilter,
+    SimpleForm,
+    municipality_options,
+    set_options,
+)
 from samordning.models import BusinessArea, Municipality
+from samordning.prepared import rows_of
 from samordning.validation import SaneDateField, SaneDateFilter, is_sane_date
 
 # A period longer than this is a typing mistake, not a plan.
@@ -84,7 +92,7 @@ def period_data(data: Any, start: datetime.date) -> dict[str, Any]:
     return values
 
 
-class FreePlacesForm(forms.Form):
+class FreePlacesForm(SimpleForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         check_period(self, cleaned)
@@ -125,8 +133,17 @@ class FreePlacesFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.form.fields["start"].required = True
-        self.form.fields["end"].required = True
+        fields = self.form.fields
+        fields["start"].required = True
+        fields["end"].required = True
+        # The options from queries compiled once per process (as the participant list's).
+        set_options(
+            fields["business_area"],
+            rows_of(
+                lambda: BusinessArea.objects.values_list("pk", "name"), key="business-area-options"
+            ),
+        )
+        set_options(fields["municipality"], municipality_options())
 
     def no_filter(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset
@@ -150,7 +167,7 @@ class FreePlacesFilter(django_filters.FilterSet):
         return self.form.cleaned_data["start"], self.form.cleaned_data["end"]
 
 
-class MatchPeriodForm(forms.Form):
+class MatchPeriodForm(SimpleForm):
     """The period a participant wants a place for (the match list's window)."""
 
     start = SaneDateField(label=_("Önskad start"), widget=DateInput())

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from placements.models import DeclineReason
-from samordning.forms import DateInput
+from samordning.forms import DateInput, SimpleForm
 from samordning.validation import SaneDateField
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(SimpleForm):
     # Field names match the service's error keys so its errors land on the field.
     decline_reason = forms.ChoiceField(
         label=_("Skäl"), choices=[("", _("Välj skäl"))] + list(DeclineReason.choices)

@@ -14,10 +14,15 @@ from samordning.models import User
 
 
 def enterprise_placements(user: User) -> PlacementQuerySet:
-    """Placements at the enterprises `user` manages (admins: all)."""
-    return Placement.objects.visible_to(user).filter(
-        offer__enterprise__in=Enterprise.objects.editable_by(user)
-    )
+    """Placements at the enterprises `user` manages (admins: all).
+
+    Scoped by the enterprises alone: that is all of `Placement.objects.visible_to`
+    that is left once it is narrowed to the user's enterprises (its coordinator side
+    only adds placements elsewhere). visible_to joins the managers and so needs a
+    DISTINCT over every selected column, which PostgreSQL took 6-7 ms to plan for a
+    manager's list of placements or proposals, ten times the query's run.
+    """
+    return Placement.objects.filter(offer__enterprise__in=Enterprise.objects.editable_by(user))
 
 
 def open_proposals(user: User, today: datetime.date) -> PlacementQuerySet:

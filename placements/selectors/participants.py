@@ -19,6 +19,7 @@ from participants.models import (
 )
 from placements.models import Placement, PlacementStatus, WaitingListEntry
 from samordning import policy
+from samordning.expressions import InList
 from samordning.models import User
 from samordning.prepared import rows_for_pks
 
@@ -62,18 +63,18 @@ def with_status(qs: ParticipantQuerySet, *, today: datetime.date) -> Participant
 
 
 def participant_list_queryset(user: User, *, today: datetime.date) -> ParticipantQuerySet:
-    """The list page's rows: scoped, related rows eager-loaded. No status: the
-    filter adds it when it filters or sorts by it (`ParticipantFilter`), otherwise
-    `with_status_labels` reads it for the shown page only."""
+    """The list page's rows: scoped, the municipality joined. No status and no
+    coordinators: the filter adds the status when it filters or sorts by it
+    (`ParticipantFilter`), otherwise `with_status_labels` reads it, and
+    `with_coordinator_names` the coordinators, for the shown page only."""
     qs = Participant.objects.visible_to(user)
     if not policy.is_admin(user):
         # A caseload is read by its ids (about a thousand people at most): joined
         # to the coordinator links, PostgreSQL walked the name index of the whole
-        # association and probed each person's links, to fill a page of 25.
-        qs = Participant.objects.filter(pk__in=list(qs.values_list("pk", flat=True)))
-    return qs.select_related("home_municipality").prefetch_related(  # type: ignore[return-value]
-        Prefetch("coordinators", to_attr="coordinator_list")
-    )
+        # association and probed each person's links, to fill a page of 25. The ids
+        # go as one array parameter, not a thousand (InList).
+        qs = Participant.objects.filter(InList("pk", qs.values_list("pk", flat=True)))
+    return qs.select_related("home_municipality")  # type: ignore[return-value]
 
 
 def with_status_labels(
@@ -99,6 +100,30 @@ def with_status_labels(
     labels = dict(ParticipantStatus.choices)
     for participant in rows:
         participant.status_label = labels[participant.status]  # type: ignore[attr-defined]
+    return rows
+
+
+def with_coordinator_names(participants: Iterable[Participant]) -> list[Participant]:
+    """The given participants with `coordinator_names`: each responsible coordinator's
+    full name, else username, in the users' order. One query compiled once per page
+    size (rows_for_pks), where a prefetch compiled its query and built the users on
+    every request (0.9 of the participant list's 14 ms of CPU)."""
+    rows = list(participants)
+    through = Participant.coordinators.through
+    names: dict[int, list[str]] = {p.pk: [] for p in rows}
+    for participant_id, first_name, last_name, username in rows_for_pks(
+        lambda pks: (
+            through.objects.filter(participant_id__in=pks)
+            .order_by("user__last_name", "user__first_name", "user__username", "user_id")
+            .values_list("participant_id", "user__first_name", "user__last_name", "user__username")
+        ),
+        list(names),
+        key="participant-coordinator-names",
+    ):
+        # User.get_full_name(), else the username (as the template did).
+        names[participant_id].append(f"{first_name} {last_name}".strip() or username)
+    for participant in rows:
+        participant.coordinator_names = names[participant.pk]  # type: ignore[attr-defined]
     return rows
 
 

@@ -237,7 +237,7 @@ def placement_list(request: AuthedRequest) -> HttpResponse:
     placements = with_disclosure(
         enterprise_placements(request.user)
         .filter(status__in=PERIODS[period])
-        .select_related("participant", "offer", "offer__enterprise"),
+        .select_related("participant", "offer"),
         today,
     )
     if period == "past":

@@ -49,8 +49,11 @@ def participant_list(request: AuthedRequest) -> HttpResponse:
     queryset = selectors.participant_list_queryset(request.user, today=today)
     filterset = ParticipantFilter(request.GET, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Paginated first; the status (four EXISTS per person) is read for the page only.
-    page.object_list = selectors.with_status_labels(page.object_list, today=today)
+    # Paginated first; the status (four EXISTS per person) and the coordinators are
+    # read for the page only.
+    page.object_list = selectors.with_coordinator_names(
+        selectors.with_status_labels(page.object_list, today=today)
+    )
     # One row for the page: who was listed, with the search and filters used.
     audit_page_view(
         user=request.user,

@@ -180,6 +180,51 @@ def test_handover_page(admin_user, coordinator, coordinator2, client):
     assert len(detail.context["participant"].responsibility_list) == 1
 
 
+def test_handover_page_ticks_everyone_with_labels_and_keeps_ticks_after_an_error(
+    admin_user, coordinator, coordinator2, client
+):
+    people = [ParticipantFactory(coordinators=[coordinator]) for _ in range(3)]
+    client.force_login(admin_user)
+    url = reverse("participants:handover")
+    html = client.get(f"{url}?from_user={coordinator.pk}").text
+    assert "<legend" in html and "Deltagare att lämna över" in html
+    for index, person in enumerate(sorted(people, key=lambda p: (p.last_name, p.first_name, p.pk))):
+        assert (
+            f'name="participants" value="{person.pk}" id="id_participants_{index}" checked>'
+            f'<label for="id_participants_{index}" class="form-check-label">{person}</label>'
+        ) in html
+    # The chosen giver stays chosen in the first form; both selects name every coordinator.
+    assert f'<option value="{coordinator.pk}" selected>' in html
+    assert html.count(f'<option value="{coordinator2.pk}">') == 2
+    # No receiver chosen: the page again, with only the boxes that were ticked.
+    response = client.post(
+        url, {"from_user": coordinator.pk, "to_user": "", "participants": [people[0].pk]}
+    )
+    assert response.status_code == 200
+    assert response.text.count(" checked>") == 1
+    assert f'value="{people[0].pk}" id=' in response.text
+    assert 'id="id_to_user_error"' in response.text or "invalid-feedback" in response.text
+    assert list(people[0].coordinators.all()) == [coordinator]
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_handover_page_query_count_does_not_grow(
+    admin_user, coordinator, client, django_assert_max_num_queries, count
+):
+    for _ in range(count):
+        ParticipantFactory(coordinators=[coordinator])
+    client.force_login(admin_user)
+    # session, user, the admin's groups, the chosen giver, the giver's people (names
+    # only), the coordinators for both selects, the audit row: 7; on PostgreSQL the
+    # request's savepoint and its release too. (The people were read three times, the
+    # coordinators twice.)
+    from django.db import connection
+
+    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 7):
+        response = client.get(reverse("participants:handover") + f"?from_user={coordinator.pk}")
+    assert response.text.count('name="participants"') == count
+
+
 def test_changing_coordinators_on_the_edit_page_is_kept_in_the_history(coordinator, coordinator2):
     person = ParticipantFactory(coordinators=[coordinator])
     services.participant_update(

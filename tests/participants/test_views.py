@@ -95,6 +95,26 @@ def test_list_shows_only_own_participants_with_masked_numbers(logged_in, mine):
     assert mine.personal_number not in response.text
 
 
+def test_list_names_each_persons_coordinators(logged_in, coordinator, coordinator2):
+    """Read for the page's people by a query compiled once (rows_for_pks): the same
+    names, in the users' order, the second time; a username where there is no name."""
+    from tests.factories import UserFactory
+
+    unnamed = UserFactory(username="okand", first_name="", last_name="")
+    shared = ParticipantFactory(coordinators=[coordinator, coordinator2, unnamed])
+    alone = ParticipantFactory(coordinators=[coordinator])
+    expected = {
+        # The users' own order (last name, first name, username): the unnamed first.
+        shared.pk: [u.get_full_name() or u.username for u in shared.coordinators.all()],
+        alone.pk: [coordinator.get_full_name()],
+    }
+    assert expected[shared.pk][0] == "okand" and len(expected[shared.pk]) == 3
+    for _again in range(2):
+        response = logged_in.get(reverse("participants:participant-list"))
+        assert {p.pk: p.coordinator_names for p in response.context["participants"]} == expected
+    assert ", ".join(expected[shared.pk]) in response.text
+
+
 def test_search_by_name_and_by_any_written_number(logged_in, coordinator):
     anna = ParticipantFactory(
         coordinators=[coordinator],

@@ -389,6 +389,34 @@ def test_waiting_list_page_shows_position_age_and_freed(
     assert [e.pk for e in response.context["entries"]] == [entries[0].pk]
 
 
+def test_waiting_list_positions_break_ties_by_entry_and_skip_those_who_left(coordinator, client):
+    """The position is counted per row in a subquery (the page is not grouped by its
+    columns, which PostgreSQL took longer to plan than to run)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    offer, _holders = _full_offer()
+    entries = [
+        _queue(EnrolledParticipantFactory(coordinators=[coordinator]), offer, coordinator)
+        for _ in range(4)
+    ]
+    same = timezone.now() - datetime.timedelta(days=3)
+    WaitingListEntry.objects.filter(pk__in=[e.pk for e in entries]).update(added_at=same)
+    WaitingListEntry.objects.filter(pk=entries[1].pk).update(
+        left_at=timezone.now(), left_reason="removed"
+    )
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("placements:waiting-list"))
+    rows = {e.pk: e.position for e in response.context["entries"]}
+    assert rows == {entries[0].pk: 1, entries[2].pk: 2, entries[3].pk: 3}
+    assert not [
+        q
+        for q in queries.captured_queries
+        if 'GROUP BY "placements_waitinglistentry"."id"' in q["sql"]
+    ]
+
+
 def test_waiting_pages_404_outside_scope(coordinator, coordinator2, client):
     offer, _ = _full_offer()
     theirs = EnrolledParticipantFactory(coordinators=[coordinator2])

@@ -67,3 +67,28 @@ def test_a_query_whose_sql_hides_the_keys_runs_as_usual():
 
     assert sorted(rows_for_pks(everyone, [a.pk], key="everyone")) == sorted([(a.pk,), (b.pk,)])
     assert prepared._shapes[("default", "everyone", 1)] is None
+
+
+def test_rows_of_a_constant_queryset_compiled_once(django_assert_num_queries, monkeypatch):
+    prepared._constants.clear()
+    UserFactory(username="a")
+    UserFactory(username="b", is_active=False)
+
+    def active():
+        return User.objects.filter(is_active=True).order_by("username").values_list("username")
+
+    assert prepared.rows_of(active, key="active") == list(active())
+    UserFactory(username="c")
+    compiled = []
+    monkeypatch.setattr(
+        "django.db.models.sql.compiler.SQLCompiler.as_sql",
+        lambda *args, **kwargs: compiled.append(1),
+    )
+    with django_assert_num_queries(1):
+        # The rows of now, from the SQL compiled before.
+        assert [name for (name,) in prepared.rows_of(active, key="active")] == ["a", "c"]
+    assert compiled == []
+    monkeypatch.undo()
+    # A queryset empty by construction has no SQL and no rows.
+    assert prepared.rows_of(User.objects.none, key="none") == []
+    prepared._constants.clear()

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +130,39 @@ def test_postgresql_connections_are_kept_between_requests_and_sqlite_ones_are_no
     assert shown(DATABASE_URL=postgres) == ["60", "True"]
     assert shown(DATABASE_URL=postgres, CONN_MAX_AGE="0") == ["0", "True"]
     assert shown(DATABASE_URL="sqlite:///x.sqlite3") == ["0", "True"]
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off():
+    show = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+
+    def shown(**env: str) -> list[str]:
+        result = _manage("shell", "--no-imports", "-c", show, DEBUG="1", READ_DOTENV="0", **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    postgres = "postgres://samordning@127.0.0.1:5432/samordning"
+    # Django leaves both off (prepare_threshold None): a statement would never be prepared.
+    assert shown(DATABASE_URL=postgres) == ["True", "5"]
+    assert shown(DATABASE_URL=postgres, DB_PREPARED_STATEMENTS="0") == ["None", "None"]
+    assert shown(DATABASE_URL="sqlite:///x.sqlite3") == ["None", "None"]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_five_times_is_prepared_on_postgresql():
+    from django.db import connection
+
+    from samordning.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    for _ in range(6):
+        list(User.objects.filter(username="prepared-probe"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"samordning_user"."username" = $1%'],
+        )
+        assert cursor.fetchone()[0] == 1
