@@ -26,7 +26,6 @@ import os
 import pstats
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,25 +44,11 @@ def main() -> None:
     parser.add_argument("--gunicorn", type=int, metavar="PORT", help="serve with gunicorn")
     parser.add_argument("pages", nargs="+", help="USER=PATH (user: a demo login)")
     args = parser.parse_args()
-    env = {
-        "DATABASE_URL": args.database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "REQUIRE_2FA": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
-    }
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "samordning.settings"
     sys.path.insert(0, str(ROOT))
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env={**os.environ},
-        check=True,
-    )
+    from bench.serve import production_env
+
+    env = production_env(args.database_url)
+
     import django
 
     django.setup()
@@ -78,7 +63,7 @@ def main() -> None:
     logging.disable(logging.WARNING)  # the 404 floor logs each request
     clients: dict[str, Client] = {}
     if args.gunicorn:
-        _split(args, {**os.environ, **env}, clients, User)
+        _split(args, env, clients, User)
         return
 
     def client_for(username: str) -> Client:
@@ -131,12 +116,7 @@ def _split(args: argparse.Namespace, env: dict[str, str], clients: dict, user_mo
 
     from bench import serve
 
-    env = {
-        **env,
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_ERROR_LOG": "/dev/null",
-        "GUNICORN_MAX_REQUESTS": "0",  # the same worker throughout
-    }
+    env = {**env, "GUNICORN_MAX_REQUESTS": "0"}  # the same worker throughout
     cookies = {}
     for page in args.pages:
         username = page.partition("=")[0]

@@ -205,6 +205,39 @@ HEADER = (
 )
 
 
+def production_env(database_url: str) -> dict[str, str]:
+    """Set this process up as the app's production settings on `database_url` (DEBUG
+    off, 2FA off for the demo logins, connections kept as `CONN_MAX_AGE` says, for the
+    app and the bare project alike), collect the static files, and return the
+    environment for the servers it starts."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "REQUIRE_2FA": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DB_STATEMENT_TIMEOUT_MS": os.environ.get("DB_STATEMENT_TIMEOUT_MS", "120000"),
+        # Both projects keep (or both drop) each worker's connection between requests.
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "GUNICORN_ERROR_LOG": "/dev/null",
+    }
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "samordning.settings"
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    subprocess.run(  # noqa: S603  (manage.py of this project)
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -255,30 +288,7 @@ def main() -> None:
     value = args.database_url[0]
     scale, _, url = value.partition("=") if "=" in value.split("://")[0] else ("", "", value)
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "REQUIRE_2FA": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DB_STATEMENT_TIMEOUT_MS": os.environ.get("DB_STATEMENT_TIMEOUT_MS", "120000"),
-        # Both projects keep (or both drop) each worker's connection between requests.
-        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_ERROR_LOG": "/dev/null",
-    }
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "samordning.settings"
-    sys.path.insert(0, str(ROOT))
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    env = production_env(url)
 
     import django
 
