@@ -20,6 +20,10 @@ dates and times as dates (`yyyy-mm-dd`), per cent values as percentages
 A text cell that starts with = + - @ (or a tab or carriage return) would run
 as a formula in a spreadsheet program; such text gets a leading apostrophe.
 Numbers stay numbers.
+
+An XLSX cell holds at most 32,767 characters (Excel refuses or cuts a longer one):
+a longer text is cut at the last space before that and says so, and how much is
+left out; the CSV download has it whole.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -50,6 +55,8 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 PERCENT_FORMAT = "0.0%"
+# Excel's most characters in a cell.
+XLSX_CELL_LIMIT = 32_767
 # Column widths (in characters) come from the header and this many first rows.
 WIDTH_SAMPLE = 200
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -152,8 +159,27 @@ def _decimal_format(value: Decimal) -> str:
     return "0." + "0" * places if places else "0"
 
 
+def _within_cell_limit(text: str) -> str:
+    """`text` if Excel takes it whole, else cut at a space with a note saying so."""
+    if len(text) <= XLSX_CELL_LIMIT:
+        return text
+    # The note's own length depends on the number it names: reserve room for the widest.
+    room = XLSX_CELL_LIMIT - len(_note(len(text)))
+    cut = text.rfind(" ", 0, room + 1)
+    kept = text[: cut if cut > 0 else room].rstrip()
+    return kept + _note(len(text) - len(kept))
+
+
+def _note(left_out: int) -> str:
+    return " " + _("… (förkortad: %(count)s tecken till finns i CSV-filen)") % {
+        "count": left_out
+    }
+
+
 def _xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:
     value = safe_cell(value)
+    if isinstance(value, str):
+        value = _within_cell_limit(value)
     if isinstance(value, Percent):
         # Via Decimal: 41.7 % is 0.417, not 0.41700000000000004.
         cell = WriteOnlyCell(sheet, value=float(Decimal(str(value.value)) / 100))

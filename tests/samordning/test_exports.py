@@ -125,3 +125,28 @@ def test_xlsx_is_written_row_by_row(db):
     # tracemalloc is slow, so fewer rows here.)
     size, peak = _peak("xlsx", 3000)
     assert size > 60_000 and peak < 1_500_000, (size, peak)
+
+
+def _xlsx_rows(response):
+    data = b"".join(response.streaming_content)
+    response.close()
+    return [
+        [cell.value for cell in row]
+        for row in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows()
+    ]
+
+
+def test_an_xlsx_cell_longer_than_excel_takes_is_cut_at_a_space_and_says_so():
+    ids = " ".join(str(n) for n in range(100_000, 110_000))  # 69,999 characters
+    short = "12 15"
+    response = table_response("xlsx", "logg", ["Deltagare (id)"], [[ids], [short]])
+    _header, (long_cell,), (short_cell,) = _xlsx_rows(response)
+    assert short_cell == short
+    assert len(long_cell) <= 32_767
+    kept, note = long_cell.split(" … ", 1)
+    assert ids.startswith(kept + " ")  # whole ids only
+    assert note == f"(förkortad: {len(ids) - len(kept)} tecken till finns i CSV-filen)"
+    # The CSV has it whole.
+    csv_response_ = table_response("csv", "logg", ["Deltagare (id)"], [[ids]])
+    text = b"".join(csv_response_.streaming_content).decode("utf-8-sig")
+    assert ids in text
