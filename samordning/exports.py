@@ -171,9 +171,7 @@ def _within_cell_limit(text: str) -> str:
 
 
 def _note(left_out: int) -> str:
-    return " " + _("… (förkortad: %(count)s tecken till finns i CSV-filen)") % {
-        "count": left_out
-    }
+    return " " + _("… (förkortad: %(count)s tecken till finns i CSV-filen)") % {"count": left_out}
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:

@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import AccessMixin
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
+from samordning import prepared
 from samordning.http import request_user
 from samordning.models import User
 
@@ -130,13 +131,24 @@ def roles_granted(perm: str) -> frozenset[str]:
     return _GRANTS[perm]
 
 
+def _group_names(user_pk: int) -> list[tuple[Any, ...]]:
+    """The names of the user's groups, from a query compiled once per process: the
+    related manager built and compiled it anew on every request (0.7 ms, a fifth of
+    a logged-in 404's CPU)."""
+    return prepared.rows_for_pks(
+        lambda pks: Group.objects.filter(user__in=pks).values_list("name"),
+        [user_pk],
+        key="group-names",
+    )
+
+
 def roles_of(user: Subject) -> frozenset[str]:
     """The user's roles, read once per request object and cached on it."""
     if not isinstance(user, User) or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
+        names = {name for (name,) in _group_names(user.pk)}
         cached = frozenset(r for r in Role.values if r in names)
         if user.is_superuser:
             cached = cached | {Role.ADMIN}

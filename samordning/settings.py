@@ -204,7 +204,8 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses logins to a locked account before checking the password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the logged-in user read by a query compiled once (sessions.py).
+    "samordning.sessions.ModelBackend",
 ]
 
 # Login throttling (samordning/login_throttle.py, docs/security.md): the 6th failed
@@ -271,6 +272,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Sessions: an idle timeout and an absolute timeout after login, both enforced
 # by samordning.middleware.SessionTimeoutMiddleware; never readable from JavaScript.
+# Django's database sessions, read by one statement written once (samordning/sessions.py).
+SESSION_ENGINE = "samordning.sessions"
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
