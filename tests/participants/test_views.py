@@ -611,7 +611,15 @@ def test_coordinator_filter_offers_those_who_share_the_caseload(
     def offered(user):
         client.force_login(user)
         field = client.get(url).context["filter"].form.fields["coordinator"]
-        return set(field.queryset)
+        return {value for value, _label in field.widget.choices if value}
 
-    assert offered(coordinator) == {coordinator, coordinator2}
-    assert {coordinator, coordinator2, stranger} <= offered(admin_user)
+    assert offered(coordinator) == {coordinator.pk, coordinator2.pk}
+    assert {coordinator.pk, coordinator2.pk, stranger.pk} <= offered(admin_user)
+    # What is not offered is refused when sent; what is offered is taken.
+    client.force_login(coordinator)
+    refused = client.get(url, {"coordinator": stranger.pk}).context["filter"]
+    assert "coordinator" in refused.form.errors
+    taken = client.get(url, {"coordinator": coordinator2.pk}).context["filter"]
+    assert taken.form.is_valid() and taken.form.cleaned_data["coordinator"] == coordinator2
+    client.force_login(admin_user)
+    assert client.get(url, {"coordinator": stranger.pk}).context["filter"].form.is_valid()
