@@ -100,7 +100,10 @@ def answered_proposals(user: User, today: datetime.date) -> QuerySet[Placement]:
     ).exclude(pk=OuterRef("pk"))
     declined = Q(status=PlacementStatus.DECLINED, answered_at__gte=since) & ~Q(Exists(newer))
     expired = Q(status__in=PENDING_STATUSES, expires_on__lt=today)
-    return Placement.objects.in_caseload_of(user).filter(declined | expired)
+    # From the caseload's ids: joined as a subquery, PostgreSQL probed every placement
+    # declined in the country in 30 days for a newer proposal (23,000 nationally)
+    # before keeping the coordinator's (215-300 -> 53-58 ms).
+    return caseload_placements(user).filter(declined | expired)
 
 
 def ending_soon(user: User, today: datetime.date) -> QuerySet[Placement]:
