@@ -144,6 +144,14 @@ def _prepare_instance[M: Model](
     return sql, list(params), places[0], names, converters
 
 
+def _fits(connection: Any, model: type[Model], pk: int) -> bool:
+    kind = model._meta.pk.get_internal_type()  # type: ignore[union-attr]
+    if kind not in connection.ops.integer_field_ranges:
+        return True
+    low, high = connection.ops.integer_field_range(kind)
+    return (low is None or low <= pk) and (high is None or pk <= high)
+
+
 def instance_by_pk[M: Model](model: type[M], pk: Any, *, using: str = "default") -> M | None:
     """`model._default_manager.filter(pk=pk).first()`, the SQL compiled once per process.
 
@@ -159,9 +167,11 @@ def instance_by_pk[M: Model](model: type[M], pk: Any, *, using: str = "default")
     if prepared is None:
         return model._default_manager.using(using).filter(pk=pk).first()
     sql, template, place, names, converters = prepared
+    connection = connections[using]
+    if isinstance(pk, int) and not _fits(connection, model, pk):
+        return None  # beyond the column's integers: no row, as the ORM answers
     params = list(template)
     params[place] = pk
-    connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

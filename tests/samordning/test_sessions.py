@@ -56,6 +56,8 @@ def test_an_inactive_missing_or_malformed_user_is_nobody():
     assert backend.get_user(gone.pk) is None
     assert backend.get_user(gone.pk + 1000) is None
     assert backend.get_user("not-a-number") is None
+    assert backend.get_user(2**63) is None  # beyond the id column: nobody, not an error
+    assert backend.get_user(-(2**63) - 1) is None
 
 
 def test_a_session_is_read_until_it_expires():
