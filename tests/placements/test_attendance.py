@@ -237,7 +237,14 @@ def test_grid_shows_checkboxes_only_for_reportable_days(client, manager):
     text = response.text
     active = world.active.pk
     assert f'name="p{active}" value="{today:%Y-%m-%d}"' in text
-    assert f'value="{today - DAY:%Y-%m-%d}" id="p{active}-{(today - DAY).day}" checked' in text
+    # The world's present day yesterday is ticked, in its own month's grid (on the
+    # first of a month, last month's).
+    yesterday = today - DAY
+    if yesterday.month != today.month:
+        text_yesterday = _grid(client, month=f"{yesterday:%Y-%m}").text
+    else:
+        text_yesterday = text
+    assert f'value="{yesterday:%Y-%m-%d}" id="p{active}-{yesterday.day}" checked' in text_yesterday
     tomorrow = today + DAY
     if tomorrow.month == today.month:
         assert f'name="p{active}" value="{tomorrow:%Y-%m-%d}"' not in text
