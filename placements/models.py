@@ -420,15 +420,6 @@ class Placement(models.Model):
                 condition=Q(status=PlacementStatus.DECLINED),
                 name="placement_declined_idx",
             ),
-            # Each person's current placements (active, or proposed or accepted and
-            # maybe expired), index only: "placed or proposed?" probed per person
-            # (the "inactive" list, 14,500 people nationally: 120 -> 15 ms) reads
-            # this small index instead of every placement the person ever had.
-            models.Index(
-                fields=["participant", "status", "expires_on"],
-                condition=Q(status__in=[*PENDING_STATUSES, PlacementStatus.ACTIVE]),
-                name="placement_participant_now_idx",
-            ),
         ]
         # PlacementMonth carries the placement's offer (the invoice basis groups a
         # month per offer without reading every placement): a placement moved to

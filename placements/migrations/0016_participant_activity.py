@@ -130,10 +130,6 @@ class Migration(migrations.Migration):
             model_name='participantactivity',
             index=models.Index(fields=['last_at', 'participant'], name='participant_activity_idx'),
         ),
-        migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(condition=models.Q(('status__in', ['proposed', 'accepted', 'active'])), fields=['participant', 'status', 'expires_on'], name='placement_participant_now_idx'),
-        ),
         migrations.RunPython(add_sqlite_triggers, remove_sqlite_triggers, elidable=False),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
     ]
