@@ -407,6 +407,23 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
             """,
         ),
         (
+            # Nor did those that keep ParticipantActivity: each person's latest placement
+            # change or follow-up meeting, one grouped pass.
+            "participant activity",
+            """
+            INSERT INTO placements_participantactivity (participant_id, last_at)
+            SELECT participant_id, max(at) FROM (
+                SELECT pl.participant_id, pl.updated_at AS at
+                FROM placements_placement pl, base WHERE pl.id > base.pla
+                UNION ALL
+                SELECT pl.participant_id, fu.created_at
+                FROM placements_followupmeeting fu
+                JOIN placements_placement pl ON pl.id = fu.placement_id, base
+                WHERE fu.placement_id > base.pla
+            ) AS activity GROUP BY participant_id
+            """,
+        ),
+        (
             "present days",
             f"""
             INSERT INTO placements_attendanceday (placement_id, date, recorded_by_id,

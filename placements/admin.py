@@ -17,6 +17,7 @@ from placements.models import (
     FollowUpDue,
     FollowUpMeeting,
     OfferHoldStamp,
+    ParticipantActivity,
     Placement,
     PlacementMonth,
     SharedSnapshot,
@@ -225,6 +226,28 @@ class FollowUpDueAdmin(ViewOnlyAdminMixin, PlacementPartAdmin):
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         # The key is the placement's: a related lookup, which (unlike an id column's)
         # passes a number beyond the database's range on to SQLite (OverflowError).
+        if not is_db_id(object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
+
+
+@admin.register(ParticipantActivity)
+class ParticipantActivityAdmin(ViewOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """When something was last recorded in each person's placements: kept by database
+    triggers on the placements and follow-up meetings, so the admin may look, never
+    write."""
+
+    list_display = ("last_at", "participant")
+    list_filter = ("last_at",)
+    list_select_related = ("participant",)
+    readonly_fields = ("participant", "last_at")
+    ordering = ("-last_at", "-participant")
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.participant
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        # The key is the participant's: a related lookup (see FollowUpDueAdmin).
         if not is_db_id(object_id):
             return None
         return super().get_object(request, object_id, from_field)

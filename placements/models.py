@@ -208,6 +208,59 @@ PLACEMENT_FOLLOW_UP_DUE_PG_FUNC = f"""
 """  # noqa: S608  (built from the status constants only)
 
 
+# ParticipantActivity is kept the same way: each write to a placement (its updated_at
+# or participant) or a follow-up meeting (its created_at or placement) recomputes the
+# latest of the participant's placements' updated_at and meetings' created_at. The
+# participant's row is locked first, so two writers for one person (two placements,
+# or a placement and a meeting) leave the later time; the trigger fires after the
+# placement's hold stamp (its name sorts after it), so the locks go placement, offer,
+# participant, as the services take them. SQLite: migration 0016.
+def _activity_of(participants: str) -> str:
+    """Recompute ParticipantActivity for the participants matched by `participants`
+    (an SQL expression for `IN`): the rows exist exactly while a person has a
+    placement. Shared by the PostgreSQL triggers and migration 0016's SQLite ones."""
+    return f"""
+    DELETE FROM placements_participantactivity WHERE participant_id IN ({participants});
+    INSERT INTO placements_participantactivity (participant_id, last_at)
+    SELECT participant_id, max(at) FROM (
+        SELECT pl.participant_id, pl.updated_at AS at
+          FROM placements_placement pl WHERE pl.participant_id IN ({participants})
+        UNION ALL
+        SELECT pl.participant_id, fu.created_at
+          FROM placements_followupmeeting fu
+          JOIN placements_placement pl ON pl.id = fu.placement_id
+         WHERE pl.participant_id IN ({participants})
+    ) AS activity GROUP BY participant_id;
+    """  # noqa: S608  (built from fixed column expressions only)
+
+
+_PLACEMENT_PARTICIPANTS = "OLD.participant_id, NEW.participant_id"
+PLACEMENT_ACTIVITY_PG_FUNC = f"""
+    IF TG_OP = 'UPDATE' AND OLD.participant_id = NEW.participant_id
+       AND OLD.updated_at = NEW.updated_at THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM participants_participant
+     WHERE id IN ({_PLACEMENT_PARTICIPANTS}) ORDER BY id FOR NO KEY UPDATE;
+    {_activity_of(_PLACEMENT_PARTICIPANTS)}
+    RETURN NULL;
+"""
+_MEETING_PARTICIPANTS = (
+    "SELECT participant_id FROM placements_placement"
+    " WHERE id IN (OLD.placement_id, NEW.placement_id)"
+)
+FOLLOW_UP_ACTIVITY_PG_FUNC = f"""
+    IF TG_OP = 'UPDATE' AND OLD.placement_id = NEW.placement_id
+       AND OLD.created_at = NEW.created_at THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM participants_participant
+     WHERE id IN ({_MEETING_PARTICIPANTS}) ORDER BY id FOR NO KEY UPDATE;
+    {_activity_of(_MEETING_PARTICIPANTS)}
+    RETURN NULL;
+"""
+
+
 class Placement(models.Model):
     """A participant's work training at one offer, from proposal to outcome."""
 
@@ -398,6 +451,16 @@ class Placement(models.Model):
                 operation=pgtrigger.UpdateOf("status"),
                 condition=pgtrigger.Condition("OLD.status IS DISTINCT FROM NEW.status"),
                 func=PLACEMENT_FOLLOW_UP_DUE_PG_FUNC,
+            ),
+            # The participant's ParticipantActivity. Named to fire after the hold
+            # stamp (PostgreSQL fires a table's triggers in name order): the offer's
+            # lock before the participant's. SQLite: migration 0016.
+            pgtrigger.Trigger(
+                name="placement_last_activity",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=PLACEMENT_ACTIVITY_PG_FUNC,
             ),
         ]
 
@@ -641,6 +704,15 @@ class FollowUpMeeting(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 func=FOLLOW_UP_DUE_PG_FUNC,
             ),
+            # After follow_up_due (name order): the placement's lock, then the
+            # participant's. SQLite: migration 0016.
+            pgtrigger.Trigger(
+                name="follow_up_last_activity",
+                level=pgtrigger.Row,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=FOLLOW_UP_ACTIVITY_PG_FUNC,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -681,6 +753,37 @@ class FollowUpDue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement_id}: {self.due_on}"
+
+
+class ParticipantActivity(models.Model):
+    """When something was last recorded in a participant's placements: the latest of
+    their placements' `updated_at` and their follow-up meetings' `created_at`. Kept by
+    database triggers on both (never written by the application), so the "inactive"
+    attention list reads one row per person instead of walking their placements and
+    meetings (an admin's list at national scale: see docs/performance.md, seventh round).
+
+    A row exists exactly when the participant has a placement."""
+
+    participant = models.OneToOneField(
+        Participant,
+        verbose_name=_("deltagare"),
+        primary_key=True,
+        # A row exists only while the participant has placements, and those protect
+        # the participant: a deletable participant has no row here (as FollowUpDue).
+        on_delete=models.DO_NOTHING,
+        related_name="activity",
+    )
+    last_at = models.DateTimeField(_("senast registrerat"))
+
+    class Meta:
+        verbose_name = _("senaste aktivitet")
+        verbose_name_plural = _("senaste aktivitet")
+        # Those with recent activity, with the participant (index only).
+        indexes = [models.Index(fields=["last_at", "participant"], name="participant_activity_idx")]
+
+    def __str__(self) -> str:
+        # Never the name: this string ends up in the admin's log.
+        return f"{self.participant_id}: {self.last_at:%Y-%m-%d %H:%M}"
 
 
 class SharedSnapshot(models.Model):

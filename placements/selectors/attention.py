@@ -30,13 +30,14 @@ from placements.models import (
     AttendanceDay,
     AttentionCount,
     FollowUpDue,
-    FollowUpMeeting,
+    ParticipantActivity,
     Placement,
     PlacementStatus,
     WaitingListEntry,
 )
 from placements.selectors.enterprise import enterprise_placements, open_proposals
 from samordning import policy
+from samordning.expressions import InSubquery
 from samordning.models import AuditLog, User
 
 ENDING_SOON_DAYS = 30
@@ -128,21 +129,50 @@ def _caseload(user: User) -> QuerySet[Participant]:
     return Participant.objects.visible_to(user)
 
 
-def inactive_participants(user: User, today: datetime.date) -> QuerySet[Participant]:
-    """Enrolled, not placed, proposed, queued or parked, and nothing recorded for 60 days."""
-    cutoff = timezone.now() - datetime.timedelta(days=INACTIVE_DAYS)
-    person = OuterRef("pk")
+def _recently_active(person: OuterRef, cutoff: datetime.datetime) -> Exists:
+    """Something recorded in their placements or follow-up meetings since `cutoff`:
+    ParticipantActivity keeps the latest of those per person."""
+    return Exists(ParticipantActivity.objects.filter(participant=person, last_at__gte=cutoff))
+
+
+def _unoccupied(person: OuterRef, today: datetime.date) -> list[Any]:
+    """Not placed, proposed, queued or parked."""
     placements = Placement.objects.filter(participant=person)
-    return _caseload(user).filter(
-        Exists(Enrolment.objects.filter(participant=person, end_date__isnull=True)),
+    return [
         ~Exists(placements.filter(status=PlacementStatus.ACTIVE)),
         ~Exists(placements.pending(today)),
-        ~Exists(placements.filter(updated_at__gte=cutoff)),
-        ~Exists(
-            FollowUpMeeting.objects.filter(placement__participant=person, created_at__gte=cutoff)
-        ),
         ~Exists(WaitingListEntry.objects.waiting().filter(participant=person)),
         ~Exists(Parking.objects.current(today).filter(participant=person)),
+    ]
+
+
+def inactive_participants(user: User, today: datetime.date) -> QuerySet[Participant]:
+    """Enrolled, not placed, proposed, queued or parked, and nothing recorded for 60 days
+    (the participant's record, their placements' `updated_at`, their follow-up
+    meetings' `created_at`).
+
+    An admin's: first the open enrolments of people with nothing recorded in their
+    placements for 60 days (an index of 59,000 nationally against the index of
+    recent activity: a few left), then those people by primary key (InSubquery),
+    each probed for the rest. Asked all at once PostgreSQL expected 20,000 of them
+    and read every participant to join them (the people with an open enrolment are
+    mostly the placed, recently active ones: the planner cannot know).
+    A coordinator's: from their caseload, each person probed."""
+    cutoff = timezone.now() - datetime.timedelta(days=INACTIVE_DAYS)
+    if policy.is_admin(user):
+        quiet = Enrolment.objects.filter(end_date__isnull=True).exclude(
+            _recently_active(OuterRef("participant_id"), cutoff)
+        )
+        return _caseload(user).filter(
+            InSubquery("pk", quiet.order_by().values("participant_id")),
+            *_unoccupied(OuterRef("pk"), today),
+            updated_at__lt=cutoff,
+        )
+    person = OuterRef("pk")
+    return _caseload(user).filter(
+        Exists(Enrolment.objects.filter(participant=person, end_date__isnull=True)),
+        *_unoccupied(person, today),
+        ~_recently_active(person, cutoff),
         updated_at__lt=cutoff,
     )
 

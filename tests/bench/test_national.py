@@ -16,6 +16,7 @@ from enterprises.models import TrainingOffer
 from participants.models import Enrolment, Participant
 from placements.models import (
     AttendanceDay,
+    ParticipantActivity,
     Placement,
     PlacementMonth,
     PlacementStatus,
@@ -46,6 +47,7 @@ REFERENCES = [
     ("placements_attendanceday", "placement_id", "placements_placement"),
     ("placements_sharedsnapshot", "placement_id", "placements_placement"),
     ("placements_placementmonth", "placement_id", "placements_placement"),
+    ("placements_participantactivity", "participant_id", "participants_participant"),
     ("enterprises_trainingoffer", "enterprise_id", "enterprises_enterprise"),
     ("enterprises_enterprise", "municipality_id", "samordning_municipality"),
     ("enterprises_enterprise_managers", "user_id", "samordning_user"),
@@ -107,6 +109,28 @@ def test_the_month_summary_equals_the_present_days(loaded: None) -> None:
         )
         assert cursor.fetchone()[0] == 0
     assert PlacementMonth.objects.count() > 0
+
+
+def test_the_activity_equals_the_placements_and_meetings(loaded: None) -> None:
+    """The loader fills ParticipantActivity by one grouped pass (its triggers are off):
+    each person's latest placement change or follow-up meeting, as the triggers keep it."""
+    grouped = """
+        SELECT participant_id, max(at) FROM (
+            SELECT participant_id, updated_at AS at FROM placements_placement
+            UNION ALL
+            SELECT pl.participant_id, fu.created_at
+              FROM placements_followupmeeting fu
+              JOIN placements_placement pl ON pl.id = fu.placement_id
+        ) AS activity GROUP BY participant_id
+    """
+    kept = "SELECT participant_id, last_at FROM placements_participantactivity"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (({grouped} EXCEPT ALL {kept})"  # noqa: S608
+            f" UNION ALL ({kept} EXCEPT ALL {grouped})) differences"
+        )
+        assert cursor.fetchone()[0] == 0
+    assert ParticipantActivity.objects.count() == Participant.objects.count()
 
 
 def test_no_offer_and_no_person_is_over_booked(loaded: None) -> None:

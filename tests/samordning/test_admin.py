@@ -29,6 +29,7 @@ from placements.models import (
     AttentionCount,
     FollowUpDue,
     OfferHoldStamp,
+    ParticipantActivity,
     Placement,
     PlacementMonth,
     SharedSnapshot,
@@ -67,6 +68,7 @@ VIEW_ONLY = {
     PlacementMonth,  # kept by database triggers on the present days
     OfferHoldStamp,  # kept by database triggers on the placements
     FollowUpDue,  # kept by database triggers on the follow-up meetings
+    ParticipantActivity,  # kept by database triggers on the placements and meetings
     AttentionCount,  # kept by the worker and the admin's pages
 }
 # django-otp's devices under Swedish names: third-party rows (users enrol their own),
