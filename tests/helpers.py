@@ -1,17 +1,19 @@
-"""Small assertions shared by the model tests."""
+"""Small assertions and harnesses shared by the model tests."""
 
 from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 
 @contextmanager
@@ -62,3 +64,43 @@ def breaks_date_range(obj: Any, field: str, value: Any = LONG_AGO) -> None:
             value = datetime.datetime.combine(value, datetime.time(12), tzinfo=datetime.UTC)
     with pytest.raises(IntegrityError, match=f"{field}_in_range"), transaction.atomic():
         type(obj)._default_manager.filter(pk=obj.pk).update(**{field: value})
+
+
+def write_at_once(
+    first_write: Callable[[], object], second_write: Callable[[], object]
+) -> list[str]:
+    """Run two writes in two threads, each in its own transaction, overlapping: the
+    first writes and holds its transaction open half a second; the second writes
+    meanwhile. The errors either raised, as text ([] when both committed)."""
+    first_written = threading.Event()
+    errors: list[str] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                first_write()
+                first_written.set()
+                time.sleep(0.5)  # the second writes meanwhile
+        except Exception as error:  # noqa: BLE001 - the caller asserts on any escape
+            errors.append(f"first: {type(error).__name__}: {error}")
+            first_written.set()
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_written.wait(timeout=30)
+            with transaction.atomic():
+                second_write()
+        except Exception as error:  # noqa: BLE001 - the caller asserts on any escape
+            errors.append(f"second: {type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    connection.close()
+    return errors

@@ -92,6 +92,16 @@ def test_every_reference_points_at_a_row(loaded: None) -> None:
     assert not Placement.objects.exclude(enrolment__participant=F("participant")).exists()
 
 
+def _differences(expected: str, kept: str) -> int:
+    """How many rows one query has and the other lacks, counting repeats."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (({expected} EXCEPT ALL {kept})"  # noqa: S608
+            f" UNION ALL ({kept} EXCEPT ALL {expected})) differences"
+        )
+        return cursor.fetchone()[0]
+
+
 def test_the_month_summary_equals_the_present_days(loaded: None) -> None:
     """The loader fills PlacementMonth by one grouped pass (its triggers are off),
     each row with its placement's offer."""
@@ -102,12 +112,7 @@ def test_the_month_summary_equals_the_present_days(loaded: None) -> None:
          GROUP BY 1, 2, 4
     """
     summary = "SELECT placement_id, month, present_days, offer_id FROM placements_placementmonth"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (({grouped} EXCEPT ALL {summary})"  # noqa: S608
-            f" UNION ALL ({summary} EXCEPT ALL {grouped})) differences"
-        )
-        assert cursor.fetchone()[0] == 0
+    assert _differences(grouped, summary) == 0
     assert PlacementMonth.objects.count() > 0
 
 
@@ -124,12 +129,7 @@ def test_the_activity_equals_the_placements_and_meetings(loaded: None) -> None:
         ) AS activity GROUP BY participant_id
     """
     kept = "SELECT participant_id, last_at FROM placements_participantactivity"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (({grouped} EXCEPT ALL {kept})"  # noqa: S608
-            f" UNION ALL ({kept} EXCEPT ALL {grouped})) differences"
-        )
-        assert cursor.fetchone()[0] == 0
+    assert _differences(grouped, kept) == 0
     assert ParticipantActivity.objects.count() == Participant.objects.count()
 
 

@@ -6,12 +6,10 @@ latest planned next meeting, when it is later than the latest meeting held), and
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Max, ProtectedError
 from django.urls import reverse
 
@@ -25,6 +23,7 @@ from placements.models import (
 from placements.selectors import attention
 from placements.services.lifecycle import follow_up_record, placement_start
 from tests.factories import EnrolledParticipantFactory, FollowUpMeetingFactory, PlacementFactory
+from tests.helpers import write_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -254,37 +253,10 @@ def test_two_meetings_written_at_once_for_one_placement_leave_the_right_date() -
     its meeting. Without the lock it would not see it, and its INSERT would meet the
     first one's row: a unique violation."""
     placement = _active()
-    first_written = threading.Event()
-    errors: list[str] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                _meeting(placement, START + 10 * DAY, START + 70 * DAY)
-                first_written.set()
-                time.sleep(0.5)  # the second writes meanwhile
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"first: {type(error).__name__}: {error}")
-            first_written.set()
-        finally:
-            connection.close()
-
-    def second() -> None:
-        try:
-            first_written.wait(timeout=30)
-            with transaction.atomic():
-                _meeting(placement, START + 20 * DAY, START + 40 * DAY)
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"second: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    connection.close()
+    errors = write_at_once(
+        lambda: _meeting(placement, START + 10 * DAY, START + 70 * DAY),
+        lambda: _meeting(placement, START + 20 * DAY, START + 40 * DAY),
+    )
     assert errors == []
     assert_due({placement.pk: START + 70 * DAY})
 

@@ -7,12 +7,10 @@ meaning as before it existed."""
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +31,7 @@ from tests.factories import (
     PlacementFactory,
     TrainingOfferFactory,
 )
+from tests.helpers import write_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -200,37 +199,10 @@ def test_a_meeting_and_a_placement_written_at_once_for_one_person_leave_the_late
     one, two = _placement(person, status=S.ACTIVE), _placement(person)
     _stamp(one, T0)
     _stamp(two, T0)
-    first_written = threading.Event()
-    errors: list[str] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                FollowUpMeetingFactory(placement=one)
-                first_written.set()
-                time.sleep(0.5)  # the second writes meanwhile
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"first: {type(error).__name__}: {error}")
-            first_written.set()
-        finally:
-            connection.close()
-
-    def second() -> None:
-        try:
-            first_written.wait(timeout=30)
-            with transaction.atomic():
-                Placement.objects.filter(pk=two.pk).update(updated_at=T0 + DAY)
-        except Exception as error:  # noqa: BLE001 - the test reports any escape
-            errors.append(f"second: {type(error).__name__}: {error}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    connection.close()
+    errors = write_at_once(
+        lambda: FollowUpMeetingFactory(placement=one),
+        lambda: Placement.objects.filter(pk=two.pk).update(updated_at=T0 + DAY),
+    )
     assert errors == []
     meeting = FollowUpMeeting.objects.get()
     assert meeting.created_at > T0 + DAY
