@@ -386,7 +386,10 @@ def statements(n: int, attendance_months: int, password_hash: str) -> list[tuple
             INSERT INTO placements_followupmeeting (placement_id, date, attendees, notes,
               next_meeting, recorded_by_id, created_at)
             SELECT pl.id, pl.start_date + 30, 'Deltagare, handledare, koordinator',
-                   'Går bra.', pl.start_date + 60, NULL, now()
+                   'Går bra.', pl.start_date + 60, NULL,
+                   -- Recorded on the meeting's day, as a coordinator would (not the
+                   -- load's time: every person would look active, no one inactive).
+                   (pl.start_date + 30) + time '14:00'
             FROM placements_placement pl, base
             WHERE pl.id > base.pla AND pl.start_date IS NOT NULL
               AND pl.start_date + 30 <= current_date
