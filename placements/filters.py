@@ -93,7 +93,8 @@ class ParticipantFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A fresh queryset per request (the class attribute is evaluated at import).
+        # The coordinators this user may filter by, scoped per request (the class
+        # attribute, evaluated at import, refuses every value).
         user = getattr(self.request, "user", None)
         shared_with = user.pk if user is not None and not policy.is_admin(user) else None
         if self.is_bound and self.data.get("coordinator"):

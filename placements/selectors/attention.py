@@ -10,7 +10,8 @@ links to a filtered list (`attention_rows` gives that list's rows).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -78,6 +79,10 @@ def caseload_of(participants: QuerySet[Participant]) -> tuple[Any, int]:
     return pks, len(pks)
 
 
+# While attention_items counts, the caseload's pks read for one kind serve the next.
+_CASELOAD_MEMO = "_samordning_caseload_pks"
+
+
 def caseload_placements(user: User) -> QuerySet[Placement]:
     """`Placement.objects.in_caseload_of(user)`, with a coordinator's caseload read
     first as a list (caseload_of): one more query, and PostgreSQL starts from the
@@ -85,8 +90,25 @@ def caseload_placements(user: User) -> QuerySet[Placement]:
     nationally). An admin's caseload is everyone: as in_caseload_of."""
     if policy.is_admin(user):
         return Placement.objects.in_caseload_of(user)
-    caseload, _count = caseload_of(Participant.objects.visible_to(user))
+    memo: dict[str, Any] | None = getattr(user, _CASELOAD_MEMO, None)
+    caseload = memo.get("pks") if memo is not None else None
+    if caseload is None:
+        caseload, _count = caseload_of(Participant.objects.visible_to(user))
+        if memo is not None:
+            memo["pks"] = caseload
     return Placement.objects.filter(participant__in=caseload)
+
+
+@contextmanager
+def _caseload_read_once(user: User) -> Iterator[None]:
+    """Within the block, caseload_placements(user) reads the caseload once (the
+    start page and "Att göra" count two kinds from it). Only within: a caseload
+    kept on the user object would go stale when the request changes it."""
+    setattr(user, _CASELOAD_MEMO, {})
+    try:
+        yield
+    finally:
+        delattr(user, _CASELOAD_MEMO)
 
 
 # --- the coordinator's kinds (admins: association-wide) ------------------------------
@@ -365,7 +387,8 @@ def attention_items(user: User, *, today: datetime.date | None = None) -> list[A
     if policy.is_admin(user) and today == real_today:
         counts, counted_at = association_counts(user, kinds, today)
     else:
-        counts = {kind.slug: kind.rows(user, today).count() for kind in kinds}
+        with _caseload_read_once(user):
+            counts = {kind.slug: kind.rows(user, today).count() for kind in kinds}
     return [
         AttentionItem(
             kind.slug,

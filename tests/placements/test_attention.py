@@ -11,7 +11,12 @@ from django.utils import timezone
 from participants.models import Consent, Parking, Participant
 from placements.models import PlacementStatus, WaitingListEntry
 from placements.selectors import attention
-from placements.selectors.attention import AttentionItem, attention_items
+from placements.selectors.attention import (
+    KINDS_BY_SLUG,
+    AttentionItem,
+    attention_items,
+    attention_rows,
+)
 from samordning.models import AuditAction, AuditLog
 from tests.factories import (
     AttendanceDayFactory,
@@ -203,10 +208,22 @@ def test_query_count_is_bounded(admin_user, coordinator, django_assert_max_num_q
         attention_items(admin_user)
     with django_assert_max_num_queries(1):
         attention_items(admin_user)
-    # Six count queries, the caseload's pks read for two of them (ending soon, answered
-    # proposals); one spare.
-    with django_assert_max_num_queries(9):
+    # The roles, six count queries, and the caseload's pks read once for two of them
+    # (ending soon, answered proposals).
+    with django_assert_max_num_queries(8):
         attention_items(coordinator)
+
+
+def test_the_caseload_read_once_does_not_outlive_the_count(coordinator):
+    """The same user object counted again after its caseload grew (a request that
+    registers someone, a worker's loop) counts the new people too."""
+    _caseload_world(coordinator)
+    before = _counts(coordinator)
+    _caseload_world(coordinator)
+    ending_soon = attention_rows(coordinator, KINDS_BY_SLUG["ending-soon"], TODAY)
+    assert (before["ending-soon"], ending_soon.count()) == (1, 2)
+    after = _counts(coordinator)
+    assert after["proposals-answered"] == 2 * before["proposals-answered"] > 0
 
 
 def test_the_page_and_the_start_page_link_to_the_lists(coordinator, client):
