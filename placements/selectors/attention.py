@@ -79,8 +79,35 @@ def caseload_of(participants: QuerySet[Participant]) -> tuple[Any, int]:
     return pks, len(pks)
 
 
-# While attention_items counts, the caseload's pks read for one kind serve the next.
-_CASELOAD_MEMO = "_samordning_caseload_pks"
+# Within caseload_read_once, the caseload read for one count serves the next.
+_CASELOAD_MEMO = "_samordning_caseload"
+
+
+@contextmanager
+def caseload_read_once(user: User) -> Iterator[None]:
+    """Within the block, caseload(user) reads the caseload once: the start page and
+    "Att göra" count several things from it. Only within: a caseload kept on the user
+    object would go stale when a request or a worker's loop changes it."""
+    if hasattr(user, _CASELOAD_MEMO):  # an outer block reads it once already
+        yield
+        return
+    setattr(user, _CASELOAD_MEMO, {})
+    try:
+        yield
+    finally:
+        delattr(user, _CASELOAD_MEMO)
+
+
+def caseload(user: User) -> tuple[Any, int]:
+    """The people `user` may see as caseload_of gives them (pks, or a subquery when
+    there are many) and how many; read once within caseload_read_once."""
+    memo: dict[str, tuple[Any, int]] | None = getattr(user, _CASELOAD_MEMO, None)
+    if memo is not None and "caseload" in memo:
+        return memo["caseload"]
+    answer = caseload_of(Participant.objects.visible_to(user))
+    if memo is not None:
+        memo["caseload"] = answer
+    return answer
 
 
 def caseload_placements(user: User) -> QuerySet[Placement]:
@@ -90,25 +117,8 @@ def caseload_placements(user: User) -> QuerySet[Placement]:
     nationally). An admin's caseload is everyone: as in_caseload_of."""
     if policy.is_admin(user):
         return Placement.objects.in_caseload_of(user)
-    memo: dict[str, Any] | None = getattr(user, _CASELOAD_MEMO, None)
-    caseload = memo.get("pks") if memo is not None else None
-    if caseload is None:
-        caseload, _count = caseload_of(Participant.objects.visible_to(user))
-        if memo is not None:
-            memo["pks"] = caseload
-    return Placement.objects.filter(participant__in=caseload)
-
-
-@contextmanager
-def _caseload_read_once(user: User) -> Iterator[None]:
-    """Within the block, caseload_placements(user) reads the caseload once (the
-    start page and "Att göra" count two kinds from it). Only within: a caseload
-    kept on the user object would go stale when the request changes it."""
-    setattr(user, _CASELOAD_MEMO, {})
-    try:
-        yield
-    finally:
-        delattr(user, _CASELOAD_MEMO)
+    people, _count = caseload(user)
+    return Placement.objects.filter(participant__in=people)
 
 
 # --- the coordinator's kinds (admins: association-wide) ------------------------------
@@ -387,7 +397,7 @@ def attention_items(user: User, *, today: datetime.date | None = None) -> list[A
     if policy.is_admin(user) and today == real_today:
         counts, counted_at = association_counts(user, kinds, today)
     else:
-        with _caseload_read_once(user):
+        with caseload_read_once(user):
             counts = {kind.slug: kind.rows(user, today).count() for kind in kinds}
     return [
         AttentionItem(

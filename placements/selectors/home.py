@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from enterprises.models import TrainingOffer
-from participants.models import Participant
 from placements.models import Placement, PlacementStatus, unexpired
-from placements.selectors.attention import caseload_of
+from placements.selectors.attention import caseload
 from placements.selectors.enterprise import enterprise_placements, open_proposals
 from samordning.models import User
 
@@ -29,11 +28,11 @@ class CoordinatorOverview:
 
 
 def coordinator_overview(user: User, *, today: datetime.date) -> CoordinatorOverview:
-    """Three queries: the caseload, its placements by status, those ending soon."""
+    """Three queries: the caseload (none when read already within
+    caseload_read_once), its placements by status, those ending soon."""
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
-    participants = Participant.objects.visible_to(user)
-    caseload, count = caseload_of(participants)
-    placements = Placement.objects.filter(participant__in=caseload)
+    people, count = caseload(user)
+    placements = Placement.objects.filter(participant__in=people)
     counts = placements.aggregate(
         proposed=Count("pk", filter=Q(status=PlacementStatus.PROPOSED) & unexpired(today)),
         accepted=Count("pk", filter=Q(status=PlacementStatus.ACCEPTED) & unexpired(today)),

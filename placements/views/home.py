@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from placements.selectors import home as selectors
-from placements.selectors.attention import attention_items
+from placements.selectors.attention import attention_items, caseload_read_once
 from samordning import policy
 from samordning.audit import audit_page_view
 from samordning.http import AuthedRequest
@@ -20,11 +20,14 @@ def home(request: AuthedRequest) -> HttpResponse:
     """Any logged-in user; a user without a role is told whom to ask."""
     today = timezone.localdate()
     context: dict[str, object] = {}
-    if policy.can(request.user, Perm.ATTENTION_VIEW):
-        # Counts only, no names: the first block of the page.
-        context["attention_items"] = attention_items(request.user, today=today)
-    if policy.is_coordinator(request.user):
-        overview = selectors.coordinator_overview(request.user, today=today)
+    with caseload_read_once(request.user):  # "Att göra" and the overview count from it
+        if policy.can(request.user, Perm.ATTENTION_VIEW):
+            # Counts only, no names: the first block of the page.
+            context["attention_items"] = attention_items(request.user, today=today)
+        overview = None
+        if policy.is_coordinator(request.user):
+            overview = selectors.coordinator_overview(request.user, today=today)
+    if overview is not None:
         context["overview"] = overview
         if overview.ending_soon:
             # The start page names the participants whose placements end soon.

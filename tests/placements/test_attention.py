@@ -214,6 +214,21 @@ def test_query_count_is_bounded(admin_user, coordinator, django_assert_max_num_q
         attention_items(coordinator)
 
 
+@pytest.mark.parametrize("worlds", [1, 4])
+def test_a_coordinators_start_page_reads_the_caseload_once(
+    coordinator, client, worlds, django_assert_max_num_queries
+):
+    """Session, user, roles; "Att göra": the caseload's pks, six counts; the overview:
+    the placements by status, those ending soon; the audit row. The same at two sizes."""
+    for _ in range(worlds):
+        _caseload_world(coordinator)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert len(response.context["overview"].ending_soon) == worlds
+
+
 def test_the_caseload_read_once_does_not_outlive_the_count(coordinator):
     """The same user object counted again after its caseload grew (a request that
     registers someone, a worker's loop) counts the new people too."""
