@@ -174,9 +174,14 @@ else:
     # JIT off: PostgreSQL compiles a plan once its estimated cost passes jit_above_cost,
     # which the statistics' grouped aggregates do at national scale; compiling took
     # 5.8 s for a query that ran in 0.1 s (docs/performance.md). Our queries are short.
+    # Custom plans always: a prepared statement (below) and every statement of a trigger
+    # function would otherwise switch to a generic plan after five runs when that looks
+    # no dearer. Planned without the values, a manager's placement list took 0.9 s
+    # instead of 2 ms from its tenth run on; planned while a table was empty, a trigger
+    # read the whole table for every row after (docs/performance.md, eighth round).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
-        " -c jit=off"
+        " -c jit=off -c plan_cache_mode=force_custom_plan"
     )
     # Prepared statements: psycopg binds the parameters on the server and, on a kept
     # connection, prepares a statement at its fifth run, so PostgreSQL parses and plans
