@@ -184,12 +184,12 @@ else:
         " -c jit=off -c plan_cache_mode=force_custom_plan"
     )
     # Prepared statements: psycopg binds the parameters on the server and, on a kept
-    # connection, prepares a statement at its fifth run, so PostgreSQL parses and plans
-    # a page's queries once per worker instead of on every request (its CPU per request
-    # for the participant list 3.1 -> 1.5 ms, the app's floor 0.33 -> 0.13;
-    # docs/performance.md, sixth round). Django turns them off by default for the sake
-    # of poolers: 0 behind one that does not keep them (pgbouncer in transaction mode
-    # before 1.21).
+    # connection, prepares a statement at its fifth run, so PostgreSQL parses a page's
+    # queries once per worker instead of on every request (planned each time, above;
+    # with generic plans too, the participant list's database CPU per request went
+    # 3.1 -> 1.5 ms, the app's floor 0.33 -> 0.13; docs/performance.md, sixth round).
+    # Django turns them off by default for the sake of poolers: 0 behind one that does
+    # not keep them (pgbouncer in transaction mode before 1.21).
     if envbool("DB_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
