@@ -85,29 +85,28 @@ _CASELOAD_MEMO = "_samordning_caseload"
 
 @contextmanager
 def caseload_read_once(user: User) -> Iterator[None]:
-    """Within the block, caseload(user) reads the caseload once: the start page and
-    "Att göra" count several things from it. Only within: a caseload kept on the user
-    object would go stale when a request or a worker's loop changes it."""
+    """Within the block, read_caseload(user) reads the caseload once: the start page
+    and "Att göra" count several things from it. Only within: a caseload kept on the
+    user object would go stale when a request or a worker's loop changes it."""
     if hasattr(user, _CASELOAD_MEMO):  # an outer block reads it once already
         yield
         return
-    setattr(user, _CASELOAD_MEMO, {})
+    setattr(user, _CASELOAD_MEMO, None)
     try:
         yield
     finally:
         delattr(user, _CASELOAD_MEMO)
 
 
-def caseload(user: User) -> tuple[Any, int]:
+def read_caseload(user: User) -> tuple[Any, int]:
     """The people `user` may see as caseload_of gives them (pks, or a subquery when
     there are many) and how many; read once within caseload_read_once."""
-    memo: dict[str, tuple[Any, int]] | None = getattr(user, _CASELOAD_MEMO, None)
-    if memo is not None and "caseload" in memo:
-        return memo["caseload"]
-    answer = caseload_of(Participant.objects.visible_to(user))
-    if memo is not None:
-        memo["caseload"] = answer
-    return answer
+    read: tuple[Any, int] | None = getattr(user, _CASELOAD_MEMO, None)
+    if read is None:
+        read = caseload_of(Participant.objects.visible_to(user))
+        if hasattr(user, _CASELOAD_MEMO):
+            setattr(user, _CASELOAD_MEMO, read)
+    return read
 
 
 def caseload_placements(user: User) -> QuerySet[Placement]:
@@ -117,7 +116,7 @@ def caseload_placements(user: User) -> QuerySet[Placement]:
     nationally). An admin's caseload is everyone: as in_caseload_of."""
     if policy.is_admin(user):
         return Placement.objects.in_caseload_of(user)
-    people, _count = caseload(user)
+    people, _count = read_caseload(user)
     return Placement.objects.filter(participant__in=people)
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from enterprises.models import TrainingOffer
 from placements.models import Placement, PlacementStatus, unexpired
-from placements.selectors.attention import caseload
+from placements.selectors.attention import read_caseload
 from placements.selectors.enterprise import enterprise_placements, open_proposals
 from samordning.models import User
 
@@ -31,7 +31,7 @@ def coordinator_overview(user: User, *, today: datetime.date) -> CoordinatorOver
     """Three queries: the caseload (none when read already within
     caseload_read_once), its placements by status, those ending soon."""
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
-    people, count = caseload(user)
+    people, count = read_caseload(user)
     placements = Placement.objects.filter(participant__in=people)
     counts = placements.aggregate(
         proposed=Count("pk", filter=Q(status=PlacementStatus.PROPOSED) & unexpired(today)),
