@@ -13,7 +13,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     user_roles = policy.roles_of(user)
     return {
-        "can": {name: policy.can(user, perm) for name, perm in policy.Perm.names().items()},
+        "can": policy.capabilities(user_roles),
         "user_roles": user_roles,
         "is_coordinator": policy.Role.COORDINATOR in user_roles,
         "is_manager": policy.Role.MANAGER in user_roles,

@@ -9,8 +9,9 @@ user's scope is a 404, a function the role may not use is a 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Mapping
+from functools import cache, wraps
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -179,6 +180,17 @@ def is_funder(user: Subject) -> bool:
 def can(user: Subject, perm: str) -> bool:
     """May this user use the capability `perm` at all (row scope aside)?"""
     return bool(roles_of(user) & _GRANTS[perm])
+
+
+@cache
+def capabilities(user_roles: frozenset[str]) -> Mapping[str, bool]:
+    """Which capabilities these roles have, by attribute name ({"PARTICIPANT_VIEW":
+    True, ...}), for templates' menus and buttons. One read-only mapping per set of
+    roles, made once per process: asking `can` for each of the 29 capabilities on
+    every page took a fifth of a logged-in 404's CPU."""
+    return MappingProxyType(
+        {name: bool(user_roles & _GRANTS[perm]) for name, perm in Perm.names().items()}
+    )
 
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
