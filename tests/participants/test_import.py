@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from participants.models import Consent, Participant
 from participants.resources import ParticipantResource
+from samordning import audit
 from samordning.imports import run_import
 from samordning.models import AuditAction, AuditLog
 from samordning.spreadsheets import SpreadsheetRefused
@@ -285,6 +286,33 @@ def test_caseload_export_streams_with_one_audit_row_and_constant_queries(
         assert response.streaming
         assert AuditLog.objects.filter(action=AuditAction.EXPORT).count() == before + 1
         log = AuditLog.objects.filter(action=AuditAction.EXPORT).latest("pk")
-        assert log.subjects.count(",") - 1 == size
+        # Written by the database in the order and form subjects_text gives (numeric
+        # order: with 30 people, ",10," comes after ",9,"), one id per person.
+        assert log.subjects == audit.subjects_text(Participant.objects.values_list("pk", flat=True))
+        assert log.object_id == str(size)
         if fmt == "csv":
             assert content.decode("utf-8-sig").count("\n") == size + 1
+
+
+def test_caseload_export_names_its_people_in_the_database(
+    client, coordinator, coordinator2, monkeypatch
+):
+    """The export's audit row gets its ids from the INSERT itself, so a worker never
+    holds them (an admin's caseload is everyone); an empty caseload names nobody."""
+    client.force_login(coordinator)
+    url = reverse("participants:caseload-export", args=["csv"])
+
+    def refuse(_ids):
+        raise AssertionError("the caseload's ids were read into Python")
+
+    monkeypatch.setattr(audit, "subjects_text", refuse)
+    b"".join(client.get(url).streaming_content)
+    log = AuditLog.objects.get(action=AuditAction.EXPORT)
+    assert (log.subjects, log.object_id) == ("", "0")
+
+    people = ParticipantFactory.create_batch(3, coordinators=[coordinator])
+    people[0].coordinators.add(coordinator2)  # two coordinators: still named once
+    b"".join(client.get(url).streaming_content)
+    log = AuditLog.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    ids = sorted(p.pk for p in people)
+    assert (log.subjects, log.object_id) == (f",{','.join(map(str, ids))},", "3")
