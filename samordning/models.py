@@ -109,6 +109,7 @@ _AUDIT_FROZEN_COLUMNS = (
     "path",
     "detail",
     "responsible",
+    "subjects",
 )
 _AUDIT_UPDATE_REFUSED = " OR ".join(
     [f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in _AUDIT_FROZEN_COLUMNS]

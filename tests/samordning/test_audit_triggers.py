@@ -23,6 +23,7 @@ PSEUDONYM = "Deltagare 42 (anonymiserad)"
 
 def _row(**extra: object) -> AuditLog:
     values: dict[str, object] = {
+        "subjects": ",42,",
         "action": "view",
         "object_type": "participants.participant",
         "object_id": "42",
@@ -68,6 +69,13 @@ WAYS_AROUND_PYTHON = {
         "UPDATE samordning_auditlog SET object_repr = 'Deltagare 4x2 (anonymiserad)'"
     ),
     "raw DELETE": _raw("DELETE FROM samordning_auditlog"),
+    # Who was shown: erasing it would hide whom a list page showed.
+    "raw UPDATE of the people shown, with a pseudonym": _raw(
+        "UPDATE samordning_auditlog SET subjects = '', object_repr = 'Deltagare 42 (anonymiserad)'"
+    ),
+    "queryset update of the people shown, with a pseudonym": lambda: models.QuerySet.update(
+        AuditLog.objects.all(), object_repr=PSEUDONYM, subjects=",1,"
+    ),
 }
 
 
@@ -80,7 +88,18 @@ def test_the_database_refuses_changes_and_deletes(way: str) -> None:
 
     row.refresh_from_db()
     assert (row.object_repr, row.detail, row.path) == ("Anna Andersson", "", "/deltagare/42/")
+    assert row.subjects == ",42,"
     assert AuditLog.objects.count() == 1
+
+
+def test_every_column_but_the_name_is_frozen() -> None:
+    """The triggers list the columns an UPDATE may not change: all but object_repr
+    (which only pseudonymisation may change). A column added to the log must be added
+    there too, and a migration written for both databases."""
+    from samordning.models import _AUDIT_FROZEN_COLUMNS
+
+    columns = {field.column for field in AuditLog._meta.concrete_fields}
+    assert set(_AUDIT_FROZEN_COLUMNS) == columns - {"object_repr"}
 
 
 @pytest.mark.django_db
