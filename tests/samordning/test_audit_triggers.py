@@ -3,7 +3,7 @@
 Each case first steps around the model's Python guards (AuditLog.save/delete, the
 queryset's update/delete), the way a bug, a shell session or a raw query would, and
 shows that the database itself refuses: on PostgreSQL the pgtrigger triggers on
-samordning.AuditLog, on SQLite the triggers of migration samordning 0004. The one
+samordning.AuditLog, on SQLite the triggers of migrations samordning 0005 and 0008. The one
 change let through is the pseudonymisation that anonymisation performs.
 """
 
