@@ -9,15 +9,20 @@ third-party apps' admins included) use it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, cast, runtime_checkable
 
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects, quote
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, router
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,12 +68,129 @@ class TableDatesMixin:
         return [_table_date_column(self.model, name) for name in columns]
 
 
-def with_table_dates(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    if issubclass(admin_class, TableDatesMixin):
+@runtime_checkable
+class PersonalDataAdmin(Protocol):
+    """An admin whose rows are about people: its reads are audit-logged, and it says
+    which participants a list of its rows names (samordning.admin.AuditedAdminMixin)."""
+
+    def audit_subject_ids(self, objects: list[Any]) -> list[int]: ...
+
+
+DeletedObjects = tuple[list[Any], dict[str, int], set[str], list[Any]]
+
+
+class DeleteRulesMixin:
+    """The delete confirmation (one row, or "delete selected") of every admin.
+
+    Many-to-many links protect like the foreign keys do (PROTECT everywhere): Django
+    deletes link rows silently, so deleting a business area would strip it from every
+    enterprise and participant, and deleting a user would leave their participants
+    without a responsible coordinator (and so hidden from everyone). Any row still
+    linked to a deleted row, from either side of the link, is listed as protecting
+    it: the admin removes the links first, on purpose.
+
+    The lists name no person: rows of a personal-data admin (and of models without an
+    admin, such as the admin's own log, whose texts may hold names) are shown by
+    number, linked to their change page. The page then shows no personal data, so it
+    needs no audit row; logging it instead would write every related person into the
+    log whenever the page is opened (a municipality's confirmation listed 141
+    participants by name), and an admin who needs to know who it is opens the row,
+    which is logged.
+    """
+
+    admin_site: admin.AdminSite
+
+    def get_deleted_objects(self, objs: Sequence[models.Model], request: HttpRequest) -> Any:
+        return deleted_objects(objs, request, self.admin_site)
+
+
+def deleted_objects(
+    objs: Sequence[models.Model], request: HttpRequest, site: admin.AdminSite
+) -> DeletedObjects:
+    """Django's `admin.utils.get_deleted_objects` (what goes, what protects, which
+    permissions are missing), with many-to-many links protecting and no person named
+    (see DeleteRulesMixin)."""
+    if not objs:
+        return [], {}, set(), []
+    collector = NestedObjects(using=router.db_for_write(objs[0]._meta.model), origin=objs)
+    collector.collect(objs)
+    perms_needed: set[str] = set()
+
+    def format_callback(obj: models.Model) -> str:
+        opts = obj._meta
+        label = capfirst(opts.verbose_name)
+        if not site.is_registered(type(obj)):
+            return f"{label}: {_numbered(obj)}"
+        model_admin = site.get_model_admin(type(obj))
+        if not model_admin.has_delete_permission(request, obj):
+            perms_needed.add(str(opts.verbose_name))
+        shown = _numbered(obj) if isinstance(model_admin, PersonalDataAdmin) else str(obj)
+        try:
+            url = reverse(
+                f"{site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)]
+            )
+        except NoReverseMatch:
+            return f"{label}: {shown}"
+        return format_html('{}: <a href="{}">{}</a>', label, url, shown)
+
+    to_delete = collector.nested(format_callback)
+    protected = [
+        format_callback(obj) for obj in [*collector.protected, *_linked_elsewhere(collector)]
+    ]
+    model_count = {
+        str(model._meta.verbose_name_plural): len(rows) for model, rows in _collected(collector)
+    }
+    return to_delete, model_count, perms_needed, protected
+
+
+def _numbered(obj: models.Model) -> str:
+    return gettext("nr %(id)s") % {"id": obj.pk}
+
+
+def _collected(collector: NestedObjects) -> list[tuple[type[models.Model], set[models.Model]]]:
+    # django-stubs types the keys as str; Django's are the model classes.
+    rows = cast(dict[type[models.Model], set[models.Model]], collector.model_objs)
+    return list(rows.items())
+
+
+def _concrete(model: Any) -> type[models.Model]:
+    """The model whose table holds the rows (a proxy's concrete model)."""
+    return cast(type[models.Model], model._meta.concrete_model)
+
+
+def _linked_elsewhere(collector: NestedObjects) -> list[models.Model]:
+    """The rows that many-to-many link rows collected for deletion lead to, but that
+    are not deleted themselves: one query per model linked to."""
+    deleted = {(_concrete(model), obj.pk) for model, rows in _collected(collector) for obj in rows}
+    wanted: dict[type[models.Model], set[Any]] = {}
+    for through, links in _collected(collector):
+        if not through._meta.auto_created:  # only Django's own link tables
+            continue
+        # A link table's two foreign keys: (column, the model it points at).
+        ends = [
+            (field.attname, _concrete(field.related_model))
+            for field in through._meta.concrete_fields
+            if field.is_relation
+        ]
+        for link in links:
+            for attname, model in ends:
+                pk = getattr(link, attname)
+                if (model, pk) not in deleted:
+                    wanted.setdefault(model, set()).add(pk)
+    linked: list[models.Model] = []
+    for model, pks in sorted(wanted.items(), key=lambda item: item[0]._meta.label):
+        linked.extend(model._default_manager.filter(pk__in=pks).order_by("pk"))
+    return linked
+
+
+def with_site_rules(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """The admin class with the site's mixins (table dates, the delete rules) first."""
+    mixins = tuple(m for m in (TableDatesMixin, DeleteRulesMixin) if not issubclass(admin_class, m))
+    if not mixins:
         return admin_class
     return type(
         admin_class.__name__,
-        (TableDatesMixin, admin_class),
+        (*mixins, admin_class),
         {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
     )
 
@@ -87,5 +209,5 @@ class SamordningAdminSite(admin.AdminSite):
         admin_class: type[admin.ModelAdmin] | None = None,
         **options: Any,
     ) -> None:
-        wrapped = with_table_dates(admin_class or admin.ModelAdmin)
+        wrapped = with_site_rules(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, wrapped, **options)

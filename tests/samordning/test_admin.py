@@ -24,7 +24,12 @@ from django.urls import reverse
 
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
-from participants.models import Participant, ResponsibilityChange
+from participants.models import (
+    Enrolment,
+    Insats,
+    Participant,
+    ResponsibilityChange,
+)
 from placements.models import (
     AttentionCount,
     FollowUpDue,
@@ -40,10 +45,14 @@ from samordning.models import (
     AuditAction,
     AuditLog,
     AuthenticatorApp,
+    BusinessArea,
     CalendarFeed,
+    Municipality,
     Notification,
     RecoveryCodeSet,
+    User,
 )
+from samordning.policy import Role
 from tests import factories as f
 from tests.samordning.test_date_formats import LONG as LONG_DATE
 
@@ -381,3 +390,72 @@ def test_offer_changelist_queries_do_not_grow_with_its_rows(admin_client_: Any) 
             assert admin_client_.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# --- deletes: many-to-many links protect like foreign keys ----------------------------
+
+
+def test_admin_deleting_a_business_area_in_use_deletes_nothing(admin_client_: Any) -> None:
+    area = BusinessArea.objects.create(code="tvatteri-qa", name="Tvätteri QA")
+    enterprise = f.EnterpriseFactory()
+    enterprise.business_areas.add(area)
+    participant = f.EnrolledParticipantFactory(first_name="Qvintus", last_name="Revisorsson")
+    participant.interests.add(area)
+    response = admin_client_.post(_url(BusinessArea, "delete", area.pk), {"post": "yes"})
+    assert response.status_code == 200  # Django's "cannot delete: protected" page
+    assert response.context["protected"]
+    assert BusinessArea.objects.filter(pk=area.pk).exists()
+    assert list(Enterprise.objects.get(pk=enterprise.pk).business_areas.all()) == [area]
+    assert list(Participant.objects.get(pk=participant.pk).interests.all()) == [area]
+    # The enterprise by name; the participant by number, linked to the logged change page.
+    assert enterprise.name in response.text
+    assert "Revisorsson" not in response.text
+    assert _url(Participant, "change", participant.pk) in response.text
+
+
+def test_admin_bulk_deleting_business_areas_in_use_deletes_nothing(admin_client_: Any) -> None:
+    used = BusinessArea.objects.create(code="tvatteri-qa", name="Tvätteri QA")
+    unused = BusinessArea.objects.create(code="snickeri-qa", name="Snickeri QA")
+    participant = f.EnrolledParticipantFactory()
+    participant.interests.add(used)
+    response = admin_client_.post(
+        _url(BusinessArea, "changelist"),
+        {"action": "delete_selected", "_selected_action": [used.pk, unused.pk], "post": "yes"},
+    )
+    assert response.status_code == 200
+    assert response.context["protected"]
+    assert set(BusinessArea.objects.filter(pk__in=[used.pk, unused.pk])) == {used, unused}
+    assert list(Participant.objects.get(pk=participant.pk).interests.all()) == [used]
+
+
+def test_admin_deleting_a_responsible_coordinator_deletes_nothing(admin_client_: Any) -> None:
+    newcomer = f.user_with_role(Role.COORDINATOR, "newcomer")
+    participant = f.EnrolledParticipantFactory(coordinators=[newcomer])
+    response = admin_client_.post(_url(User, "delete", newcomer.pk), {"post": "yes"})
+    assert response.status_code == 200
+    assert response.context["protected"]
+    assert User.objects.filter(pk=newcomer.pk).exists()
+    assert list(Participant.objects.get(pk=participant.pk).coordinators.all()) == [newcomer]
+
+
+def test_admin_deletes_an_unlinked_business_area(admin_client_: Any) -> None:
+    area = BusinessArea.objects.create(code="tvatteri-qa", name="Tvätteri QA")
+    response = admin_client_.post(_url(BusinessArea, "delete", area.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not BusinessArea.objects.filter(pk=area.pk).exists()
+
+
+def test_delete_pages_list_rows_about_participants_by_number(admin_client_: Any) -> None:
+    """Protected and cascaded rows of personal-data admins are shown by number, linked
+    to their (logged) change pages, so a confirmation page names nobody."""
+    participant = f.ParticipantFactory(first_name="Qvintus", last_name="Revisorsson")
+    enrolment = f.EnrolmentFactory(participant=participant)
+    for url in (
+        _url(Municipality, "delete", participant.home_municipality.pk),
+        _url(Insats, "delete", enrolment.insats.pk),
+    ):
+        response = admin_client_.get(url)
+        assert response.status_code == 200
+        assert response.context["protected"], url
+        assert "Revisorsson" not in response.text, url
+    assert _url(Enrolment, "change", enrolment.pk) in response.text
