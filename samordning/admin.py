@@ -84,7 +84,8 @@ class AuditedAdminMixin:
     an attendance day's placement); inline changes log one row for the parent.
 
     Reads are logged too: a changelist writes one row listing the people it shows
-    (with the search and filters), a change page one row for its object.
+    (with the search and filters), a change, delete-confirmation or history page one
+    row for its object (each shows the row's name).
     `audit_subject_path` leads from a row to the person (participant id) it is about.
     """
 
@@ -141,20 +142,42 @@ class AuditedAdminMixin:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-            if obj is not None:
-                # Logged on the record the row belongs to, like the changes: its
-                # row in the log is pseudonymised with the person.
-                audit_record(
-                    user=request_user(request),
-                    action=AuditAction.VIEW,
-                    obj=self.audit_target(obj),
-                    request=request,
-                    detail="admin",
-                    subjects=self.audit_subject_ids([obj]),
-                )
+        if request.method == "GET":
+            self._audit_object_page(request, object_id, response)
         return response  # type: ignore[no-any-return]
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        # The confirmation names the row, on a GET and on a refused (protected) POST;
+        # a delete that went through redirects and is logged by delete_model.
+        self._audit_object_page(request, object_id, response)
+        return response  # type: ignore[no-any-return]
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        self._audit_object_page(request, object_id, response)
+        return response  # type: ignore[no-any-return]
+
+    def _audit_object_page(self, request: HttpRequest, object_id: str, response: Any) -> None:
+        """One read for a page of one row (change, delete, history), if it was shown."""
+        if response.status_code != 200:
+            return
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if obj is not None:
+            # Logged on the record the row belongs to, like the changes: its
+            # row in the log is pseudonymised with the person.
+            audit_record(
+                user=request_user(request),
+                action=AuditAction.VIEW,
+                obj=self.audit_target(obj),
+                request=request,
+                detail="admin",
+                subjects=self.audit_subject_ids([obj]),
+            )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)  # type: ignore[misc]

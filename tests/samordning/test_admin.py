@@ -19,6 +19,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection, models
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -26,6 +27,7 @@ from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
 from participants.models import (
     Enrolment,
+    EsfParticipantData,
     Insats,
     Participant,
     ResponsibilityChange,
@@ -459,3 +461,75 @@ def test_delete_pages_list_rows_about_participants_by_number(admin_client_: Any)
         assert response.context["protected"], url
         assert "Revisorsson" not in response.text, url
     assert _url(Enrolment, "change", enrolment.pk) in response.text
+
+
+# --- every admin page that names a participant writes an audit row ---------------------
+
+
+def _last_pk() -> int:
+    last = AuditLog.objects.order_by("-pk").first()
+    return last.pk if last else 0
+
+
+def _logged_about(participant: Participant, since: int) -> bool:
+    return (
+        AuditLog.objects.filter(pk__gt=since)
+        .filter(
+            Q(subjects__contains=f",{participant.pk},")
+            | Q(object_type="participants.participant", object_id=str(participant.pk))
+        )
+        .exists()
+    )
+
+
+class TestAdminReadsOfParticipantsAreLogged:
+    NUMBER = f.make_personal_number(datetime.date(1985, 3, 12), serial=234)
+
+    @pytest.fixture
+    def participant(self) -> Participant:
+        return f.ParticipantFactory(
+            personal_number=self.NUMBER, first_name="Qvintus", last_name="Revisorsson"
+        )
+
+    @pytest.mark.parametrize("view", ["delete", "history"])
+    def test_delete_and_history_pages(
+        self, admin_client_: Any, participant: Participant, view: str
+    ) -> None:
+        before = _last_pk()
+        response = admin_client_.get(_url(Participant, view, participant.pk))
+        assert "Revisorsson" in response.text
+        assert _logged_about(participant, before)
+
+    def test_delete_and_history_pages_of_rows_about_participants(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        enrolment = f.EnrolmentFactory(participant=participant)
+        placement = f.PlacementFactory(participant=participant, enrolment=enrolment)
+        rows = [
+            enrolment,
+            EsfParticipantData.objects.create(enrolment=enrolment),
+            placement,
+            f.FollowUpMeetingFactory(placement=placement),
+            WaitingListEntry.objects.create(
+                participant=participant, offer=placement.offer, wanted_start=placement.planned_start
+            ),
+        ]
+        for row in rows:
+            for view in ("delete", "history"):
+                before = _last_pk()
+                response = admin_client_.get(_url(type(row), view, row.pk))
+                if response.status_code == 403:  # view-only: no delete page
+                    continue
+                assert "Revisorsson" in response.text, (row, view)
+                assert _logged_about(participant, before), (row, view)
+
+    def test_a_refused_delete_is_logged_like_its_confirmation(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        f.EnrolmentFactory(participant=participant)  # protects the participant
+        before = _last_pk()
+        response = admin_client_.post(_url(Participant, "delete", participant.pk), {"post": "yes"})
+        assert response.status_code == 200 and response.context["protected"]
+        assert "Revisorsson" in response.text
+        assert _logged_about(participant, before)
+        assert Participant.objects.filter(pk=participant.pk).exists()
