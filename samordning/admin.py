@@ -85,7 +85,8 @@ class AuditedAdminMixin:
 
     Reads are logged too: a changelist writes one row listing the people it shows
     (with the search and filters), a change, delete-confirmation or history page one
-    row for its object (each shows the row's name).
+    row for its object (each shows the row's name). The site's autocomplete logs what
+    it offers from these admins (samordning.admin_site.AuditedAutocompleteJsonView).
     `audit_subject_path` leads from a row to the person (participant id) it is about.
     """
 

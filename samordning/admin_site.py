@@ -14,9 +14,10 @@ from typing import Any, Protocol, cast, runtime_checkable
 
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,6 +25,9 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from samordning.audit import audit_page_view, request_filters
+from samordning.http import request_user
 
 
 def _table_date_column(model: type[models.Model], name: Any) -> Any:
@@ -195,6 +199,30 @@ def with_site_rules(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmi
     )
 
 
+class AuditedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete (the search box of a relation field): when the rows
+    it offers are a personal-data admin's, one list row names the people offered,
+    like a changelist's, with what was typed as a digest (`term`, see
+    samordning.audit.SEARCH_PARAMS). Typing a full identity number finds that person
+    (ParticipantAdmin.get_search_results), so each answer is a read."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        model_admin = self.model_admin
+        if isinstance(model_admin, PersonalDataAdmin):
+            model = self.model_admin.model
+            # The page's rows are read here once; the response reuses them.
+            shown = list(context["object_list"])
+            audit_page_view(
+                user=request_user(self.request),
+                page=f"admin-autocomplete:{model._meta.label_lower}",
+                subjects=model_admin.audit_subject_ids(shown),
+                request=self.request,
+                filters=request_filters(self.request),
+            )
+        return context
+
+
 class SamordningAdminSite(admin.AdminSite):
     site_header = _("Samordning – administration")
     site_title = _("Samordning – administration")
@@ -202,6 +230,10 @@ class SamordningAdminSite(admin.AdminSite):
     # The list of every model beside each page takes a fifth of a 1280 px screen from
     # the changelists' columns; the index page and the breadcrumbs lead to the others.
     enable_nav_sidebar = False
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        view = AuditedAutocompleteJsonView.as_view(admin_site=self)
+        return cast(HttpResponse, view(request))
 
     def register(
         self,

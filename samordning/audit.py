@@ -37,8 +37,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
 # Free-text search parameters: what was typed may be a name or an identity number, and the
 # log is append-only, so anonymising a person could never remove it. The log keeps a keyed
 # digest of the search instead: the review page finds the rows of a search by computing the
-# same digest from what the reviewer types; who was shown is in `subjects`.
-SEARCH_PARAMS = frozenset({"q"})
+# same digest from what the reviewer types; who was shown is in `subjects`. `term` is what
+# is typed into the admin's autocomplete (samordning.admin_site.AuditedAutocompleteJsonView).
+SEARCH_PARAMS = frozenset({"q", "term"})
 
 
 def search_digest(text: str) -> str:

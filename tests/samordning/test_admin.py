@@ -26,6 +26,7 @@ from django.urls import reverse
 from enterprises.models import CapacityChange, Enterprise, TrainingOffer
 from participants.identity import format_full, mask
 from participants.models import (
+    Consent,
     Enrolment,
     EsfParticipantData,
     Insats,
@@ -35,6 +36,7 @@ from participants.models import (
 from placements.models import (
     AttentionCount,
     FollowUpDue,
+    FollowUpMeeting,
     OfferHoldStamp,
     ParticipantActivity,
     Placement,
@@ -42,7 +44,7 @@ from placements.models import (
     SharedSnapshot,
     WaitingListEntry,
 )
-from samordning.audit import audit_record
+from samordning.audit import audit_record, search_digest
 from samordning.models import (
     AuditAction,
     AuditLog,
@@ -482,6 +484,18 @@ def _logged_about(participant: Participant, since: int) -> bool:
     )
 
 
+def _autocomplete(client: Any, source: type[models.Model], field_name: str, term: str) -> Any:
+    return client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": source._meta.app_label,
+            "model_name": source._meta.model_name,
+            "field_name": field_name,
+            "term": term,
+        },
+    )
+
+
 class TestAdminReadsOfParticipantsAreLogged:
     NUMBER = f.make_personal_number(datetime.date(1985, 3, 12), serial=234)
 
@@ -490,6 +504,42 @@ class TestAdminReadsOfParticipantsAreLogged:
         return f.ParticipantFactory(
             personal_number=self.NUMBER, first_name="Qvintus", last_name="Revisorsson"
         )
+
+    @pytest.mark.parametrize("term", ["Revisorsson", NUMBER])
+    def test_autocomplete_of_participants(
+        self, admin_client_: Any, participant: Participant, term: str
+    ) -> None:
+        before = _last_pk()
+        response = _autocomplete(admin_client_, Consent, "participant", term)
+        assert "Qvintus Revisorsson" in response.text
+        entry = AuditLog.objects.get(pk__gt=before)
+        assert entry.action == AuditAction.LIST
+        assert entry.subjects == f",{participant.pk},"
+        # What was typed is kept as a digest only, in the path and in the filters.
+        assert term not in entry.path and term not in entry.detail
+        assert f"term={search_digest(term)}" in entry.detail
+
+    def test_autocomplete_of_rows_about_participants(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        enrolment = f.EnrolmentFactory(participant=participant)
+        f.PlacementFactory(participant=participant, enrolment=enrolment)
+        for source, field_name in (
+            (EsfParticipantData, "enrolment"),
+            (FollowUpMeeting, "placement"),
+        ):
+            before = _last_pk()
+            response = _autocomplete(admin_client_, source, field_name, "Revisorsson")
+            assert "Revisorsson" in response.text, source
+            assert _logged_about(participant, before), source
+
+    def test_autocomplete_of_rows_without_people_is_not_logged(
+        self, admin_client_: Any, participant: Participant
+    ) -> None:
+        before = _last_pk()
+        response = _autocomplete(admin_client_, Participant, "home_municipality", "")
+        assert response.status_code == 200 and response.json()["results"]
+        assert not AuditLog.objects.filter(pk__gt=before).exists()
 
     @pytest.mark.parametrize("view", ["delete", "history"])
     def test_delete_and_history_pages(
@@ -533,3 +583,18 @@ class TestAdminReadsOfParticipantsAreLogged:
         assert "Revisorsson" in response.text
         assert _logged_about(participant, before)
         assert Participant.objects.filter(pk=participant.pk).exists()
+
+    def test_autocomplete_queries_do_not_grow_with_its_rows(self, admin_client_: Any) -> None:
+        # The session and the user (every page), the count for "more", the page of
+        # placements (participant and offer joined), the audit row's insert.
+        counts = []
+        for size in (2, 6):
+            mine = Placement.objects.filter(participant__last_name="Räknesson").count()
+            f.PlacementFactory.create_batch(
+                size - mine, participant__last_name="Räknesson", shared=False
+            )
+            with CaptureQueriesContext(connection) as captured:
+                response = _autocomplete(admin_client_, FollowUpMeeting, "placement", "Räknesson")
+            assert len(response.json()["results"]) == size
+            counts.append(len(captured))
+        assert counts[0] == counts[1]
