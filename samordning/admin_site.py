@@ -1,5 +1,7 @@
-"""The back office's admin site: Swedish titles, no model list beside each page, and
-tables whose dates are written in the table format.
+"""The back office's admin site: Swedish titles, no model list beside each page,
+tables whose dates are written in the table format, delete confirmations where
+many-to-many links protect and no person is named (DeleteRulesMixin), and an
+autocomplete whose answers about people are audit-logged.
 
 `django.contrib.admin` is installed as `samordning.apps.SamordningAdminConfig`, whose
 `default_site` is this class, so `admin.site` and `@admin.register` everywhere (the
