@@ -193,6 +193,16 @@ class AuditedAdminMixin:
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._audit_delete(request, obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # "Delete selected": each row logged as a single delete logs it.
+        for obj in queryset:
+            self._audit_delete(request, obj)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+    def _audit_delete(self, request: HttpRequest, obj: Any) -> None:
         audit_record(
             user=request_user(request),
             action=AuditAction.DELETE,
@@ -201,7 +211,6 @@ class AuditedAdminMixin:
             detail=f"admin: {obj._meta.verbose_name}",
             subjects=self.audit_subject_ids([obj]),
         )
-        super().delete_model(request, obj)  # type: ignore[misc]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)  # type: ignore[misc]

@@ -598,3 +598,21 @@ class TestAdminReadsOfParticipantsAreLogged:
             assert len(response.json()["results"]) == size
             counts.append(len(captured))
         assert counts[0] == counts[1]
+
+
+def test_admin_bulk_delete_logs_each_row_about_a_person(admin_client_: Any) -> None:
+    """ "Delete selected" on rows about people writes one delete row per row, naming its
+    person, as the single delete does."""
+    from participants.models import Consent
+
+    consents = [f.ConsentFactory(), f.ConsentFactory()]
+    response = admin_client_.post(
+        _url(Consent, "changelist"),
+        {"action": "delete_selected", "_selected_action": [c.pk for c in consents], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Consent.objects.filter(pk__in=[c.pk for c in consents]).exists()
+    deletes = AuditLog.objects.filter(action=AuditAction.DELETE)
+    assert sorted(row.subjects for row in deletes) == sorted(
+        f",{c.participant_id}," for c in consents
+    )
