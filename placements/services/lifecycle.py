@@ -99,6 +99,29 @@ def _require(placement: Placement, target: str) -> None:
         )
 
 
+def check_step(placement: Placement, step: str, *, today: datetime.date | None = None) -> None:
+    """Raise TransitionError, with the reason, when the placement's status does not
+    allow the coordinator's lifecycle `step` (one of STEPS) now.
+
+    The services check this first; a view checks it before it reads the form, so a
+    page left open while the placement moved on says why, whatever was typed."""
+    if step in ("withdraw", "start", "end"):
+        _require(placement, {"withdraw": S.WITHDRAWN, "start": S.ACTIVE, "end": S.COMPLETED}[step])
+    elif step == "change_plan" and step not in allowed_steps(placement):
+        raise TransitionError(
+            _("En %(status)s arbetsträning kan inte ändras.")
+            % {"status": placement.get_status_display().lower()}
+        )
+    elif step == "follow_up":
+        if step not in allowed_steps(placement):
+            raise TransitionError(
+                _("Uppföljning kan bara registreras för en arbetsträning som blivit av.")
+            )
+        refusal = follow_up_refusal(placement, today or timezone.localdate())
+        if refusal:
+            raise TransitionError(refusal, code="no_follow_up_consent")
+
+
 def _lock(placement: Placement) -> Placement:
     """Re-read the placement with a row lock so two answers cannot cross."""
     return Placement.objects.select_for_update().get(pk=placement.pk)
@@ -248,7 +271,7 @@ def placement_withdraw(
     `reason` is kept on the placement (e.g. when another proposal was accepted);
     the freed place goes to the first in the offer's queue."""
     placement = _lock(placement)
-    _require(placement, S.WITHDRAWN)
+    check_step(placement, "withdraw")
     placement.status = S.WITHDRAWN
     placement.withdraw_note = reason[:200]
     placement.save(update_fields=["status", "withdraw_note", "updated_at"])
@@ -366,7 +389,7 @@ def placement_start(
     """Start an accepted placement; the three-party agreement and a handledare are required."""
     today = today or timezone.localdate()
     placement = _lock(placement)
-    _require(placement, S.ACTIVE)
+    check_step(placement, "start")
     errors: dict[str, list[str]] = {}
     required = {
         "supervisor_name": supervisor_name,
@@ -435,8 +458,8 @@ def placement_end(
     """
     today = today or timezone.localdate()
     placement = _lock(placement)
+    check_step(placement, "end")
     target = S.COMPLETED if end_reason == EndReason.PLANNED else S.INTERRUPTED
-    _require(placement, target)
     errors: dict[str, list[str]] = {}
     if end_reason not in EndReason.values:
         errors["end_reason"] = [_("Välj avslutsorsak.")]
@@ -505,11 +528,7 @@ def placement_change_plan(
     """Change dates or extent of a placement that holds a place; capacity is re-checked."""
     today = today or timezone.localdate()
     placement = _lock(placement)
-    if "change_plan" not in allowed_steps(placement):
-        raise TransitionError(
-            _("En %(status)s arbetsträning kan inte ändras.")
-            % {"status": placement.get_status_display().lower()}
-        )
+    check_step(placement, "change_plan")
     moved_start = planned_start != placement.planned_start
     placement.planned_start = planned_start
     placement.planned_end = planned_end
@@ -562,13 +581,7 @@ def follow_up_record(
 ) -> FollowUpMeeting:
     """Record a follow-up meeting of an accepted, active or ended placement; after
     the end only with the participant's consent to follow-up."""
-    if "follow_up" not in allowed_steps(placement):
-        raise TransitionError(
-            _("Uppföljning kan bara registreras för en arbetsträning som blivit av.")
-        )
-    refusal = follow_up_refusal(placement, timezone.localdate())
-    if refusal:
-        raise TransitionError(refusal, code="no_follow_up_consent")
+    check_step(placement, "follow_up")
     meeting = FollowUpMeeting(
         placement=placement,
         date=date,

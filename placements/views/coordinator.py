@@ -411,12 +411,21 @@ def _lifecycle_step(
     service: Callable[..., Any],
     done: str,
     form_name: str,
+    step: str | None = None,
 ) -> HttpResponse:
     """One POST-only step on a placement: the form's fields are the service's
-    arguments. A refused transition is a message; other errors stay on the form."""
+    arguments. A refused transition is a message; other errors stay on the form.
+
+    The lifecycle `step` is checked before the form: a page left open while the
+    placement moved on says why nothing happened, even when a date was mistyped."""
     placement = _placement(request, pk)
     if refused := post_only(request):
         return refused
+    if step is not None:
+        try:
+            lifecycle.check_step(placement, step)
+        except lifecycle.TransitionError as error:
+            return _refused(request, placement, error)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -440,6 +449,7 @@ def placement_start(request: AuthedRequest, pk: int) -> HttpResponse:
         service=lifecycle.placement_start,
         done=_("Arbetsträningen är startad."),
         form_name="start_form",
+        step="start",
     )
 
 
@@ -452,6 +462,7 @@ def placement_end(request: AuthedRequest, pk: int) -> HttpResponse:
         service=lifecycle.placement_end,
         done=_("Arbetsträningen är avslutad."),
         form_name="end_form",
+        step="end",
     )
 
 
@@ -464,6 +475,7 @@ def placement_change_plan(request: AuthedRequest, pk: int) -> HttpResponse:
         service=lifecycle.placement_change_plan,
         done=_("Planen är ändrad."),
         form_name="plan_form",
+        step="change_plan",
     )
 
 
@@ -476,6 +488,7 @@ def follow_up_create(request: AuthedRequest, pk: int) -> HttpResponse:
         service=lifecycle.follow_up_record,
         done=_("Uppföljningen är registrerad."),
         form_name="follow_up_form",
+        step="follow_up",
     )
 
 

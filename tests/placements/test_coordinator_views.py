@@ -666,3 +666,109 @@ def test_the_offer_select_lists_every_open_offer_from_plain_values(
     assert "Pausad plats" not in page
     assert list(field.choices)[0] == ("", field.empty_label)
     assert len(list(field.choices)) == TrainingOffer.objects.open().count() + 1
+
+
+# A stale page: the placement changed status after the page was loaded. Whether what was
+# typed is valid or not, the answer is why nothing happened (the service's message).
+STALE_STEPS = [
+    (
+        "placement-change-plan",
+        "withdrawn",
+        {
+            "plan-planned_start": iso(TODAY + 8 * DAY),
+            "plan-planned_end": iso(TODAY + 91 * DAY),
+            "plan-extent": "50",
+        },
+        {"plan-planned_end": "2027-02-30"},
+        "kan inte ändras",
+    ),
+    (
+        "placement-start",
+        "withdrawn",
+        _start_data(),
+        {"start-start_date": "2027-02-30"},
+        "kan inte bli pågående",
+    ),
+    (
+        "placement-end",
+        "withdrawn",
+        {"end-end_date": iso(TODAY), "end-end_reason": "planned", "end-outcome": "work"},
+        {"end-end_date": "2027-02-30"},
+        "kan inte bli avslutad",
+    ),
+    (
+        "follow-up-create",
+        "withdrawn",
+        {"followup-date": iso(TODAY)},
+        {"followup-date": "2027-02-30"},
+        "blivit av",
+    ),
+    (
+        # Ended without a consent to follow-up: the refusal, not the typo.
+        "follow-up-create",
+        "completed",
+        {"followup-date": iso(TODAY)},
+        {"followup-date": "2027-02-30"},
+        "inte samtyckt till uppföljning",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "valid", "typo", "message"),
+    STALE_STEPS,
+    ids=[f"{step[0]}-{step[1]}" for step in STALE_STEPS],
+)
+def test_a_stale_lifecycle_form_with_a_typo_says_why_nothing_happened(
+    logged_in, placement, name, status, valid, typo, message
+):
+    ended = {}
+    if status == "completed":
+        ended = {
+            "start_date": TODAY - 30 * DAY,
+            "end_date": TODAY - DAY,
+            "end_reason": "planned",
+            "outcome": "work",
+        }
+    Placement.objects.filter(pk=placement.pk).update(status=status, **ended)
+    url = reverse(f"placements:{name}", args=[placement.pk])
+    before = (
+        FollowUpMeeting.objects.count(),
+        AuditLog.objects.filter(action=AuditAction.UPDATE).count(),
+    )
+    for data in (valid, {**valid, **typo}):
+        response = logged_in.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert message in response.text, data
+    placement.refresh_from_db()
+    assert placement.status == status
+    after = (
+        FollowUpMeeting.objects.count(),
+        AuditLog.objects.filter(action=AuditAction.UPDATE).count(),
+    )
+    assert after == before
+
+
+def test_a_stale_plan_form_with_a_typo_says_why_nothing_happened(client, coordinator):
+    # QA's report, as it was written.
+    participant = EnrolledParticipantFactory(sharing=True, coordinators=[coordinator])
+    placement = PlacementFactory(
+        participant=participant,
+        offer=TrainingOfferFactory(capacity=2),
+        planned_start=TODAY + 7 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        expires_on=TODAY + 14 * DAY,
+        status="withdrawn",
+    )
+    client.force_login(coordinator)
+    url = reverse("placements:placement-change-plan", args=[placement.pk])
+    valid = {
+        "plan-planned_start": iso(TODAY + 8 * DAY),
+        "plan-planned_end": iso(TODAY + 91 * DAY),
+        "plan-extent": "50",
+    }
+    assert "kan inte ändras" in client.post(url, valid, follow=True).text
+    assert (
+        "kan inte ändras"
+        in client.post(url, {**valid, "plan-planned_end": "2027-02-30"}, follow=True).text
+    )
