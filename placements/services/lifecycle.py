@@ -156,6 +156,40 @@ def _audit(
     )
 
 
+# A follow-up's next meeting further off than this is a typing mistake, not a plan
+# (follow-ups after the end come at six and twelve months).
+NEXT_MEETING_MAX_DAYS = 366
+
+
+def _before_enrolment(enrolment: Enrolment, day: datetime.date) -> str:
+    """Why `day` cannot be a day of a placement in `enrolment`: it is before the
+    participant was enrolled in the insats that funds it; "" if it is not."""
+    if day >= enrolment.start_date:
+        return ""
+    return _("Datumet ligger före %(day)s, då deltagaren skrevs in i %(insats)s.") % {
+        "day": enrolment.start_date,
+        "insats": enrolment.insats.name,
+    }
+
+
+def too_early(placement: Placement, day: datetime.date) -> str:
+    """Why `day` cannot be a date of the placement (its planned or actual start, its
+    agreement, a follow-up meeting), or "" if it can.
+
+    Nothing of a placement happens before it was proposed (so not before its offer
+    existed or its participant was registered, let alone born), nor before the
+    participant's enrolment in the insats that funds it started. The demo's history
+    keeps the same rule (tests/placements/test_seed_demo.py)."""
+    if refusal := _before_enrolment(placement.enrolment, day):
+        return refusal
+    proposed_on = timezone.localdate(placement.proposed_at)
+    if day < proposed_on:
+        return _("Datumet ligger före %(day)s, då arbetsträningen föreslogs.") % {
+            "day": proposed_on
+        }
+    return ""
+
+
 def _expiry(from_day: datetime.date) -> datetime.date:
     return from_day + datetime.timedelta(days=settings.PROPOSAL_VALID_DAYS)
 
@@ -222,6 +256,8 @@ def placement_propose(
         errors.setdefault("planned_start", []).append(
             _("Planerad start kan inte ligga bakåt i tiden.")
         )
+    elif refusal := _before_enrolment(enrolment, planned_start):
+        errors.setdefault("planned_start", []).append(refusal)
     if enrolment.participant_id != participant.pk:
         errors.setdefault("enrolment", []).append(_("Inskrivningen gäller en annan deltagare."))
     elif enrolment.end_date is not None:
@@ -406,10 +442,20 @@ def placement_start(
         errors.setdefault("agreement_date", []).append(
             _("Trepartsöverenskommelsen ska vara träffad före start.")
         )
+    elif refusal := too_early(placement, agreement_date):
+        errors.setdefault("agreement_date", []).append(refusal)
+    enrolment = placement.enrolment
     if start_date is None:
         errors.setdefault("start_date", []).append(_("Ange startdatum."))
     elif start_date > placement.planned_end:
         errors.setdefault("start_date", []).append(_("Startdatum ligger efter planerat slut."))
+    elif refusal := too_early(placement, start_date):
+        errors.setdefault("start_date", []).append(refusal)
+    elif enrolment.end_date is not None and start_date > enrolment.end_date:
+        errors.setdefault("start_date", []).append(
+            _("Inskrivningen i %(insats)s avslutades %(day)s.")
+            % {"insats": enrolment.insats.name, "day": enrolment.end_date}
+        )
     if errors:
         raise ValidationError(errors)
     offer = lock_offer(placement.offer_id)
@@ -539,6 +585,8 @@ def placement_change_plan(
         raise ValidationError({"planned_end": _("Planerat slut kan inte ligga före startdatum.")})
     if placement.status != S.ACTIVE and moved_start and planned_start < today:
         raise ValidationError({"planned_start": _("Planerad start kan inte ligga bakåt i tiden.")})
+    if moved_start and (refusal := too_early(placement, planned_start)):
+        raise ValidationError({"planned_start": refusal})
     offer = lock_offer(placement.offer_id)
     if not offer.offers_extent(extent):
         raise ValidationError(
@@ -578,10 +626,15 @@ def follow_up_record(
     notes: str = "",
     next_meeting: datetime.date | None = None,
     request: HttpRequest | None = None,
+    today: datetime.date | None = None,
 ) -> FollowUpMeeting:
     """Record a follow-up meeting of an accepted, active or ended placement; after
-    the end only with the participant's consent to follow-up."""
-    check_step(placement, "follow_up")
+    the end only with the participant's consent to follow-up.
+
+    The meeting has been held (`date`: from the proposal until today); the next one
+    is planned (`next_meeting`: at most a year after it)."""
+    today = today or timezone.localdate()
+    check_step(placement, "follow_up", today=today)
     meeting = FollowUpMeeting(
         placement=placement,
         date=date,
@@ -591,6 +644,21 @@ def follow_up_record(
         recorded_by=user,
     )
     meeting.full_clean()
+    if date > today:
+        raise ValidationError(
+            {
+                "date": _(
+                    "Ett möte registreras när det har hållits; ett kommande möte anges "
+                    "som nästa möte."
+                )
+            }
+        )
+    if refusal := too_early(placement, date):
+        raise ValidationError({"date": refusal})
+    if next_meeting is not None and (next_meeting - date).days > NEXT_MEETING_MAX_DAYS:
+        raise ValidationError(
+            {"next_meeting": _("Nästa möte kan ligga högst ett år efter det här mötet.")}
+        )
     meeting.save()
     _audit(user, AuditAction.CREATE, placement, request, "follow-up recorded")
     return meeting

@@ -772,3 +772,28 @@ def test_a_stale_plan_form_with_a_typo_says_why_nothing_happened(client, coordin
         "kan inte ändras"
         in client.post(url, {**valid, "plan-planned_end": "2027-02-30"}, follow=True).text
     )
+
+
+def test_a_placement_cannot_start_before_its_participant_was_born(client, coordinator):
+    # QA's report: the start step took 1900-01-01 (before birth, enrolment, offer, proposal).
+    participant = EnrolledParticipantFactory(sharing=True, coordinators=[coordinator])
+    placement = PlacementFactory(
+        participant=participant,
+        offer=TrainingOfferFactory(capacity=2),
+        planned_start=TODAY + 7 * DAY,
+        planned_end=TODAY + 90 * DAY,
+        expires_on=TODAY + 14 * DAY,
+        status="accepted",
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("placements:placement-start", args=[placement.pk]),
+        _start_data(**{"start-start_date": "1900-01-01", "start-agreement_date": "1900-01-01"}),
+    )
+    placement.refresh_from_db()
+    assert placement.status == "accepted"
+    assert response.status_code == 200
+    form = response.context["start_form"]
+    assert form.errors.get("start_date")
+    # What was typed stays in the form.
+    assert form["start_date"].value() == "1900-01-01"

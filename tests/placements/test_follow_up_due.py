@@ -124,6 +124,7 @@ def test_the_service_and_the_admin_keep_it(client: Any, admin_user: Any, coordin
         user=coordinator,
         date=START + 10 * DAY,
         next_meeting=START + 40 * DAY,
+        today=START + 10 * DAY,  # the world's dates are in 2031: recorded that day
     )
     assert_due({placement.pk: START + 40 * DAY})
     client.force_login(admin_user)

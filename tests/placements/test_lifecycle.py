@@ -480,3 +480,120 @@ def test_allowed_steps_is_the_one_answer_for_every_status(status, steps):
     from placements.services.lifecycle import allowed_steps
 
     assert allowed_steps(Placement(status=status)) == steps
+
+
+# --- dates: nothing of a placement happens before it was proposed or before its enrolment --
+
+
+def _proposed_days_ago(days: int, status: str = S.ACCEPTED, **extra) -> Placement:
+    placement = _placement(status, **extra)
+    Placement.objects.filter(pk=placement.pk).update(proposed_at=timezone.now() - days * DAY)
+    return Placement.objects.get(pk=placement.pk)
+
+
+@pytest.mark.parametrize(
+    ("start", "agreed", "field", "words"),
+    [
+        # QA's case: before the enrolment (and the proposal, the offer, the birth).
+        (datetime.date(1900, 1, 1), datetime.date(1900, 1, 1), "start_date", "skrevs in"),
+        (TODAY - 11 * DAY, TODAY - 12 * DAY, "start_date", "föreslogs"),  # the day before
+        (TODAY, TODAY - 11 * DAY, "agreement_date", "föreslogs"),  # agreed before a proposal
+    ],
+)
+def test_a_placement_cannot_start_or_be_agreed_before_it_was_proposed(
+    coordinator, start, agreed, field, words
+):
+    placement = _proposed_days_ago(10)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_start(
+            placement=placement,
+            user=coordinator,
+            **_agreement(start_date=start, agreement_date=agreed),
+        )
+    assert words in " ".join(caught.value.message_dict[field])
+    assert Placement.objects.get().status == S.ACCEPTED
+    assert not AuditLog.objects.exists()
+
+
+def test_a_placement_may_start_on_the_day_it_was_proposed(coordinator):
+    placement = _proposed_days_ago(10)
+    lifecycle.placement_start(
+        placement=placement,
+        user=coordinator,
+        **_agreement(start_date=TODAY - 10 * DAY, agreement_date=TODAY - 10 * DAY),
+    )
+    assert Placement.objects.get().start_date == TODAY - 10 * DAY
+
+
+def test_a_placement_starts_within_its_enrolment(coordinator):
+    placement = _placement(S.ACCEPTED)
+    enrolment = placement.enrolment
+    type(enrolment).objects.filter(pk=enrolment.pk).update(start_date=TODAY + 3 * DAY)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_start(
+            placement=placement, user=coordinator, **_agreement(start_date=TODAY + 2 * DAY)
+        )
+    assert enrolment.insats.name in " ".join(caught.value.message_dict["start_date"])
+    type(enrolment).objects.filter(pk=enrolment.pk).update(
+        start_date=TODAY - 100 * DAY, end_date=TODAY - DAY, end_reason="planned", outcome="work"
+    )
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_start(placement=placement, user=coordinator, **_agreement())
+    assert "avslutades" in " ".join(caught.value.message_dict["start_date"])
+    assert Placement.objects.get().status == S.ACCEPTED
+
+
+def test_a_proposal_is_planned_within_its_enrolment(coordinator):
+    participant = EnrolledParticipantFactory(sharing=True, start_date=TODAY + 30 * DAY)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_propose(
+            participant=participant,
+            offer=TrainingOfferFactory(),
+            user=coordinator,
+            planned_start=TODAY + DAY,
+            planned_end=TODAY + 90 * DAY,
+            extent=50,
+        )
+    assert "skrevs in" in " ".join(caught.value.message_dict["planned_start"])
+    assert not Placement.objects.exists()
+
+
+def test_change_plan_cannot_move_an_active_start_before_the_proposal(coordinator):
+    placement = _proposed_days_ago(40, S.ACTIVE)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.placement_change_plan(
+            placement=placement,
+            user=coordinator,
+            planned_start=TODAY - 41 * DAY,
+            planned_end=TODAY + 30 * DAY,
+            extent=50,
+        )
+    assert "föreslogs" in " ".join(caught.value.message_dict["planned_start"])
+    # Its planned start as it was (the day it started) is kept when only the end moves.
+    lifecycle.placement_change_plan(
+        placement=placement,
+        user=coordinator,
+        planned_start=placement.planned_start,
+        planned_end=TODAY + 30 * DAY,
+        extent=50,
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [
+        ({"date": datetime.date(1900, 1, 1)}, "date", "skrevs in"),
+        ({"date": TODAY - 11 * DAY}, "date", "föreslogs"),
+        ({"date": TODAY + DAY}, "date", "hållits"),
+        ({"date": TODAY, "next_meeting": TODAY + 367 * DAY}, "next_meeting", "ett år"),
+    ],
+)
+def test_a_follow_up_is_held_between_the_proposal_and_today(coordinator, values, field, words):
+    placement = _proposed_days_ago(10, S.ACTIVE)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.follow_up_record(placement=placement, user=coordinator, **values)
+    assert words in " ".join(caught.value.message_dict[field])
+    assert not FollowUpMeeting.objects.exists()
+    lifecycle.follow_up_record(
+        placement=placement, user=coordinator, date=TODAY - 10 * DAY, next_meeting=TODAY + 356 * DAY
+    )

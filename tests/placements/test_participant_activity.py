@@ -167,7 +167,9 @@ def test_the_follow_up_service_keeps_it(coordinator: Any) -> None:
         planned_end=datetime.date(2031, 9, 3),
     )
     _stamp(placement, T0)
-    follow_up_record(placement=placement, user=coordinator, date=datetime.date(2031, 3, 13))
+    # Recorded on the day of the meeting (the placement's dates are in 2031).
+    meeting_day = datetime.date(2031, 3, 13)
+    follow_up_record(placement=placement, user=coordinator, date=meeting_day, today=meeting_day)
     meeting = FollowUpMeeting.objects.get()
     assert meeting.created_at > T0
     assert_activity({person.pk: max(meeting.created_at, Placement.objects.get().updated_at)})

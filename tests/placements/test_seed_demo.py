@@ -25,6 +25,7 @@ from participants.choices import WORK_OR_STUDIES, EndReason
 from participants.identity import parse_identity_number
 from participants.models import Enrolment, Insats, Participant
 from placements.models import AttendanceDay, FollowUpMeeting, Placement, PlacementStatus
+from placements.services.lifecycle import NEXT_MEETING_MAX_DAYS, too_early
 from samordning.models import Municipality, User
 from samordning.policy import Role, has_role
 
@@ -210,6 +211,33 @@ def test_every_placement_state_with_its_data(demo: str) -> None:
         # Every placement belongs to one of its participant's enrolments.
         assert placement.enrolment.participant_id == placement.participant_id
     assert FollowUpMeeting.objects.filter(placement__status=PlacementStatus.ACTIVE).exists()
+
+
+def test_every_placement_date_keeps_the_lifecycle_rules(demo: str) -> None:
+    """The history the demo writes could have been entered through the services: the
+    starts, agreements, planned starts and follow-ups that placement_start,
+    placement_change_plan and follow_up_record would refuse do not occur."""
+    today = timezone.localdate()
+    placements = Placement.objects.select_related("enrolment__insats").prefetch_related(
+        "follow_ups"
+    )
+    started = 0
+    for placement in placements:
+        assert not too_early(placement, placement.planned_start), placement.pk
+        if placement.start_date is None:
+            continue
+        started += 1
+        assert placement.agreement_date is not None
+        assert not too_early(placement, placement.start_date), placement.pk
+        assert not too_early(placement, placement.agreement_date), placement.pk
+        enrolment_end = placement.enrolment.end_date
+        assert enrolment_end is None or placement.start_date <= enrolment_end
+        for meeting in placement.follow_ups.all():
+            assert not too_early(placement, meeting.date), meeting.pk
+            assert meeting.date <= today
+            if meeting.next_meeting is not None:
+                assert (meeting.next_meeting - meeting.date).days <= NEXT_MEETING_MAX_DAYS
+    assert started > 100
 
 
 def test_a_journeys_last_placement_and_its_enrolment_tell_one_outcome(demo: str) -> None:
