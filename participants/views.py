@@ -95,9 +95,6 @@ def _duplicate_attempt(
 @perm_required(Perm.PARTICIPANT_EDIT)
 def participant_update(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
-    if request.method == "GET":
-        # The edit form shows the whole record: that is a read like the detail page.
-        services.participant_log_view(participant=participant, user=request.user, request=request)
     form = ParticipantForm(request.POST or None, participant=participant)
     duplicate_of = None
     if request.method == "POST" and form.is_valid():
@@ -123,6 +120,9 @@ def participant_update(request: AuthedRequest, pk: int) -> HttpResponse:
                 # The user removed their own responsibility.
                 return redirect("participants:participant-list")
             return redirect(participant)
+    # The edit form shows the whole record (again, with its mistakes, after a POST):
+    # a read like the detail page.
+    services.participant_log_view(participant=participant, user=request.user, request=request)
     return render(
         request,
         "participants/participant_form.html",
@@ -143,11 +143,6 @@ def _participant_step(
     """Add something to a participant on a small form page: the form's fields are
     the service's arguments; errors stay on the form with what was typed."""
     participant = _participant(request, pk)
-    if request.method == "GET":
-        # The page names the person: a read like the detail page.
-        services.participant_log_view(
-            participant=participant, user=request.user, request=request, page=page
-        )
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,6 +154,10 @@ def _participant_step(
         else:
             messages.success(request, done)
             return redirect(participant)
+    # The page names the person (a GET, or a POST shown again): a read like the detail page.
+    services.participant_log_view(
+        participant=participant, user=request.user, request=request, page=page
+    )
     return render(
         request,
         "participants/participant_step_form.html",
@@ -218,6 +217,10 @@ def parking_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 "until": timezone.localdate() + datetime.timedelta(days=30),
             }
         )
+    # The page names the person (a GET, or a POST shown again): a read like the detail page.
+    services.participant_log_view(
+        participant=participant, user=request.user, request=request, page="parking-form"
+    )
     return render(
         request,
         "participants/participant_step_form.html",
@@ -338,8 +341,6 @@ def _esf_page(
         pk=enrolment_pk,
     )
     data = services.esf_data_for(enrolment)
-    if request.method != "POST":
-        services.esf_log_view(enrolment=enrolment, user=request.user, request=request)
     form = form_class(request.POST or None, instance=data)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,6 +356,8 @@ def _esf_page(
         else:
             messages.success(request, _("ESF+-uppgifterna är sparade."))
             return redirect(participant)
+    # Shown (on a GET, or again with a POST's mistakes): a read of the answers.
+    services.esf_log_view(enrolment=enrolment, user=request.user, request=request)
     return render(
         request,
         "participants/participant_step_form.html",

@@ -28,6 +28,7 @@ from enterprises.models import Extent, TrainingOffer
 from participants.choices import ConsentPurpose
 from participants.models import Consent, Participant
 from participants.selectors import is_responsible
+from participants.services import participant_log_view
 from placements.disclosure import snapshot_of
 from placements.forms.coordinator import (
     ChangePlanForm,
@@ -217,6 +218,10 @@ def placement_propose(request: AuthedRequest, pk: int) -> HttpResponse:
             enrolments=enrolments,
             chosen_offer=chosen,
         )
+    # The page names the person (a GET, or a POST shown again): a read like the detail page.
+    participant_log_view(
+        participant=participant, user=request.user, request=request, page="propose-form"
+    )
     return render(
         request,
         "placements/placement_propose.html",
@@ -317,6 +322,17 @@ def _placement(request: AuthedRequest, pk: int) -> Placement:
 def _render_detail(request: AuthedRequest, placement: Placement, **bound: Any) -> HttpResponse:
     """The detail page; a form that failed is passed in `bound` and shown with its errors."""
     today = timezone.localdate()
+    # The page shows the participant's name and adaptations (on a GET, or again with a
+    # step's mistakes): a read like any other.
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        obj=placement,
+        request=request,
+        detail="placement detail",
+        responsible=is_responsible(placement.participant, request.user),
+        subjects=[placement.participant_id],
+    )
     forms = {
         "start_form": StartForm(
             initial={
@@ -370,16 +386,6 @@ def placement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = _placement(request, pk)
     if refused := read_only(request):
         return refused
-    # The page shows the participant's name and adaptations: a read like any other.
-    audit_record(
-        user=request.user,
-        action=AuditAction.VIEW,
-        obj=placement,
-        request=request,
-        detail="placement detail",
-        responsible=is_responsible(placement.participant, request.user),
-        subjects=[placement.participant_id],
-    )
     return _render_detail(request, placement)
 
 

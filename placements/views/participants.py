@@ -119,11 +119,6 @@ def participant_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
 def enrolment_end(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     enrolment = get_object_or_404(participant.enrolments.select_related("insats"), pk=enrolment_pk)
-    if request.method == "GET":
-        # The page names the person: a read like the detail page.
-        services.participant_log_view(
-            participant=participant, user=request.user, request=request, page="enrolment-end-form"
-        )
     form = EnrolmentEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,6 +138,10 @@ def enrolment_end(request: AuthedRequest, pk: int, enrolment_pk: int) -> HttpRes
         else:
             messages.success(request, _("Inskrivningen är avslutad."))
             return redirect(participant)
+    # The page names the person (a GET, or a POST shown again): a read like the detail page.
+    services.participant_log_view(
+        participant=participant, user=request.user, request=request, page="enrolment-end-form"
+    )
     return render(
         request,
         "participants/enrolment_end.html",
@@ -215,6 +214,10 @@ def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpRe
                     % {"placements": ", ".join(_placement_line(p) for p in affected)},
                 )
             return redirect(participant)
+    # The page names the person (a GET, or a POST shown again): a read like the detail page.
+    services.participant_log_view(
+        participant=participant, user=request.user, request=request, page="consent-withdraw-form"
+    )
     return render(
         request,
         "participants/consent_withdraw.html",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from enterprises.models import TrainingOffer, TrainingOfferQuerySet
 from participants.models import Participant
+from participants.services import participant_log_view
 from placements.forms.coordinator import WaitingForm
 from placements.models import WaitingListEntry
 from placements.selectors.matching import closest_extent, wanted_start
@@ -73,6 +74,10 @@ def waiting_create(request: AuthedRequest, pk: int) -> HttpResponse:
             initial["offer"] = offer.pk
             initial["extent"] = closest_extent(offer, participant.wanted_extent)
         form = WaitingForm(initial=initial, offers=offers)
+    # The page names the person (a GET, or a POST shown again): a read like the detail page.
+    participant_log_view(
+        participant=participant, user=request.user, request=request, page="waiting-form"
+    )
     return render(
         request, "placements/waiting_form.html", {"form": form, "participant": participant}
     )
