@@ -104,3 +104,28 @@ def write_at_once(
         thread.join(timeout=60)
     connection.close()
     return errors
+
+
+def last_audit_pk() -> int:
+    """The newest audit row's id (0 for none): a mark to count the rows written after."""
+    from samordning.models import AuditLog
+
+    last = AuditLog.objects.order_by("-pk").first()
+    return last.pk if last else 0
+
+
+def audit_rows_about(participant: Any, since: int) -> int:
+    """How many audit rows written after the mark `since` name the participant (among
+    the people shown, or as the row's object)."""
+    from django.db.models import Q
+
+    from samordning.models import AuditLog
+
+    return (
+        AuditLog.objects.filter(pk__gt=since)
+        .filter(
+            Q(subjects__contains=f",{participant.pk},")
+            | Q(object_type="participants.participant", object_id=str(participant.pk))
+        )
+        .count()
+    )

@@ -752,17 +752,21 @@ def test_a_stale_lifecycle_form_with_a_typo_says_why_nothing_happened(
     assert after == before
 
 
-def test_a_stale_plan_form_with_a_typo_says_why_nothing_happened(client, coordinator):
-    # QA's report, as it was written.
-    participant = EnrolledParticipantFactory(sharing=True, coordinators=[coordinator])
-    placement = PlacementFactory(
-        participant=participant,
+def _qa_placement(coordinator, status):
+    """QA's placement: a week ahead, three months long, in `status`."""
+    return PlacementFactory(
+        participant=EnrolledParticipantFactory(sharing=True, coordinators=[coordinator]),
         offer=TrainingOfferFactory(capacity=2),
         planned_start=TODAY + 7 * DAY,
         planned_end=TODAY + 90 * DAY,
         expires_on=TODAY + 14 * DAY,
-        status="withdrawn",
+        status=status,
     )
+
+
+def test_a_stale_plan_form_with_a_typo_says_why_nothing_happened(client, coordinator):
+    # QA's report, as it was written.
+    placement = _qa_placement(coordinator, "withdrawn")
     client.force_login(coordinator)
     url = reverse("placements:placement-change-plan", args=[placement.pk])
     valid = {
@@ -779,15 +783,7 @@ def test_a_stale_plan_form_with_a_typo_says_why_nothing_happened(client, coordin
 
 def test_a_placement_cannot_start_before_its_participant_was_born(client, coordinator):
     # QA's report: the start step took 1900-01-01 (before birth, enrolment, offer, proposal).
-    participant = EnrolledParticipantFactory(sharing=True, coordinators=[coordinator])
-    placement = PlacementFactory(
-        participant=participant,
-        offer=TrainingOfferFactory(capacity=2),
-        planned_start=TODAY + 7 * DAY,
-        planned_end=TODAY + 90 * DAY,
-        expires_on=TODAY + 14 * DAY,
-        status="accepted",
-    )
+    placement = _qa_placement(coordinator, "accepted")
     client.force_login(coordinator)
     response = client.post(
         reverse("placements:placement-start", args=[placement.pk]),

@@ -12,13 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Participant
 from placements.models import Placement
-from samordning.models import AuditLog
 from tests.factories import (
     EnrolledParticipantFactory,
     EnrolmentFactory,
@@ -26,28 +23,12 @@ from tests.factories import (
     PlacementFactory,
     TrainingOfferFactory,
 )
+from tests.helpers import audit_rows_about, last_audit_pk
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def _logged_about(participant: Participant, since: int) -> int:
-    """How many audit rows written after `since` name the participant."""
-    return (
-        AuditLog.objects.filter(pk__gt=since)
-        .filter(
-            Q(subjects__contains=f",{participant.pk},")
-            | Q(object_type="participants.participant", object_id=str(participant.pk))
-        )
-        .count()
-    )
-
-
-def _last_pk() -> int:
-    last = AuditLog.objects.order_by("-pk").first()
-    return last.pk if last else 0
 
 
 class World:
@@ -131,22 +112,22 @@ def world(client: Any, coordinator: Any) -> World:
 
 @pytest.mark.parametrize(("name", "args"), GETS, ids=[name for name, _ in GETS])
 def test_a_page_that_names_the_person_is_a_logged_read(client, world, name, args):
-    since = _last_pk()
+    since = last_audit_pk()
     response = client.get(reverse(name, args=args(world)))
     assert response.status_code == 200
     assert str(world.participant) in response.text  # it does name them
-    assert _logged_about(world.participant, since) == 1
+    assert audit_rows_about(world.participant, since) == 1
 
 
 @pytest.mark.parametrize(("name", "args", "post"), POSTS, ids=[name for name, *_ in POSTS])
 def test_a_form_shown_again_with_its_mistakes_is_a_logged_read(client, world, name, args, post):
     before = Placement.objects.order_by("pk").values_list("status", "start_date", "planned_start")
     before = list(before)
-    since = _last_pk()
+    since = last_audit_pk()
     response = client.post(reverse(name, args=args(world)), post)
     assert response.status_code == 200
     assert response.context[LIFECYCLE_FORMS.get(name, "form")].errors
     assert str(world.participant) in response.text
-    assert _logged_about(world.participant, since) == 1
+    assert audit_rows_about(world.participant, since) == 1
     after = Placement.objects.order_by("pk").values_list("status", "start_date", "planned_start")
     assert list(after) == before

@@ -19,7 +19,6 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection, models
-from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -58,6 +57,7 @@ from samordning.models import (
 )
 from samordning.policy import Role
 from tests import factories as f
+from tests.helpers import audit_rows_about, last_audit_pk
 from tests.samordning.test_date_formats import LONG as LONG_DATE
 
 pytestmark = pytest.mark.django_db
@@ -468,22 +468,6 @@ def test_delete_pages_list_rows_about_participants_by_number(admin_client_: Any)
 # --- every admin page that names a participant writes an audit row ---------------------
 
 
-def _last_pk() -> int:
-    last = AuditLog.objects.order_by("-pk").first()
-    return last.pk if last else 0
-
-
-def _logged_about(participant: Participant, since: int) -> bool:
-    return (
-        AuditLog.objects.filter(pk__gt=since)
-        .filter(
-            Q(subjects__contains=f",{participant.pk},")
-            | Q(object_type="participants.participant", object_id=str(participant.pk))
-        )
-        .exists()
-    )
-
-
 def _autocomplete(client: Any, source: type[models.Model], field_name: str, term: str) -> Any:
     return client.get(
         reverse("admin:autocomplete"),
@@ -509,7 +493,7 @@ class TestAdminReadsOfParticipantsAreLogged:
     def test_autocomplete_of_participants(
         self, admin_client_: Any, participant: Participant, term: str
     ) -> None:
-        before = _last_pk()
+        before = last_audit_pk()
         response = _autocomplete(admin_client_, Consent, "participant", term)
         assert "Qvintus Revisorsson" in response.text
         entry = AuditLog.objects.get(pk__gt=before)
@@ -528,15 +512,15 @@ class TestAdminReadsOfParticipantsAreLogged:
             (EsfParticipantData, "enrolment"),
             (FollowUpMeeting, "placement"),
         ):
-            before = _last_pk()
+            before = last_audit_pk()
             response = _autocomplete(admin_client_, source, field_name, "Revisorsson")
             assert "Revisorsson" in response.text, source
-            assert _logged_about(participant, before), source
+            assert audit_rows_about(participant, before), source
 
     def test_autocomplete_of_rows_without_people_is_not_logged(
         self, admin_client_: Any, participant: Participant
     ) -> None:
-        before = _last_pk()
+        before = last_audit_pk()
         response = _autocomplete(admin_client_, Participant, "home_municipality", "")
         assert response.status_code == 200 and response.json()["results"]
         assert not AuditLog.objects.filter(pk__gt=before).exists()
@@ -545,10 +529,10 @@ class TestAdminReadsOfParticipantsAreLogged:
     def test_delete_and_history_pages(
         self, admin_client_: Any, participant: Participant, view: str
     ) -> None:
-        before = _last_pk()
+        before = last_audit_pk()
         response = admin_client_.get(_url(Participant, view, participant.pk))
         assert "Revisorsson" in response.text
-        assert _logged_about(participant, before)
+        assert audit_rows_about(participant, before)
 
     def test_delete_and_history_pages_of_rows_about_participants(
         self, admin_client_: Any, participant: Participant
@@ -566,22 +550,22 @@ class TestAdminReadsOfParticipantsAreLogged:
         ]
         for row in rows:
             for view in ("delete", "history"):
-                before = _last_pk()
+                before = last_audit_pk()
                 response = admin_client_.get(_url(type(row), view, row.pk))
                 if response.status_code == 403:  # view-only: no delete page
                     continue
                 assert "Revisorsson" in response.text, (row, view)
-                assert _logged_about(participant, before), (row, view)
+                assert audit_rows_about(participant, before), (row, view)
 
     def test_a_refused_delete_is_logged_like_its_confirmation(
         self, admin_client_: Any, participant: Participant
     ) -> None:
         f.EnrolmentFactory(participant=participant)  # protects the participant
-        before = _last_pk()
+        before = last_audit_pk()
         response = admin_client_.post(_url(Participant, "delete", participant.pk), {"post": "yes"})
         assert response.status_code == 200 and response.context["protected"]
         assert "Revisorsson" in response.text
-        assert _logged_about(participant, before)
+        assert audit_rows_about(participant, before)
         assert Participant.objects.filter(pk=participant.pk).exists()
 
     def test_autocomplete_queries_do_not_grow_with_its_rows(self, admin_client_: Any) -> None:
