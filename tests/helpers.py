@@ -14,6 +14,9 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+
+from samordning.models import AuditLog
 
 
 @contextmanager
@@ -108,8 +111,6 @@ def write_at_once(
 
 def last_audit_pk() -> int:
     """The newest audit row's id (0 for none): a mark to count the rows written after."""
-    from samordning.models import AuditLog
-
     last = AuditLog.objects.order_by("-pk").first()
     return last.pk if last else 0
 
@@ -117,10 +118,6 @@ def last_audit_pk() -> int:
 def audit_rows_about(participant: Any, since: int) -> int:
     """How many audit rows written after the mark `since` name the participant (among
     the people shown, or as the row's object)."""
-    from django.db.models import Q
-
-    from samordning.models import AuditLog
-
     return (
         AuditLog.objects.filter(pk__gt=since)
         .filter(
