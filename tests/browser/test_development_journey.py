@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.helpers import browser_login
 from tests.factories import AnnualFigureFactory, EnterpriseFactory
@@ -23,8 +24,10 @@ def test_staff_log_support_and_a_milestone_and_the_funder_sees_them(page, coordi
     browser_login(page, "coordinator")
     page.goto(f"/foretag/{enterprise.pk}/")
     page.get_by_role("link", name="Företagsutveckling: plan, stöd och milstolpar").click()
-    assert page.get_by_role("heading", level=1, name="Företagsutveckling: Café Resan").is_visible()
-    assert page.get_by_text("Inget stöd loggat ännu.").is_visible()
+    expect(
+        page.get_by_role("heading", level=1, name="Företagsutveckling: Café Resan")
+    ).to_be_visible()
+    expect(page.get_by_text("Inget stöd loggat ännu.")).to_be_visible()
 
     # Log a network meeting of two and a half hours (written the Swedish way).
     page.get_by_role("link", name="Logga stöd").click()
@@ -33,7 +36,7 @@ def test_staff_log_support_and_a_milestone_and_the_funder_sees_them(page, coordi
     page.get_by_label("Timmar").fill("2,5")
     page.get_by_label("Vilka deltog").fill("verksamhetsledare, två handledare")
     page.get_by_role("button", name="Spara").click()
-    assert page.get_by_text("Stödinsatsen är loggad.").is_visible()
+    expect(page.get_by_text("Stödinsatsen är loggad.")).to_be_visible()
     log = page.get_by_role("table", name="Logg över förbundets stöd")
     assert "Nätverksträff" in log.inner_text() and "verksamhetsledare" in log.inner_text()
 
@@ -42,8 +45,8 @@ def test_staff_log_support_and_a_milestone_and_the_funder_sees_them(page, coordi
     page.get_by_label("Milstolpe").select_option(label="Godkänd leverantör")
     page.get_by_label("Datum").fill(today.isoformat())
     page.get_by_role("button", name="Spara").click()
-    assert page.get_by_text("Milstolpen är registrerad.").is_visible()
-    assert page.get_by_text("Godkänd leverantör").first.is_visible()
+    expect(page.get_by_text("Milstolpen är registrerad.")).to_be_visible()
+    expect(page.get_by_text("Godkänd leverantör").first).to_be_visible()
 
     # The funder sees the hours and the milestone counted for this year.
     page.context.clear_cookies()

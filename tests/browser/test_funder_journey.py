@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import browser_login
 from tests.worlds.statistics import build_small
@@ -29,15 +30,15 @@ def test_funder_changes_period_and_municipality_and_downloads_a_table(page, fund
     browser_login(page, "funder")
     page.get_by_role("link", name="Statistik", exact=True).first.click()
     page.wait_for_url("**/statistik/")
-    assert page.get_by_role("heading", level=1, name="Statistik").is_visible()
-    assert page.get_by_text("Små tal är justerade").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Statistik")).to_be_visible()
+    expect(page.get_by_text("Små tal är justerade")).to_be_visible()
     this_year_chart = sex_chart(page)
 
     # Another period: 2024.
     page.get_by_label("År", exact=True).fill("2024")
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url("**/statistik/?year=2024*")
-    assert page.get_by_text("Period: 2024").is_visible()
+    expect(page.get_by_text("Period: 2024")).to_be_visible()
     chart_2024 = sex_chart(page)
     assert chart_2024 != this_year_chart
     assert "Man – Aktiva: 5" in chart_2024
@@ -48,7 +49,7 @@ def test_funder_changes_period_and_municipality_and_downloads_a_table(page, fund
     page.get_by_label("Kommun", exact=True).select_option(label="Tyresö (0138)")
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url("**municipality=*")
-    assert page.get_by_text("Period: 2024 · Tyresö").is_visible()
+    expect(page.get_by_text("Period: 2024 · Tyresö")).to_be_visible()
     chart_tyreso = sex_chart(page)
     assert chart_tyreso != chart_2024
     assert "Man – Aktiva: 5" not in chart_tyreso
@@ -66,5 +67,5 @@ def test_funder_changes_period_and_municipality_and_downloads_a_table(page, fund
 
     # A nonsense period in the address bar gives a message, not an error page.
     page.goto("/statistik/?year=tjugotjugofyra")
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_text("Fyll i ett heltal.").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_text("Fyll i ett heltal.")).to_be_visible()

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from participants.models import Participant
 from samordning.models import AuditLog
@@ -87,7 +88,7 @@ def test_admin_imports_twenty_participants_from_the_template(
         "Importen är klar: 20 nya, 0 ändrade, 0 oförändrade rader."
     ).is_visible()
     assert sorted(Participant.objects.values_list("personal_number", flat=True)) == sorted(numbers)
-    assert page.get_by_role("link", name="Person00 Importerad").is_visible()
+    expect(page.get_by_role("link", name="Person00 Importerad")).to_be_visible()
     assert all(p.coordinators.filter(pk=coordinator.pk).exists() for p in Participant.objects.all())
     before = list(Participant.objects.order_by("pk").values())
 
@@ -97,6 +98,6 @@ def test_admin_imports_twenty_participants_from_the_template(
     assert page.locator("#preview-table tbody tr[data-status=skip]").count() == PEOPLE
     page.get_by_role("button", name="Spara alla rader").click()
     page.wait_for_url("**/deltagare/")
-    assert page.get_by_text("0 nya, 0 ändrade, 20 oförändrade rader").is_visible()
+    expect(page.get_by_text("0 nya, 0 ändrade, 20 oförändrade rader")).to_be_visible()
     assert list(Participant.objects.order_by("pk").values()) == before
     assert AuditLog.objects.filter(object_type="import.participants").count() == 2

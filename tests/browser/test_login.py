@@ -1,6 +1,7 @@
 """Each role logs in through the real login page and lands on its own home page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import browser_login
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_each_role_sees_its_home_page(request, page, fixture, heading):
     user = request.getfixturevalue(fixture)
     browser_login(page, user.username)
-    assert page.get_by_role("heading", level=2, name=heading).is_visible()
+    expect(page.get_by_role("heading", level=2, name=heading)).to_be_visible()
     # Only its own role's section is shown.
     others = {"Koordinator", "Företagsledare", "Finansiär", "Förbundsadministratör"} - {heading}
     for other in others:
@@ -32,7 +33,7 @@ def test_wrong_password_stays_on_login_with_message(page, coordinator):
     page.get_by_label("Lösenord").fill("wrong")
     page.get_by_role("button", name="Logga in").click()
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("korrekt användarnamn").count() >= 1
+    expect(page.get_by_text("korrekt användarnamn").first).to_be_visible()
 
 
 def test_demo_users_log_in_to_their_home_pages(page):
@@ -53,4 +54,4 @@ def test_demo_users_log_in_to_their_home_pages(page):
     for username, heading in expected.items():
         page.context.clear_cookies()
         browser_login(page, username, "demo-pw")
-        assert page.get_by_role("heading", level=2, name=heading).is_visible(), username
+        expect(page.get_by_role("heading", level=2, name=heading), username).to_be_visible()

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.utils import formats, timezone
+from playwright.sync_api import expect
 
 from enterprises.models import CapacityChange, TrainingOffer
 from placements.models import PlacementStatus
@@ -45,18 +46,18 @@ def test_manager_journey(page, manager):
     page.get_by_label("Antal platser").fill("1")
     page.get_by_role("button", name="Spara antal platser").click()
     error = page.get_by_text("Det går inte att sänka antalet platser till 1")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert "3 platser redan tagna" in error.inner_text()
     assert TrainingOffer.objects.get(pk=world.offer.pk).capacity == 5
 
     # Lowering to what is held works; then raising.
     page.get_by_label("Antal platser").fill("3")
     page.get_by_role("button", name="Spara antal platser").click()
-    assert page.get_by_text("Antal platser är nu 3").is_visible()
+    expect(page.get_by_text("Antal platser är nu 3")).to_be_visible()
     page.get_by_role("link", name="Ändra antal platser").click()
     page.get_by_label("Antal platser").fill("6")
     page.get_by_role("button", name="Spara antal platser").click()
-    assert page.get_by_text("Antal platser är nu 6").is_visible()
+    expect(page.get_by_text("Antal platser är nu 6")).to_be_visible()
     history = list(
         CapacityChange.objects.filter(offer=world.offer)
         .order_by("changed_at", "pk")
@@ -82,7 +83,7 @@ def test_manager_journey(page, manager):
         label = f"AktivEtt Deltagare {formats.date_format(day, 'j F')}"
         page.get_by_label(label, exact=True).check()
     page.get_by_role("button", name="Spara närvaro").click()
-    assert page.get_by_text("Närvaron är sparad").is_visible()
+    expect(page.get_by_text("Närvaron är sparad")).to_be_visible()
     for day in week:
         label = f"AktivEtt Deltagare {formats.date_format(day, 'j F')}"
         assert page.get_by_label(label, exact=True).is_checked()

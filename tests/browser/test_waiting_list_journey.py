@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from placements.models import LeftReason, Placement, PlacementStatus, WaitingListEntry
 from tests.browser.helpers import browser_login
@@ -45,7 +46,7 @@ def test_queue_freed_place_and_propose(page, browser, live_server, coordinator, 
     page.get_by_label("Önskad start").fill((today + 7 * DAY).isoformat())
     page.get_by_label("Omfattning").select_option("50")
     page.get_by_role("button", name="Ställ i kö").click()
-    assert page.get_by_text("som nummer 1").is_visible()
+    expect(page.get_by_text("som nummer 1")).to_be_visible()
     entry = WaitingListEntry.objects.get(participant=waiting)
     assert entry.place_freed_at is None
 
@@ -59,7 +60,7 @@ def test_queue_freed_place_and_propose(page, browser, live_server, coordinator, 
     other_page.get_by_label("Avslutsorsak").select_option("ill_health")
     other_page.get_by_label("Resultat", exact=True).select_option("unknown")
     other_page.get_by_role("button", name="Avsluta", exact=True).click()
-    assert other_page.get_by_text("Arbetsträningen är avslutad.").is_visible()
+    expect(other_page.get_by_text("Arbetsträningen är avslutad.")).to_be_visible()
     other.close()
     entry.refresh_from_db()
     assert entry.place_freed_at is not None
@@ -71,7 +72,7 @@ def test_queue_freed_place_and_propose(page, browser, live_server, coordinator, 
     # Att göra on the start page lists the freed place too.
     page.goto("/")
     page.get_by_role("link", name="Köplatser där en plats blivit ledig").click()
-    assert page.get_by_role("link", name="Föreslå").is_visible()
+    expect(page.get_by_role("link", name="Föreslå")).to_be_visible()
     # One click from the mail: the proposal form, filled in.
     page.goto(f"{link.path}?{link.query}")
     # The offer from the mail is named, not a select of every open offer.
@@ -81,7 +82,7 @@ def test_queue_freed_place_and_propose(page, browser, live_server, coordinator, 
     assert page.get_by_label("Omfattning").input_value() == "50"
     assert page.get_by_label("Planerad start").input_value() == (today + 7 * DAY).isoformat()
     page.get_by_role("button", name="Föreslå").click()
-    assert page.get_by_text("Förslaget är skickat").is_visible()
+    expect(page.get_by_text("Förslaget är skickat")).to_be_visible()
 
     proposal = Placement.objects.get(participant=waiting, offer=offer)
     assert proposal.status == PlacementStatus.PROPOSED
