@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,7 @@ from participants.choices import (
 )
 from participants.models import Insats
 from reports import queries
-from reports.perturbation import HIDDEN_MARK, ZERO, Tally, tally_sum
+from reports.perturbation import HIDDEN_MARK, ZERO, Tally, describes_a_group, tally_sum
 from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
 from reports.tables import (
     Column,
@@ -373,9 +374,9 @@ class Report:
         for key, label in zip(keys, labels, strict=True):
             count = count_cell(figures[key].count)
             # An average of a few people's lengths would tell their lengths.
-            if count.hidden:
-                average = TableCell(None, Kind.DAYS, count.mark)
-                median = TableCell(None, Kind.DAYS, count.mark)
+            if not describes_a_group(count.value):
+                average = TableCell(None, Kind.DAYS, HIDDEN_MARK)
+                median = TableCell(None, Kind.DAYS, HIDDEN_MARK)
             else:
                 average = TableCell(figures[key].average_days, Kind.DAYS)
                 median = TableCell(figures[key].median_days, Kind.DAYS)
@@ -396,7 +397,14 @@ class Report:
                 "Genomsnittlig och median längd i dagar för arbetsträningar som "
                 "avslutades under perioden."
             ),
-            notes=[_("Längd i kalenderdagar från startdatum till slutdatum.")],
+            notes=[
+                _("Längd i kalenderdagar från startdatum till slutdatum."),
+                _(
+                    "Medel och median visas bara när antalet är minst %(minimum)s, så att "
+                    "de aldrig är en enskild persons längd."
+                )
+                % {"minimum": settings.STATISTICS_GROUP_MINIMUM},
+            ],
         )
 
     def places_over_time(self) -> ReportTable:

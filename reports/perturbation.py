@@ -160,6 +160,21 @@ def perturb(tally: Tally) -> int:
     return tally.n + ptable().pvalue(tally.n, tally.key)
 
 
+def describes_a_group(published: int | None) -> bool:
+    """May a figure about each member (an average, a median) stand beside this published count?
+
+    A count of 1-4 can be published as 5 (that is the point of the noise), and the
+    average beside it would then be one person's own value. Such figures are published
+    only beside a count of at least `settings.STATISTICS_GROUP_MINIMUM`: decided on the
+    published count, so hiding them says nothing the count does not already say.
+    """
+    if published is None:
+        return False
+    if not enabled():
+        return True
+    return published >= int(settings.STATISTICS_GROUP_MINIMUM)
+
+
 def publish(tally: Tally) -> int | None:
     """The value a funder may see; None when it falls below the threshold."""
     if not enabled():

@@ -321,6 +321,9 @@ STATISTICS_PERTURBATION = envbool("STATISTICS_PERTURBATION", True)
 # A perturbed count below this is not published: with the project's ptable no count of people is
 # ever published as 1-4, so only a perturbed 0 is hidden ("..").
 STATISTICS_THRESHOLD = envint("STATISTICS_THRESHOLD", 5)
+# An average or median about people is published only beside a published count of at least
+# this many: with the project's ptable (noise of at most 3) that is at least 7 real people.
+STATISTICS_GROUP_MINIMUM = envint("STATISTICS_GROUP_MINIMUM", 10)
 # The ptable CSV (pcv, ckey, pvalue): the project's maximum-entropy ptable, whose noise depends
 # on the cell key (reports/ptable_design.py); empty for the 10-5 rule the ONS package ships.
 STATISTICS_PTABLE = os.environ.get(

@@ -171,6 +171,36 @@ def test_placement_lengths_hide_averages_of_few_people(report, perturbed):
     ]
 
 
+@pytest.fixture
+def production_ptable(settings):
+    from reports.ptable_design import project_ptable_path
+
+    settings.STATISTICS_PERTURBATION = True
+    settings.STATISTICS_PTABLE = str(project_ptable_path())
+    settings.STATISTICS_THRESHOLD = 5
+    settings.STATISTICS_GROUP_MINIMUM = 10
+
+
+def test_an_average_beside_a_count_published_from_one_person_is_hidden(
+    monkeypatch, data, production_ptable
+):
+    # One person's placement, published as 5 (key 205), would give away that person's
+    # length as the average and the median; 8 people published as 10 (key 218) may not.
+    def lengths(period, municipality=None):
+        return {
+            "completed": queries.LengthFigures(Tally(1, 205), 197.0, 197.0),
+            "interrupted": queries.LengthFigures(Tally(9, 94), 40.0, 38.0),
+            "all": queries.LengthFigures(Tally(8, 218), 63.5, 41.0),
+        }
+
+    monkeypatch.setattr(queries, "placement_lengths", lengths)
+    assert rows(Report(YEAR_2024, today=TODAY).placement_lengths()) == [
+        ["Avslutade enligt plan", 5, "..", ".."],
+        ["Avbrutna", 9, "..", ".."],
+        ["Alla", 10, 63.5, 41.0],
+    ]
+
+
 def test_places_over_time(report, perturbed):
     table = report.places_over_time()
     # Places are not people (exact); places held are, and are few here.
