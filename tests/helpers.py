@@ -1,4 +1,4 @@
-"""Small assertions and harnesses shared by the model tests."""
+"""Small assertions and harnesses shared by the model and admin tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -126,3 +127,53 @@ def audit_rows_about(participant: Any, since: int) -> int:
         )
         .count()
     )
+
+
+class _FormFields(HTMLParser):
+    """The name/value pairs a browser would submit for the page's main form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def _add(self, name: str, value: str) -> None:
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name", "")
+        if tag == "input" and name and "disabled" not in a:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._add(name, a.get("value", "on"))
+            elif kind not in ("submit", "button", "file", "image"):
+                self._add(name, a.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self._add(self._select, a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._add(name, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea][-1] += data.removeprefix("\n")
+
+
+def submitted_form(html: str) -> dict[str, list[str]]:
+    """What a browser would submit from an admin page as rendered (every input,
+    select and textarea with its value), without the search box and actions."""
+    parser = _FormFields()
+    parser.feed(html)
+    return {k: v for k, v in parser.data.items() if k not in ("q", "action")}

@@ -9,7 +9,6 @@ model (field validators, `Participant.clean`) and a database check backs it.
 from __future__ import annotations
 
 import datetime
-from html.parser import HTMLParser
 
 import pytest
 from django import forms
@@ -23,59 +22,12 @@ from participants.models import Participant
 from placements.models import PlacementStatus
 from samordning.models import User
 from tests import factories as f
+from tests.helpers import submitted_form
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ("enterprises", "participants", "placements")
 OUT_OF_RANGE = ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"]
-
-
-class _FormFields(HTMLParser):
-    """The name/value pairs a browser would submit for the page's main form."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def _add(self, name: str, value: str) -> None:
-        self.data.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        name = a.get("name", "")
-        if tag == "input" and name and "disabled" not in a:
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._add(name, a.get("value", "on"))
-            elif kind not in ("submit", "button", "file", "image"):
-                self._add(name, a.get("value", ""))
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, [])
-        elif tag == "option" and self._select and "selected" in a:
-            self._add(self._select, a.get("value", ""))
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._add(name, "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.data[self._textarea][-1] += data.removeprefix("\n")
-
-
-def _submitted(html: str) -> dict[str, list[str]]:
-    parser = _FormFields()
-    parser.feed(html)
-    return {k: v for k, v in parser.data.items() if k not in ("q", "action")}
 
 
 @pytest.fixture
@@ -129,7 +81,7 @@ def test_the_admin_refuses_dates_outside_the_range(
     form = page.context["adminform"].form
     if name not in form.fields or name in page.context["adminform"].readonly_fields:
         pytest.skip(f"{name} is not editable in the admin")
-    data = _submitted(page.text)
+    data = submitted_form(page.text)
     split = isinstance(form.fields[name], forms.SplitDateTimeField)
     stored = getattr(obj, name)
     for value in OUT_OF_RANGE:
@@ -147,7 +99,7 @@ def test_the_form_submitted_as_rendered_saves(office: Client, world: None) -> No
     """The control for the test above: unchanged, the same form is saved."""
     obj = EnterpriseAgreement.objects.get()
     page = office.get(_change_url(obj))
-    data = _submitted(page.text)
+    data = submitted_form(page.text)
     data["valid_to"] = ["2032-06-30"]
     assert office.post(_change_url(obj), data).status_code == 302
     obj.refresh_from_db()
@@ -159,7 +111,7 @@ def test_the_admin_refuses_people_born_before_1900(office: Client, number: str) 
     municipality = f.MunicipalityFactory()
     add = reverse("admin:participants_participant_add")
     page = office.get(add)
-    data = _submitted(page.text)
+    data = submitted_form(page.text)
     data.update(
         personal_number=[number],
         first_name=["Ada"],
@@ -179,7 +131,7 @@ def test_the_admin_refuses_people_born_before_1900(office: Client, number: str) 
 def test_a_valid_number_is_saved_from_the_admin(office: Client) -> None:
     municipality = f.MunicipalityFactory()
     add = reverse("admin:participants_participant_add")
-    data = _submitted(office.get(add).text)
+    data = submitted_form(office.get(add).text)
     data.update(
         personal_number=["19850312-2387"],
         first_name=["Ada"],
