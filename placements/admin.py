@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.admin import ParticipantAdmin
@@ -24,7 +26,13 @@ from placements.models import (
     WaitingListEntry,
 )
 from placements.privacy import participant_anonymise, participants_past_retention
-from samordning.admin import AuditedAdminMixin, NoBulkDeleteMixin, ViewOnlyAdminMixin
+from placements.services.lifecycle import check_follow_up_dates
+from samordning.admin import (
+    AuditedAdminMixin,
+    ModelRulesForm,
+    NoBulkDeleteMixin,
+    ViewOnlyAdminMixin,
+)
 from samordning.http import request_user
 from samordning.validation import is_db_id
 
@@ -97,8 +105,40 @@ class ParticipantWithPlacementsAdmin(ParticipantAdmin):
         )
 
 
+class FollowUpMeetingForm(ModelRulesForm):
+    """A follow-up meeting written in the back office keeps the dates the service
+    keeps (`check_follow_up_dates`): held by today, not before the placement was
+    proposed or the enrolment began, the next meeting within a year.
+
+    A meeting whose placement and dates are left as they were is not judged again:
+    rows written before these rules (or in bulk, by the demo and imports) may break
+    them, and correcting their notes must not be refused for a date nobody touched."""
+
+    DATED = frozenset({"placement", "date", "next_meeting"})
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        placement, date = cleaned.get("placement"), cleaned.get("date")
+        if placement is None or date is None:
+            return cleaned  # a field's own error is already shown
+        if not self.instance._state.adding and not self.DATED & set(self.changed_data):
+            return cleaned
+        try:
+            check_follow_up_dates(
+                placement,
+                date=date,
+                next_meeting=cleaned.get("next_meeting"),
+                today=timezone.localdate(),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
 class FollowUpMeetingInline(admin.StackedInline):
     model = FollowUpMeeting
+    form = FollowUpMeetingForm
     extra = 0
     fields = ("date", "attendees", "notes", "next_meeting", "recorded_by", "created_at")
     readonly_fields = ("created_at",)
@@ -275,6 +315,7 @@ class OfferHoldStampAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(FollowUpMeeting)
 class FollowUpMeetingAdmin(PlacementPartAdmin):
+    form = FollowUpMeetingForm
     list_display = ("date", "placement", "next_meeting", "recorded_by")
     list_filter = ("date", "next_meeting")
     search_fields = (*PLACEMENT_SEARCH, "notes")

@@ -616,6 +616,32 @@ def placement_change_plan(
     return placement
 
 
+def check_follow_up_dates(
+    placement: Placement,
+    *,
+    date: datetime.date,
+    next_meeting: datetime.date | None,
+    today: datetime.date,
+) -> None:
+    """Raise ValidationError (by field) when a follow-up meeting of `placement` held
+    on `date` and planning the next for `next_meeting` cannot be recorded `today`.
+
+    The meeting has been held (not after `today`, not before the placement's first
+    day: `too_early`); the next one is at most NEXT_MEETING_MAX_DAYS after it. The
+    one rule for the service and the admin."""
+    errors: dict[str, list[str]] = {}
+    if date > today:
+        errors["date"] = [
+            _("Ett möte registreras när det har hållits; ett kommande möte anges som nästa möte.")
+        ]
+    elif refusal := too_early(placement, date):
+        errors["date"] = [refusal]
+    if next_meeting is not None and (next_meeting - date).days > NEXT_MEETING_MAX_DAYS:
+        errors["next_meeting"] = [_("Nästa möte kan ligga högst ett år efter det här mötet.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def follow_up_record(
     *,
@@ -644,21 +670,7 @@ def follow_up_record(
         recorded_by=user,
     )
     meeting.full_clean()
-    if date > today:
-        raise ValidationError(
-            {
-                "date": _(
-                    "Ett möte registreras när det har hållits; ett kommande möte anges "
-                    "som nästa möte."
-                )
-            }
-        )
-    if refusal := too_early(placement, date):
-        raise ValidationError({"date": refusal})
-    if next_meeting is not None and (next_meeting - date).days > NEXT_MEETING_MAX_DAYS:
-        raise ValidationError(
-            {"next_meeting": _("Nästa möte kan ligga högst ett år efter det här mötet.")}
-        )
+    check_follow_up_dates(placement, date=date, next_meeting=next_meeting, today=today)
     meeting.save()
     _audit(user, AuditAction.CREATE, placement, request, "follow-up recorded")
     return meeting

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.db.models import F, Max, ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 
 from placements.models import (
     FOLLOW_UP_DUE_STATUSES,
@@ -118,27 +119,37 @@ def test_bulk_create_queryset_update_delete_and_raw_sql() -> None:
 
 
 def test_the_service_and_the_admin_keep_it(client: Any, admin_user: Any, coordinator: Any) -> None:
-    placement = _active(participant=EnrolledParticipantFactory(coordinators=[coordinator]))
+    # The admin records meetings held by today (the service's rule): this world is
+    # in the past, not in 2031.
+    start = timezone.localdate() - 60 * DAY
+    placement = PlacementFactory(
+        participant=EnrolledParticipantFactory(coordinators=[coordinator]),
+        status=PlacementStatus.ACTIVE,
+        planned_start=start,
+        start_date=start,
+        planned_end=start + 120 * DAY,
+        proposed_at=timezone.now() - 70 * DAY,
+    )
     follow_up_record(
         placement=placement,
         user=coordinator,
-        date=START + 10 * DAY,
-        next_meeting=START + 40 * DAY,
-        today=START + 10 * DAY,  # the world's dates are in 2031: recorded that day
+        date=start + 10 * DAY,
+        next_meeting=start + 40 * DAY,
+        today=start + 10 * DAY,  # recorded the day it was held
     )
-    assert_due({placement.pk: START + 40 * DAY})
+    assert_due({placement.pk: start + 40 * DAY})
     client.force_login(admin_user)
     meeting = FollowUpMeeting.objects.get()
     form = {"placement": placement.pk, "attendees": "", "notes": "", "recorded_by": ""}
     response = client.post(
         reverse("admin:placements_followupmeeting_change", args=[meeting.pk]),
-        {**form, "date": "2031-03-13", "next_meeting": "2031-05-02"},
+        {**form, "date": str(start + 10 * DAY), "next_meeting": str(start + 60 * DAY)},
     )
     assert response.status_code == 302
-    assert_due({placement.pk: datetime.date(2031, 5, 2)})
+    assert_due({placement.pk: start + 60 * DAY})
     response = client.post(
         reverse("admin:placements_followupmeeting_add"),
-        {**form, "date": "2031-05-02", "next_meeting": ""},
+        {**form, "date": str(start + 60 * DAY), "next_meeting": ""},
     )
     assert response.status_code == 302
     assert_due({})
