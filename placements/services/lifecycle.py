@@ -571,7 +571,9 @@ def placement_change_plan(
     request: HttpRequest | None = None,
     today: datetime.date | None = None,
 ) -> Placement:
-    """Change dates or extent of a placement that holds a place; capacity is re-checked."""
+    """Change dates or extent of a placement that holds a place; capacity is re-checked.
+
+    An accepted placement's acceptance (`expires_on`) follows a moved planned start."""
     today = today or timezone.localdate()
     placement = _lock(placement)
     check_step(placement, "change_plan")
@@ -579,6 +581,10 @@ def placement_change_plan(
     placement.planned_start = planned_start
     placement.planned_end = planned_end
     placement.extent = extent
+    if placement.status == S.ACCEPTED and moved_start:
+        # An acceptance holds the place until shortly after the planned start (as
+        # placement_accept sets it): a start put off moves that day with it.
+        placement.expires_on = _expiry(max(planned_start, today))
     placement.full_clean()
     if placement.status == S.ACTIVE and placement.start_date and planned_end < placement.start_date:
         # Else the placement would hold no day at all and the capacity check pass vacuously.

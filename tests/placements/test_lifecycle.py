@@ -579,6 +579,36 @@ def test_change_plan_cannot_move_an_active_start_before_the_proposal(coordinator
     )
 
 
+# --- an acceptance holds the place until its expires_on ------------------------------------
+
+
+def test_a_put_off_start_moves_the_acceptance_along(coordinator):
+    placement = _placement(S.ACCEPTED)  # planned start in a week, accepted until 14 days
+    lifecycle.placement_change_plan(
+        placement=placement,
+        user=coordinator,
+        planned_start=TODAY + 40 * DAY,
+        planned_end=TODAY + 180 * DAY,
+        extent=50,
+    )
+    assert Placement.objects.get().expires_on == TODAY + 54 * DAY
+    # It holds its new dates after the old acceptance would have lapsed.
+    held = Placement.objects.holding_between(
+        TODAY + 40 * DAY, TODAY + 41 * DAY, today=TODAY + 30 * DAY
+    )
+    assert list(held) == [placement]
+    # A proposal's date is the enterprise's answer date: a new plan leaves it.
+    proposal = _placement(S.PROPOSED)
+    lifecycle.placement_change_plan(
+        placement=proposal,
+        user=coordinator,
+        planned_start=TODAY + 40 * DAY,
+        planned_end=TODAY + 180 * DAY,
+        extent=50,
+    )
+    assert Placement.objects.get(pk=proposal.pk).expires_on == TODAY + 14 * DAY
+
+
 @pytest.mark.parametrize(
     ("values", "field", "words"),
     [
