@@ -422,7 +422,10 @@ def placement_start(
     request: HttpRequest | None = None,
     today: datetime.date | None = None,
 ) -> Placement:
-    """Start an accepted placement; the three-party agreement and a handledare are required."""
+    """Start an accepted placement; the three-party agreement and a handledare are required.
+
+    The start is no later than the acceptance holds the place (`expires_on`); a start
+    on or before that day may be registered afterwards."""
     today = today or timezone.localdate()
     placement = _lock(placement)
     check_step(placement, "start")
@@ -455,6 +458,19 @@ def placement_start(
         errors.setdefault("start_date", []).append(
             _("Inskrivningen i %(insats)s avslutades %(day)s.")
             % {"insats": enrolment.insats.name, "day": enrolment.end_date}
+        )
+    elif placement.has_expired(start_date):
+        # The acceptance held the place until expires_on; then the place went back
+        # to the offer (and its queue). A start that late takes a place nobody held.
+        # A start on or before that day, registered afterwards, is still the one
+        # that was accepted (its place is counted again below, under the lock).
+        errors.setdefault("start_date", []).append(
+            _(
+                "Accepten gällde till %(day)s; då släpptes platsen och arbetsträningen "
+                "kan inte starta senare. Har starten skjutits upp, ändra planerad start "
+                "först."
+            )
+            % {"day": placement.expires_on}
         )
     if errors:
         raise ValidationError(errors)

@@ -474,6 +474,23 @@ def test_start_an_accepted_placement(logged_in, placement):
     assert Placement.objects.get().status == "active"
 
 
+def test_a_start_after_the_acceptance_lapsed_is_a_form_error(logged_in, placement):
+    Placement.objects.filter(pk=placement.pk).update(
+        status="accepted",
+        planned_start=TODAY - 20 * DAY,
+        expires_on=TODAY - 6 * DAY,
+        proposed_at=timezone.now() - 30 * DAY,
+    )
+    url = reverse("placements:placement-start", args=[placement.pk])
+    data = _start_data(**{"start-start_date": iso(TODAY), "start-agreement_tasks": "Kassa"})
+    response = logged_in.post(url, data)
+    assert response.status_code == 200
+    form = response.context["start_form"]
+    assert "gällde till" in " ".join(form.errors["start_date"])
+    assert (form["start_date"].value(), form["agreement_tasks"].value()) == (iso(TODAY), "Kassa")
+    assert Placement.objects.get().status == "accepted"
+
+
 def test_starting_a_proposal_is_refused_with_a_message(logged_in, placement):
     response = logged_in.post(
         reverse("placements:placement-start", args=[placement.pk]), _start_data(), follow=True

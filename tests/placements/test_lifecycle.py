@@ -579,7 +579,31 @@ def test_change_plan_cannot_move_an_active_start_before_the_proposal(coordinator
     )
 
 
-# --- an acceptance holds the place until its expires_on ------------------------------------
+# --- an acceptance holds the place until its expires_on; a start is no later -------------
+
+
+def test_an_accepted_placement_cannot_start_after_its_acceptance_lapsed(coordinator):
+    placement = _proposed_days_ago(30, planned_start=TODAY - 20 * DAY, expires_on=TODAY - 6 * DAY)
+    for start in (TODAY, TODAY - 5 * DAY):  # today, and the day after the last day
+        with pytest.raises(ValidationError) as caught:
+            lifecycle.placement_start(
+                placement=placement,
+                user=coordinator,
+                **_agreement(start_date=start, agreement_date=TODAY - 20 * DAY),
+            )
+        assert "gällde till" in " ".join(caught.value.message_dict["start_date"])
+    assert Placement.objects.get().status == S.ACCEPTED
+    assert not AuditLog.objects.exists()
+
+
+def test_a_start_while_the_acceptance_held_may_be_registered_afterwards(coordinator):
+    placement = _proposed_days_ago(30, planned_start=TODAY - 20 * DAY, expires_on=TODAY - 6 * DAY)
+    lifecycle.placement_start(
+        placement=placement,
+        user=coordinator,
+        **_agreement(start_date=TODAY - 6 * DAY, agreement_date=TODAY - 20 * DAY),
+    )
+    assert Placement.objects.get().start_date == TODAY - 6 * DAY
 
 
 def test_a_put_off_start_moves_the_acceptance_along(coordinator):
@@ -597,6 +621,10 @@ def test_a_put_off_start_moves_the_acceptance_along(coordinator):
         TODAY + 40 * DAY, TODAY + 41 * DAY, today=TODAY + 30 * DAY
     )
     assert list(held) == [placement]
+    lifecycle.placement_start(
+        placement=placement, user=coordinator, **_agreement(start_date=TODAY + 40 * DAY)
+    )
+    assert Placement.objects.get(pk=placement.pk).status == S.ACTIVE
     # A proposal's date is the enterprise's answer date: a new plan leaves it.
     proposal = _placement(S.PROPOSED)
     lifecycle.placement_change_plan(
