@@ -99,14 +99,25 @@ def _require(placement: Placement, target: str) -> None:
         )
 
 
+# The steps that are one status transition: the coordinator's, and the enterprise's
+# answer that comes with a form (its decline, with a reason).
+TRANSITION_STEPS = {
+    "withdraw": S.WITHDRAWN,
+    "start": S.ACTIVE,
+    "end": S.COMPLETED,
+    "decline": S.DECLINED,
+}
+
+
 def check_step(placement: Placement, step: str, *, today: datetime.date | None = None) -> None:
     """Raise TransitionError, with the reason, when the placement's status does not
-    allow the coordinator's lifecycle `step` (one of STEPS) now.
+    allow the coordinator's lifecycle `step` (one of STEPS), or the enterprise's
+    "decline", now.
 
     The services check this first; a view checks it before it reads the form, so a
     page left open while the placement moved on says why, whatever was typed."""
-    if step in ("withdraw", "start", "end"):
-        _require(placement, {"withdraw": S.WITHDRAWN, "start": S.ACTIVE, "end": S.COMPLETED}[step])
+    if step in TRANSITION_STEPS:
+        _require(placement, TRANSITION_STEPS[step])
     elif step == "change_plan" and step not in allowed_steps(placement):
         raise TransitionError(
             _("En %(status)s arbetsträning kan inte ändras.")
@@ -380,13 +391,16 @@ def placement_decline(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> Placement:
-    """The enterprise declines a proposal with a reason; the place is freed."""
+    """The enterprise declines a proposal with a reason; the place is freed.
+
+    A proposal no longer open (withdrawn, answered) is refused before the reason is
+    read: a stale page says so, not that a reason is missing."""
+    placement = _lock(placement)
+    check_step(placement, "decline")
     if reason not in DeclineReason.values:
         raise ValidationError({"decline_reason": _("Välj ett skäl.")})
     if reason == DeclineReason.OTHER and not note.strip():
         raise ValidationError({"decline_note": _("Beskriv skälet när du väljer ”Annat”.")})
-    placement = _lock(placement)
-    _require(placement, S.DECLINED)
     placement.status = S.DECLINED
     placement.decline_reason = reason
     placement.decline_note = note.strip()

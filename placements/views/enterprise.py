@@ -54,7 +54,12 @@ from placements.services.attendance import (
     month_bounds,
 )
 from placements.services.capacity import FAR_FUTURE, held_peak, places_on
-from placements.services.lifecycle import placement_accept, placement_decline
+from placements.services.lifecycle import (
+    TransitionError,
+    check_step,
+    placement_accept,
+    placement_decline,
+)
 from placements.services.waiting import offer_capacity_set
 from samordning.audit import (
     audit_export,
@@ -181,6 +186,12 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     refused = post_only(request)
     if refused:
         return refused
+    # A page left open while the proposal was withdrawn or answered: say so, as an
+    # accept would, before the form's reason is judged.
+    try:
+        check_step(placement, "decline")
+    except TransitionError as error:
+        return _answered(request, placement, " ".join(error.messages), ok=False)
     shown = enterprise_disclosure(placement)
     name = shown.label
     form = DeclineForm(request.POST, prefix=f"d{placement.pk}")
@@ -193,6 +204,8 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
                 note=form.cleaned_data["decline_note"],
                 request=request,
             )
+        except TransitionError as error:
+            return _answered(request, placement, " ".join(error.messages), ok=False)
         except ValidationError as error:
             apply_service_error(form, error)
         else:

@@ -117,6 +117,27 @@ def test_decline_bad_input_shows_errors_and_changes_nothing(logged_in, world, da
     assert world.proposal.decline_reason == ""
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("status", [PlacementStatus.WITHDRAWN, PlacementStatus.ACCEPTED])
+def test_decline_from_a_stale_page_says_the_proposal_is_no_longer_open(
+    logged_in, world, status, htmx
+):
+    """The proposal was withdrawn (or answered) while the page was open; the manager
+    gave no reason. The status is the answer, not the missing reason."""
+    Placement.objects.filter(pk=world.proposal.pk).update(status=status)
+    url = reverse("placements:enterprise-proposal-decline", args=[world.proposal.pk])
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {"follow": True}
+    response = logged_in.post(url, {f"d{world.proposal.pk}-decline_reason": ""}, **extra)
+    assert response.status_code == 200
+    label = PlacementStatus(status).label.lower()
+    assert f"Arbetsträningen är {label} och kan inte bli avböjd." in response.text
+    assert "alert-danger" in response.text
+    assert "Detta fält måste fyllas i" not in response.text
+    assert "Välj ett skäl" not in response.text
+    world.proposal.refresh_from_db()
+    assert (world.proposal.status, world.proposal.decline_reason) == (status, "")
+
+
 def test_decline_is_post_only(logged_in, world):
     url = reverse("placements:enterprise-proposal-decline", args=[world.proposal.pk])
     assert logged_in.get(url).status_code == 405

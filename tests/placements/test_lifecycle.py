@@ -463,6 +463,17 @@ def test_follow_up_is_recorded_with_one_audit_row(coordinator):
         )
 
 
+@pytest.mark.parametrize("status", [S.WITHDRAWN, S.ACCEPTED, S.DECLINED])
+def test_declining_what_is_no_longer_a_proposal_says_so_before_the_reason(manager, status):
+    placement = _placement(status)
+    for reason, note in (("", ""), ("other", "")):
+        with pytest.raises(lifecycle.TransitionError) as caught:
+            lifecycle.placement_decline(placement=placement, user=manager, reason=reason, note=note)
+        assert "kan inte bli avböjd" in " ".join(caught.value.messages)
+    assert Placement.objects.get().status == status
+    assert not AuditLog.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("status", "steps"),
     [
