@@ -26,7 +26,7 @@ from placements.models import (
     WaitingListEntry,
 )
 from placements.privacy import participant_anonymise, participants_past_retention
-from placements.services.lifecycle import check_follow_up_dates
+from placements.services.lifecycle import check_follow_up_dates, check_step
 from samordning.admin import (
     AuditedAdminMixin,
     ModelRulesForm,
@@ -110,6 +110,10 @@ class FollowUpMeetingForm(ModelRulesForm):
     keeps (`check_follow_up_dates`): held by today, not before the placement was
     proposed or the enrolment began, the next meeting within a year.
 
+    A new meeting, or one moved to another placement, also keeps the service's status
+    rule (`check_step("follow_up")`): the placement came about, and after its end the
+    participant consented to follow-up.
+
     A meeting whose placement and dates are left as they were is not judged again:
     rows written before these rules (or in bulk, by the demo and imports) may break
     them, and correcting their notes must not be refused for a date nobody touched."""
@@ -122,14 +126,17 @@ class FollowUpMeetingForm(ModelRulesForm):
         placement, date = cleaned.get("placement"), cleaned.get("date")
         if placement is None or date is None:
             return cleaned  # a field's own error is already shown
-        if not self.instance._state.adding and not self.DATED & set(self.changed_data):
+        changed = set(self.changed_data)
+        if not self.instance._state.adding and not self.DATED & changed:
             return cleaned
+        today = timezone.localdate()
         try:
+            if self.instance._state.adding or "placement" in changed:
+                # A meeting put on a placement: the service's status and consent rule
+                # (it came about; after its end only with consent to follow-up).
+                check_step(placement, "follow_up", today=today)
             check_follow_up_dates(
-                placement,
-                date=date,
-                next_meeting=cleaned.get("next_meeting"),
-                today=timezone.localdate(),
+                placement, date=date, next_meeting=cleaned.get("next_meeting"), today=today
             )
         except ValidationError as error:
             self.add_error(None, error)

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from participants.choices import EndReason, Outcome
 from placements.models import FollowUpMeeting, Placement, PlacementStatus
 from samordning.models import User
 from tests.factories import FollowUpMeetingFactory, PlacementFactory
@@ -168,3 +169,28 @@ def test_a_meeting_whose_dates_are_untouched_is_not_judged_again(
     assert office.post(url, page_data).status_code == 302
     old.refresh_from_db()
     assert (old.date, old.notes) == (TODAY - 30 * DAY, "Rättad igen")
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (PlacementStatus.PROPOSED, "blivit av"),
+        (PlacementStatus.DECLINED, "blivit av"),
+        (PlacementStatus.COMPLETED, "samtyckt"),  # ended; the person gave no such consent
+    ],
+)
+def test_the_meeting_admin_refuses_a_placement_the_service_would_not_follow_up(
+    office: Client, placement: Placement, status: str, words: str
+) -> None:
+    """A new meeting keeps the service's status and consent rule, not only its dates."""
+    fields: dict[str, Any] = {"status": status}
+    if status == PlacementStatus.COMPLETED:
+        fields.update(
+            end_date=TODAY - DAY, end_reason=EndReason.values[0], outcome=Outcome.values[0]
+        )
+    Placement.objects.filter(pk=placement.pk).update(**fields)
+    add = reverse("admin:placements_followupmeeting_add")
+    response = office.post(add, _meeting_data(placement, TODAY, ""))
+    assert response.status_code == 200
+    assert words in " ".join(response.context["adminform"].form.non_field_errors())
+    assert not FollowUpMeeting.objects.exists()
