@@ -51,7 +51,9 @@ class Disclosed:
     adaptations: str = ""
     support_needs: str = ""
     identified: bool = False  # the label is the person's name
-    details: bool = False  # schedule, agreement and message: the placement is still current
+    # Schedule, agreement and message: the placement is still current (and, unless the
+    # person is anonymous, the sharing consent valid).
+    details: bool = False
 
 
 def snapshot_of(placement: Placement) -> SharedSnapshot | None:
@@ -97,15 +99,21 @@ def access_closed(placement: Placement, today: datetime.date) -> bool:
 def enterprise_disclosure(placement: Placement, today: datetime.date | None = None) -> Disclosed:
     """What the enterprise side may show of `placement`'s participant today."""
     today = today or timezone.localdate()
-    current = not access_closed(placement, today) and not placement.is_ended
-    number = Disclosed(label=number_label(placement), details=current)
+    closed = access_closed(placement, today)
+    current = not closed and not placement.is_ended
     if placement.participant.is_anonymous:
         return Disclosed(label=_("Anonym deltagare"), details=current)
+    number = Disclosed(label=number_label(placement))
+    if closed or not sharing_consented(placement, today):
+        # The number, its dates and status only. The agreement, the schedule and the
+        # coordinator's message are about the person too and were shared under the
+        # sharing consent: once it is withdrawn they go with the name.
+        return number
     snapshot = snapshot_of(placement)
-    if snapshot is None or access_closed(placement, today):
-        return number
-    if not sharing_consented(placement, today):
-        return number
+    if snapshot is None:
+        # Nothing shared by name (the consent was withdrawn and given again, and no
+        # update has been shared since): the number, and the current placement's details.
+        return Disclosed(label=number.label, details=current)
     if placement.is_ended:
         # Ended, within the invoicing window: the name, nothing more.
         return Disclosed(label=snapshot.name or number.label, identified=True)

@@ -232,6 +232,49 @@ def test_withdrawing_sharing_consent_ends_the_enterprise_view_at_once(cast):
         assert " ".join(NAME) in invoice.text
 
 
+def test_withdrawing_sharing_consent_also_hides_the_agreement_schedule_and_message(cast):
+    """docs/security.md: agreement, schedule and message only "with a valid sharing
+    consent"; once it is withdrawn, the number only, even while the placement runs."""
+    _share_consent(cast.participant)
+    active = _placement(
+        cast,
+        PlacementStatus.ACTIVE,
+        agreement_date=TODAY - 41 * DAY,
+        agreement_tasks="UPPGIFTERXQ",
+        agreement_hours="TIDERXQ",
+        schedule="SCHEMAXQ",
+    )
+    proposed = _placement(
+        cast,
+        PlacementStatus.PROPOSED,
+        planned_start=TODAY + 70 * DAY,
+        planned_end=TODAY + 120 * DAY,
+        expires_on=TODAY + 10 * DAY,
+        schedule="SCHEMA2XQ",
+        proposal_note="MEDDELANDEXQ",
+    )
+    manager = cast.clients["manager"]
+
+    def pages() -> str:
+        detail = manager.get(reverse("placements:enterprise-placement-detail", args=[active.pk]))
+        proposals = manager.get(reverse("placements:enterprise-proposal-list"))
+        return detail.text + proposals.text
+
+    hidden = ("UPPGIFTERXQ", "TIDERXQ", "SCHEMAXQ", "SCHEMA2XQ", "MEDDELANDEXQ")
+    before = pages()
+    assert all(marker in before for marker in hidden)
+
+    consent = cast.participant.consents.get(purpose="share_with_enterprise")
+    cast.clients["coordinator"].post(
+        reverse("participants:consent-withdraw", args=[cast.participant.pk, consent.pk]),
+        {"withdrawn_on": TODAY.isoformat()},
+    )
+    after = pages()
+    assert f"Arbetsträning nr {active.pk}" in after and f"Arbetsträning nr {proposed.pk}" in after
+    for marker in (*hidden, NAME[0]):
+        assert marker not in after
+
+
 def test_a_coordinator_cannot_share_an_update_after_withdrawal(cast):
     active = _placement(cast, PlacementStatus.ACTIVE)
     Consent.objects.filter(participant=cast.participant, purpose="share_with_enterprise").update(

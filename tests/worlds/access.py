@@ -148,6 +148,10 @@ MARKERS_3: dict[str, str] = {
     "last_name_3": "Vinterfagelsson",
     "workplace_adaptations_3": "SIDANPASSNINGZQ",
     "support_needs_3": "SIDSTODBEHOVZQ",
+    # Shared under the sharing consent as well: gone with it, though the placement runs.
+    "agreement_tasks_3": "SIDUPPGIFTERZQ",
+    "schedule_3": "SIDSCHEMAZQ",
+    "proposal_note_3": "SIDFORSLAGZQ",
 }
 
 
@@ -384,6 +388,10 @@ def build_world() -> World:
         planned_start=today - 30 * DAY,
         start_date=today - 30 * DAY,
         planned_end=today + 60 * DAY,
+        agreement_date=today - 31 * DAY,
+        agreement_tasks=m3["agreement_tasks_3"],
+        schedule=m3["schedule_3"],
+        proposal_note=m3["proposal_note_3"],
     )
     AttendanceDayFactory(placement=active3, date=today.replace(day=1))
     waiting_entry = WaitingListEntry.objects.create(
