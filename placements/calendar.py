@@ -1,11 +1,13 @@
 """The iCalendar feed of a coordinator's or manager's dates (icalendar).
 
-Planned starts and ends, follow-up meetings (held and next) and the last day to
-answer a proposal, for the placements in the user's scope
-(`Placement.objects.visible_to`). Every event names the placement by its number
-and links to it: no names, no notes, nothing about the person. The window
-(CALENDAR_FEED_PAST_DAYS back, CALENDAR_FEED_FUTURE_DAYS ahead) and
-CALENDAR_FEED_MAX_EVENTS bound the answer's size.
+Planned starts and ends and the last day to answer a proposal, for the placements
+in the user's scope (`Placement.objects.visible_to`); follow-up meetings (held and
+next) for the coordinator's side only (`in_caseload_of`): an enterprise never sees
+follow-ups (docs/security.md), least of all those after the end, which are between
+the coordinator and the person under the follow-up consent. Every event names the
+placement by its number and links to it: no names, no notes, nothing about the
+person. The window (CALENDAR_FEED_PAST_DAYS back, CALENDAR_FEED_FUTURE_DAYS ahead)
+and CALENDAR_FEED_MAX_EVENTS bound the answer's size.
 """
 
 from __future__ import annotations
@@ -73,7 +75,9 @@ def calendar_entries(user: User, *, today: datetime.date) -> list[CalendarEntry]
             summary = _("Sista svarsdag: förslag om %(placement)s") % {"placement": number}
             entries.append(CalendarEntry(f"expiry-{pk}", expires, summary, url))
     meetings = (
-        FollowUpMeeting.objects.filter(placement__in=scope.values("pk"))
+        FollowUpMeeting.objects.filter(
+            placement__in=Placement.objects.in_caseload_of(user).values("pk")
+        )
         .filter(Q(date__range=(first, last)) | Q(next_meeting__range=(first, last)))
         .order_by("pk")
         .values_list("pk", "placement_id", "date", "next_meeting")[:limit]

@@ -126,6 +126,34 @@ def test_a_manager_s_feed_has_their_enterprise_s_dates(client, manager, manager2
     assert "/arbetstraning/foretag/" in _feed(client, calendar_feed_issue(user=manager)).text
 
 
+def test_a_manager_s_feed_has_no_follow_up_meetings(client, manager, coordinator, world):
+    """Follow-ups are the coordinator's (docs/security.md: a manager never sees them);
+    one held months after the end, under the follow-up consent, least of all."""
+    active = world["active"]
+    ended = PlacementFactory(
+        participant=active.participant,
+        offer=active.offer,
+        status=S.COMPLETED,
+        planned_start=TODAY - 300 * DAY,
+        start_date=TODAY - 300 * DAY,
+        planned_end=TODAY - 200 * DAY,
+        end_date=TODAY - 200 * DAY,
+        end_reason="planned",
+        outcome="work",
+    )
+    late = FollowUpMeetingFactory(
+        placement=ended, date=TODAY - 5 * DAY, next_meeting=TODAY + 30 * DAY
+    )
+    events = _events(_feed(client, calendar_feed_issue(user=manager)))
+    assert not [uid for uid in events if "follow-up" in uid]
+    assert f"nr {ended.pk}" not in " ".join(summary for _, summary in events.values())
+    # The coordinator's feed keeps them all.
+    mine = _events(_feed(client, calendar_feed_issue(user=coordinator)))
+    for meeting in (world["meeting"], late):
+        assert f"follow-up-{meeting.pk}@samordning" in mine
+        assert f"next-follow-up-{meeting.pk}@samordning" in mine
+
+
 def test_a_revoked_or_replaced_token_is_not_found(client, coordinator, world):
     first = calendar_feed_issue(user=coordinator)
     second = calendar_feed_issue(user=coordinator)
