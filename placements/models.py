@@ -333,7 +333,10 @@ class Placement(models.Model):
         validators=[validate_sane_date],
         null=True,
         blank=True,
-        help_text=_("Ett obesvarat förslag släpper platsen efter detta datum."),
+        help_text=_(
+            "Efter detta datum släpper ett obesvarat förslag platsen, och en accepterad "
+            "arbetsträning som inte startat likaså: den kan då inte starta senare."
+        ),
     )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
