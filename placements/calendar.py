@@ -38,8 +38,21 @@ class CalendarEntry:
     url: str
 
 
-def _placement_path(user: User, placement_id: int) -> str:
-    if policy.is_coordinator(user) or policy.is_admin(user):
+def _coordinator_side(user: User, placement_ids: set[int]) -> set[int]:
+    """Which of these placements the user opens on the coordinator's page: all for an
+    admin or a coordinator only, none for a manager only; a user with both roles gets
+    the coordinator's page for their caseload and the enterprise's for the rest (the
+    coordinator's page of another coordinator's participant is a 404 to them)."""
+    if policy.is_admin(user) or not policy.is_manager(user):
+        return placement_ids if policy.is_admin(user) or policy.is_coordinator(user) else set()
+    if not policy.is_coordinator(user):
+        return set()
+    caseload = Placement.objects.in_caseload_of(user).filter(pk__in=placement_ids)
+    return set(caseload.values_list("pk", flat=True))
+
+
+def _placement_path(placement_id: int, coordinator_side: set[int]) -> str:
+    if placement_id in coordinator_side:
         return reverse("placements:placement-detail", args=[placement_id])
     return reverse("placements:enterprise-placement-detail", args=[placement_id])
 
@@ -51,7 +64,7 @@ def calendar_entries(user: User, *, today: datetime.date) -> list[CalendarEntry]
     limit = settings.CALENDAR_FEED_MAX_EVENTS
     scope = Placement.objects.visible_to(user)
     pending = Q(status__in=[S.PROPOSED, S.ACCEPTED]) & unexpired(today)
-    rows = (
+    rows = list(
         scope.filter(
             (pending & Q(planned_start__range=(first, last)))
             | ((pending | Q(status=S.ACTIVE)) & Q(planned_end__range=(first, last)))
@@ -60,10 +73,21 @@ def calendar_entries(user: User, *, today: datetime.date) -> list[CalendarEntry]
         .order_by("pk")
         .values_list("pk", "status", "planned_start", "planned_end", "expires_on")[: limit * 3]
     )
+    meetings = list(
+        FollowUpMeeting.objects.filter(
+            placement__in=Placement.objects.in_caseload_of(user).values("pk")
+        )
+        .filter(Q(date__range=(first, last)) | Q(next_meeting__range=(first, last)))
+        .order_by("pk")
+        .values_list("pk", "placement_id", "date", "next_meeting")[:limit]
+    )
+    coordinator_side = _coordinator_side(user, {row[0] for row in rows})
+    # Follow-up meetings are the coordinator's side only (their caseload).
+    coordinator_side |= {row[1] for row in meetings}
     entries: list[CalendarEntry] = []
     for pk, status, start, end, expires in rows:
         number = _("arbetsträning nr %(id)s") % {"id": pk}
-        url = absolute_url(_placement_path(user, pk))
+        url = absolute_url(_placement_path(pk, coordinator_side))
         held = status in (S.PROPOSED, S.ACCEPTED) and (expires is None or expires >= today)
         if held and first <= start <= last:
             summary = _("Planerad start: %(placement)s") % {"placement": number}
@@ -74,17 +98,9 @@ def calendar_entries(user: User, *, today: datetime.date) -> list[CalendarEntry]
         if status == S.PROPOSED and expires is not None and first <= expires <= last:
             summary = _("Sista svarsdag: förslag om %(placement)s") % {"placement": number}
             entries.append(CalendarEntry(f"expiry-{pk}", expires, summary, url))
-    meetings = (
-        FollowUpMeeting.objects.filter(
-            placement__in=Placement.objects.in_caseload_of(user).values("pk")
-        )
-        .filter(Q(date__range=(first, last)) | Q(next_meeting__range=(first, last)))
-        .order_by("pk")
-        .values_list("pk", "placement_id", "date", "next_meeting")[:limit]
-    )
     for pk, placement_id, date, next_meeting in meetings:
         number = _("arbetsträning nr %(id)s") % {"id": placement_id}
-        url = absolute_url(_placement_path(user, placement_id))
+        url = absolute_url(_placement_path(placement_id, coordinator_side))
         summary = _("Uppföljningsmöte: %(placement)s") % {"placement": number}
         if first <= date <= last:
             entries.append(CalendarEntry(f"follow-up-{pk}", date, summary, url))

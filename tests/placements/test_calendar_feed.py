@@ -15,12 +15,14 @@ from icalendar import Calendar
 from placements.models import PlacementStatus
 from samordning.feeds import calendar_feed_issue, calendar_feed_revoke
 from samordning.models import AuditLog, CalendarFeed, NotificationOptOut
+from samordning.policy import Role
 from tests.factories import (
     EnrolledParticipantFactory,
     EnterpriseFactory,
     FollowUpMeetingFactory,
     PlacementFactory,
     TrainingOfferFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +154,32 @@ def test_a_manager_s_feed_has_no_follow_up_meetings(client, manager, coordinator
     for meeting in (world["meeting"], late):
         assert f"follow-up-{meeting.pk}@samordning" in mine
         assert f"next-follow-up-{meeting.pk}@samordning" in mine
+
+
+def test_a_user_with_both_roles_gets_links_that_open(client, coordinator2, world):
+    """Coordinator and manager at once: their caseload's dates link to the coordinator's
+    page, their enterprise's other placements to the enterprise's (the coordinator's page
+    of another coordinator's participant is a 404 to them)."""
+    both = UserFactory(username="both-roles", roles=[Role.COORDINATOR, Role.MANAGER])
+    world["proposed"].offer.enterprise.managers.add(both)
+    world["other"].participant.coordinators.add(both)
+    links = {
+        str(event["uid"]): str(event["url"])
+        for event in Calendar.from_ical(_feed(client, calendar_feed_issue(user=both)).content).walk(
+            "VEVENT"
+        )
+    }
+    p, a, o = world["proposed"].pk, world["active"].pk, world["other"].pk
+    assert links[f"start-{p}@samordning"].endswith(
+        reverse("placements:enterprise-placement-detail", args=[p])
+    )
+    assert links[f"end-{a}@samordning"].endswith(
+        reverse("placements:enterprise-placement-detail", args=[a])
+    )
+    assert links[f"start-{o}@samordning"].endswith(reverse("placements:placement-detail", args=[o]))
+    client.force_login(both)
+    for url in links.values():
+        assert client.get(url.split("testserver", 1)[-1]).status_code == 200, url
 
 
 def test_a_revoked_or_replaced_token_is_not_found(client, coordinator, world):
