@@ -46,7 +46,7 @@ def main() -> None:
                 started = time.perf_counter()
                 rows = queries.attendance_per_enterprise_year(period, municipality=where)
                 times.append(time.perf_counter() - started)
-            days = sum(r["days"] for r in rows)
+            days = sum(r["days"].n for r in rows)
             print(
                 f"attendance_per_enterprise_year {year} {label}: best {min(times):.2f} s "
                 f"(runs {', '.join(f'{t:.2f}' for t in times)}), {len(rows)} rows, {days} days"

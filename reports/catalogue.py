@@ -451,25 +451,29 @@ class Report:
         data = self.source.attendance_per_enterprise_year(
             self.period, municipality=self.municipality
         )
+        # One row per enterprise and year; the query splits them by price per day.
+        grouped: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for row in data:
+            grouped.setdefault((row["enterprise"], row["year"]), []).append(row)
         rows = [
             TableRow(
-                row["enterprise"],
+                enterprise,
                 [
-                    TableCell(str(row["year"]), Kind.TEXT),
-                    TableCell(row["days"], Kind.NUMBER),
-                    TableCell(row["amount"] or Decimal(0), Kind.AMOUNT),
+                    TableCell(str(year), Kind.TEXT),
+                    count_cell(tally_sum([part["days"] for part in parts])),
+                    _amount_cell(parts),
                 ],
-                chart_label=f"{row['enterprise']} {row['year']}",
+                chart_label=f"{enterprise} {year}",
             )
-            for row in data
+            for (enterprise, year), parts in grouped.items()
         ]
         rows.append(
             TableRow(
                 _("Totalt"),
                 [
                     TableCell(None, Kind.TEXT),
-                    TableCell(sum(r["days"] for r in data), Kind.NUMBER),
-                    TableCell(sum((r["amount"] or Decimal(0)) for r in data), Kind.AMOUNT),
+                    count_cell(tally_sum([part["days"] for part in data])),
+                    _amount_cell(data),
                 ],
                 total=True,
             )
@@ -480,13 +484,23 @@ class Report:
             row_header=_("Företag"),
             columns=[
                 Column(_("År"), Kind.TEXT),
-                Column(_("Närvarodagar"), Kind.NUMBER),
+                Column(_("Närvarodagar"), Kind.COUNT),
                 Column(_("Belopp (kr)"), Kind.AMOUNT),
             ],
             rows=rows,
             chart_columns=[2],
             description=_("Fakturerat belopp per företag och år."),
-            notes=[_("Belopp: närvarodagar gånger platsens pris per närvarodag.")],
+            notes=[
+                _(
+                    "Belopp: närvarodagar gånger platsens pris per närvarodag, räknat från de "
+                    "justerade närvarodagarna för varje pris."
+                ),
+                _(
+                    "En närvarodag är en dag då en deltagare var på plats, så närvarodagarna "
+                    "justeras som antal personer: en dags närvarodagar är antalet personer "
+                    "på plats."
+                ),
+            ],
         )
 
     # --- enterprises ---
@@ -559,7 +573,10 @@ class Report:
                         TableCell(msek(row.get("turnover")), Kind.MSEK),
                         TableCell(places.get(year, 0), Kind.NUMBER),
                         TableCell(row.get("employees") or 0, Kind.NUMBER),
-                        _small_number_cell(row.get("employees_target_group") or 0),
+                        _small_number_cell(
+                            row.get("employees_target_group") or 0,
+                            hidden_part=row.get("target_group_small_part", False),
+                        ),
                     ],
                 )
             )
@@ -581,7 +598,8 @@ class Report:
             notes=[
                 _(
                     "Företagens egna årsuppgifter och platsantalet enligt historiken. Anställda "
-                    "ur målgruppen under 5 visas som ”%(mark)s”."
+                    "ur målgruppen under 5 visas som ”%(mark)s”; är en kommuns antal dolt, döljs "
+                    "även summan för alla kommuner."
                 )
                 % {"mark": HIDDEN_MARK}
             ],
@@ -752,10 +770,28 @@ class Report:
         return finsam_followup(self.period, self.municipality, source=self.source)
 
 
-def _small_number_cell(value: int) -> TableCell:
+def _amount_cell(parts: Sequence[dict[str, Any]]) -> TableCell:
+    """Kronor for present days: each price times its published days, never the exact
+    days (they would come back as the amount divided by the price). Hidden when no
+    price's days are published."""
+    amount = Decimal(0)
+    published = False
+    for part in parts:
+        days = count_cell(part["days"])
+        if days.value is not None and part["price"] is not None:
+            amount += days.value * part["price"]
+            published = True
+    if not published and any(part["days"].n for part in parts):
+        return TableCell(None, Kind.AMOUNT, HIDDEN_MARK)
+    return TableCell(amount, Kind.AMOUNT)
+
+
+def _small_number_cell(value: int, *, hidden_part: bool = False) -> TableCell:
     """A figure the enterprises report about people (target-group employees): exact,
-    but 1-4 hidden like a small count."""
-    if 0 < value < 5:
+    but 1-4 hidden like a small count. `hidden_part`: the figure adds up parts of which
+    one is hidden (a municipality's 1-4 in the whole area), so it is hidden as well;
+    shown, it would give the hidden part back as itself minus the shown ones."""
+    if 0 < value < queries.SMALL_NUMBER_LIMIT or hidden_part:
         return TableCell(None, Kind.NUMBER, HIDDEN_MARK)
     return TableCell(value, Kind.NUMBER)
 

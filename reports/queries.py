@@ -24,7 +24,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -81,6 +80,8 @@ from samordning.models import Municipality
 
 NO_SUPPORT_SOURCE = "none_recorded"
 MONTHLY_POINTS_MAX_DAYS = 731  # longer periods get one point a year
+# Target-group employees (the enterprises' own figures, no record keys) below this are hidden.
+SMALL_NUMBER_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -524,14 +525,18 @@ def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
 def attendance_per_enterprise_year(
     period: Period, *, municipality: Municipality | None = None
 ) -> list[dict[str, Any]]:
-    """Present days and invoiced amount (days x the offer's price) per enterprise and year.
+    """Present days per enterprise, year and price per present day, as a `Tally`.
 
-    Present days are a count of days, not of people: they carry no record keys and
-    are not perturbed. The whole months of the period are read from PlacementMonth
-    (present days per placement and month, kept by database triggers), one row per
-    placement and month instead of one per day; days of a period's partial first or
-    last month (a custom range) are counted from the days themselves. Both grouped
-    in the database, merged here.
+    A present day is a day on which a person was present: over one day the present
+    days of an enterprise are the number of people there. So they are counted like
+    people, each day with its person's record key (`days`, perturbed in `catalogue`),
+    and the amount is worked out there from the published days of each price. The
+    whole months of the period are read from PlacementMonth (present days per
+    placement and month, kept by database triggers), one row per placement and
+    month instead of one per day, each month's key its days times the person's
+    key; days of a period's partial first or last month (a custom range) are
+    counted from the days themselves. Both grouped in the database, merged here.
+    Rows: enterprise, year, price (None when the offer has none), days.
     """
     # The same rows as `placement__in=counted_placements()`, as anti-joins on the few
     # registration errors (partial index) instead of a semi-join over every placement.
@@ -548,34 +553,40 @@ def attendance_per_enterprise_year(
             qs = qs.filter(placement__offer__enterprise__municipality=municipality)
         return qs
 
-    merged: dict[tuple[str, int], dict[str, Any]] = {}
+    merged: dict[tuple[str, int, Any], dict[str, Any]] = {}
     queries_run = 0
 
     def add(rows: QuerySet[Any]) -> None:
         nonlocal queries_run
         queries_run += 1
-        for row in rows.order_by("enterprise", "year"):
-            key = (row["enterprise"], row["year"])
+        for row in rows.order_by("enterprise", "year", "price"):
+            key = (row["enterprise"], row["year"], row["price"])
+            days = read_tally(row, "days")
             before = merged.get(key)
             if before is None:
-                merged[key] = dict(row)
-                continue
-            before["days"] += row["days"]
-            if row["amount"] is not None:
-                before["amount"] = (before["amount"] or 0) + row["amount"]
+                merged[key] = {
+                    "enterprise": row["enterprise"],
+                    "year": row["year"],
+                    "price": row["price"],
+                    "days": days,
+                }
+            else:
+                before["days"] = before["days"] + days
 
+    group = {
+        "enterprise": F("placement__offer__enterprise__name"),
+        "price": F("placement__offer__price_per_day"),
+    }
+    person_key = "placement__participant__record_key"
     months = _whole_months(period)
     day_ranges = [(period.start, period.end)]
     if months is not None:
         add(
             counted(PlacementMonth.objects.filter(month__range=months))
-            .values(enterprise=F("placement__offer__enterprise__name"), year=ExtractYear("month"))
+            .values(**group, year=ExtractYear("month"))
             .annotate(
-                days=Sum("present_days"),
-                amount=Sum(
-                    F("present_days") * F("placement__offer__price_per_day"),
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                ),
+                days_n=Sum("present_days"),
+                days_k=Mod(Coalesce(Sum(F("present_days") * F(person_key)), 0), RECORD_KEY_RANGE),
             )
         )
         day_ranges = [
@@ -587,12 +598,14 @@ def attendance_per_enterprise_year(
             continue
         add(
             counted(AttendanceDay.objects.filter(date__range=(start, end)))
-            .values(enterprise=F("placement__offer__enterprise__name"), year=ExtractYear("date"))
-            .annotate(days=Count("pk"), amount=Sum("placement__offer__price_per_day"))
+            .values(**group, year=ExtractYear("date"))
+            .annotate(**tally("days", key=person_key))
         )
     if queries_run == 1:
         return list(merged.values())  # the database's order (its collation)
-    return [merged[key] for key in sorted(merged)]
+    return [
+        merged[key] for key in sorted(merged, key=lambda k: (k[0], k[1], k[2] is None, k[2] or 0))
+    ]
 
 
 # --- enterprises ------------------------------------------------------------------
@@ -601,21 +614,48 @@ def attendance_per_enterprise_year(
 def enterprises_per_year(
     *, up_to_year: int, municipality: Municipality | None = None
 ) -> list[dict[str, Any]]:
-    """Per year with annual figures: number of enterprises and their total turnover (kr)."""
+    """Per year with annual figures: number of enterprises and their total turnover (kr),
+    employees and employees from the target group.
+
+    Grouped by year and municipality in the database and added up here (an enterprise
+    lies in one municipality), so that each year also says whether some municipality's
+    target-group employees are 1-4 (`target_group_small_part`): such a municipality's
+    figure is hidden, and the whole area's must then be hidden too, or it would give
+    the hidden one back minus the others (`catalogue.Report.enterprise_growth`).
+    """
     qs = AnnualFigure.objects.filter(year__lte=up_to_year)
     if municipality is not None:
         qs = qs.filter(enterprise__municipality=municipality)
     rows = (
-        qs.values("year")
+        qs.values("year", "enterprise__municipality")
         .annotate(
             enterprises=Count("enterprise", distinct=True),
             turnover=Sum("turnover_sek"),
             employees=Sum("employees"),
             employees_target_group=Sum("employees_target_group"),
         )
-        .order_by("year")
+        .order_by("year", "enterprise__municipality")
     )
-    return [dict(row) for row in rows]
+    years: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        target_group = row["employees_target_group"] or 0
+        year = years.setdefault(
+            row["year"],
+            {
+                "year": row["year"],
+                "enterprises": 0,
+                "turnover": None,
+                "employees": None,
+                "employees_target_group": None,
+                "target_group_small_part": False,
+            },
+        )
+        year["enterprises"] += row["enterprises"]
+        for name in ("turnover", "employees", "employees_target_group"):
+            if row[name] is not None:
+                year[name] = (year[name] or 0) + row[name]
+        year["target_group_small_part"] |= 0 < target_group < SMALL_NUMBER_LIMIT
+    return list(years.values())
 
 
 def places_at_year_ends(

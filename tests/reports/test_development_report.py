@@ -94,10 +94,11 @@ def rows(table):
 def test_growth_support_and_milestones_by_hand(data):
     report = Report(period(2023))
     growth = rows(report.enterprise_growth())
-    # enterprises, MSEK, places 31/12, employees, from the target group (1-4 hidden)
+    # enterprises, MSEK, places 31/12, employees, from the target group (1-4 hidden).
+    # 2023: Tyresö's 1 is hidden, so the whole area's 11 is too (11 - Haninge's 10 = 1).
     assert growth == {
         "2022": [2, 3.5, 3, 14, 8],
-        "2023": [3, 5.0, 7, 19, 11],
+        "2023": [3, 5.0, 7, 19, ".."],
     }
     support = rows(report.support_activities())
     # activities; hours per kind in the list's order: network meeting, training,

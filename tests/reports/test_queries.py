@@ -248,16 +248,18 @@ def test_capacity_and_held_in_one_municipality(data):
     assert [(places, held) for _day, places, held in series] == [(0, 0), (5, 2), (3, 1), (3, 1)]
 
 
-def test_present_days_and_amount_per_enterprise_and_year(data):
+def test_present_days_per_enterprise_year_and_price(data):
+    # Present days are people present on a day: a count (with its key) per price,
+    # the amount is worked out from the published days (catalogue).
     rows = queries.attendance_per_enterprise_year(YEAR_2024)
     assert rows == [
-        {"enterprise": "Café Tyresö", "year": 2024, "days": 4, "amount": Decimal(600)},
-        {"enterprise": "Snickeriet Haninge", "year": 2024, "days": 4, "amount": Decimal(1200)},
+        {"enterprise": "Café Tyresö", "year": 2024, "price": Decimal(150), "days": 4},
+        {"enterprise": "Snickeriet Haninge", "year": 2024, "price": Decimal(300), "days": 4},
     ]
     two_years = Period(D(2024, 1, 1), D(2025, 12, 31), "")
     rows = queries.attendance_per_enterprise_year(two_years, municipality=data.tyreso)
-    assert [(r["year"], r["days"], r["amount"]) for r in rows] == [
-        (2024, 4, Decimal(600)),
+    assert [(r["year"], r["days"], r["price"]) for r in rows] == [
+        (2024, 4, Decimal(150)),
         (2025, 1, Decimal(150)),
     ]
 
@@ -349,21 +351,22 @@ def test_a_registration_error_removes_the_person_from_every_figure(data):
 )
 def test_present_days_of_any_range_equal_the_days_themselves(data, start, end):
     """Whole months come from PlacementMonth, partial ones from the days: the same
-    figures as counting the days of the range (registration errors left out)."""
+    figures as counting the days of the range (registration errors left out), and the
+    same cell key: each day's person's record key."""
     days = (
         AttendanceDay.objects.filter(date__range=(start, end))
         .exclude(placement__participant=data.p.M6)
         .order_by("placement__offer__enterprise__name", "date")
     )
-    expected: dict[tuple[str, int], tuple[int, Decimal]] = {}
-    for day in days.select_related("placement__offer__enterprise"):
-        key = (day.placement.offer.enterprise.name, day.date.year)
-        n, amount = expected.get(key, (0, Decimal(0)))
-        expected[key] = (n + 1, amount + day.placement.offer.price_per_day)
+    expected: dict[tuple[str, int, Decimal], Tally] = {}
+    for day in days.select_related("placement__offer__enterprise", "placement__participant"):
+        offer = day.placement.offer
+        key = (offer.enterprise.name, day.date.year, offer.price_per_day)
+        expected[key] = expected.get(key, Tally(0)) + Tally(1, day.placement.participant.record_key)
     assert expected  # every range holds some days
     rows = raw_queries.attendance_per_enterprise_year(Period(start, end, ""))
-    assert {(r["enterprise"], r["year"]): (r["days"], r["amount"]) for r in rows} == expected
-    assert [(r["enterprise"], r["year"]) for r in rows] == sorted(expected)
+    assert {(r["enterprise"], r["year"], r["price"]): r["days"] for r in rows} == expected
+    assert [(r["enterprise"], r["year"], r["price"]) for r in rows] == sorted(expected)
 
 
 def test_registered_in_error_is_never_counted(data):

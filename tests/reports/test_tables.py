@@ -225,11 +225,38 @@ def test_enterprises_and_turnover(report):
     assert rows(report.turnover()) == [["2022", 1.5], ["2023", 3.8], ["2024", 5.4]]
 
 
-def test_attendance_per_enterprise_and_year(report):
+def test_attendance_per_enterprise_and_year(report, exact):
     assert rows(report.attendance()) == [
         ["Café Tyresö", "2024", 4, 600],
         ["Snickeriet Haninge", "2024", 4, 1200],
         ["Totalt", "", 8, 1800],  # no year on the total row
+    ]
+
+
+def test_attendance_perturbed(report, perturbed):
+    # Present days are people present on a day, perturbed like counts (10-5: under
+    # 10 hidden); the amount would give the days back, so it hides with them.
+    assert rows(report.attendance()) == [
+        ["Café Tyresö", "2024", "..", ".."],
+        ["Snickeriet Haninge", "2024", "..", ".."],
+        ["Totalt", "", "..", ".."],
+    ]
+
+
+def test_attendance_amount_is_each_price_times_its_published_days(monkeypatch, perturbed):
+    # 12 days at 150 kr publish as 10 (10-5 ptable), 7 at 300 kr are hidden: the row's
+    # days are their own cell (19 -> 20), the amount 10 x 150 from the published days.
+    monkeypatch.setattr(
+        queries,
+        "attendance_per_enterprise_year",
+        lambda period, municipality=None: [
+            {"enterprise": "E", "year": 2024, "price": Decimal(150), "days": Tally(12, 3)},
+            {"enterprise": "E", "year": 2024, "price": Decimal(300), "days": Tally(7, 5)},
+        ],
+    )
+    assert rows(Report(YEAR_2024, today=TODAY).attendance()) == [
+        ["E", "2024", 20, 1500],
+        ["Totalt", "", 20, 1500],
     ]
 
 
@@ -337,7 +364,7 @@ def test_nice_scale_gives_whole_steps_for_counts():
     assert nice_scale(1800, "amount") == (2000, 500)
 
 
-def test_amounts_keep_decimals_out_of_the_export(data):
+def test_amounts_keep_decimals_out_of_the_export(data, exact):
     report = Report(YEAR_2024)
     report_table = report.attendance()
     assert isinstance(report_table.rows[0].cells[2].value, Decimal)

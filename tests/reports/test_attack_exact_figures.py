@@ -1,0 +1,167 @@
+"""The attacker of issue 10 again, now after the figures that were left exact.
+
+A funder may see exact figures about enterprises, places and money, but no such
+figure may hand back a count of 1-4 people, nor a number the page hides. The
+attacker here downloads the tables a funder gets (CSV, through the site) and
+reads them the way docs/statistics.md says they are made:
+
+- present days are days on which people were present: over one day they are the
+  number of people present at each enterprise that day, so they are counted and
+  perturbed like people (a count of person-days with their record keys);
+- the target-group employees of the development table are hidden when 1-4, and
+  the whole area is the sum of its municipalities: a hidden municipality must not
+  come back as the whole area minus the others.
+
+Each test has its control: with the protection taken away the same reading gets
+the figure back, so the test can fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from reports.ptable_design import PROJECT, project_ptable_path
+from samordning.models import Municipality
+from tests.factories import (
+    AnnualFigureFactory,
+    AttendanceDayFactory,
+    EnrolmentFactory,
+    EnterpriseFactory,
+    MunicipalityFactory,
+    ParticipantFactory,
+    PlacementFactory,
+    TrainingOfferFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+DAY = D(2024, 3, 12)
+PRICE = Decimal("150.00")
+
+
+@pytest.fixture
+def production(settings):
+    """What production publishes: the project's ptable, threshold 5, perturbation on."""
+    settings.STATISTICS_PERTURBATION = True
+    settings.STATISTICS_PTABLE = str(project_ptable_path())
+    settings.STATISTICS_THRESHOLD = PROJECT.forbidden_up_to + 1
+
+
+def download(client: Client, slug: str, **query: str) -> dict[str, dict[str, str]]:
+    """One table as the funder downloads it: row label -> column -> text."""
+    response = client.get(reverse("reports:table-export", args=[slug, "csv"]), query)
+    assert response.status_code == 200
+    text = response.getvalue().decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows}
+
+
+def present_on_one_day(people: int) -> str:
+    """An enterprise where `people` participants were present on DAY (and other days)."""
+    enterprise = EnterpriseFactory(name=f"Företag med {people}")
+    offer = TrainingOfferFactory(enterprise=enterprise, capacity=5, price_per_day=PRICE)
+    for _i in range(people):
+        participant = ParticipantFactory(start_date=D(2024, 1, 2))
+        EnrolmentFactory(participant=participant, start_date=D(2024, 1, 2))
+        placement = PlacementFactory(
+            participant=participant,
+            offer=offer,
+            status="active",
+            planned_start=D(2024, 1, 8),
+            planned_end=D(2024, 6, 30),
+            start_date=D(2024, 1, 8),
+        )
+        for date in (DAY, DAY + datetime.timedelta(days=1)):
+            AttendanceDayFactory(placement=placement, date=date)
+    return enterprise.name
+
+
+def people_present_read_back(client: Client) -> dict[int, tuple[str, str]]:
+    """Per true number of people present on DAY: the present days and the amount a
+    funder downloads for the one-day range."""
+    names = {people: present_on_one_day(people) for people in range(1, 5)}
+    table = download(client, "narvaro", date_from=DAY.isoformat(), date_to=DAY.isoformat())
+    return {
+        people: (table[name]["Närvarodagar"], table[name]["Belopp (kr)"])
+        for people, name in names.items()
+        if name in table
+    }
+
+
+def test_one_day_of_present_days_is_no_count_of_people(client, funder, production):
+    client.force_login(funder)
+    seen = people_present_read_back(client)
+    for people, (days, amount) in seen.items():
+        # Never the number of people present, neither as days nor as days x price.
+        assert days in {"..", ""} or int(days) >= 5, (people, days)
+        assert amount in {"..", ""} or Decimal(amount) not in {PRICE * n for n in range(1, 5)}, (
+            people,
+            amount,
+        )
+
+
+def test_one_day_of_present_days_without_perturbation_counts_people(client, funder, settings):
+    """The control: exact present days over one day are the number of people present."""
+    settings.STATISTICS_PERTURBATION = False
+    client.force_login(funder)
+    seen = people_present_read_back(client)
+    assert seen == {n: (str(n), str(int(PRICE * n))) for n in range(1, 5)}
+
+
+TARGET_GROUP = "Anställda ur målgruppen"
+
+
+def employees_in(municipalities: dict[str, int]) -> list[Municipality]:
+    """An enterprise per municipality reporting these target-group employees for 2024."""
+    found = []
+    for i, (name, target_group) in enumerate(municipalities.items()):
+        municipality = MunicipalityFactory(name=name, code=f"98{i:02d}")
+        enterprise = EnterpriseFactory(municipality=municipality)
+        AnnualFigureFactory(
+            enterprise=enterprise, year=2024, employees=20, employees_target_group=target_group
+        )
+        found.append(municipality)
+    return found
+
+
+def hidden_ones_recovered(client: Client) -> list[tuple[str, int]]:
+    """Hidden municipality cells got back as the whole area minus the published others."""
+    query = {"year": "2024"}
+    whole = download(client, "foretag-tillvaxt", **query)["2024"][TARGET_GROUP]
+    per_municipality = {
+        municipality.name: download(
+            client, "foretag-tillvaxt", municipality=str(municipality.pk), **query
+        )
+        .get("2024", {})
+        .get(TARGET_GROUP, "0")
+        for municipality in Municipality.objects.all()
+    }
+    hidden = [name for name, text in per_municipality.items() if text == ".."]
+    if whole == ".." or len(hidden) != 1:
+        return []
+    rest = sum(int(text) for text in per_municipality.values() if text != "..")
+    return [(hidden[0], int(whole) - rest)]
+
+
+def test_hidden_target_group_employees_are_not_the_total_minus_the_others(client, funder):
+    client.force_login(funder)
+    employees_in({"Haninge X": 2, "Tyresö X": 7, "Nynäshamn X": 9})
+    table = download(client, "foretag-tillvaxt", year="2024")
+    assert table["2024"]["Anställda"] == "60"  # employees stay exact (not the target group)
+    assert hidden_ones_recovered(client) == []
+
+
+def test_target_group_employees_of_the_whole_area_show_when_nothing_is_hidden(client, funder):
+    """The total is hidden only because of a hidden municipality: without one it shows."""
+    client.force_login(funder)
+    employees_in({"Haninge X": 5, "Tyresö X": 7, "Nynäshamn X": 9})
+    table = download(client, "foretag-tillvaxt", year="2024")
+    assert table["2024"][TARGET_GROUP] == "21"
