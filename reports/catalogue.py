@@ -208,18 +208,33 @@ class Report:
 
     def participants_by_municipality(self) -> ReportTable:
         counts = self._participant_counts("municipality")
-        names = sorted(name for name in counts if name is not None)
-        labels: list[tuple[Any, Any]] = [(name, name) for name in names]
+        # A row only for a municipality with some published count, the rest (and the
+        # unknown) together in one row that is always there: a row of its own, all
+        # "..", would still say that someone from there took part.
+        shown: list[tuple[str, Sequence[Tally]]] = []
+        rest: list[queries.StatusCounts] = []
+        for name in sorted(name for name in counts if name is not None):
+            if any(count_cell(t).value is not None for t in counts[name]):
+                shown.append((name, counts[name]))
+            else:
+                rest.append(counts[name])
         if None in counts:
-            labels.append((None, _("Okänd")))
-        categories = [(str(label), counts[code]) for code, label in labels]
-        return self._status_table(
+            rest.append(counts[None])
+        shown.append((_("Övriga kommuner eller okänd"), _column_sums(rest)))
+        table = self._status_table(
             "deltagare-kommun",
             _("Deltagare per folkbokföringskommun"),
             _("Kommun"),
-            categories,
+            shown,
             _column_sums(counts.values()),
         )
+        table.notes.append(
+            _(
+                "Kommuner där alla antal är dolda redovisas tillsammans med okänd kommun, "
+                "så att en rad aldrig visar att någon därifrån deltog."
+            )
+        )
+        return table
 
     def participants_by_referrer(self) -> ReportTable:
         labels = [*ReferringAuthority.choices, ("", _("Ej angiven"))]
@@ -455,29 +470,32 @@ class Report:
         grouped: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for row in data:
             grouped.setdefault((row["enterprise"], row["year"]), []).append(row)
-        rows = [
-            TableRow(
-                enterprise,
-                [
-                    TableCell(str(year), Kind.TEXT),
-                    count_cell(tally_sum([part["days"] for part in parts])),
-                    _amount_cell(parts),
-                ],
-                chart_label=f"{enterprise} {year}",
+        # A row only where its present days are published; the others together in one
+        # row that is always there: a row of "..", there only when someone was present,
+        # would say that someone was.
+        rows = []
+        rest: list[dict[str, Any]] = []
+        for (enterprise, year), parts in grouped.items():
+            days = count_cell(tally_sum([part["days"] for part in parts]))
+            if days.hidden:
+                rest.extend(parts)
+                continue
+            rows.append(
+                TableRow(
+                    enterprise,
+                    [TableCell(str(year), Kind.TEXT), days, _amount_cell(days, parts)],
+                    chart_label=f"{enterprise} {year}",
+                )
             )
-            for (enterprise, year), parts in grouped.items()
-        ]
-        rows.append(
-            TableRow(
-                _("Totalt"),
-                [
-                    TableCell(None, Kind.TEXT),
-                    count_cell(tally_sum([part["days"] for part in data])),
-                    _amount_cell(data),
-                ],
-                total=True,
+        for label, parts, total in ((_("Övriga företag"), rest, False), (_("Totalt"), data, True)):
+            days = count_cell(tally_sum([part["days"] for part in parts]))
+            rows.append(
+                TableRow(
+                    label,
+                    [TableCell(None, Kind.TEXT), days, _amount_cell(days, parts)],
+                    total=total,
+                )
             )
-        )
         return ReportTable(
             slug="narvaro",
             caption=_("Närvarodagar och fakturerat belopp per företag och år"),
@@ -770,18 +788,20 @@ class Report:
         return finsam_followup(self.period, self.municipality, source=self.source)
 
 
-def _amount_cell(parts: Sequence[dict[str, Any]]) -> TableCell:
+def _amount_cell(days: TableCell, parts: Sequence[dict[str, Any]]) -> TableCell:
     """Kronor for present days: each price times its published days, never the exact
-    days (they would come back as the amount divided by the price). Hidden when no
-    price's days are published."""
+    days (they would come back as the amount divided by the price). Hidden with the
+    row's `days`, or when no price's days are published."""
+    if days.hidden:
+        return TableCell(None, Kind.AMOUNT, HIDDEN_MARK)
     amount = Decimal(0)
     published = False
     for part in parts:
-        days = count_cell(part["days"])
-        if days.value is not None and part["price"] is not None:
-            amount += days.value * part["price"]
+        part_days = count_cell(part["days"])
+        if part_days.value is not None and part["price"] is not None:
+            amount += part_days.value * part["price"]
             published = True
-    if not published and any(part["days"].n for part in parts):
+    if not published and days.value:
         return TableCell(None, Kind.AMOUNT, HIDDEN_MARK)
     return TableCell(amount, Kind.AMOUNT)
 

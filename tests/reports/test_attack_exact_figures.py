@@ -165,3 +165,23 @@ def test_target_group_employees_of_the_whole_area_show_when_nothing_is_hidden(cl
     employees_in({"Haninge X": 5, "Tyresö X": 7, "Nynäshamn X": 9})
     table = download(client, "foretag-tillvaxt", year="2024")
     assert table["2024"][TARGET_GROUP] == "21"
+
+
+def municipality_rows(client: Client) -> list[str]:
+    return list(download(client, "deltagare-kommun", year="2024"))
+
+
+def test_a_row_of_dots_does_not_say_that_someone_from_a_municipality_took_part(
+    client, funder, production
+):
+    """A row that is there only when someone from the municipality took part tells
+    that they exist, whatever its cells show: 0 and 1 must look the same."""
+    client.force_login(funder)
+    haninge = MunicipalityFactory(name="Haninge X", code="9810")
+    for _i in range(15):
+        EnrolmentFactory(participant=ParticipantFactory(home_municipality=haninge))
+    without = municipality_rows(client)
+    varmdo = MunicipalityFactory(name="Värmdö X", code="9811", is_member=False)
+    EnrolmentFactory(participant=ParticipantFactory(home_municipality=varmdo))
+    assert municipality_rows(client) == without
+    assert "Värmdö X" not in without

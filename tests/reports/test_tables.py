@@ -77,7 +77,17 @@ def test_participants_by_municipality(report, exact):
         ["Haninge", 4, 6, 4],
         ["Nynäshamn", 1, 1, 0],
         ["Tyresö", 4, 4, 2],
+        ["Övriga kommuner eller okänd", 0, 0, 0],
         ["Totalt", 9, 11, 6],
+    ]
+
+
+def test_municipalities_with_nothing_published_are_one_row(report, perturbed):
+    # Under 10 everywhere (10-5): no municipality has a row that would say someone from
+    # there took part; together they are a cell of their own (11 active -> 10).
+    assert rows(report.participants_by_municipality()) == [
+        ["Övriga kommuner eller okänd", "..", 10, ".."],
+        ["Totalt", "..", 10, ".."],
     ]
 
 
@@ -229,6 +239,7 @@ def test_attendance_per_enterprise_and_year(report, exact):
     assert rows(report.attendance()) == [
         ["Café Tyresö", "2024", 4, 600],
         ["Snickeriet Haninge", "2024", 4, 1200],
+        ["Övriga företag", "", 0, 0],
         ["Totalt", "", 8, 1800],  # no year on the total row
     ]
 
@@ -236,9 +247,9 @@ def test_attendance_per_enterprise_and_year(report, exact):
 def test_attendance_perturbed(report, perturbed):
     # Present days are people present on a day, perturbed like counts (10-5: under
     # 10 hidden); the amount would give the days back, so it hides with them.
+    # A row of ".." would still say that someone was present: such rows are one.
     assert rows(report.attendance()) == [
-        ["Café Tyresö", "2024", "..", ".."],
-        ["Snickeriet Haninge", "2024", "..", ".."],
+        ["Övriga företag", "", "..", ".."],
         ["Totalt", "", "..", ".."],
     ]
 
@@ -256,6 +267,7 @@ def test_attendance_amount_is_each_price_times_its_published_days(monkeypatch, p
     )
     assert rows(Report(YEAR_2024, today=TODAY).attendance()) == [
         ["E", "2024", 20, 1500],
+        ["Övriga företag", "", "..", ".."],
         ["Totalt", "", 20, 1500],
     ]
 
@@ -327,11 +339,11 @@ def test_every_registered_table_has_its_own_slug(data):
 
 
 def test_chart_draws_the_published_values(report, perturbed):
-    table = report.participants_by_municipality()
+    table = report.participants_by_sex()
     chart = chart_for(table)
     # A hidden cell has no bar, only its mark, and the chart says why.
     assert not chart.rects
-    assert any(t.text == ".." and t.title == "Haninge – Aktiva: .." for t in chart.texts)
+    assert any(t.text == ".." and t.title == "Kvinna – Aktiva: .." for t in chart.texts)
     assert "ritas inte" in chart.note
     assert "ritas inte" in chart.desc
 
