@@ -84,10 +84,11 @@ def _seed_markers(data) -> list[str]:
         DevelopmentComment.objects.create(
             enterprise=enterprise, author=User.objects.first(), text=f"MRKX comment {n}"
         )
-    # The control: enterprise names are shown (in the attendance table) by design.
-    cafe = data.enterprises[0]
-    cafe.name = "SHOWNX Café"
-    cafe.save()
+    # The control: insats names are shown (the insats pages and tables) by design.
+    # (Enterprise names are not a control: an enterprise whose present days are few
+    # is folded into "Övriga företag".)
+    data.mia.name = "SHOWNX MIA"
+    data.mia.save()
     return numbers
 
 
