@@ -21,12 +21,20 @@ from enterprises.models import (
     TrainingOffer,
 )
 from enterprises.resources import AnnualFigureResource, EnterpriseResource, TrainingOfferResource
-from samordning.admin import NoBulkDeleteMixin, ViewOnlyAdminMixin
+from samordning.admin import (
+    FormColumnsOnlyForm,
+    FormColumnsOnlyMixin,
+    NoBulkDeleteMixin,
+    ViewOnlyAdminMixin,
+)
 from samordning.import_admin import SpreadsheetImportExportMixin
 
 
 class TrainingOfferInline(admin.TabularInline):
     model = TrainingOffer
+    # Writes only the columns shown editable: never a capacity read before a change
+    # made meanwhile (samordning.admin.FormColumnsOnlyMixin).
+    form = FormColumnsOnlyForm
     extra = 0
     fields = (
         "title",
@@ -147,8 +155,12 @@ class AnnualFigureAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(TrainingOffer)
-class TrainingOfferAdmin(SpreadsheetImportExportMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class TrainingOfferAdmin(
+    SpreadsheetImportExportMixin, FormColumnsOnlyMixin, NoBulkDeleteMixin, admin.ModelAdmin
+):
     # Capacity may only grow here; lowering it counts held places on the offer's page.
+    # The change page writes only the columns it edits, never back a capacity it read
+    # before a change made meanwhile (FormColumnsOnlyMixin).
     resource_classes = [TrainingOfferResource]
     # The columns fit a 1280 px screen beside the filters (tests/browser/test_layout.py);
     # the business area is a filter and on the change page.

@@ -29,6 +29,7 @@ from placements.privacy import participant_anonymise, participants_past_retentio
 from placements.services.lifecycle import check_follow_up_dates, check_step
 from samordning.admin import (
     AuditedAdminMixin,
+    FormColumnsOnlyMixin,
     ModelRulesForm,
     NoBulkDeleteMixin,
     ViewOnlyAdminMixin,
@@ -153,9 +154,11 @@ class FollowUpMeetingInline(admin.StackedInline):
 
 
 @admin.register(Placement)
-class PlacementAdmin(AuditedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class PlacementAdmin(AuditedAdminMixin, FormColumnsOnlyMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """Placements change state through the services (capacity is checked under a
-    lock there): here the lifecycle fields are read-only and nothing is added."""
+    lock there): here the lifecycle fields are read-only, never written back as they
+    were read (FormColumnsOnlyMixin: a placement declined meanwhile stays declined),
+    and nothing is added."""
 
     # The key columns fit a 1280 px screen beside the filters; type, extent, end and
     # outcome are filters and on the change page.

@@ -55,6 +55,46 @@ class ModelRulesForm(forms.ModelForm):
         super().add_error(field, error)
 
 
+def form_columns(obj: Any, form: forms.BaseForm) -> list[str]:
+    """The columns of `obj` an admin form edits: its own concrete fields, and those
+    the model stamps on every save (`auto_now`)."""
+    shown = set(form.fields)
+    return [
+        field.name
+        for field in obj._meta.concrete_fields
+        if not field.primary_key and (field.name in shown or getattr(field, "auto_now", False))
+    ]
+
+
+class FormColumnsOnlyMixin:
+    """A change page writes only the columns its form edits, never back what it merely
+    showed (read-only fields, fields left out).
+
+    The admin reads the row when the POST arrives and saves at the end, without a
+    lock; a service may commit meanwhile. A full save would write back the old
+    values: a placement declined meanwhile would be proposed again, an offer whose
+    capacity was raised and filled would get its lower capacity back, and an offer
+    would be overbooked. A new row is saved whole."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=form_columns(obj, form))
+        else:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+
+class FormColumnsOnlyForm(forms.ModelForm):
+    """An inline's form that writes only the columns it edits (FormColumnsOnlyMixin)."""
+
+    def save(self, commit: bool = True) -> Any:
+        if not commit or self.instance._state.adding:
+            return super().save(commit)
+        instance = super().save(commit=False)
+        instance.save(update_fields=form_columns(instance, self))
+        self.save_m2m()
+        return instance
+
+
 class EstimatedCountPaginator(Paginator):
     """The admin's paginator for tables of millions of rows: an unfiltered changelist
     takes PostgreSQL's row estimate (pg_class.reltuples, kept by ANALYZE and
