@@ -6,6 +6,8 @@ hold it on other days) locks the offer row first, re-counts what is held on the
 days concerned, and only then writes (pretix's quota pattern). On PostgreSQL the
 lock is SELECT ... FOR UPDATE; on SQLite every transaction is BEGIN IMMEDIATE
 (settings), so writers are serialised and the count cannot change under us.
+A past day is judged by the places the offer had that day (its capacity
+history, `capacity_runs`), a day from today on by its number now.
 """
 
 from __future__ import annotations
@@ -235,6 +237,21 @@ def holds_of(
     return ranges
 
 
+def _offer_holds(
+    offer: TrainingOffer,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    exclude: Placement | None,
+    today: datetime.date,
+) -> list[tuple[datetime.date, datetime.date, int]]:
+    """The holds of `offer`'s placements (but `exclude`) on days of [start, end]."""
+    placements = Placement.objects.filter(offer=offer).holding_between(start, end, today=today)
+    if exclude is not None and exclude.pk is not None:
+        placements = placements.exclude(pk=exclude.pk)
+    return holds_of(placements, today=today)
+
+
 def held_peak(
     offer: TrainingOffer,
     start: datetime.date,
@@ -245,10 +262,47 @@ def held_peak(
 ) -> Peak:
     """The most places of `offer` held on any day in [start, end]."""
     today = today or timezone.localdate()
-    placements = Placement.objects.filter(offer=offer).holding_between(start, end, today=today)
-    if exclude is not None and exclude.pk is not None:
-        placements = placements.exclude(pk=exclude.pk)
-    return peak_load(holds_of(placements, today=today), start, end)
+    return peak_load(_offer_holds(offer, start, end, exclude=exclude, today=today), start, end)
+
+
+def capacity_runs(
+    offer: TrainingOffer, start: datetime.date, end: datetime.date, *, today: datetime.date
+) -> list[tuple[datetime.date, datetime.date, int]]:
+    """The offer's number of places on the days of [start, end]: (first, last, places)
+    runs, in date order.
+
+    From `today` on, its number now. On an earlier day, the number in effect that day
+    by its capacity history: the latest CapacityChange made by the day's end (as the
+    funders' figures of places against places held read it). So a start registered
+    afterwards is judged by the places there were on its days, not by a number set
+    since, and a past day's count is not held to a number lowered since (a lowering
+    is checked from its day on). Days before the history begins have the number its
+    first change started from; an offer without history has its number now.
+    """
+    day = datetime.timedelta(days=1)
+    runs: list[tuple[datetime.date, datetime.date, int]] = []
+    if start < today:
+        last_past = min(end, today - day)
+        start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+        changes = list(
+            CapacityChange.objects.filter(offer=offer, changed_at__lt=start_of_today)
+            .order_by("changed_at", "pk")
+            .values_list("changed_at", "old_capacity", "new_capacity")
+        )
+        first_old = changes[0][1] if changes else None
+        # (from day, places) steps; of two changes on one day the later one holds.
+        steps = [(datetime.date.min, offer.capacity if first_old is None else first_old)]
+        steps += [(timezone.localdate(at), places) for at, _old, places in changes]
+        for (first, places), (following, _) in zip(
+            steps, [*steps[1:], (datetime.date.max, 0)], strict=True
+        ):
+            last = following - day if following != datetime.date.max else following
+            first, last = max(first, start), min(last, last_past)
+            if first <= last:
+                runs.append((first, last, places))
+    if end >= today:
+        runs.append((max(start, today), end, offer.capacity))
+    return runs
 
 
 def free_places(
@@ -322,18 +376,33 @@ def check_offer_room(
     exclude: Placement | None = None,
     today: datetime.date | None = None,
 ) -> None:
-    """Raise CapacityError unless one more place fits on every day of [start, end].
+    """Raise CapacityError unless one more place fits on every day of [start, end],
+    within the places the offer has (or had, on a past day: capacity_runs) that day.
 
     The caller holds the offer's lock (lock_offer) in the same transaction.
     """
-    peak = held_peak(offer, start, end, exclude=exclude, today=today)
-    if peak.count + 1 > offer.capacity:
+    today = today or timezone.localdate()
+    holds = _offer_holds(offer, start, end, exclude=exclude, today=today)
+    for first, last, places in capacity_runs(offer, start, end, today=today):
+        peak = peak_load(holds, first, last)
+        if peak.count + 1 <= places:
+            continue
+        values = {"offer": offer, "capacity": places, "day": _date(peak.day or first)}
+        if last < today:
+            raise CapacityError(
+                _(
+                    "Platsen var full: %(offer)s hade %(capacity)s platser den %(day)s och "
+                    "alla var upptagna. Välj andra datum eller en annan plats."
+                )
+                % values,
+                code="full",
+            )
         raise CapacityError(
             _(
                 "Platsen är full: %(offer)s har %(capacity)s platser och alla är upptagna "
                 "den %(day)s. Välj andra datum eller en annan plats."
             )
-            % {"offer": offer, "capacity": offer.capacity, "day": _date(peak.day or start)},
+            % values,
             code="full",
         )
 

@@ -6,10 +6,14 @@ import datetime
 import random
 
 import pytest
+from django.utils import timezone
 
+from enterprises.models import CapacityChange
+from placements.models import Placement
 from placements.services import lifecycle
 from placements.services.capacity import (
     CapacityError,
+    capacity_runs,
     check_offer_room,
     free_places,
     held_peak,
@@ -422,3 +426,113 @@ def test_held_peaks_agree_with_the_sweep_on_crowded_days():
             if held:
                 kinds.add(any(r[0] > first for r in held))
     assert kinds == {True, False}  # offers with and without holds starting later were compared
+
+
+# --- a past day has the places it had then (the capacity history) -----------------------
+
+NOW = D(2030, 6, 1)
+
+
+def _history(offer, *steps):
+    """The offer's capacity history: (day, from, to) changes at nine in the morning;
+    its number now is the last one's."""
+    for day, old, new in steps:
+        CapacityChange.objects.create(
+            offer=offer,
+            old_capacity=old,
+            new_capacity=new,
+            changed_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9))),
+        )
+    offer.capacity = steps[-1][2]
+    offer.save(update_fields=["capacity"])
+
+
+def _start(placement, coordinator, start_date):
+    return lifecycle.placement_start(
+        placement=placement,
+        user=coordinator,
+        start_date=start_date,
+        supervisor_name="Hanna Handledare",
+        agreement_date=start_date - 5 * DAY,
+        agreement_tasks="Disk",
+        agreement_hours="Mån–fre 9–13",
+        agreement_support="Handledare på plats",
+        today=NOW,
+    )
+
+
+@pytestmark_db
+def test_a_start_registered_afterwards_fits_the_places_there_were_on_its_days(coordinator):
+    """One place until 30 May, two since. Karin was there until 3 June; Lars, accepted
+    for July, is registered as having started on 20 May: on 20-29 May he and Karin
+    would have shared the one place."""
+    offer = _offer()
+    _history(offer, (D(2029, 1, 1), None, 1), (NOW - 2 * DAY, 1, 2))
+    _hold(offer, "active", D(2030, 1, 1), NOW + 2 * DAY, start_date=D(2030, 1, 1))
+    lars = _hold(offer, "accepted", NOW + 30 * DAY, NOW + 120 * DAY, expires_on=NOW + 44 * DAY)
+
+    with pytest.raises(CapacityError) as caught:
+        _start(lars, coordinator, NOW - 12 * DAY)
+    assert caught.value.code == "full"
+    assert "hade 1 platser den 20 maj 2030" in caught.value.messages[0]
+    lars.refresh_from_db()
+    assert lars.status == "accepted"
+    # From the day the second place came there was room for him.
+    assert _start(lars, coordinator, NOW - 2 * DAY).start_date == NOW - 2 * DAY
+
+
+@pytestmark_db
+def test_a_past_day_is_not_held_to_a_number_of_places_lowered_since(coordinator):
+    """Three places until a week ago, two since (the lowering was checked from its
+    day on). Extending Anna, who started in January with two others, is judged by
+    three places on the days the three were there together."""
+    offer = _offer()
+    _history(offer, (D(2029, 1, 1), None, 3), (NOW - 7 * DAY, 3, 2))
+    january = D(2030, 1, 7)
+    anna = _hold(offer, "active", january, NOW + 30 * DAY, start_date=january)
+    _hold(offer, "active", january, NOW + 100 * DAY, start_date=january)
+    _hold(
+        offer,
+        "completed",
+        january,
+        NOW - 10 * DAY,
+        start_date=january,
+        end_date=NOW - 10 * DAY,
+        end_reason="planned",
+        outcome="work",
+    )
+
+    lifecycle.placement_change_plan(
+        placement=anna,
+        user=coordinator,
+        planned_start=january,
+        planned_end=NOW + 60 * DAY,
+        extent=50,
+        today=NOW,
+    )
+    assert Placement.objects.get(pk=anna.pk).planned_end == NOW + 60 * DAY
+    # Two places now: a third person from today is still refused.
+    with pytest.raises(CapacityError, match="har 2 platser"):
+        check_offer_room(offer, NOW, NOW + 10 * DAY, today=NOW)
+
+
+@pytestmark_db
+def test_capacity_runs_follow_the_history_before_today_and_the_number_now_after():
+    offer = _offer()
+    _history(
+        offer,
+        (D(2030, 3, 1), 4, 2),  # from before the history was kept: 4 places
+        (D(2030, 4, 1), 2, 5),
+        (D(2030, 4, 1), 5, 3),  # two changes on one day: the later one holds
+    )
+    assert capacity_runs(offer, D(2030, 2, 20), NOW + DAY, today=NOW) == [
+        (D(2030, 2, 20), D(2030, 2, 28), 4),
+        (D(2030, 3, 1), D(2030, 3, 31), 2),
+        (D(2030, 4, 1), NOW - DAY, 3),
+        (NOW, NOW + DAY, 3),
+    ]
+    assert capacity_runs(offer, NOW, NOW + DAY, today=NOW) == [(NOW, NOW + DAY, 3)]
+    without_history = _offer(capacity=2)
+    assert capacity_runs(without_history, D(2030, 1, 1), D(2030, 1, 2), today=NOW) == [
+        (D(2030, 1, 1), D(2030, 1, 2), 2)
+    ]
