@@ -25,6 +25,7 @@ from import_export.fields import Field
 
 from enterprises.models import (
     AnnualFigure,
+    CapacityChange,
     Enterprise,
     Extent,
     LegalForm,
@@ -445,8 +446,11 @@ class TrainingOfferResource(ScopedResource):
     def set_capacity(
         self, offer: TrainingOffer, capacity: int, free_from: datetime.date | None
     ) -> None:
-        """Change an existing offer's places. Here only upwards (see the module docstring)."""
-        if capacity < offer.capacity:
+        """Change an existing offer's places. Here only upwards (see the module docstring);
+        a raise is kept as a CapacityChange, as on the capacity page (the history is what
+        a past day's places are judged by)."""
+        old_capacity = offer.capacity
+        if capacity < old_capacity:
             raise ValidationError(
                 {"capacity": _("Sänk antalet platser på platsens sida, där lovade platser räknas.")}
             )
@@ -456,6 +460,10 @@ class TrainingOfferResource(ScopedResource):
         offer.last_confirmed = timezone.localdate()
         offer.full_clean()
         offer.save(update_fields=["capacity", "free_from", "last_confirmed", "updated_at"])
+        if capacity != old_capacity:
+            CapacityChange.objects.create(
+                offer=offer, changed_by=self.user, old_capacity=old_capacity, new_capacity=capacity
+            )
 
     def save_instance(
         self, instance: TrainingOffer, is_create: bool, row: Any, **kwargs: Any

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import AnnualFigure, CapacityChange, Enterprise, TrainingOffer
-from enterprises.resources import AnnualFigureResource, EnterpriseResource
+from enterprises.resources import AnnualFigureResource, EnterpriseResource, TrainingOfferResource
 from placements.models import PlacementStatus
 from placements.resources import OfferCapacityResource
 from samordning.imports import build_preview, run_import
@@ -134,6 +134,29 @@ def test_offers_are_matched_by_enterprise_and_title(manager, municipalities, tmp
     new = TrainingOffer.objects.get(enterprise=enterprise, title="Servering")
     assert (new.capacity, new.price_per_day) == (3, Decimal("150.00"))
     assert TrainingOffer.objects.count() == 2
+
+
+def test_the_back_offices_offer_import_keeps_a_raised_capacity_in_the_history(
+    admin_user, municipalities, tmp_path
+):
+    """The admin's import (the enterprises layer's resource, which only raises) keeps
+    the raise as a CapacityChange like the capacity page does: the history is what a
+    past day's places are judged by (capacity.capacity_runs) and what funders see."""
+    enterprise = EnterpriseFactory(municipality=municipalities["0136"])
+    offer = TrainingOfferFactory(enterprise=enterprise, title="Kök", capacity=2)
+    business_area("cafe")
+    path = _offer_csv(tmp_path, [f"{enterprise.org_number};Kök;cafe;0136;4;;"])
+
+    _dataset, result = _run(TrainingOfferResource(user=admin_user), path)
+
+    assert not result.has_validation_errors(), [r.validation_error for r in result.rows]
+    offer.refresh_from_db()
+    assert offer.capacity == 4
+    assert list(
+        CapacityChange.objects.filter(offer=offer).values_list(
+            "old_capacity", "new_capacity", "changed_by"
+        )
+    ) == [(2, 4, admin_user.pk)]
 
 
 def test_an_offer_import_cannot_promise_a_place_twice(manager, municipalities, tmp_path):
