@@ -2,7 +2,8 @@
 
 30 threads, each with its own database connection, are released together by a
 barrier and all propose the same offer with 3 free places: exactly 3 succeed and
-27 get the "full" answer. The same attendance grid submitted eight times at once
+27 get the "full" answer. A capacity lowered while a place is proposed leaves the
+offer within its places. The same attendance grid submitted eight times at once
 saves each day once, without an error. Runs on SQLite here and on PostgreSQL in CI.
 """
 
@@ -18,10 +19,11 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from placements.models import Placement, PlacementStatus
-from placements.services import lifecycle
+from placements.services import capacity, lifecycle
 from placements.services.attendance import attendance_set_months
-from placements.services.capacity import CapacityError, lock_offer
+from placements.services.capacity import CapacityError, held_peak, lock_offer
 from placements.services.lifecycle import placement_accept, placement_propose
+from placements.services.waiting import offer_capacity_set
 from tests.factories import (
     EnrolledParticipantFactory,
     PlacementFactory,
@@ -313,3 +315,69 @@ def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_de
         PlacementStatus.WITHDRAWN,
         PlacementStatus.WITHDRAWN,
     ]
+
+
+def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_overbooked(
+    monkeypatch,
+):
+    """Two places, one held. The manager lowers the offer to one place while a
+    coordinator proposes someone for the other: one of them must be refused. Each
+    waits, after counting the places held, for the other to count too (two seconds at
+    most): without the offer's lock both would count one place held, and both write."""
+    offer = TrainingOfferFactory(capacity=2)
+    PlacementFactory(offer=offer, planned_start=START, planned_end=END)
+    manager, coordinator = UserFactory(username="chef-sank"), UserFactory(username="koord-sank")
+    newcomer = EnrolledParticipantFactory(sharing=True)
+    both_counted = threading.Barrier(2, timeout=2)
+    offer_holds = capacity._offer_holds
+
+    def count_then_wait_for_the_other(*args, **kwargs):
+        holds = offer_holds(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_counted.wait()
+        return holds
+
+    monkeypatch.setattr(capacity, "_offer_holds", count_then_wait_for_the_other)
+    outcomes: dict[str, str] = {}
+
+    def attempt(name: str, step: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                with transaction.atomic():
+                    step()
+                outcomes[name] = "ok"
+            except CapacityError:
+                outcomes[name] = "refused"
+            except Exception as error:  # noqa: BLE001 - the test reports any escape
+                outcomes[name] = f"error: {type(error).__name__}: {error}"
+            finally:
+                connection.close()
+
+        return run
+
+    threads = [
+        threading.Thread(
+            target=attempt(
+                "lower",
+                lambda: offer_capacity_set(offer=offer, user=manager, capacity=1, today=START),
+            )
+        ),
+        threading.Thread(
+            target=attempt(
+                "propose",
+                lambda: placement_propose(
+                    participant=newcomer,
+                    offer=offer,
+                    user=coordinator,
+                    planned_start=START,
+                    planned_end=END,
+                    extent=50,
+                ),
+            )
+        ),
+    ]
+    _run_all(threads, timeout=60)
+
+    assert sorted(outcomes.values()) == ["ok", "refused"], outcomes
+    offer.refresh_from_db()
+    assert held_peak(offer, START, END, today=START).count <= offer.capacity
