@@ -390,17 +390,23 @@ def check_offer_room(
         values = {"offer": offer, "capacity": places, "day": _date(peak.day or first)}
         if last < today:
             raise CapacityError(
-                _(
+                ngettext(
+                    "Platsen var full: %(offer)s hade %(capacity)s plats den %(day)s och "
+                    "den var upptagen. Välj andra datum eller en annan plats.",
                     "Platsen var full: %(offer)s hade %(capacity)s platser den %(day)s och "
-                    "alla var upptagna. Välj andra datum eller en annan plats."
+                    "alla var upptagna. Välj andra datum eller en annan plats.",
+                    places,
                 )
                 % values,
                 code="full",
             )
         raise CapacityError(
-            _(
+            ngettext(
+                "Platsen är full: %(offer)s har %(capacity)s plats och den är upptagen "
+                "den %(day)s. Välj andra datum eller en annan plats.",
                 "Platsen är full: %(offer)s har %(capacity)s platser och alla är upptagna "
-                "den %(day)s. Välj andra datum eller en annan plats."
+                "den %(day)s. Välj andra datum eller en annan plats.",
+                places,
             )
             % values,
             code="full",

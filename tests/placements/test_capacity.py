@@ -474,7 +474,7 @@ def test_a_start_registered_afterwards_fits_the_places_there_were_on_its_days(co
     with pytest.raises(CapacityError) as caught:
         _start(lars, coordinator, NOW - 12 * DAY)
     assert caught.value.code == "full"
-    assert "hade 1 platser den 20 maj 2030" in caught.value.messages[0]
+    assert "hade 1 plats den 20 maj 2030 och den var upptagen" in caught.value.messages[0]
     lars.refresh_from_db()
     assert lars.status == "accepted"
     # From the day the second place came there was room for him.
