@@ -182,6 +182,8 @@ def test_a_row_of_dots_does_not_say_that_someone_from_a_municipality_took_part(
         EnrolmentFactory(participant=ParticipantFactory(home_municipality=haninge))
     without = municipality_rows(client)
     varmdo = MunicipalityFactory(name="Värmdö X", code="9811", is_member=False)
-    EnrolmentFactory(participant=ParticipantFactory(home_municipality=varmdo))
+    # A key with which the ptable publishes this one person's cells as 0 (".."); with
+    # another, 1 may be published as 5, a row that says nothing certain either.
+    EnrolmentFactory(participant=ParticipantFactory(home_municipality=varmdo, record_key=0))
     assert municipality_rows(client) == without
     assert "Värmdö X" not in without
