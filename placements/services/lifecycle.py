@@ -143,14 +143,15 @@ def _lock_with_other_proposals(placement: Placement) -> Placement:
     this placement (by id), then all their offers (by id), before changing any. Two
     acceptances that withdraw proposals at each other's offers then wait for each
     other instead of deadlocking; a second acceptance of the same person finds the
-    first's withdrawal."""
+    first's withdrawal. The offers of the person's queues are locked with them:
+    leaving a queue can pass a freed place on there (`leave_all_queues`)."""
     rows = (
         Placement.objects.select_for_update(of=("self",))
         .filter(Q(pk=placement.pk) | Q(participant_id=placement.participant_id, status=S.PROPOSED))
         .order_by("pk")
         .values_list("offer_id", flat=True)
     )
-    lock_offers(list(rows))
+    lock_offers([*rows, *waiting.queue_offers(placement.participant_id)])
     return Placement.objects.get(pk=placement.pk)
 
 
@@ -488,6 +489,8 @@ def placement_start(
         )
     if errors:
         raise ValidationError(errors)
+    # This offer and those whose queue the start makes the person leave, in id order.
+    lock_offers([placement.offer_id, *waiting.queue_offers(placement.participant_id)])
     offer = lock_offer(placement.offer_id)
     check_offer_room(offer, start_date, placement.planned_end, exclude=placement, today=today)
     check_participant_extent(

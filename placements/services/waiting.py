@@ -235,6 +235,19 @@ def leave_on_proposal(
     return entry
 
 
+def queue_offers(participant_id: int) -> list[int]:
+    """The offers whose queues the participant stands in. Leaving a queue that told
+    them of a freed place passes the place on (`leave_all_queues`), which locks that
+    offer; a caller that places the person locks these with its own offers, in id
+    order, before any. All of them, not only those that told: holding an offer's lock,
+    no other request can tell the person of a place there meanwhile."""
+    return list(
+        WaitingListEntry.objects.waiting()
+        .filter(participant_id=participant_id)
+        .values_list("offer_id", flat=True)
+    )
+
+
 def leave_all_queues(
     *,
     participant: Participant | int,

@@ -17,9 +17,10 @@ from collections.abc import Callable
 
 import pytest
 from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
-from placements.models import Placement, PlacementStatus
-from placements.services import capacity, lifecycle
+from placements.models import Placement, PlacementStatus, WaitingListEntry
+from placements.services import capacity, lifecycle, waiting
 from placements.services.attendance import attendance_set_months
 from placements.services.capacity import CapacityError, held_peak, lock_offer
 from placements.services.lifecycle import placement_accept, placement_propose
@@ -315,6 +316,59 @@ def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_de
         PlacementStatus.WITHDRAWN,
         PlacementStatus.WITHDRAWN,
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer")
+def test_two_acceptances_that_pass_freed_places_on_at_each_others_offers_do_not_deadlock(
+    monkeypatch,
+):
+    # Anna is proposed at A and stands first in B's queue, told of a freed place there;
+    # Bo is proposed at B and told at A. A accepts Anna while B accepts Bo: each leaves
+    # the queue at the other's offer, which passes its place on and locks that offer.
+    offer_a, offer_b = TrainingOfferFactory(capacity=5), TrainingOfferFactory(capacity=5)
+    manager = UserFactory(username="chef-ko")
+    anna, bo = EnrolledParticipantFactory(), EnrolledParticipantFactory()
+    span = {"planned_start": START, "planned_end": END}
+    accepted = {
+        "anna": PlacementFactory(participant=anna, offer=offer_a, **span),
+        "bo": PlacementFactory(participant=bo, offer=offer_b, **span),
+    }
+    told = timezone.now()
+    WaitingListEntry.objects.create(
+        offer=offer_b, participant=anna, wanted_start=START, place_freed_at=told
+    )
+    WaitingListEntry.objects.create(
+        offer=offer_a, participant=bo, wanted_start=START, place_freed_at=told
+    )
+    # Both acceptances hold their own offer before either leaves its queues (without
+    # the queues' offers among the ordered locks they then wait for each other; with
+    # them the second acceptance waits at the start and the barrier gives up).
+    both_hold_their_offer = threading.Barrier(2, timeout=2)
+    leave = waiting.leave_all_queues
+
+    def leave_after_the_other(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_hold_their_offer.wait()
+        return leave(*args, **kwargs)
+
+    monkeypatch.setattr(waiting, "leave_all_queues", leave_after_the_other)
+    errors: list[str] = []
+    threads = [
+        threading.Thread(
+            target=_recorded(
+                name,
+                lambda p=placement: placement_accept(placement=p, user=manager, today=START),
+                errors,
+            )
+        )
+        for name, placement in accepted.items()
+    ]
+    _run_all(threads, timeout=60)
+    assert errors == []
+    assert set(
+        Placement.objects.filter(participant__in=[anna, bo]).values_list("status", flat=True)
+    ) == {PlacementStatus.ACCEPTED}
+    assert not WaitingListEntry.objects.waiting().filter(participant__in=[anna, bo]).exists()
 
 
 def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_overbooked(
