@@ -285,14 +285,18 @@ def capacity_runs(
         last_past = min(end, today - day)
         start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
         changes = list(
-            CapacityChange.objects.filter(offer=offer, changed_at__lt=start_of_today)
+            CapacityChange.objects.filter(offer=offer)
             .order_by("changed_at", "pk")
             .values_list("changed_at", "old_capacity", "new_capacity")
         )
+        # Before its first change (even one made today) the offer had what that change
+        # started from; a creation row (no old number) or no history: its number now.
         first_old = changes[0][1] if changes else None
         # (from day, places) steps; of two changes on one day the later one holds.
         steps = [(datetime.date.min, offer.capacity if first_old is None else first_old)]
-        steps += [(timezone.localdate(at), places) for at, _old, places in changes]
+        steps += [
+            (timezone.localdate(at), places) for at, _old, places in changes if at < start_of_today
+        ]
         for (first, places), (following, _) in zip(
             steps, [*steps[1:], (datetime.date.max, 0)], strict=True
         ):

@@ -611,6 +611,7 @@ def placement_change_plan(
     placement = _lock(placement)
     check_step(placement, "change_plan")
     moved_start = planned_start != placement.planned_start
+    held_before = (_first_held(placement), placement.planned_end)
     placement.planned_start = planned_start
     placement.planned_end = planned_end
     placement.extent = extent
@@ -636,12 +637,9 @@ def placement_change_plan(
         )
     if placement.status != S.ACTIVE and moved_start:
         _check_free_from(offer, planned_start)
-    first = (
-        placement.start_date
-        if placement.status == S.ACTIVE and placement.start_date
-        else planned_start
-    )
-    check_offer_room(offer, first, planned_end, exclude=placement, today=today)
+    first = _first_held(placement)
+    for start, end in _days_to_check(first, planned_end, held_before, today):
+        check_offer_room(offer, start, end, exclude=placement, today=today)
     check_participant_extent(
         lock_participant(placement.participant_id),
         extent,
@@ -653,6 +651,31 @@ def placement_change_plan(
     placement.save()
     _audit(user, AuditAction.UPDATE, placement, request, "plan changed")
     return placement
+
+
+def _first_held(placement: Placement) -> datetime.date:
+    """The first day the placement holds its place: its start, or its planned start."""
+    if placement.status == S.ACTIVE and placement.start_date:
+        return placement.start_date
+    return placement.planned_start
+
+
+def _days_to_check(
+    first: datetime.date,
+    end: datetime.date,
+    held_before: tuple[datetime.date, datetime.date],
+    today: datetime.date,
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The ranges a changed plan's capacity check covers: every day from today on, and
+    the past days it newly holds. A past day it held already stays as it was: judged
+    again by the places the offer had that day, older data could refuse a change that
+    adds only a future day (a past day that had more people than its history allows)."""
+    day = datetime.timedelta(days=1)
+    ranges = [(max(first, today), end)]
+    old_first, old_end = held_before
+    past_end = min(end, today - day)
+    ranges += [(first, min(old_first - day, past_end)), (max(old_end + day, first), past_end)]
+    return [(start, last) for start, last in ranges if start <= last]
 
 
 def check_follow_up_dates(

@@ -536,3 +536,43 @@ def test_capacity_runs_follow_the_history_before_today_and_the_number_now_after(
     assert capacity_runs(without_history, D(2030, 1, 1), D(2030, 1, 2), today=NOW) == [
         (D(2030, 1, 1), D(2030, 1, 2), 2)
     ]
+
+
+@pytestmark_db
+def test_a_change_made_today_is_the_history_of_the_days_before_it():
+    """Raised from 2 to 5 today, its only change: the days before had 2 places."""
+    offer = _offer()
+    _history(offer, (NOW, 2, 5))
+    assert capacity_runs(offer, NOW - 3 * DAY, NOW, today=NOW) == [
+        (NOW - 3 * DAY, NOW - DAY, 2),
+        (NOW, NOW, 5),
+    ]
+
+
+@pytestmark_db
+def test_a_plan_change_judges_only_the_past_days_it_newly_holds(coordinator):
+    """One place by the history, yet two people were there since January (data from
+    before past days were judged by the history). Extending one of them by future days
+    is not refused for those past days; an extension over past days newly held is."""
+    offer = _offer()
+    _history(offer, (D(2029, 1, 1), None, 1))
+    january = D(2030, 1, 7)
+    anna = _hold(offer, "active", january, NOW + 30 * DAY, start_date=january)
+    _hold(offer, "active", january, NOW - 20 * DAY, start_date=january)
+
+    def change(placement, end):
+        return lifecycle.placement_change_plan(
+            placement=placement,
+            user=coordinator,
+            planned_start=january,
+            planned_end=end,
+            extent=50,
+            today=NOW,
+        )
+
+    assert change(anna, NOW + 31 * DAY).planned_end == NOW + 31 * DAY
+    # Bo's planned end passed 20 days ago (not yet ended): moving it to five days ago
+    # newly holds 15 past days on which Anna had the one place.
+    bo = Placement.objects.exclude(pk=anna.pk).get(offer=offer)
+    with pytest.raises(CapacityError, match="hade 1 plats den 13 maj 2030"):
+        change(bo, NOW - 5 * DAY)
