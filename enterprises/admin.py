@@ -161,6 +161,7 @@ class TrainingOfferAdmin(
     # Capacity may only grow here; lowering it counts held places on the offer's page.
     # The change page writes only the columns it edits, never back a capacity it read
     # before a change made meanwhile (FormColumnsOnlyMixin).
+    form = FormColumnsOnlyForm
     resource_classes = [TrainingOfferResource]
     # The columns fit a 1280 px screen beside the filters (tests/browser/test_layout.py);
     # the business area is a filter and on the change page.

@@ -29,6 +29,7 @@ from placements.privacy import participant_anonymise, participants_past_retentio
 from placements.services.lifecycle import check_follow_up_dates, check_step
 from samordning.admin import (
     AuditedAdminMixin,
+    FormColumnsOnlyForm,
     FormColumnsOnlyMixin,
     ModelRulesForm,
     NoBulkDeleteMixin,
@@ -159,6 +160,8 @@ class PlacementAdmin(AuditedAdminMixin, FormColumnsOnlyMixin, NoBulkDeleteMixin,
     lock there): here the lifecycle fields are read-only, never written back as they
     were read (FormColumnsOnlyMixin: a placement declined meanwhile stays declined),
     and nothing is added."""
+
+    form = FormColumnsOnlyForm
 
     # The key columns fit a 1280 px screen beside the filters; type, extent, end and
     # outcome are filters and on the change page.

@@ -56,43 +56,97 @@ class ModelRulesForm(forms.ModelForm):
 
 
 def form_columns(obj: Any, form: forms.BaseForm) -> list[str]:
-    """The columns of `obj` an admin form edits: its own concrete fields, and those
-    the model stamps on every save (`auto_now`)."""
-    shown = set(form.fields)
-    return [
+    """The columns of `obj` the admin changed on the page (FormColumnsOnlyForm: against
+    what the page showed), and those the model stamps on every save (`auto_now`)."""
+    changed = set(form.changed_data)
+    columns = [
         field.name
         for field in obj._meta.concrete_fields
-        if not field.primary_key and (field.name in shown or getattr(field, "auto_now", False))
+        if not field.primary_key and field.name in changed
     ]
+    if not columns:
+        return []
+    stamped = [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+    return [*columns, *(name for name in stamped if name not in columns)]
 
 
-class FormColumnsOnlyMixin:
-    """A change page writes only the columns its form edits, never back what it merely
-    showed (read-only fields, fields left out).
+class FormColumnsOnlyForm(ModelRulesForm):
+    """A change form that writes only what the admin changed (FormColumnsOnlyMixin).
 
-    The admin reads the row when the POST arrives and saves at the end, without a
-    lock; a service may commit meanwhile. A full save would write back the old
-    values: a placement declined meanwhile would be proposed again, an offer whose
-    capacity was raised and filled would get its lower capacity back, and an offer
-    would be overbooked. A new row is saved whole."""
+    Each field carries, hidden, the value the page showed (Django's
+    `show_hidden_initial`), so "changed" means changed by the admin, not by someone
+    who wrote the row after the page was opened. A field the admin changed that
+    someone else changed too since then is a conflict: nothing is saved, what was
+    typed is kept, and the message says to reload. Any other column keeps what the
+    others wrote (a manager's decline and its reason, a start's agreement, a pause)."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            obj.save(update_fields=form_columns(obj, form))
-        else:
-            super().save_model(request, obj, form, change)  # type: ignore[misc]
+    CONFLICT = _(
+        "Någon annan har ändrat %(fields)s sedan sidan öppnades, så inget sparades. "
+        "Ladda om sidan för att se ändringen och gör din ändring igen."
+    )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            for field in self.fields.values():
+                field.show_hidden_initial = True
 
-class FormColumnsOnlyForm(forms.ModelForm):
-    """An inline's form that writes only the columns it edits (FormColumnsOnlyMixin)."""
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if not self.instance._state.adding:
+            changed_by_others = [
+                str(self.fields[name].label or name)
+                for name in self.changed_data
+                if self._changed_since_shown(name)
+            ]
+            if changed_by_others:
+                raise ValidationError(
+                    self.CONFLICT % {"fields": ", ".join(changed_by_others)}, code="conflict"
+                )
+        return self.cleaned_data
+
+    def _changed_since_shown(self, name: str) -> bool:
+        """Is the row's value now other than what the page showed? (Not judged for a
+        POST that does not carry what was shown: it came from no page.)"""
+        bound, field = self[name], self.fields[name]
+        if bound.html_initial_name not in self.data:
+            return False
+        shown = field.hidden_widget().value_from_datadict(
+            self.data, self.files, bound.html_initial_name
+        )
+        try:
+            return field.has_changed(self.get_initial_for_field(field, name), shown)
+        except ValidationError:
+            return True
 
     def save(self, commit: bool = True) -> Any:
         if not commit or self.instance._state.adding:
             return super().save(commit)
         instance = super().save(commit=False)
-        instance.save(update_fields=form_columns(instance, self))
+        if columns := form_columns(instance, self):
+            instance.save(update_fields=columns)
         self.save_m2m()
         return instance
+
+
+class FormColumnsOnlyMixin:
+    """A change page writes only the columns the admin changed, never back what it
+    merely showed or read (FormColumnsOnlyForm: a field the admin and someone else
+    both changed since the page was opened is refused).
+
+    The admin reads the row when the POST arrives and saves at the end, without a
+    lock; a service may commit meanwhile. A full save would write back the old
+    values: a placement declined meanwhile would be proposed again (or lose its
+    reason), an offer whose capacity was raised and filled would get its lower
+    capacity back, and an offer would be overbooked. A new row is saved whole."""
+
+    form: type[forms.ModelForm[Any]] = FormColumnsOnlyForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+        elif columns := form_columns(obj, form):
+            obj.save(update_fields=columns)
 
 
 class EstimatedCountPaginator(Paginator):

@@ -147,6 +147,7 @@ def test_an_admin_edit_of_a_placement_declined_meanwhile_does_not_take_its_place
     proposal.refresh_from_db()
     assert proposal.supervisor_name == "Handledare Harald"  # the admin's edit is kept
     assert proposal.status == PlacementStatus.DECLINED  # and so is the answer
+    assert proposal.decline_reason == DeclineReason.NO_CAPACITY  # with its reason
     assert held_peak(offer, START, END).count == 1
 
 
