@@ -116,7 +116,8 @@ class FollowUpMeetingForm(ModelRulesForm):
     rule (`check_step("follow_up")`): the placement came about, and after its end the
     participant consented to follow-up.
 
-    A meeting whose placement and dates are left as they were is not judged again:
+    A meeting whose placement and dates are left as they were is not judged again,
+    and one whose next meeting alone changed only by the one-year rule:
     rows written before these rules (or in bulk, by the demo and imports) may break
     them, and correcting their notes must not be refused for a date nobody touched."""
 
@@ -132,16 +133,26 @@ class FollowUpMeetingForm(ModelRulesForm):
         if not self.instance._state.adding and not self.DATED & changed:
             return cleaned
         today = timezone.localdate()
-        try:
-            if self.instance._state.adding or "placement" in changed:
-                # A meeting put on a placement: the service's status and consent rule
-                # (it came about; after its end only with consent to follow-up).
+        moved = self.instance._state.adding or "placement" in changed
+        if moved:
+            # A meeting put on a placement: the service's status and consent rule
+            # (it came about; after its end only with consent to follow-up).
+            try:
                 check_step(placement, "follow_up", today=today)
+            except ValidationError as error:
+                self.add_error(None, error)
+                return cleaned
+        # Only the dates touched are judged: a next meeting corrected on an older row
+        # is not refused for its meeting's own date.
+        judged = {"date", "next_meeting"} if moved or "date" in changed else {"next_meeting"}
+        try:
             check_follow_up_dates(
                 placement, date=date, next_meeting=cleaned.get("next_meeting"), today=today
             )
         except ValidationError as error:
-            self.add_error(None, error)
+            kept = {name: errors for name, errors in error.error_dict.items() if name in judged}
+            if kept:
+                self.add_error(None, ValidationError(kept))
         return cleaned
 
 

@@ -791,17 +791,21 @@ class Report:
 def _amount_cell(days: TableCell, parts: Sequence[dict[str, Any]]) -> TableCell:
     """Kronor for present days: each price times its published days, never the exact
     days (they would come back as the amount divided by the price). Hidden with the
-    row's `days`, or when no price's days are published."""
+    row's `days`, or when every priced part's days are hidden; 0 when no offer has a
+    price."""
     if days.hidden:
         return TableCell(None, Kind.AMOUNT, HIDDEN_MARK)
     amount = Decimal(0)
-    published = False
+    hidden = False
     for part in parts:
+        if part["price"] is None:
+            continue  # days at an offer without a price cost nothing here
         part_days = count_cell(part["days"])
-        if part_days.value is not None and part["price"] is not None:
+        if part_days.value is None:
+            hidden = True
+        else:
             amount += part_days.value * part["price"]
-            published = True
-    if not published and days.value:
+    if hidden and not amount:
         return TableCell(None, Kind.AMOUNT, HIDDEN_MARK)
     return TableCell(amount, Kind.AMOUNT)
 

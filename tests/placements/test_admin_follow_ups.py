@@ -194,3 +194,26 @@ def test_the_meeting_admin_refuses_a_placement_the_service_would_not_follow_up(
     assert response.status_code == 200
     assert words in " ".join(response.context["adminform"].form.non_field_errors())
     assert not FollowUpMeeting.objects.exists()
+
+
+def test_an_older_meeting_can_have_its_next_meeting_corrected(
+    office: Client, placement: Placement
+) -> None:
+    """A row from before the rules (here: before the proposal) is judged only by the
+    one-year rule when its next meeting alone changes."""
+    old = FollowUpMeetingFactory(placement=placement, date=TODAY - 30 * DAY, next_meeting=None)
+    change = reverse("admin:placements_followupmeeting_change", args=[old.pk])
+    assert (
+        office.post(change, _meeting_data(placement, old.date, TODAY + 7 * DAY)).status_code == 302
+    )
+    old.refresh_from_db()
+    assert old.next_meeting == TODAY + 7 * DAY
+    # The one-year rule still holds for it.
+    response = office.post(change, _meeting_data(placement, old.date, old.date + 400 * DAY))
+    _refused(
+        response,
+        response.context["adminform"].form,
+        "next_meeting",
+        "ett år",
+        str(old.date + 400 * DAY),
+    )

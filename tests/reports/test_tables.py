@@ -381,3 +381,21 @@ def test_amounts_keep_decimals_out_of_the_export(data, exact):
     report_table = report.attendance()
     assert isinstance(report_table.rows[0].cells[2].value, Decimal)
     assert report_table.export_rows()[0][3] == 600
+
+
+def test_present_days_at_an_offer_without_a_price_cost_nothing_not_hidden(monkeypatch, exact):
+    monkeypatch.setattr(
+        queries,
+        "attendance_per_enterprise_year",
+        lambda period, municipality=None: [
+            {"enterprise": "Café", "year": 2024, "price": None, "days": Tally(7, 3)},
+            {"enterprise": "Snickeri", "year": 2024, "price": Decimal("150"), "days": Tally(8, 1)},
+            {"enterprise": "Snickeri", "year": 2024, "price": None, "days": Tally(2, 5)},
+        ],
+    )
+    assert rows(Report(YEAR_2024, today=TODAY).attendance()) == [
+        ["Café", "2024", 7, 0],
+        ["Snickeri", "2024", 10, 1200],
+        ["Övriga företag", "", 0, 0],
+        ["Totalt", "", 17, 1200],
+    ]
