@@ -177,3 +177,24 @@ def submitted_form(html: str) -> dict[str, list[str]]:
     parser = _FormFields()
     parser.feed(html)
     return {k: v for k, v in parser.data.items() if k not in ("q", "action")}
+
+
+def office_client(username: str = "kansli") -> Any:
+    """A test client logged in as an association admin with the Django admin."""
+    from django.test import Client
+
+    from samordning.policy import Role
+    from tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(
+        UserFactory(username=username, roles=[Role.ADMIN], is_staff=True, is_superuser=True)
+    )
+    return client
+
+
+def page_form(client: Any, url: str) -> dict[str, list[str]]:
+    """The form of the admin page at `url`, as a browser would submit it unchanged."""
+    page = client.get(url)
+    assert page.status_code == 200
+    return submitted_form(page.text)

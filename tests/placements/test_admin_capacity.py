@@ -29,33 +29,18 @@ from placements.models import DeclineReason, Placement, PlacementStatus
 from placements.services.capacity import held_peak
 from placements.services.lifecycle import placement_decline, placement_propose
 from placements.services.waiting import offer_capacity_set
-from samordning.policy import Role
 from tests.factories import (
     EnrolledParticipantFactory,
     PlacementFactory,
     TrainingOfferFactory,
     UserFactory,
 )
-from tests.helpers import submitted_form
+from tests.helpers import office_client, page_form
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 START = datetime.date(2031, 3, 1)
 END = datetime.date(2031, 8, 31)
-
-
-def _office() -> Client:
-    client = Client()
-    client.force_login(
-        UserFactory(username="kansli", roles=[Role.ADMIN], is_staff=True, is_superuser=True)
-    )
-    return client
-
-
-def _form(office: Client, url: str) -> dict[str, list[str]]:
-    page = office.get(url)
-    assert page.status_code == 200
-    return submitted_form(page.text)
 
 
 def _admin_saves_late(
@@ -119,9 +104,9 @@ def test_an_admin_edit_of_a_placement_declined_meanwhile_does_not_take_its_place
     proposal = PlacementFactory(offer=offer, planned_start=START, planned_end=END)
     newcomer = EnrolledParticipantFactory(sharing=True)
     manager, coordinator = UserFactory(username="chef"), UserFactory(username="koordinator")
-    office = _office()
+    office = office_client()
     url = reverse("admin:placements_placement_change", args=[proposal.pk])
-    data = _form(office, url)
+    data = page_form(office, url)
     data["supervisor_name"] = ["Handledare Harald"]
 
     def decline_and_give_the_place_away() -> None:
@@ -175,9 +160,9 @@ def test_an_admin_edit_of_an_offer_does_not_write_back_its_old_capacity(
 ) -> None:
     offer = TrainingOfferFactory(capacity=1)
     PlacementFactory(offer=offer, planned_start=START, planned_end=END)
-    office = _office()
+    office = office_client()
     url = reverse("admin:enterprises_trainingoffer_change", args=[offer.pk])
-    data = _form(office, url)
+    data = page_form(office, url)
     data["title"] = ["Café Tyresö, kök"]
 
     _admin_saves_late(
@@ -195,9 +180,9 @@ def test_an_admin_edit_of_an_enterprise_does_not_write_back_its_offers_old_capac
 ) -> None:
     offer = TrainingOfferFactory(capacity=1)
     PlacementFactory(offer=offer, planned_start=START, planned_end=END)
-    office = _office()
+    office = office_client()
     url = reverse("admin:enterprises_enterprise_change", args=[offer.enterprise_id])
-    data = _form(office, url)
+    data = page_form(office, url)
     prefix = next(
         key for key, value in data.items() if key.endswith("-id") and value == [str(offer.pk)]
     )[: -len("id")]

@@ -265,52 +265,62 @@ def test_a_withdrawal_and_a_proposal_at_one_offer_wait_for_each_other_without_de
     assert Placement.objects.filter(offer=offer, participant=newcomer).count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer")
-def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_deadlock(
-    monkeypatch,
-):
-    # Anna is proposed at A and B, Bo at B and A. A accepts Anna while B accepts Bo: each
-    # acceptance withdraws the person's other proposal, at the other's offer.
+def _crossing_acceptances(monkeypatch, module, name: str, anna_at_b, bo_at_a) -> list:
+    """Anna is proposed at offer A and Bo at offer B; `anna_at_b(anna, b)` and
+    `bo_at_a(bo, a)` tie each to the other's offer. A accepts Anna while B accepts Bo,
+    each waiting, with its own offer locked, for the other to get there too before
+    `module.name` runs (the step that reaches the other's offer). Without the ordered
+    locks they then wait for each other (a deadlock); with them the second acceptance
+    waits at the start and the barrier gives up after two seconds. Returns the two
+    participants, after asserting that neither request failed."""
     offer_a, offer_b = TrainingOfferFactory(capacity=5), TrainingOfferFactory(capacity=5)
-    manager = UserFactory(username="chef-las")
+    manager = UserFactory(username="chef-korsar")
     anna, bo = EnrolledParticipantFactory(), EnrolledParticipantFactory()
     span = {"planned_start": START, "planned_end": END}
     accepted = {
         "anna": PlacementFactory(participant=anna, offer=offer_a, **span),
         "bo": PlacementFactory(participant=bo, offer=offer_b, **span),
     }
-    PlacementFactory(participant=anna, offer=offer_b, **span)
-    PlacementFactory(participant=bo, offer=offer_a, **span)
-    # Both acceptances hold their own offer before either withdraws the other proposal
-    # (without the ordered locks they then wait for each other; with them the second
-    # acceptance waits at the start and the barrier gives up after two seconds).
+    anna_at_b(anna, offer_b)
+    bo_at_a(bo, offer_a)
     both_hold_their_offer = threading.Barrier(2, timeout=2)
-    release = lifecycle._release_other_proposals
+    step = getattr(module, name)
 
-    def release_after_the_other(*args, **kwargs):
+    def step_after_the_other(*args, **kwargs):
         with contextlib.suppress(threading.BrokenBarrierError):
             both_hold_their_offer.wait()
-        return release(*args, **kwargs)
+        return step(*args, **kwargs)
 
-    monkeypatch.setattr(lifecycle, "_release_other_proposals", release_after_the_other)
+    monkeypatch.setattr(module, name, step_after_the_other)
     errors: list[str] = []
-
     threads = [
         threading.Thread(
             target=_recorded(
-                name,
+                who,
                 lambda p=placement: placement_accept(placement=p, user=manager, today=START),
                 errors,
             )
         )
-        for name, placement in accepted.items()
+        for who, placement in accepted.items()
     ]
     _run_all(threads, timeout=60)
     assert errors == []
-    statuses = dict(
-        Placement.objects.filter(participant__in=[anna, bo]).values_list("pk", "status")
+    return [anna, bo]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every writer")
+def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_deadlock(
+    monkeypatch,
+):
+    # Each acceptance withdraws the person's other proposal, at the other's offer.
+    def proposed(person, offer):
+        PlacementFactory(participant=person, offer=offer, planned_start=START, planned_end=END)
+
+    people = _crossing_acceptances(
+        monkeypatch, lifecycle, "_release_other_proposals", proposed, proposed
     )
-    assert sorted(statuses.values()) == [
+    statuses = Placement.objects.filter(participant__in=people).values_list("status", flat=True)
+    assert sorted(statuses) == [
         PlacementStatus.ACCEPTED,
         PlacementStatus.ACCEPTED,
         PlacementStatus.WITHDRAWN,
@@ -322,53 +332,17 @@ def test_two_acceptances_that_withdraw_proposals_at_each_others_offers_do_not_de
 def test_two_acceptances_that_pass_freed_places_on_at_each_others_offers_do_not_deadlock(
     monkeypatch,
 ):
-    # Anna is proposed at A and stands first in B's queue, told of a freed place there;
-    # Bo is proposed at B and told at A. A accepts Anna while B accepts Bo: each leaves
-    # the queue at the other's offer, which passes its place on and locks that offer.
-    offer_a, offer_b = TrainingOfferFactory(capacity=5), TrainingOfferFactory(capacity=5)
-    manager = UserFactory(username="chef-ko")
-    anna, bo = EnrolledParticipantFactory(), EnrolledParticipantFactory()
-    span = {"planned_start": START, "planned_end": END}
-    accepted = {
-        "anna": PlacementFactory(participant=anna, offer=offer_a, **span),
-        "bo": PlacementFactory(participant=bo, offer=offer_b, **span),
-    }
-    told = timezone.now()
-    WaitingListEntry.objects.create(
-        offer=offer_b, participant=anna, wanted_start=START, place_freed_at=told
-    )
-    WaitingListEntry.objects.create(
-        offer=offer_a, participant=bo, wanted_start=START, place_freed_at=told
-    )
-    # Both acceptances hold their own offer before either leaves its queues (without
-    # the queues' offers among the ordered locks they then wait for each other; with
-    # them the second acceptance waits at the start and the barrier gives up).
-    both_hold_their_offer = threading.Barrier(2, timeout=2)
-    leave = waiting.leave_all_queues
-
-    def leave_after_the_other(*args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_hold_their_offer.wait()
-        return leave(*args, **kwargs)
-
-    monkeypatch.setattr(waiting, "leave_all_queues", leave_after_the_other)
-    errors: list[str] = []
-    threads = [
-        threading.Thread(
-            target=_recorded(
-                name,
-                lambda p=placement: placement_accept(placement=p, user=manager, today=START),
-                errors,
-            )
+    # Each person stands first in the other's queue, told of a freed place there: each
+    # acceptance leaves that queue, which passes the place on and locks that offer.
+    def told(person, offer):
+        WaitingListEntry.objects.create(
+            offer=offer, participant=person, wanted_start=START, place_freed_at=timezone.now()
         )
-        for name, placement in accepted.items()
-    ]
-    _run_all(threads, timeout=60)
-    assert errors == []
-    assert set(
-        Placement.objects.filter(participant__in=[anna, bo]).values_list("status", flat=True)
-    ) == {PlacementStatus.ACCEPTED}
-    assert not WaitingListEntry.objects.waiting().filter(participant__in=[anna, bo]).exists()
+
+    people = _crossing_acceptances(monkeypatch, waiting, "leave_all_queues", told, told)
+    statuses = Placement.objects.filter(participant__in=people).values_list("status", flat=True)
+    assert set(statuses) == {PlacementStatus.ACCEPTED}
+    assert not WaitingListEntry.objects.waiting().filter(participant__in=people).exists()
 
 
 def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_overbooked(

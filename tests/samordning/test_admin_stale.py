@@ -9,16 +9,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import OfferStatus, TrainingOffer
 from placements.models import DeclineReason, Placement, PlacementStatus
 from placements.services.lifecycle import placement_decline
-from samordning.policy import Role
 from tests.factories import PlacementFactory, TrainingOfferFactory, UserFactory
-from tests.helpers import submitted_form
+from tests.helpers import office_client, page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -27,24 +25,14 @@ START = datetime.date(2031, 3, 1)
 
 
 @pytest.fixture
-def office() -> Client:
-    client = Client()
-    client.force_login(
-        UserFactory(username="kansli", roles=[Role.ADMIN], is_staff=True, is_superuser=True)
-    )
-    return client
-
-
-def _form(office: Client, url: str) -> dict[str, list[str]]:
-    page = office.get(url)
-    assert page.status_code == 200
-    return submitted_form(page.text)
+def office():
+    return office_client()
 
 
 def test_a_placement_declined_since_the_page_was_opened_keeps_its_answer(office):
     proposal = PlacementFactory(planned_start=START, planned_end=START + datetime.timedelta(90))
     url = reverse("admin:placements_placement_change", args=[proposal.pk])
-    data = _form(office, url)
+    data = page_form(office, url)
     data["supervisor_name"] = ["Handledare Harald"]
     placement_decline(
         placement=proposal,
@@ -66,7 +54,7 @@ def test_a_placement_declined_since_the_page_was_opened_keeps_its_answer(office)
 def test_a_field_both_changed_since_the_page_was_opened_is_refused(office):
     placement = PlacementFactory(planned_start=START, planned_end=START + datetime.timedelta(90))
     url = reverse("admin:placements_placement_change", args=[placement.pk])
-    data = _form(office, url)
+    data = page_form(office, url)
     data["supervisor_name"] = ["Handledare Harald"]
     Placement.objects.filter(pk=placement.pk).update(supervisor_name="Handledare Hanna")
 
@@ -78,7 +66,7 @@ def test_a_field_both_changed_since_the_page_was_opened_is_refused(office):
     assert placement.supervisor_name == "Handledare Hanna"
 
     # Reloaded, the admin's edit is saved.
-    data = _form(office, url)
+    data = page_form(office, url)
     data["supervisor_name"] = ["Handledare Harald"]
     assert office.post(url, data).status_code == 302
     placement.refresh_from_db()
@@ -88,7 +76,7 @@ def test_a_field_both_changed_since_the_page_was_opened_is_refused(office):
 def test_an_offer_paused_since_the_page_was_opened_stays_paused(office):
     offer = TrainingOfferFactory(capacity=2)
     url = reverse("admin:enterprises_trainingoffer_change", args=[offer.pk])
-    data = _form(office, url)
+    data = page_form(office, url)
     data["title"] = ["Kök"]
     TrainingOffer.objects.filter(pk=offer.pk).update(
         status=OfferStatus.PAUSED, updated_at=timezone.now()
@@ -102,7 +90,7 @@ def test_the_enterprise_page_writes_only_the_offer_rows_the_admin_changed(office
     offer = TrainingOfferFactory(capacity=2)
     other = TrainingOfferFactory(enterprise=offer.enterprise, capacity=1)
     url = reverse("admin:enterprises_enterprise_change", args=[offer.enterprise_id])
-    data = _form(office, url)
+    data = page_form(office, url)
 
     def row(key: str, of: TrainingOffer) -> str:
         prefix = next(k for k, v in data.items() if k.endswith("-id") and v == [str(of.pk)])
@@ -120,7 +108,7 @@ def test_the_enterprise_page_writes_only_the_offer_rows_the_admin_changed(office
     assert other.title == "Snickeriet"  # an untouched row is not written back
 
     # Renaming the other offer from a page that showed its old title: a conflict.
-    data = _form(office, url)
+    data = page_form(office, url)
     TrainingOffer.objects.filter(pk=other.pk).update(title="Snickeri & trä")
     data[row("title", other)] = ["Verkstaden"]
     response = office.post(url, data)
