@@ -351,7 +351,8 @@ def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_ove
     """Two places, one held. The manager lowers the offer to one place while a
     coordinator proposes someone for the other: one of them must be refused. Each
     waits, after counting the places held, for the other to count too (two seconds at
-    most): without the offer's lock both would count one place held, and both write."""
+    most): without the offer's lock both would count one place held, and both write.
+    Both count on today's date: the proposal holds its place until it expires."""
     offer = TrainingOfferFactory(capacity=2)
     PlacementFactory(offer=offer, planned_start=START, planned_end=END)
     manager, coordinator = UserFactory(username="chef-sank"), UserFactory(username="koord-sank")
@@ -387,7 +388,7 @@ def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_ove
         threading.Thread(
             target=attempt(
                 "lower",
-                lambda: offer_capacity_set(offer=offer, user=manager, capacity=1, today=START),
+                lambda: offer_capacity_set(offer=offer, user=manager, capacity=1),
             )
         ),
         threading.Thread(
@@ -408,4 +409,4 @@ def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_ove
 
     assert sorted(outcomes.values()) == ["ok", "refused"], outcomes
     offer.refresh_from_db()
-    assert held_peak(offer, START, END, today=START).count <= offer.capacity
+    assert held_peak(offer, START, END).count <= offer.capacity
