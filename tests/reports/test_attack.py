@@ -69,6 +69,9 @@ DISJOINT = [
 ]
 TABLES = [*DISJOINT, "deltagare-forsorjning", "resultat", "arbete-studier"]
 MONTHS = 12
+# The municipality table's row for the municipalities whose counts are all hidden,
+# together with the unknown: which municipalities it holds depends on what is published.
+FOLDED_ROW = "Övriga kommuner eller okänd"
 # The per-insats page's tables of people, and the overview table each one splits:
 # every generated person has one enrolment, so the insatser add up to the overview.
 INSATS_TABLES = {
@@ -349,7 +352,8 @@ def build_attack(seen: Downloads, mode: str, munis: list[str]) -> Attack:
     # Nested ranges, for the additive columns.
     for key in seen.cells:
         rounds, period, muni, slug, row, column = key
-        if column not in ADDITIVE or period[0] not in "QC":
+        # The folded row holds other municipalities in each range: not additive.
+        if column not in ADDITIVE or period[0] not in "QC" or row == FOLDED_ROW:
             continue
         n = int(period[1:])
         if period[0] == "Q":
@@ -412,11 +416,6 @@ def run(client: Client, settings, perturbed: bool) -> tuple[Downloads, list[str]
     enrolment.delete()
     newcomer.delete()
     return seen, [m.name for m in munis]
-
-
-# The municipality table's row for the municipalities whose counts are all hidden,
-# together with the unknown: which municipalities it holds depends on what is published.
-FOLDED_ROW = "Övriga kommuner eller okänd"
 
 
 def folded_like(exact: Downloads, published: Downloads) -> Downloads:
