@@ -198,3 +198,9 @@ def page_form(client: Any, url: str) -> dict[str, list[str]]:
     page = client.get(url)
     assert page.status_code == 200
     return submitted_form(page.text)
+
+
+def inline_field(data: dict[str, list[str]], obj: Any, name: str) -> str:
+    """The name of `obj`'s field `name` in an admin page's inline rows (`page_form`)."""
+    prefix = next(k for k, v in data.items() if k.endswith("-id") and v == [str(obj.pk)])
+    return prefix[: -len("id")] + name

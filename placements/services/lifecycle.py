@@ -489,8 +489,10 @@ def placement_start(
         )
     if errors:
         raise ValidationError(errors)
-    # This offer and those whose queue the start makes the person leave, in id order.
-    lock_offers([placement.offer_id, *waiting.queue_offers(placement.participant_id)])
+    # This offer and those whose queue the start makes the person leave, in id order
+    # (lock_offer alone when the person stands in no queue).
+    if queues := waiting.queue_offers(placement.participant_id):
+        lock_offers([placement.offer_id, *queues])
     offer = lock_offer(placement.offer_id)
     check_offer_room(offer, start_date, placement.planned_end, exclude=placement, today=today)
     check_participant_extent(

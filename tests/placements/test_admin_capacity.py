@@ -35,7 +35,7 @@ from tests.factories import (
     TrainingOfferFactory,
     UserFactory,
 )
-from tests.helpers import office_client, page_form
+from tests.helpers import inline_field, office_client, page_form
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -183,10 +183,7 @@ def test_an_admin_edit_of_an_enterprise_does_not_write_back_its_offers_old_capac
     office = office_client()
     url = reverse("admin:enterprises_enterprise_change", args=[offer.enterprise_id])
     data = page_form(office, url)
-    prefix = next(
-        key for key, value in data.items() if key.endswith("-id") and value == [str(offer.pk)]
-    )[: -len("id")]
-    data[f"{prefix}title"] = ["Café Tyresö, kök"]
+    data[inline_field(data, offer, "title")] = ["Café Tyresö, kök"]
 
     _admin_saves_late(
         monkeypatch,

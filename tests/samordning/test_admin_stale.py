@@ -16,7 +16,7 @@ from enterprises.models import OfferStatus, TrainingOffer
 from placements.models import DeclineReason, Placement, PlacementStatus
 from placements.services.lifecycle import placement_decline
 from tests.factories import PlacementFactory, TrainingOfferFactory, UserFactory
-from tests.helpers import office_client, page_form
+from tests.helpers import inline_field, office_client, page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -92,15 +92,11 @@ def test_the_enterprise_page_writes_only_the_offer_rows_the_admin_changed(office
     url = reverse("admin:enterprises_enterprise_change", args=[offer.enterprise_id])
     data = page_form(office, url)
 
-    def row(key: str, of: TrainingOffer) -> str:
-        prefix = next(k for k, v in data.items() if k.endswith("-id") and v == [str(of.pk)])
-        return prefix[: -len("id")] + key
-
     # A manager pauses one offer and renames the other while the admin has the page.
     TrainingOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.PAUSED)
     TrainingOffer.objects.filter(pk=other.pk).update(title="Snickeriet")
     data["name"] = ["Nytt namn AB"]
-    data[row("title", offer)] = ["Kök"]
+    data[inline_field(data, offer, "title")] = ["Kök"]
     assert office.post(url, data).status_code == 302
     offer.refresh_from_db()
     other.refresh_from_db()
@@ -110,7 +106,7 @@ def test_the_enterprise_page_writes_only_the_offer_rows_the_admin_changed(office
     # Renaming the other offer from a page that showed its old title: a conflict.
     data = page_form(office, url)
     TrainingOffer.objects.filter(pk=other.pk).update(title="Snickeri & trä")
-    data[row("title", other)] = ["Verkstaden"]
+    data[inline_field(data, other, "title")] = ["Verkstaden"]
     response = office.post(url, data)
     assert response.status_code == 200 and CONFLICT in response.text
     other.refresh_from_db()
