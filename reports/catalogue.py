@@ -28,7 +28,14 @@ from participants.choices import (
 )
 from participants.models import Insats
 from reports import queries
-from reports.perturbation import HIDDEN_MARK, ZERO, Tally, describes_a_group, tally_sum
+from reports.perturbation import (
+    HIDDEN_MARK,
+    ZERO,
+    Tally,
+    describes_a_group,
+    publish_member_figure,
+    tally_sum,
+)
 from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
 from reports.tables import (
     Column,
@@ -388,13 +395,24 @@ class Report:
         rows = []
         for key, label in zip(keys, labels, strict=True):
             count = count_cell(figures[key].count)
-            # An average of a few people's lengths would tell their lengths.
+            # An average of a few people's lengths would tell their lengths; a group's
+            # exact average beside another's that has one more person would tell that
+            # person's (two periods a day apart): they move by a share of the longest.
             if not describes_a_group(count.value):
                 average = TableCell(None, Kind.DAYS, HIDDEN_MARK)
                 median = TableCell(None, Kind.DAYS, HIDDEN_MARK)
             else:
-                average = TableCell(figures[key].average_days, Kind.DAYS)
-                median = TableCell(figures[key].median_days, Kind.DAYS)
+                found = figures[key]
+                average, median = (
+                    TableCell(
+                        publish_member_figure(value, found.count, found.largest_days, figure),
+                        Kind.DAYS,
+                    )
+                    for figure, value in [
+                        ("average", found.average_days),
+                        ("median", found.median_days),
+                    ]
+                )
             rows.append(TableRow(label, [count, average, median], total=key == "all"))
         return ReportTable(
             slug="placeringslangd",
@@ -415,8 +433,8 @@ class Report:
             notes=[
                 _("Längd i kalenderdagar från startdatum till slutdatum."),
                 _(
-                    "Medel och median visas bara när antalet är minst %(minimum)s, så att "
-                    "de aldrig är en enskild persons längd."
+                    "Medel och median visas bara när antalet är minst %(minimum)s och är "
+                    "justerade lite, så att ingen enskild persons längd kan räknas fram."
                 )
                 % {"minimum": settings.STATISTICS_GROUP_MINIMUM},
             ],

@@ -29,6 +29,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -400,6 +401,8 @@ class LengthFigures:
     count: Tally
     average_days: float | None
     median_days: float | None
+    # The longest placement of the group: the size of the noise on its average and median.
+    largest_days: float | None
 
 
 def placement_lengths(
@@ -433,15 +436,17 @@ def placement_lengths(
     for key, condition in groups.items():
         aggregates.update(tally(key, condition, key="participant__record_key"))
         aggregates[f"{key}_avg"] = Avg("length", filter=condition)
+        aggregates[f"{key}_max"] = Max("length", filter=condition)
     result = qs.aggregate(**aggregates)
     figures = {}
     for key, condition in groups.items():
         count = result[f"{key}_n"]
-        average = result[f"{key}_avg"]
+        average, largest = result[f"{key}_avg"], result[f"{key}_max"]
         figures[key] = LengthFigures(
             count=read_tally(result, key),
             average_days=_days(average) if average is not None else None,
             median_days=_median_days(qs.filter(condition), count),
+            largest_days=_days(largest) if largest is not None else None,
         )
     return figures
 

@@ -27,6 +27,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from participants.models import Participant
+from reports import perturbation
 from reports.ptable_design import PROJECT, project_ptable_path
 from samordning.models import Municipality
 from tests.factories import (
@@ -187,3 +189,82 @@ def test_a_row_of_dots_does_not_say_that_someone_from_a_municipality_took_part(
     EnrolmentFactory(participant=ParticipantFactory(home_municipality=varmdo, record_key=0))
     assert municipality_rows(client) == without
     assert "Värmdö X" not in without
+
+
+ENDED_BEFORE = 30  # completed placements ended before DAY, none on it
+LENGTHS = "Avslutade enligt plan"
+ONE_MORE_DAYS = 290
+
+
+def a_group_and_one_more() -> Participant:
+    """30 people whose placements ended before DAY and one whose ended on DAY after
+    ONE_MORE_DAYS; that one is returned. Each person has their own record key."""
+    offer = TrainingOfferFactory(capacity=40)
+    people = [(40 + 7 * i, i * 8 % 256) for i in range(ENDED_BEFORE)] + [(ONE_MORE_DAYS, 3)]
+    for i, (days, record_key) in enumerate(people):
+        end = DAY - datetime.timedelta(days=1 + i % 20) if i < ENDED_BEFORE else DAY
+        start = end - datetime.timedelta(days=days)
+        participant = ParticipantFactory(start_date=start, record_key=record_key)
+        EnrolmentFactory(participant=participant, start_date=start)
+        PlacementFactory(
+            participant=participant,
+            offer=offer,
+            status="completed",
+            planned_start=start,
+            planned_end=end,
+            start_date=start,
+            end_date=end,
+            end_reason="planned",
+            outcome="work",
+        )
+    return participant
+
+
+def one_length_read_back(client: Client) -> float:
+    """The attacker's reading of two periods a day apart: a count and an average each,
+    the same people but the one who ended on DAY. Their sums of lengths differ by that
+    person's length: (n + 1) x (average with) - n x (average without)."""
+    first = (DAY - datetime.timedelta(days=80)).isoformat()
+    before = download(
+        client,
+        "placeringslangd",
+        date_from=first,
+        date_to=(DAY - datetime.timedelta(days=1)).isoformat(),
+    )[LENGTHS]
+    with_day = download(client, "placeringslangd", date_from=first, date_to=DAY.isoformat())[
+        LENGTHS
+    ]
+    n = int(before["Antal"])  # published: the true 30 give or take a few
+    average_before = float(before["Medel (dagar)"].replace(",", "."))
+    average_with = float(with_day["Medel (dagar)"].replace(",", "."))
+    return (n + 1) * average_with - n * average_before
+
+
+def one_length_errors(client: Client) -> list[float]:
+    """How far the reading is from the one person's length, for 16 of their record keys."""
+    one_more = a_group_and_one_more()
+    errors = []
+    for record_key in range(0, 256, 16):
+        Participant.objects.filter(pk=one_more.pk).update(record_key=record_key)
+        errors.append(abs(one_length_read_back(client) - ONE_MORE_DAYS))
+    return errors
+
+
+def test_two_periods_a_day_apart_do_not_give_one_persons_length(client, funder, production):
+    client.force_login(funder)
+    errors = one_length_errors(client)
+    # The averages move by half to all of the longest length over the count (290 / 30:
+    # 5-10 days each); the reading multiplies their difference by the count.
+    assert sorted(errors)[len(errors) // 2] > 60, errors
+    assert sum(error < 10 for error in errors) <= 2, errors
+
+
+def test_two_periods_a_day_apart_gave_one_persons_length_from_exact_averages(
+    client, funder, production, monkeypatch
+):
+    """The control: with the averages exact (counts still perturbed) the reading is
+    off only by the counts' noise times the change in the average."""
+    monkeypatch.setattr(perturbation, "member_noise", lambda *args: 0.0)
+    client.force_login(funder)
+    errors = one_length_errors(client)
+    assert max(errors) < 25, errors

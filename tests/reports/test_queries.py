@@ -192,7 +192,7 @@ def test_placement_lengths_by_participants_home(data):
     figures = queries.placement_lengths(YEAR_2024, municipality=data.tyreso)
     assert figures["all"].count == 1  # F4's 211 days
     assert figures["all"].median_days == 211
-    assert figures["interrupted"] == queries.LengthFigures(0, None, None)
+    assert figures["interrupted"] == queries.LengthFigures(0, None, None, None)
 
 
 def test_period_points_are_month_ends_or_year_ends():
