@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import router, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from participants.admin import ParticipantAdmin
@@ -16,6 +22,7 @@ from participants.models import Participant
 from placements.models import (
     AttendanceDay,
     AttentionCount,
+    ClosedMonth,
     FollowUpDue,
     FollowUpMeeting,
     OfferHoldStamp,
@@ -26,6 +33,12 @@ from placements.models import (
     WaitingListEntry,
 )
 from placements.privacy import participant_anonymise, participants_past_retention
+from placements.services.attendance import (
+    attendance_month_close,
+    attendance_month_reopen,
+    check_month_closable,
+    check_months_open,
+)
 from placements.services.lifecycle import check_follow_up_dates, check_step
 from samordning.admin import (
     AuditedAdminMixin,
@@ -247,8 +260,33 @@ class PlacementPartAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return obj.placement
 
 
+class AttendanceDayForm(ModelRulesForm):
+    """A present day written in the back office keeps the closed months: none is
+    added to, moved into or out of, or changed in a month whose invoice basis is
+    sent (the office reopens the month first, on purpose and in its history).
+
+    The check takes the months' locks; the admin's change view is one transaction,
+    so a month cannot be closed between this check and the save."""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        months = {self.cleaned_data["date"]} if self.cleaned_data.get("date") else set()
+        if not self.instance._state.adding and self.instance.date:
+            months.add(self.instance.date)
+        try:
+            check_months_open(months)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return self.cleaned_data
+
+
 @admin.register(AttendanceDay)
 class AttendanceDayAdmin(PlacementPartAdmin):
+    """Present days, for the office's corrections. Days in a closed month are not
+    changed or deleted here either (AttendanceDayForm; a delete lists the closed
+    month as what protects the day): reopen the month, correct, close it again."""
+
+    form = AttendanceDayForm
     list_display = ("date", "placement", "recorded_by", "recorded_at")
     list_filter = ("date", "placement__offer__enterprise")
     search_fields = PLACEMENT_SEARCH
@@ -261,6 +299,109 @@ class AttendanceDayAdmin(PlacementPartAdmin):
     # that is by the placements' planned start) walked 63,000 placements nationally,
     # most of them not started, to find a page of 50 days (390 ms).
     ordering = ("-date", "-pk")
+
+    def get_deleted_objects(self, objs: Sequence[Any] | QuerySet[Any], request: HttpRequest) -> Any:
+        """A day in a closed month is protected by the closing: the confirmation
+        names the month and deletes nothing. Checked under the months' locks, in the
+        delete's transaction (response_action makes "delete selected" one too)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for month in sorted({obj.date.replace(day=1) for obj in objs}):
+            try:
+                check_months_open([month])
+            except ValidationError:
+                closing = ClosedMonth.objects.get(month=month)
+                url = reverse("admin:placements_closedmonth_change", args=[closing.pk])
+                protected.append(
+                    format_html(
+                        '{}: <a href="{}">{}</a>',
+                        capfirst(ClosedMonth._meta.verbose_name),
+                        url,
+                        closing,
+                    )
+                )
+        return deleted, counts, perms_needed, protected
+
+    def response_action(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        action_location: admin.ActionLocation = admin.ActionLocation.CHANGE_LIST,
+    ) -> Any:
+        # "Delete selected" checks the closed months and deletes in one transaction.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset, action_location)
+
+
+class ClosedMonthForm(FormColumnsOnlyForm):
+    """Any day of the month may be given (a month picker sends "2026-11"); the month's
+    first day is stored. Closing is judged under the month's lock (the admin's add
+    view is one transaction with the save, which closes through the service)."""
+
+    class Meta:
+        model = ClosedMonth
+        fields = ("month", "note")
+        widgets = {"month": forms.DateInput(attrs={"type": "month"}, format="%Y-%m")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "month" in self.fields:
+            self.fields["month"].input_formats = ["%Y-%m", "%Y-%m-%d"]  # type: ignore[attr-defined]
+            self.fields["month"].help_text = _(
+                "Den månad vars fakturaunderlag är skickat, som ÅÅÅÅ-MM."
+            )
+
+    def clean_month(self) -> Any:
+        month = self.cleaned_data.get("month")
+        return month.replace(day=1) if month else month
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        month = self.cleaned_data.get("month")
+        if self.instance._state.adding and month:
+            try:
+                check_month_closable(month=month)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return self.cleaned_data
+
+    def validate_unique(self) -> None:
+        # "Already closed" is the service's message (check_month_closable).
+        pass
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(FormColumnsOnlyMixin, admin.ModelAdmin):
+    """Closed attendance months: closing one (add) stops every change of its present
+    days; reopening it (delete, alone or "delete selected") allows them again. Both go
+    through the services under the month's lock; Django's admin history keeps who
+    closed and reopened which month. Only the note changes afterwards."""
+
+    form = ClosedMonthForm
+    list_display = ("month", "closed_at", "closed_by", "note")
+    list_select_related = ("closed_by",)
+    search_fields = ("note",)
+    readonly_fields = ("closed_by", "closed_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return ("month", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)  # the note only
+            return
+        closing = attendance_month_close(month=obj.month, note=obj.note, user=request_user(request))
+        obj.pk, obj.closed_by, obj.closed_at = closing.pk, closing.closed_by, closing.closed_at
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        attendance_month_reopen(closing=obj, user=request_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for closing in queryset:
+                attendance_month_reopen(closing=closing, user=request_user(request))
 
 
 @admin.register(PlacementMonth)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import HOURS_AT_FULL_EXTENT, Extent, TrainingOffer
@@ -676,6 +676,45 @@ class PlacementMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement_id}: {self.month:%Y-%m} {self.present_days}"
+
+
+class ClosedMonth(models.Model):
+    """A month closed for attendance changes, association-wide: its invoice basis
+    (fakturaunderlag) has been sent, so no present day in it may be added, changed
+    or removed (placements.services.attendance). Reopening deletes the row; the
+    admin's history keeps who closed and reopened it."""
+
+    month = models.DateField(
+        _("månad"), validators=[validate_sane_date], help_text=_("Månadens första dag.")
+    )
+    note = models.CharField(
+        _("anteckning"),
+        max_length=200,
+        blank=True,
+        help_text=_("Till exempel när fakturaunderlaget skickades och till vem."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("stängd av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("stängd"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stängd närvaromånad")
+        verbose_name_plural = _("stängda närvaromånader")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["month"], name="closed_month_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="closed_month_first_day"),
+            *sane_date_constraints("closed_month", "month", datetimes=("closed_at",)),
+        ]
+
+    def __str__(self) -> str:
+        return str(formats.date_format(self.month, "YEAR_MONTH_FORMAT"))
 
 
 class FollowUpMeeting(models.Model):

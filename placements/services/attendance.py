@@ -3,6 +3,11 @@
 Only days that have happened can be reported: not in the future, not before the
 placement started, not after it ended (or, while active, after its planned end).
 Only active and ended placements have attendance.
+
+A month the association has closed (ClosedMonth: its invoice basis is sent) takes
+no change at all: every writer takes the month's lock and looks for the closing
+inside its own transaction (`check_months_open`), and closing takes the same lock
+exclusively, so a day cannot slip into a month while it is being closed.
 """
 
 from __future__ import annotations
@@ -12,12 +17,21 @@ import datetime
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from placements.models import ENDED_STATUSES, AttendanceDay, Placement, PlacementStatus
+from placements.models import (
+    ENDED_STATUSES,
+    AttendanceDay,
+    ClosedMonth,
+    Placement,
+    PlacementStatus,
+)
 from samordning.models import User
+
+# The first key of the months' advisory locks (PostgreSQL); the second is the month.
+MONTH_LOCK_SPACE = 0x4E4D  # "NM", närvaromånad
 
 ATTENDANCE_STATUSES = [PlacementStatus.ACTIVE, *ENDED_STATUSES]
 
@@ -70,6 +84,96 @@ def _check_days(
     raise ValidationError(message % {"day": _day(day)}, code="out_of_range")
 
 
+def _lock_months(months: Iterable[datetime.date], *, exclusive: bool = False) -> None:
+    """Take the months' locks until the transaction ends: shared for a writer of
+    present days (writers of one month do not wait for each other), exclusive for
+    closing or reopening one. A transaction-level advisory lock on PostgreSQL, in
+    month order (two writers of two months cannot deadlock); on SQLite every
+    transaction is BEGIN IMMEDIATE (settings), so writers are serialised anyway."""
+    connection = connections[ClosedMonth.objects.db]
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        for month in sorted({m.replace(day=1) for m in months}):
+            cursor.execute(
+                f"SELECT {function}(%s, %s)",  # noqa: S608 - one of two names above
+                [MONTH_LOCK_SPACE, month.year * 100 + month.month],
+            )
+
+
+def month_closing(month: datetime.date) -> ClosedMonth | None:
+    """The closing of the month `month` lies in (None while it is open)."""
+    return ClosedMonth.objects.filter(month=month.replace(day=1)).first()
+
+
+def check_months_open(months: Iterable[datetime.date]) -> None:
+    """Refuse a change of present days in a closed month. Takes the months' shared
+    locks first, so in a transaction the answer holds until it ends (a closing
+    waits for it, or it waits for the closing and then sees it)."""
+    firsts = {m.replace(day=1) for m in months}
+    if not firsts:
+        return
+    _lock_months(firsts)
+    closing = ClosedMonth.objects.filter(month__in=firsts).order_by("month").first()
+    if closing is not None:
+        raise ValidationError(
+            _(
+                "Månaden är stängd för ändringar: fakturaunderlaget för %(month)s är "
+                "skickat (stängd %(closed)s). Inget sparades. Förbundets kansli kan "
+                "öppna månaden igen om något måste rättas."
+            )
+            % {
+                "month": formats.date_format(closing.month, "YEAR_MONTH_FORMAT"),
+                "closed": _day(timezone.localdate(closing.closed_at)),
+            },
+            code="closed_month",
+        )
+
+
+def check_month_closable(*, month: datetime.date, today: datetime.date | None = None) -> None:
+    """Refuse closing a month that has not ended or is closed already. Takes the
+    month's exclusive lock: in a transaction, the answer holds until it ends."""
+    today = today or timezone.localdate()
+    first = month.replace(day=1)
+    if first >= today.replace(day=1):
+        raise ValidationError(
+            {"month": _("Bara en månad som är slut kan stängas.")}, code="month_not_over"
+        )
+    _lock_months([first], exclusive=True)
+    if ClosedMonth.objects.filter(month=first).exists():
+        raise ValidationError({"month": _("Månaden är redan stängd.")}, code="closed_already")
+
+
+@transaction.atomic
+def attendance_month_close(
+    *,
+    month: datetime.date,
+    user: User,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> ClosedMonth:
+    """Close the month `month` lies in: from now on no present day in it changes.
+
+    Only a month that has ended can be closed (its days are all reported then).
+    Waits for any writer of the month's days to finish first (the month's lock)."""
+    check_month_closable(month=month, today=today)
+    closing = ClosedMonth(
+        month=month.replace(day=1), note=note, closed_by=user, closed_at=timezone.now()
+    )
+    closing.full_clean()
+    closing.save()
+    return closing
+
+
+@transaction.atomic
+def attendance_month_reopen(*, closing: ClosedMonth, user: User) -> None:
+    """Open a closed month again (present days in it may change until it is closed
+    again). Who reopened it is kept by the caller's history (the admin's log)."""
+    _lock_months([closing.month], exclusive=True)
+    ClosedMonth.objects.filter(pk=closing.pk).delete()
+
+
 def _lock_placements(pks: Iterable[int]) -> None:
     """Row-lock the placements (in pk order, so two grids cannot deadlock); in a transaction."""
     list(
@@ -92,6 +196,7 @@ def attendance_mark(
     """Mark one day present (or take the mark away)."""
     today = today or timezone.localdate()
     _check_days(placement, [day], today=today)
+    check_months_open([day])
     if present:
         AttendanceDay.objects.get_or_create(
             placement=placement, date=day, defaults={"recorded_by": user}
@@ -131,6 +236,7 @@ def attendance_set_month(
             code="other_month",
         )
     _check_days(placement, present, today=today)
+    check_months_open([first])
     bounds = attendance_range(placement, today=today)
     if bounds is None:
         return placement
@@ -166,9 +272,11 @@ def attendance_set_months(
 ) -> list[Placement]:
     """Save a month grid of several placements: all of it, or (on any error) none of it.
 
-    Raises ValidationError whose error_dict maps "p<placement id>" to that row's messages.
+    Raises ValidationError whose error_dict maps "p<placement id>" to that row's
+    messages, or (a closed month) one message for the whole grid.
     """
     _lock_placements(placement.pk for placement in marks)
+    check_months_open([datetime.date(year, month, 1)])
     errors: dict[str, list[str]] = {}
     for placement, days in marks.items():
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
@@ -52,6 +52,7 @@ from placements.services.attendance import (
     attendance_range,
     attendance_set_months,
     month_bounds,
+    month_closing,
 )
 from placements.services.capacity import FAR_FUTURE, held_peak, places_on
 from placements.services.lifecycle import (
@@ -420,11 +421,20 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
                     marks=marks, user=request.user, year=first.year, month=first.month
                 )
             except ValidationError as error:
-                errors = error.message_dict
+                # Row errors by "p<id>"; a closed month is one error for the grid.
+                if hasattr(error, "error_dict"):
+                    errors = error.message_dict
+                else:
+                    errors = {NON_FIELD_ERRORS: error.messages}
         if not errors:
             messages.success(request, _("Närvaron är sparad."))
             return redirect(request.get_full_path())
         submitted = {p.pk: days for p, days in marks.items()}
+    # Read after a refused save too: a month closed meanwhile is shown closed.
+    closing = month_closing(first)
+    if closing is not None:
+        # Nothing of a closed month can be saved: show what is recorded, not the ticks.
+        submitted = {}
     placements = _attendance_placements(request.user, first, last, enterprise)
     page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
     days = [first + datetime.timedelta(days=n) for n in range(last.day)]
@@ -469,6 +479,8 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
             # No month that has not begun: nothing in it can be reported yet.
             "next_month": next_month if last < today else None,
             "has_errors": bool(errors),
+            "grid_errors": errors.get(NON_FIELD_ERRORS, []),
+            "closing": closing,
         },
     )
 
@@ -507,6 +519,8 @@ def invoice_basis(request: AuthedRequest) -> HttpResponse:
         {
             "month_form": month_form,
             "month": first,
+            "closing": month_closing(first),
+            "month_over": first < timezone.localdate().replace(day=1),
             "page_obj": page,
             "rows": [(p, label.label) for p, label in shown],
             "totals": totals,
