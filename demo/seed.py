@@ -24,10 +24,10 @@ from demo.development import build_development
 from demo.facts import ENTERPRISES
 from demo.follow_through import build_follow_through
 from demo.notifications import build_notifications
-from demo.organisations import SENTINEL_ORG_NUMBER, build_organisations, link_managers
-from demo.people import JourneyBuilder
+from demo.organisations import SENTINEL_ORG_NUMBER, aware, build_organisations, link_managers
+from demo.people import ATTENDANCE_WINDOW, JourneyBuilder
 from enterprises.models import Enterprise
-from placements.models import Placement
+from placements.models import ClosedMonth, Placement
 from placements.tasks import refresh_association_counts
 from samordning.models import User
 from samordning.policy import Role
@@ -135,6 +135,7 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
             link_managers(users)
             JourneyBuilder(rng=rng, today=today, org=org, users=users, scale=scale).build()
             build_follow_through(rng=rng, today=today, users=users)
+            build_closed_months(today=today, admin=users["admin"])
             build_notifications(users, today=today)
             # The admin's start page reads these (the worker keeps them later on).
             refresh_association_counts.call()
@@ -158,6 +159,30 @@ def seed_demo(*, scale: int = 1, password: str, stdout: Writer | None = None) ->
         "users": [(d.username, str(d.role.label), password) for d in DEMO_USERS],
         "counts": count_rows(),
     }
+
+
+def build_closed_months(*, today: datetime.date, admin: User) -> list[ClosedMonth]:
+    """The office closes a month once its invoice basis is sent, early the month after:
+    every month of the demo's attendance before last month is closed (last month's is
+    still being reported). Written as history, like the demo's present days, which
+    lie in these months already."""
+    last_open = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    month = (today - datetime.timedelta(days=ATTENDANCE_WINDOW)).replace(day=1)
+    rows = []
+    while month < last_open:
+        following = (month + datetime.timedelta(days=31)).replace(day=1)
+        rows.append(
+            ClosedMonth(
+                month=month,
+                note="Fakturaunderlaget skickat till Arbetsförmedlingen.",
+                closed_by=admin,
+                closed_at=aware(following + datetime.timedelta(days=4), 10),
+            )
+        )
+        month = following
+    for row in rows:
+        row.full_clean()
+    return ClosedMonth.objects.bulk_create(rows)
 
 
 def format_summary(result: dict[str, Any]) -> str:

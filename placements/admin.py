@@ -48,6 +48,7 @@ from samordning.admin import (
     NoBulkDeleteMixin,
     ViewOnlyAdminMixin,
 )
+from samordning.admin_site import DeleteRulesMixin
 from samordning.http import request_user
 from samordning.validation import is_db_id
 
@@ -281,10 +282,11 @@ class AttendanceDayForm(ModelRulesForm):
 
 
 @admin.register(AttendanceDay)
-class AttendanceDayAdmin(PlacementPartAdmin):
+class AttendanceDayAdmin(DeleteRulesMixin, PlacementPartAdmin):
     """Present days, for the office's corrections. Days in a closed month are not
     changed or deleted here either (AttendanceDayForm; a delete lists the closed
-    month as what protects the day): reopen the month, correct, close it again."""
+    month as what protects the day): reopen the month, correct, close it again.
+    (DeleteRulesMixin named here, so the site puts it after get_deleted_objects.)"""
 
     form = AttendanceDayForm
     list_display = ("date", "placement", "recorded_by", "recorded_at")

@@ -17,6 +17,7 @@ from participants.choices import ConsentPurpose
 from participants.models import Consent, Enrolment, Insats, Participant
 from placements.models import (
     AttendanceDay,
+    ClosedMonth,
     FollowUpMeeting,
     Placement,
     PlacementStatus,
@@ -287,6 +288,17 @@ class AttendanceDayFactory(factory.django.DjangoModelFactory):
 
     placement = factory.SubFactory(PlacementFactory)
     date = datetime.date(2030, 1, 2)
+
+
+class ClosedMonthFactory(factory.django.DjangoModelFactory):
+    """A month closed for attendance changes (its invoice basis sent)."""
+
+    class Meta:
+        model = ClosedMonth
+        django_get_or_create = ("month",)
+
+    month = datetime.date(2030, 1, 1)
+    closed_by = factory.SubFactory(UserFactory)
 
 
 class FollowUpMeetingFactory(factory.django.DjangoModelFactory):

@@ -410,3 +410,67 @@ def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_ove
     assert sorted(outcomes.values()) == ["ok", "refused"], outcomes
     offer.refresh_from_db()
     assert held_peak(offer, START, END).count <= offer.capacity
+
+
+def _february_placement():
+    start = datetime.date(2031, 2, 1)
+    return PlacementFactory(
+        status=PlacementStatus.ACTIVE, planned_start=start, start_date=start, planned_end=END
+    )
+
+
+def test_a_grid_saved_while_its_month_is_being_closed_waits_and_is_refused():
+    """The office closes February and its transaction is still open when a manager
+    saves February's grid: the save waits for the closing (the month's lock), then
+    sees it and is refused; no day slips into the closed month."""
+    from placements.models import AttendanceDay, ClosedMonth
+    from placements.services.attendance import attendance_month_close
+    from tests.helpers import write_at_once
+
+    placement = _february_placement()
+    office, manager = UserFactory(username="kansli-trad"), UserFactory(username="ledare-trad")
+    today = datetime.date(2031, 3, 12)
+    errors = write_at_once(
+        lambda: attendance_month_close(month=datetime.date(2031, 2, 1), user=office, today=today),
+        lambda: attendance_set_months(
+            marks={placement: {datetime.date(2031, 2, 3)}},
+            user=manager,
+            year=2031,
+            month=2,
+            today=today,
+        ),
+    )
+    assert len(errors) == 1
+    assert errors[0].startswith("second: ValidationError")
+    assert "Månaden är stängd för ändringar" in errors[0]
+    assert ClosedMonth.objects.filter(month=datetime.date(2031, 2, 1)).exists()
+    assert not AttendanceDay.objects.filter(placement=placement).exists()
+
+
+def test_a_month_closed_while_a_grid_is_being_saved_waits_for_the_save():
+    """The other order: the grid's transaction is open when the office closes the
+    month; the closing waits for it (its time is taken after the wait), so the days
+    are saved before the month closes."""
+    from placements.models import AttendanceDay, ClosedMonth
+    from placements.services.attendance import attendance_month_close
+    from tests.helpers import write_at_once
+
+    placement = _february_placement()
+    office, manager = UserFactory(username="kansli-trad"), UserFactory(username="ledare-trad")
+    today = datetime.date(2031, 3, 12)
+    errors = write_at_once(
+        lambda: attendance_set_months(
+            marks={placement: {datetime.date(2031, 2, 3)}},
+            user=manager,
+            year=2031,
+            month=2,
+            today=today,
+        ),
+        lambda: attendance_month_close(month=datetime.date(2031, 2, 1), user=office, today=today),
+    )
+    assert errors == []
+    closing = ClosedMonth.objects.get(month=datetime.date(2031, 2, 1))
+    saved = AttendanceDay.objects.get(placement=placement)
+    assert saved.date == datetime.date(2031, 2, 3)
+    # The closing waited for the save's transaction (held open half a second).
+    assert closing.closed_at - saved.recorded_at >= datetime.timedelta(seconds=0.4)

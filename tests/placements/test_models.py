@@ -9,6 +9,7 @@ import pytest
 
 from placements.models import (
     AttendanceDay,
+    ClosedMonth,
     FollowUpMeeting,
     Placement,
     PlacementMonth,
@@ -206,6 +207,30 @@ def test_constraint_placement_answered_at_in_range() -> None:
 
 def test_constraint_attendance_day_date_in_range() -> None:
     breaks_date_range(f.AttendanceDayFactory(), "date")
+
+
+def test_constraint_closed_month_once() -> None:
+    f.ClosedMonthFactory(month=JAN_1)
+    with breaks_constraint():
+        ClosedMonth.objects.create(month=JAN_1)
+
+
+def test_constraint_closed_month_first_day() -> None:
+    ClosedMonth.objects.create(month=JAN_1)
+    with breaks_constraint():
+        ClosedMonth.objects.create(month=datetime.date(2030, 2, 2))
+
+
+def test_constraint_closed_month_month_in_range() -> None:
+    breaks_date_range(f.ClosedMonthFactory(), "month")
+
+
+def test_constraint_closed_month_closed_at_in_range() -> None:
+    breaks_date_range(f.ClosedMonthFactory(), "closed_at")
+
+
+def test_closed_month_is_named_by_its_month() -> None:
+    assert str(f.ClosedMonthFactory(month=datetime.date(2030, 11, 1))) == "november 2030"
 
 
 def test_constraint_follow_up_date_in_range() -> None:

@@ -1,0 +1,353 @@
+"""Closed attendance months: once the office has closed a month (its invoice basis is
+sent), no present day in it is added, changed or removed, by the grid, the services
+or the back office, until the month is reopened."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from placements.models import AttendanceDay, ClosedMonth, PlacementStatus
+from placements.services.attendance import (
+    attendance_mark,
+    attendance_month_close,
+    attendance_month_reopen,
+    attendance_set_month,
+    attendance_set_months,
+)
+from tests.factories import AttendanceDayFactory, ClosedMonthFactory, PlacementFactory
+from tests.helpers import page_form
+from tests.worlds.enterprise import enterprise_world
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2031, 3, 12)
+FEBRUARY = datetime.date(2031, 2, 1)
+DAY = datetime.timedelta(days=1)
+CLOSED = "Månaden är stängd för ändringar"
+
+
+def _active():
+    start = datetime.date(2031, 1, 10)
+    return PlacementFactory(
+        status=PlacementStatus.ACTIVE,
+        planned_start=start,
+        start_date=start,
+        planned_end=datetime.date(2031, 6, 30),
+    )
+
+
+def _days(placement):
+    return sorted(placement.attendance_days.values_list("date", flat=True))
+
+
+# --- services ------------------------------------------------------------------------
+
+
+def test_close_records_who_and_when(admin_user):
+    closing = attendance_month_close(
+        month=datetime.date(2031, 2, 17), user=admin_user, note="Skickat", today=TODAY
+    )
+    assert (closing.month, closing.closed_by, closing.note) == (FEBRUARY, admin_user, "Skickat")
+    assert closing.closed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [(datetime.date(2031, 3, 1), "som är slut"), (datetime.date(2031, 4, 1), "som är slut")],
+)
+def test_a_month_not_over_cannot_be_closed(admin_user, month, message):
+    with pytest.raises(ValidationError, match=message):
+        attendance_month_close(month=month, user=admin_user, today=TODAY)
+    assert not ClosedMonth.objects.exists()
+
+
+def test_a_closed_month_cannot_be_closed_twice(admin_user):
+    attendance_month_close(month=FEBRUARY, user=admin_user, today=TODAY)
+    with pytest.raises(ValidationError, match="redan stängd"):
+        attendance_month_close(month=FEBRUARY, user=admin_user, today=TODAY)
+    assert ClosedMonth.objects.count() == 1
+
+
+def test_set_month_refuses_a_closed_month_and_changes_nothing(manager, admin_user):
+    placement = _active()
+    AttendanceDayFactory(placement=placement, date=datetime.date(2031, 2, 3))
+    attendance_month_close(month=FEBRUARY, user=admin_user, today=TODAY)
+    with pytest.raises(ValidationError, match=CLOSED):
+        attendance_set_month(
+            placement=placement,
+            user=manager,
+            year=2031,
+            month=2,
+            present_days={datetime.date(2031, 2, 4)},  # adds the 4th, removes the 3rd
+            today=TODAY,
+        )
+    assert _days(placement) == [datetime.date(2031, 2, 3)]
+
+
+@pytest.mark.parametrize("present", [True, False])
+def test_mark_refuses_adding_or_removing_a_day_in_a_closed_month(manager, present):
+    placement = _active()
+    AttendanceDayFactory(placement=placement, date=datetime.date(2031, 2, 3))
+    ClosedMonthFactory(month=FEBRUARY)
+    day = datetime.date(2031, 2, 4) if present else datetime.date(2031, 2, 3)
+    with pytest.raises(ValidationError, match=CLOSED):
+        attendance_mark(placement=placement, user=manager, day=day, present=present, today=TODAY)
+    assert _days(placement) == [datetime.date(2031, 2, 3)]
+
+
+def test_grid_save_of_a_closed_month_is_one_message_for_the_grid(manager):
+    placement = _active()
+    ClosedMonthFactory(month=FEBRUARY)
+    with pytest.raises(ValidationError) as caught:
+        attendance_set_months(
+            marks={placement: {datetime.date(2031, 2, 4)}},
+            user=manager,
+            year=2031,
+            month=2,
+            today=TODAY,
+        )
+    assert not hasattr(caught.value, "error_dict")
+    assert CLOSED in caught.value.messages[0]
+    assert not AttendanceDay.objects.exists()
+
+
+def test_other_months_stay_open(manager):
+    placement = _active()
+    ClosedMonthFactory(month=FEBRUARY)
+    attendance_set_months(
+        marks={placement: {datetime.date(2031, 3, 4)}},
+        user=manager,
+        year=2031,
+        month=3,
+        today=TODAY,
+    )
+    attendance_mark(
+        placement=placement, user=manager, day=datetime.date(2031, 1, 13), present=True, today=TODAY
+    )
+    assert _days(placement) == [datetime.date(2031, 1, 13), datetime.date(2031, 3, 4)]
+
+
+def test_a_reopened_month_takes_changes_again(manager, admin_user):
+    placement = _active()
+    closing = attendance_month_close(month=FEBRUARY, user=admin_user, today=TODAY)
+    attendance_month_reopen(closing=closing, user=admin_user)
+    assert not ClosedMonth.objects.exists()
+    attendance_set_month(
+        placement=placement,
+        user=manager,
+        year=2031,
+        month=2,
+        present_days={datetime.date(2031, 2, 4)},
+        today=TODAY,
+    )
+    assert _days(placement) == [datetime.date(2031, 2, 4)]
+
+
+# --- the grid page -------------------------------------------------------------------
+
+
+def _last_month():
+    return (timezone.localdate().replace(day=1) - DAY).replace(day=1)
+
+
+def _grid_url(month):
+    return reverse("placements:attendance-grid") + f"?month={month:%Y-%m}"
+
+
+def _reportable_day(world, month):
+    """A day of `month` the world's active placement may report (after its start)."""
+    day = max(month, world.active.start_date)
+    assert day.month == month.month
+    return day
+
+
+def test_grid_post_to_a_closed_month_shows_why_and_saves_nothing(client, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    ClosedMonthFactory(month=month)
+    before = AttendanceDay.objects.count()
+    client.force_login(manager)
+    day = _reportable_day(world, month)
+    response = client.post(
+        _grid_url(month), {"shown": [world.active.pk], f"p{world.active.pk}": [f"{day:%Y-%m-%d}"]}
+    )
+    assert response.status_code == 200
+    assert CLOSED in response.text
+    assert "Inget sparades" in response.text
+    assert AttendanceDay.objects.count() == before
+    # The page shows the month read-only: what is recorded, not the refused tick.
+    assert f'value="{day:%Y-%m-%d}" id="p{world.active.pk}-{day.day}" checked' not in response.text
+
+
+def test_grid_of_a_closed_month_is_read_only_with_a_note(client, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    ClosedMonthFactory(month=month)
+    client.force_login(manager)
+    response = client.get(_grid_url(month))
+    assert response.status_code == 200
+    text = response.text
+    assert "Stängd månad:" in text
+    assert "kan inte ändras" in text
+    day = _reportable_day(world, month)
+    cell = f'name="p{world.active.pk}" value="{day:%Y-%m-%d}" id="p{world.active.pk}-{day.day}"'
+    assert cell in text
+    assert 'disabled aria-describedby="month-closed-note"' in text
+    assert 'id="month-closed-note"' in text
+    assert "Spara närvaro" not in text
+
+
+def test_grid_of_an_open_month_can_be_saved(client, manager):
+    enterprise_world(manager, "Ett")
+    month = _last_month()
+    ClosedMonthFactory(month=(month - DAY).replace(day=1))  # the month before: not this one
+    client.force_login(manager)
+    text = client.get(_grid_url(month)).text
+    assert "Spara närvaro" in text
+    assert "disabled" not in text
+    assert "Stängd månad:" not in text
+
+
+# --- the invoice basis ---------------------------------------------------------------
+
+
+def test_invoice_basis_of_a_closed_month_says_since_when(client, manager):
+    enterprise_world(manager, "Ett")
+    month = _last_month()
+    ClosedMonthFactory(
+        month=month,
+        closed_at=timezone.make_aware(datetime.datetime(2031, 4, 5, 10)),
+    )
+    client.force_login(manager)
+    response = client.get(reverse("placements:invoice-basis"), {"month": f"{month:%Y-%m}"})
+    assert response.status_code == 200
+    assert "Månaden är stängd för ändringar sedan 5 april 2031" in response.text
+    assert "Öppen månad" not in response.text
+
+
+def test_invoice_basis_of_an_open_past_month_says_it_may_change(client, manager):
+    enterprise_world(manager, "Ett")
+    client.force_login(manager)
+    response = client.get(reverse("placements:invoice-basis"), {"month": f"{_last_month():%Y-%m}"})
+    assert "Öppen månad:" in response.text
+    assert "Stängd månad" not in response.text
+    this_month = client.get(reverse("placements:invoice-basis")).text
+    assert "Öppen månad:" not in this_month
+
+
+# --- the back office -----------------------------------------------------------------
+
+
+def _admin_url(model, view, *args):
+    return reverse(f"admin:placements_{model._meta.model_name}_{view}", args=args)
+
+
+def test_admin_closes_a_month_through_the_service(client, admin_user):
+    client.force_login(admin_user)
+    month = _last_month()
+    response = client.post(
+        _admin_url(ClosedMonth, "add"), {"month": f"{month:%Y-%m}", "note": "Skickat"}
+    )
+    assert response.status_code == 302
+    closing = ClosedMonth.objects.get()
+    assert (closing.month, closing.closed_by, closing.note) == (month, admin_user, "Skickat")
+
+
+@pytest.mark.parametrize(("which", "message"), [("this", "som är slut"), ("twice", "redan")])
+def test_admin_close_refused_is_a_form_error(client, admin_user, which, message):
+    client.force_login(admin_user)
+    month = timezone.localdate().replace(day=1) if which == "this" else _last_month()
+    if which == "twice":
+        ClosedMonthFactory(month=month)
+    before = ClosedMonth.objects.count()
+    response = client.post(_admin_url(ClosedMonth, "add"), {"month": f"{month:%Y-%m}"})
+    assert response.status_code == 200
+    assert message in response.text
+    assert ClosedMonth.objects.count() == before
+
+
+def test_admin_reopens_a_month_by_deleting_its_closing(client, admin_user):
+    closing = ClosedMonthFactory(month=_last_month())
+    client.force_login(admin_user)
+    response = client.post(_admin_url(ClosedMonth, "delete", closing.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not ClosedMonth.objects.exists()
+
+
+def test_admin_changes_only_the_note_of_a_closing(client, admin_user):
+    closing = ClosedMonthFactory(month=_last_month(), note="")
+    client.force_login(admin_user)
+    url = _admin_url(ClosedMonth, "change", closing.pk)
+    data = page_form(client, url)
+    assert "month" not in data  # read-only once closed
+    data["note"] = ["Faktura 2031-17"]
+    assert client.post(url, data).status_code == 302
+    closing.refresh_from_db()
+    assert (closing.note, closing.month) == ("Faktura 2031-17", _last_month())
+
+
+def test_admin_refuses_adding_a_present_day_in_a_closed_month(client, admin_user, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    ClosedMonthFactory(month=month)
+    before = AttendanceDay.objects.count()
+    client.force_login(admin_user)
+    response = client.post(
+        _admin_url(AttendanceDay, "add"),
+        {"placement": world.active.pk, "date": f"{_reportable_day(world, month):%Y-%m-%d}"},
+    )
+    assert response.status_code == 200
+    assert CLOSED in response.text
+    assert AttendanceDay.objects.count() == before
+
+
+def test_admin_refuses_moving_a_present_day_out_of_a_closed_month(client, admin_user, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
+    ClosedMonthFactory(month=month)
+    client.force_login(admin_user)
+    url = _admin_url(AttendanceDay, "change", day.pk)
+    data = page_form(client, url)
+    data["date"] = [f"{timezone.localdate():%Y-%m-%d}"]  # into this (open) month
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert CLOSED in response.text
+    day.refresh_from_db()
+    assert day.date.replace(day=1) == month
+
+
+def test_admin_may_correct_a_day_once_the_month_is_open(client, admin_user, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
+    client.force_login(admin_user)
+    response = client.post(_admin_url(AttendanceDay, "delete", day.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not AttendanceDay.objects.filter(pk=day.pk).exists()
+
+
+def test_admin_delete_of_a_day_in_a_closed_month_is_protected(client, admin_user, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
+    ClosedMonthFactory(month=month)
+    client.force_login(admin_user)
+    url = _admin_url(AttendanceDay, "delete", day.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Stängd närvaromånad" in page.text
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert AttendanceDay.objects.filter(pk=day.pk).exists()
+    # "Delete selected" too.
+    response = client.post(
+        _admin_url(AttendanceDay, "changelist"),
+        {"action": "delete_selected", "_selected_action": [day.pk], "post": "yes"},
+    )
+    assert AttendanceDay.objects.filter(pk=day.pk).exists()
