@@ -61,6 +61,7 @@ from samordning.policy import Role
 from tests.factories import (
     AnnualFigureFactory,
     AttendanceDayFactory,
+    ClosedMonthFactory,
     ConsentFactory,
     EnrolmentFactory,
     EnterpriseAgreementFactory,
@@ -324,6 +325,9 @@ def build_world() -> World:
     attendance = AttendanceDayFactory(
         placement=active, date=today.replace(day=1), recorded_by=users["manager"]
     )
+    # A closed month long before the world's days: the admin pages of a closing
+    # (change, history, delete) get a row, and no attendance row here is in it.
+    ClosedMonthFactory(month=datetime.date(2020, 1, 1), closed_by=users["admin"])
     follow_up = FollowUpMeetingFactory(
         placement=active,
         date=today - 10 * DAY,
