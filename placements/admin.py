@@ -306,6 +306,7 @@ class AttendanceDayAdmin(DeleteRulesMixin, PlacementPartAdmin):
         """A day in a closed month is protected by the closing: the confirmation
         names the month and deletes nothing. Checked under the months' locks, in the
         delete's transaction (response_action makes "delete selected" one too)."""
+        objs = list(objs)
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for month in sorted({obj.date.replace(day=1) for obj in objs}):
             try:
