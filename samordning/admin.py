@@ -34,6 +34,7 @@ from samordning.models import (
     RecoveryCodeSet,
     User,
 )
+from samordning.validation import is_db_id
 
 
 class ModelRulesForm(forms.ModelForm):
@@ -179,9 +180,13 @@ class AuditedAdminMixin:
 
     Reads are logged too: a changelist writes one row listing the people it shows
     (with the search and filters), a change, delete-confirmation or history page one
-    row for its object (each shows the row's name). The site's autocomplete logs what
-    it offers from these admins (samordning.admin_site.AuditedAutocompleteJsonView).
-    `audit_subject_path` leads from a row to the person (participant id) it is about.
+    row for its object (each shows the row's name), whatever the method: a change page
+    shown again with its errors and a changelist answered to a POST show the same. An
+    add or change page whose relation to a person names someone (`?participant=12`,
+    or a relation posted with an error: the widget shows the person's name) logs that
+    person too. The site's autocomplete logs what it offers from these admins
+    (samordning.admin_site.AuditedAutocompleteJsonView). `audit_subject_path` leads
+    from a row to the person (participant id) it is about.
     """
 
     # Personal-data models have cross-field rules; show them all (see ModelRulesForm).
@@ -217,8 +222,10 @@ class AuditedAdminMixin:
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        # Any method: a POST that is neither an action nor a list edit is answered
+        # with the list itself.
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if changelist is not None and request.method == "GET":
+        if changelist is not None:
             model = self.model  # type: ignore[attr-defined]
             audit_page_view(
                 user=request_user(request),
@@ -237,9 +244,47 @@ class AuditedAdminMixin:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        if request.method == "GET":
-            self._audit_object_page(request, object_id, response)
+        # The page (a GET, or a POST shown again with its errors); a saved change
+        # redirects and is logged by save_model.
+        if (form := _shown_form(response)) is not None:
+            self._audit_object_page(request, object_id, response, self.form_subject_ids(form))
         return response  # type: ignore[no-any-return]
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().add_view(request, form_url, extra_context)  # type: ignore[misc]
+        form = _shown_form(response)
+        if form is not None and (shown := self.form_subject_ids(form)):
+            model = self.model  # type: ignore[attr-defined]
+            audit_page_view(
+                user=request_user(request),
+                page=f"admin-add:{model._meta.label_lower}",
+                subjects=shown,
+                request=request,
+            )
+        return response  # type: ignore[no-any-return]
+
+    def form_subject_ids(self, form: forms.BaseForm) -> list[int]:
+        """The person the form's relation to them names (the first step of
+        `audit_subject_path`: a consent's participant, an attendance day's
+        placement), as its widget shows it: from the address (`?participant=12`) on
+        an add page, or as posted on a page shown again with its errors."""
+        first, _, rest = self.audit_subject_path.partition("__")
+        name = first.removesuffix("_id")
+        if name == "pk" or name not in form.fields:
+            return []
+        value = form[name].value()
+        value = getattr(value, "pk", value)
+        if value is None or not is_db_id(str(value)):
+            return []
+        model = self.model  # type: ignore[attr-defined]
+        related = model._meta.get_field(name).related_model
+        return [
+            pk
+            for pk in related._default_manager.filter(pk=value).values_list(rest or "pk", flat=True)
+            if pk is not None
+        ]
 
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
@@ -257,8 +302,11 @@ class AuditedAdminMixin:
         self._audit_object_page(request, object_id, response)
         return response  # type: ignore[no-any-return]
 
-    def _audit_object_page(self, request: HttpRequest, object_id: str, response: Any) -> None:
-        """One read for a page of one row (change, delete, history), if it was shown."""
+    def _audit_object_page(
+        self, request: HttpRequest, object_id: str, response: Any, also: list[int] | None = None
+    ) -> None:
+        """One read for a page of one row (change, delete, history), if it was shown;
+        `also`: other people the page names (form_subject_ids)."""
         if response.status_code != 200:
             return
         obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
@@ -271,7 +319,7 @@ class AuditedAdminMixin:
                 obj=self.audit_target(obj),
                 request=request,
                 detail="admin",
-                subjects=self.audit_subject_ids([obj]),
+                subjects=[*self.audit_subject_ids([obj]), *(also or [])],
             )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -317,6 +365,15 @@ class AuditedAdminMixin:
                 detail=f"admin: {formset.model._meta.verbose_name_plural}",
                 subjects=self.audit_subject_ids([form.instance]),
             )
+
+
+def _shown_form(response: Any) -> forms.BaseForm | None:
+    """The add or change form a response shows, if it shows one (not a redirect after
+    a save, nor the small page a popup gets after one)."""
+    if response.status_code != 200:
+        return None
+    adminform = (getattr(response, "context_data", None) or {}).get("adminform")
+    return adminform.form if adminform is not None else None
 
 
 class ViewOnlyAdminMixin:
@@ -415,9 +472,14 @@ class BusinessAreaAdmin(admin.ModelAdmin):
 
 @admin.register(AuditLog)
 class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
-    """Review only: the log is append-only, so nobody adds, changes or deletes here."""
+    """Review only: the log is append-only, so nobody adds, changes or deletes here.
 
-    list_display = ("at", "user", "action", "object_type", "object_repr", "ip_address")
+    A row's `object_repr` is what the object was called when it was read: for a
+    participant, their name. The admin names nobody, like the review page
+    (/granskning/): an object is its type and id, and the log cannot be searched by
+    name (the review page finds everything about one person by id)."""
+
+    list_display = ("at", "user", "action", "object_type", "object_id", "ip_address")
     list_filter = (
         "action",
         "object_type",
@@ -425,7 +487,7 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "responsible",
         "at",
     )
-    search_fields = ("object_repr", "object_id", "path", "user__username", "user__last_name")
+    search_fields = ("object_id", "path", "user__username", "user__last_name")
     # No date_hierarchy: its year links come from SELECT DISTINCT over the whole table
     # (a full scan at national scale); the date list filter narrows by index instead.
     show_full_result_count = False
@@ -438,13 +500,13 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "action",
         "object_type",
         "object_id",
-        "object_repr",
         "ip_address",
         "path",
         "detail",
         "responsible",
         "subjects",
     )
+    fields = readonly_fields
 
 
 # --- roles: the groups are the policy's roles, made by a migration -----------------

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, cast, runtime_checkable
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import FieldDoesNotExist
@@ -225,6 +226,29 @@ class AuditedAutocompleteJsonView(AutocompleteJsonView):
         return context
 
 
+def recent_actions(request: HttpRequest, site: admin.AdminSite, limit: int = 10) -> list[LogEntry]:
+    """The start page's "Recent actions" (the user's own, as Django's `get_admin_log`
+    lists them), with `shown` for each: a row of a personal-data admin (or of a model
+    no longer registered) by number, never by the name the admin's log keeps in
+    `object_repr`; the number links to the row's change page, whose read is logged."""
+    user = request_user(request)
+    entries = list(
+        LogEntry.objects.filter(user=user)
+        .select_related("content_type")
+        .order_by("-action_time")[:limit]
+    )
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type else None
+        named = (
+            model is not None
+            and site.is_registered(model)
+            and not isinstance(site.get_model_admin(model), PersonalDataAdmin)
+        )
+        shown = entry.object_repr if named else gettext("nr %(id)s") % {"id": entry.object_id}
+        entry.shown = shown  # type: ignore[attr-defined]
+    return entries
+
+
 class SamordningAdminSite(admin.AdminSite):
     site_header = _("Samordning – administration")
     site_title = _("Samordning – administration")
@@ -232,6 +256,10 @@ class SamordningAdminSite(admin.AdminSite):
     # The list of every model beside each page takes a fifth of a 1280 px screen from
     # the changelists' columns; the index page and the breadcrumbs lead to the others.
     enable_nav_sidebar = False
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        context = {**(extra_context or {}), "recent_actions": recent_actions(request, self)}
+        return super().index(request, context)
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         view = AuditedAutocompleteJsonView.as_view(admin_site=self)

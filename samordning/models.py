@@ -219,8 +219,11 @@ class AuditLog(models.Model):
         ]
 
     def __str__(self) -> str:
+        # Never object_repr, which names the person read: this string is the admin's
+        # title for the row.
         return (
-            f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"
+            f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} "
+            f"{self.object_type} {self.object_id}"
         )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
