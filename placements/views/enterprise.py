@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from enterprises.models import Enterprise, TrainingOffer
-from placements.disclosure import enterprise_disclosure
+from placements.disclosure import Disclosed, enterprise_disclosure
 from placements.forms.enterprise import CapacityForm, DeclineForm, MonthForm
 from placements.models import (
     ENDED_STATUSES,
@@ -147,6 +147,20 @@ def _log_list(request: AuthedRequest, page: str, shown: list[Placement]) -> None
     )
 
 
+def _log_read(request: AuthedRequest, placement: Placement, shown: Disclosed, what: str) -> None:
+    """One read of a placement on the enterprise's side, on the person if the page
+    names them (`shown`: its enterprise_disclosure)."""
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        obj=placement,
+        request=request,
+        detail=what if shown.identified else f"{what}, number only",
+        responsible=False,
+        subjects=[placement.participant_id] if shown.identified else [],
+    )
+
+
 @perm_required(Perm.PLACEMENT_ANSWER)
 def proposal_accept(request: AuthedRequest, placement_pk: int) -> HttpResponse:
     placement = _answerable(request, placement_pk)
@@ -214,6 +228,9 @@ def proposal_decline(request: AuthedRequest, placement_pk: int) -> HttpResponse:
                 "name": name
             }
             return _answered(request, placement, answer, ok=True)
+    # The proposal again, with the form's errors (the name and what was shared, as the
+    # list shows them): a read.
+    _log_read(request, placement, shown, "enterprise proposal")
     if request.htmx:
         # In the list (htmx): the card again, its form with the errors, the first wrong
         # field focused (htmx focuses `autofocus` in what it swaps in), so a screen
@@ -288,15 +305,7 @@ def placement_detail(request: AuthedRequest, placement_pk: int) -> HttpResponse:
         return refused
     shown = enterprise_disclosure(placement, today)
     # The manager reads what was shared of the participant here (if anything still is).
-    audit_record(
-        user=request.user,
-        action=AuditAction.VIEW,
-        obj=placement,
-        request=request,
-        detail="enterprise placement" if shown.identified else "enterprise placement, number only",
-        responsible=False,
-        subjects=[placement.participant_id] if shown.identified else [],
-    )
+    _log_read(request, placement, shown, "enterprise placement")
     return render(
         request,
         "placements/enterprise_placement_detail.html",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from placements.models import PlacementStatus
 from tests.factories import ParticipantFactory
+from tests.helpers import audit_rows_about, last_audit_pk
 from tests.worlds.enterprise import enterprise_world
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,17 @@ def test_participant_list_filters_as_you_type(client, coordinator):
     detail = "participants:participant-detail"
     assert reverse(detail, args=[mine.pk]) in partial
     assert reverse(detail, args=[other.pk]) not in partial
+
+
+@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "page"])
+def test_a_decline_shown_again_with_its_errors_is_logged(client, manager, world, headers):
+    """The refused decline shows the proposal again (the name and what was shared): a
+    read like the list's, on the person shown."""
+    client.force_login(manager)
+    pk = world.proposal.pk
+    url = reverse("placements:enterprise-proposal-decline", args=[pk])
+    before = last_audit_pk()
+    refused = client.post(url, {f"d{pk}-decline_reason": ""}, **headers)
+    assert refused.status_code == 200
+    assert "ForslagEtt Deltagare" in refused.text
+    assert audit_rows_about(world.proposal.participant, before)
