@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.fields import Field
+from import_export.results import Result, RowResult
 
 from participants.choices import ConsentPurpose, Education, EmploymentStatus, ReferringAuthority
 from participants.choices import Sex as SexChoice
@@ -178,6 +179,14 @@ class ParticipantResource(SpreadsheetResource):
         skip_html_diff = True
         clean_model_instances = False
         use_transactions = True
+
+    def preview_subject_ids(self, result: Result) -> list[int]:
+        known = (RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
+        return [
+            int(row.object_id)
+            for row in result.rows
+            if row.import_type in known and row.object_id is not None
+        ]
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)

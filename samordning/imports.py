@@ -12,6 +12,8 @@ column help and where to go afterwards); its views call `import_upload`,
   again and imported for real in one transaction; any error rolls all of it back.
 * Every confirmed import writes one audit row naming the file and the counts
   (`SpreadsheetResource.after_import`, so the admin's imports are logged too).
+* A preview that finds registered people (rows "changed" or "unchanged") writes one
+  list row naming them (`SpreadsheetResource.import_data`, the admin's preview too).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from django.views.decorators.http import require_POST, require_safe
 from import_export import resources
 from import_export.results import Result, RowResult
 
-from samordning.audit import audit_records, audited_path, client_ip
+from samordning.audit import audit_page_view, audit_records, audited_path, client_ip
 from samordning.exports import XLSX_CONTENT_TYPE
 from samordning.import_widgets import LookupWidget
 from samordning.models import AuditAction, AuditLog, User
@@ -193,6 +195,24 @@ class SpreadsheetResource(resources.ModelResource):
             counts=import_counts(result),
             request=self.request,
         )
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
+        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        # After the dry run's rollback, or the row would be rolled back with it.
+        if dry_run and (found := self.preview_subject_ids(result)):
+            audit_page_view(
+                user=self.user,
+                page=f"import-preview:{self.kind}",
+                subjects=found,
+                request=kwargs.get("request") or self.request,
+            )
+        return result
+
+    def preview_subject_ids(self, result: Result) -> list[int]:
+        """The people a preview (a dry run) showed to be registered: rows about people
+        marked "changed" or "unchanged" say that the number is known, and whether the
+        stored data is as in the file. None for rows about no person."""
+        return []
 
     def after_export(self, queryset: Any, dataset: tablib.Dataset, **kwargs: Any) -> None:
         """Exports from the admin are logged like every export: one row per object."""

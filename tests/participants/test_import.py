@@ -20,7 +20,7 @@ from samordning.imports import run_import
 from samordning.models import AuditAction, AuditLog
 from samordning.spreadsheets import SpreadsheetRefused
 from tests.data.make_files import MESSY_PEOPLE
-from tests.factories import MunicipalityFactory, ParticipantFactory
+from tests.factories import MunicipalityFactory, ParticipantFactory, make_personal_number
 
 pytestmark = pytest.mark.django_db
 
@@ -316,3 +316,52 @@ def test_caseload_export_names_its_people_in_the_database(
     log = AuditLog.objects.filter(action=AuditAction.EXPORT).latest("pk")
     ids = sorted(p.pk for p in people)
     assert (log.subjects, log.object_id) == (f",{','.join(map(str, ids))},", "3")
+
+
+def test_a_preview_that_finds_registered_people_is_logged_on_them(
+    client, admin_user, coordinator, municipalities
+):
+    """The preview says which numbers are registered ("changed", "unchanged": their
+    stored data as in the file): a read of those people, logged like a list page; it
+    names nobody else, and what is only in the file is not logged."""
+    number = twelve(MESSY_PEOPLE[0][0])
+    existing = ParticipantFactory(personal_number=number, first_name="Annika", last_name="Berg")
+    client.force_login(admin_user)
+    before = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    response = _upload(client, "participants_messy.xlsx")
+
+    assert [r.status for r in response.context["preview"].rows] == ["update", "new", "new", "new"]
+    rows = AuditLog.objects.filter(pk__gt=before)
+    assert [(row.action, row.object_type, row.subjects) for row in rows] == [
+        (AuditAction.LIST, "import-preview:participants", f",{existing.pk},")
+    ]
+    assert number not in f"{rows[0].detail} {rows[0].path} {rows[0].object_repr}"
+
+
+def test_the_admins_preview_that_finds_registered_people_is_logged_too(
+    client, admin_user, coordinator, municipalities
+):
+    existing = ParticipantFactory(personal_number="198005051118", first_name="Ella")
+    content = (
+        "Personnummer,Förnamn,Efternamn,Folkbokföringskommun,Startdatum,Samtycke lämnat,"
+        "Koordinator\n"
+        "19800505-1118,Ella,Ok,0136,2026-01-10,2026-01-10,coordinator\n"
+        f"{make_personal_number(datetime.date(1985, 3, 12), serial=234)},Ny,Person,0136,"
+        "2026-01-10,2026-01-10,coordinator\n"
+    ).encode()
+    client.force_login(admin_user)
+    before = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    response = client.post(
+        reverse("admin:participants_participant_import"),
+        {"import_file": SimpleUploadedFile("f.csv", content), "format": 0, "resource": 0},
+    )
+
+    result = response.context["result"]
+    assert [row.import_type for row in result.rows] == ["update", "new"]
+    assert Participant.objects.count() == 1  # a preview only
+    rows = AuditLog.objects.filter(pk__gt=before)
+    assert [(row.object_type, row.subjects) for row in rows] == [
+        ("import-preview:participants", f",{existing.pk},")
+    ]
