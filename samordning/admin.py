@@ -245,9 +245,11 @@ class AuditedAdminMixin:
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         # The page (a GET, or a POST shown again with its errors); a saved change
-        # redirects and is logged by save_model.
+        # redirects and is logged by save_model. Only a POST can name another person
+        # in the relation than the row's own.
         if (form := _shown_form(response)) is not None:
-            self._audit_object_page(request, object_id, response, self.form_subject_ids(form))
+            posted = self.form_subject_ids(form) if request.method == "POST" else []
+            self._audit_object_page(request, object_id, response, posted)
         return response  # type: ignore[no-any-return]
 
     def add_view(

@@ -77,6 +77,22 @@ def test_a_change_page_of_a_row_about_a_person_shown_again_is_logged(
     assert audit_rows_about(participant, before)
 
 
+def test_a_change_page_shown_again_naming_another_person_logs_both(
+    office: Any, participant: Participant
+) -> None:
+    consent = f.ConsentFactory()
+    url = _url(Consent, "change", consent.pk)
+    data = page_form(office, url)
+    data["participant"] = [str(participant.pk)]
+    data["given_on"] = ["inte ett datum"]
+    before = last_audit_pk()
+    response = office.post(url, data)
+    assert response.status_code == 200 and response.context["errors"]
+    assert NAME in response.text  # the relation's widget names the person posted
+    assert audit_rows_about(participant, before)
+    assert audit_rows_about(consent.participant, before)
+
+
 def test_a_saved_change_is_logged_once_as_a_change(office: Any, participant: Participant) -> None:
     consent = f.ConsentFactory(participant=participant, note="")
     url = _url(Consent, "change", consent.pk)
