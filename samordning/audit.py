@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.crypto import salted_hmac
 
 from samordning.models import AuditAction, AuditLog, User
@@ -55,15 +55,32 @@ def _logged_value(key: str, value: str) -> str:
     return search_digest(value) if key in SEARCH_PARAMS and value else value
 
 
+# Parameters whose value is itself a query string that may hold a search: the admin
+# carries the changelist's search and filters to a row's change, delete and history
+# pages ("?_changelist_filters=q%3DAnna").
+NESTED_QUERY_PARAMS = frozenset({"_changelist_filters"})
+
+
+def _without_searches(query: QueryDict) -> QueryDict:
+    """The query with its free-text searches (nested ones too) as digests."""
+    query = query.copy()
+    for key in SEARCH_PARAMS.intersection(query):
+        query.setlist(key, [_logged_value(key, v) for v in query.getlist(key)])
+    for key in NESTED_QUERY_PARAMS.intersection(query):
+        query.setlist(
+            key,
+            [_without_searches(QueryDict(v)).urlencode(safe="[]") for v in query.getlist(key)],
+        )
+    return query
+
+
 def audited_path(request: HttpRequest | None) -> str:
     """The request's path for the log, with free-text searches left out."""
     if request is None:
         return ""
-    if not SEARCH_PARAMS.intersection(request.GET):
+    if not (SEARCH_PARAMS | NESTED_QUERY_PARAMS).intersection(request.GET):
         return request.get_full_path()[:300]
-    query = request.GET.copy()
-    for key in SEARCH_PARAMS.intersection(query):
-        query.setlist(key, [_logged_value(key, v) for v in query.getlist(key)])
+    query = _without_searches(request.GET)
     return f"{request.path}?{query.urlencode(safe='[]')}"[:300]
 
 

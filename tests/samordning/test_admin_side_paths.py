@@ -13,6 +13,7 @@ nobody (the pages the main admin tests walk are in test_admin.py).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlencode
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -21,7 +22,7 @@ from django.urls import reverse
 
 from participants.models import Consent, Enrolment, Participant
 from placements.models import AttendanceDay, FollowUpMeeting
-from samordning.audit import audit_record
+from samordning.audit import audit_record, search_digest
 from samordning.models import AuditAction, AuditLog
 from tests import factories as f
 from tests.helpers import audit_rows_about, last_audit_pk, page_form
@@ -191,3 +192,21 @@ def test_the_audit_log_admin_names_no_person(office: Any, admin_user: Any) -> No
     searched = office.get(_url(AuditLog, "changelist"), {"q": NAME})
     assert searched.status_code == 200
     assert searched.context["cl"].result_count == 0
+
+
+@pytest.mark.parametrize("view", ["change", "delete", "history"])
+def test_a_search_carried_to_a_row_s_page_is_logged_as_a_digest_only(
+    office: Any, participant: Participant, view: str
+) -> None:
+    """The admin keeps the changelist's search in the links to a row's pages
+    (`_changelist_filters=q%3D...`): the log keeps the digest of it, never the text."""
+    number = participant.personal_number
+    for term in (NAME, number):
+        query = urlencode({"_changelist_filters": urlencode({"q": term, "sex": "woman"})})
+        before = last_audit_pk()
+        response = office.get(f"{_url(Participant, view, participant.pk)}?{query}")
+        assert response.status_code == 200
+        (row,) = AuditLog.objects.filter(pk__gt=before)
+        assert term not in row.path and term not in row.detail, row.path
+        assert search_digest(term) in unquote(unquote(row.path))
+        assert "sex=woman" in unquote(row.path)
