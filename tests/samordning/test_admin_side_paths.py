@@ -210,3 +210,35 @@ def test_a_search_carried_to_a_row_s_page_is_logged_as_a_digest_only(
         assert term not in row.path and term not in row.detail, row.path
         assert search_digest(term) in unquote(unquote(row.path))
         assert "sex=woman" in unquote(row.path)
+
+
+def test_staff_without_the_admin_role_reach_no_side_path(
+    client: Any, coordinator: Any, participant: Participant
+) -> None:
+    """The back office is the admin role's (superusers have it): a coordinator who is
+    only marked as staff reaches the admin's start page, but none of the paths that
+    name a person, and nothing is logged as read."""
+    coordinator.is_staff = True
+    coordinator.save(update_fields=["is_staff"])
+    participant.coordinators.add(coordinator)  # even their own participant
+    consent = f.ConsentFactory(participant=participant)
+    client.force_login(coordinator)
+    before = last_audit_pk()
+    urls = [
+        _url(Participant, "changelist"),
+        _url(Participant, "change", participant.pk),
+        _url(Participant, "history", participant.pk),
+        _url(Participant, "delete", participant.pk),
+        f"{_url(Consent, 'add')}?participant={participant.pk}",
+        _url(Consent, "history", consent.pk),
+        reverse("admin:autocomplete")
+        + f"?app_label=participants&model_name=consent&field_name=participant&term={NAME}",
+        _url(AuditLog, "changelist"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        # (The refusal page repeats its own address, the search included.)
+        assert "Qvintus" not in response.text, url
+    assert NAME not in client.get(reverse("admin:index")).text
+    assert not AuditLog.objects.filter(pk__gt=before).exists()
