@@ -29,8 +29,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from samordning import policy
 from samordning.audit import audit_page_view, request_filters
 from samordning.http import request_user
+from samordning.policy import Perm
 
 
 def _table_date_column(model: type[models.Model], name: Any) -> Any:
@@ -256,6 +258,11 @@ class SamordningAdminSite(admin.AdminSite):
     # The list of every model beside each page takes a fifth of a 1280 px screen from
     # the changelists' columns; the index page and the breadcrumbs lead to the others.
     enable_nav_sidebar = False
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff with the admin role (superusers have it): a staff flag or model
+        permissions given to someone without the role open no page of the back office."""
+        return super().has_permission(request) and policy.can(request.user, Perm.BACK_OFFICE)
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         context = {**(extra_context or {}), "recent_actions": recent_actions(request, self)}

@@ -95,6 +95,7 @@ def _build_world() -> dict[str, Any]:
     enterprise = placement.offer.enterprise
     enterprise.managers.add(manager)
     f.AttendanceDayFactory(placement=placement)  # and by trigger its PlacementMonth row
+    f.ClosedMonthFactory(month=datetime.date(2024, 1, 1), closed_by=admin_user)
     # A next meeting not yet held: by trigger its FollowUpDue row.
     f.FollowUpMeetingFactory(placement=placement, next_meeting=datetime.date(2030, 3, 1))
     f.ConsentFactory(participant=participant)
