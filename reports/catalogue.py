@@ -28,14 +28,7 @@ from participants.choices import (
 )
 from participants.models import Insats
 from reports import queries
-from reports.perturbation import (
-    HIDDEN_MARK,
-    ZERO,
-    Tally,
-    describes_a_group,
-    publish_member_figure,
-    tally_sum,
-)
+from reports.perturbation import HIDDEN_MARK, ZERO, Tally, describes_a_group, tally_sum
 from reports.queries import NO_SUPPORT_SOURCE, SUPPORT_GROUPS, Period
 from reports.tables import (
     Column,
@@ -395,24 +388,14 @@ class Report:
         rows = []
         for key, label in zip(keys, labels, strict=True):
             count = count_cell(figures[key].count)
-            # An average of a few people's lengths would tell their lengths; a group's
-            # exact average beside another's that has one more person would tell that
-            # person's (two periods a day apart): they move by a share of the longest.
+            # An average of a few people's lengths would tell their lengths. The lengths
+            # themselves are each placement's published length (queries.published_length).
             if not describes_a_group(count.value):
                 average = TableCell(None, Kind.DAYS, HIDDEN_MARK)
                 median = TableCell(None, Kind.DAYS, HIDDEN_MARK)
             else:
-                found = figures[key]
-                average, median = (
-                    TableCell(
-                        publish_member_figure(value, found.count, found.largest_days, figure),
-                        Kind.DAYS,
-                    )
-                    for figure, value in [
-                        ("average", found.average_days),
-                        ("median", found.median_days),
-                    ]
-                )
+                average = TableCell(figures[key].average_days, Kind.DAYS)
+                median = TableCell(figures[key].median_days, Kind.DAYS)
             rows.append(TableRow(label, [count, average, median], total=key == "all"))
         return ReportTable(
             slug="placeringslangd",

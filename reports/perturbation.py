@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,46 +173,6 @@ def describes_a_group(published: int | None) -> bool:
     if not enabled():
         return True
     return published >= int(settings.STATISTICS_GROUP_MINIMUM)
-
-
-# A published average or median moves by a share of the group's largest value divided by
-# its count: at least MEMBER_NOISE_SHARE[0], at most [1] (the ABS / Giessing-Tent method
-# for magnitude tables, with the largest contribution as the magnifier).
-MEMBER_NOISE_SHARE = (0.5, 1.0)
-
-
-def member_noise(tally: Tally, largest: float, figure: str) -> float:
-    """What to add to an average or a median of `tally`'s people whose largest value is `largest`.
-
-    One person joining a group of n moves its average by at most largest / n, and its
-    median by less, so two groups that differ by one person (two periods a day apart)
-    would give that person's value back from exact figures. The noise is of that size:
-    `largest / n` times a factor of 0.5-1 with a sign, both fixed by the group's count
-    and cell key (and by which figure it is), so the same people always get the same
-    noise and one more person gets other noise. Exact when the perturbation is off.
-    """
-    if not enabled() or tally.n <= 0:
-        return 0.0
-    digest = hashlib.blake2b(
-        f"{figure}:{tally.n}:{tally.key}".encode(), digest_size=8, person=b"samordning"
-    ).digest()
-    draw = int.from_bytes(digest, "big") / 2**64  # 0 <= draw < 1
-    sign = 1.0 if draw < 0.5 else -1.0
-    low, high = MEMBER_NOISE_SHARE
-    share = low + (high - low) * ((draw * 2) % 1.0)
-    return sign * share * largest / tally.n
-
-
-def publish_member_figure(
-    value: float | None, tally: Tally, largest: float | None, figure: str
-) -> float | None:
-    """An average or a median of a group as published: the value plus `member_noise`, not below 0.
-
-    Whether it may stand at all is `describes_a_group`'s question, asked first.
-    """
-    if value is None or largest is None:
-        return value
-    return max(0.0, value + member_noise(tally, largest, figure))
 
 
 def publish(tally: Tally) -> int | None:

@@ -26,10 +26,10 @@ from django.db.models import (
     Count,
     DurationField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Mod
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Mod
 from django.utils import timezone
 
 from enterprises.models import (
@@ -76,6 +76,7 @@ from placements.models import (
     PlacementQuerySet,
     PlacementStatus,
 )
+from reports import perturbation
 from reports.perturbation import ZERO, Tally
 from samordning.models import Municipality
 
@@ -401,14 +402,45 @@ class LengthFigures:
     count: Tally
     average_days: float | None
     median_days: float | None
-    # The longest placement of the group: the size of the noise on its average and median.
-    largest_days: float | None
+
+
+# Each placement's published length: its length times a percentage fixed by the
+# placement and its person's secret record key, 60-80 or 120-140 (docs/statistics.md).
+LENGTH_KEY_STEP = 167  # spreads one person's placements over the keys
+LENGTH_PERCENT_BANDS = (60, 120)  # the two bands' lowest percentages, each 20 wide
+LENGTH_PERCENT_WIDTH = 20
+
+
+def published_length() -> F | Expression:
+    """A placement's length as funders' averages and medians read it (`length` annotated).
+
+    Differencing two periods a day apart gives back one placement's length; averaging
+    many such pairs removes any noise drawn per table cell. A noise fixed per placement
+    does not average away: every way of isolating the placement gives its published
+    length, which is 20-40 % off its true length, up or down, by an amount nobody
+    outside the database can know (it comes from the person's record key). The
+    average of a group's published lengths is near the true average (the percentages
+    average 100). Exact when the perturbation is off.
+    """
+    if not perturbation.enabled():
+        return F("length")
+    key = Cast(
+        Mod(F("participant__record_key") + F("pk") * LENGTH_KEY_STEP, RECORD_KEY_RANGE),
+        IntegerField(),
+    )
+    half = RECORD_KEY_RANGE // 2
+    low, high = LENGTH_PERCENT_BANDS
+    # key // half picks the band (0 or 1); key % half spreads over its width.
+    spread = Cast(Mod(key, half), IntegerField())
+    percent = Value(low) + key / half * (high - low) + spread * (LENGTH_PERCENT_WIDTH + 1) / half
+    return ExpressionWrapper(F("length") * percent / 100, output_field=DurationField())
 
 
 def placement_lengths(
     period: Period, *, municipality: Municipality | None = None
 ) -> dict[str, LengthFigures]:
-    """Length in calendar days (end date minus start date) of placements ended in the period.
+    """Published length in calendar days (end date minus start date, `published_length`)
+    of placements ended in the period.
 
     Keys: "completed", "interrupted", "all". One aggregate query for the counts
     and averages; the median per group is read with OFFSET from the sorted
@@ -424,6 +456,7 @@ def placement_lengths(
         .annotate(
             length=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
         )
+        .annotate(published=published_length())
     )
     if municipality is not None:
         qs = qs.filter(participant__home_municipality=municipality)
@@ -435,18 +468,16 @@ def placement_lengths(
     aggregates: dict[str, Any] = {}
     for key, condition in groups.items():
         aggregates.update(tally(key, condition, key="participant__record_key"))
-        aggregates[f"{key}_avg"] = Avg("length", filter=condition)
-        aggregates[f"{key}_max"] = Max("length", filter=condition)
+        aggregates[f"{key}_avg"] = Avg("published", filter=condition)
     result = qs.aggregate(**aggregates)
     figures = {}
     for key, condition in groups.items():
         count = result[f"{key}_n"]
-        average, largest = result[f"{key}_avg"], result[f"{key}_max"]
+        average = result[f"{key}_avg"]
         figures[key] = LengthFigures(
             count=read_tally(result, key),
             average_days=_days(average) if average is not None else None,
             median_days=_median_days(qs.filter(condition), count),
-            largest_days=_days(largest) if largest is not None else None,
         )
     return figures
 
@@ -463,7 +494,7 @@ def _median_days(qs: QuerySet[Placement], count: int) -> float | None:
         return None
     middle = (count - 1) // 2
     values = list(
-        qs.order_by(F("length").asc()).values_list(F("length"), flat=True)[
+        qs.order_by(F("published").asc()).values_list(F("published"), flat=True)[
             middle : middle + 2 - count % 2
         ]
     )

@@ -69,7 +69,7 @@ logger = logging.getLogger(__name__)
 
 # Raised when the stored answers no longer fit the builders (a new version of the
 # code): such rows count as missing and are computed again.
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
 # A request asked for a computation this long ago without a row since: the task
 # was lost (a worker restarted), so the next request asks again.
 REQUEST_RETRY = datetime.timedelta(minutes=15)

@@ -141,28 +141,3 @@ def test_a_web_worker_loads_the_ptable_when_it_starts():
     assert load_ptable.cache_info().hits == 0
     ptable()
     assert load_ptable.cache_info().hits == 1
-
-
-def test_member_noise_is_a_share_of_the_largest_over_the_count_fixed_by_the_people():
-    noises = [perturbation.member_noise(Tally(12, key), 240.0, "average") for key in range(256)]
-    # 0.5-1 times 240 / 12, either sign; the same people always get the same noise.
-    assert all(10.0 <= abs(noise) <= 20.0 for noise in noises)
-    assert min(noises) < 0 < max(noises)
-    assert len(set(noises)) == 256
-    assert noises[7] == perturbation.member_noise(Tally(12, 7), 240.0, "average")
-    # One more person with record key 0 keeps the cell key, not the noise.
-    assert perturbation.member_noise(Tally(13, 7), 240.0, "average") != noises[7] * 12 / 13
-    # The median gets its own draw.
-    assert perturbation.member_noise(Tally(12, 7), 240.0, "median") != noises[7]
-
-
-def test_member_figures_are_exact_when_switched_off_and_never_negative(settings):
-    assert perturbation.publish_member_figure(None, Tally(12, 7), None, "average") is None
-    published = [
-        perturbation.publish_member_figure(3.0, Tally(12, key), 240.0, "median")
-        for key in range(256)
-    ]
-    assert min(published) == 0.0
-    assert max(published) > 3.0
-    settings.STATISTICS_PERTURBATION = False
-    assert perturbation.publish_member_figure(3.0, Tally(12, 7), 240.0, "median") == 3.0

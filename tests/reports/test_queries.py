@@ -174,7 +174,12 @@ def test_outcomes_of_enrolments_ended_in_the_period(data):
     }
 
 
-def test_placement_lengths(data):
+@pytest.fixture
+def exact_lengths(settings):
+    settings.STATISTICS_PERTURBATION = False
+
+
+def test_placement_lengths(data, exact_lengths):
     figures = queries.placement_lengths(YEAR_2024)
     # Completed 81, 165, 211 days; interrupted 59, 30. P8 (registration error) left out.
     assert figures["completed"].count == 3
@@ -188,11 +193,30 @@ def test_placement_lengths(data):
     assert figures["all"].median_days == 81
 
 
-def test_placement_lengths_by_participants_home(data):
+def test_placement_lengths_by_participants_home(data, exact_lengths):
     figures = queries.placement_lengths(YEAR_2024, municipality=data.tyreso)
     assert figures["all"].count == 1  # F4's 211 days
     assert figures["all"].median_days == 211
-    assert figures["interrupted"] == queries.LengthFigures(0, None, None, None)
+    assert figures["interrupted"] == queries.LengthFigures(0, None, None)
+
+
+def test_each_placement_is_published_20_to_40_percent_off_its_length(data, settings):
+    """F4's one placement of 211 days, under each of the 256 record keys its person
+    could have: always the same length for the same key, 60-80 % or 120-140 % of the
+    true one, and over all keys 100 % on average (so a group's average stays true)."""
+    settings.STATISTICS_PERTURBATION = True
+    f4 = data.p.F4
+    shares = []
+    for record_key in range(256):
+        Participant.objects.filter(pk=f4.pk).update(record_key=record_key)
+        figures = queries.placement_lengths(YEAR_2024, municipality=data.tyreso)
+        assert figures["all"].average_days == figures["all"].median_days
+        assert queries.placement_lengths(YEAR_2024, municipality=data.tyreso) == figures
+        shares.append(figures["all"].median_days / 211)
+    assert all(0.6 <= share <= 0.8 or 1.2 <= share <= 1.4 for share in shares), shares
+    assert sum(shares) / len(shares) == pytest.approx(1.0, abs=0.01)
+    assert min(shares) < 0.61
+    assert max(shares) > 1.39
 
 
 def test_period_points_are_month_ends_or_year_ends():
