@@ -225,8 +225,30 @@ def attendance_set_month(
     submissions of the same grid (a double click) take turns instead of both
     inserting the same day; a day that is there already is skipped in any case.
     """
-    today = today or timezone.localdate()
     _lock_placements([placement.pk])
+    check_months_open([datetime.date(year, month, 1)])
+    return _set_month(
+        placement=placement,
+        user=user,
+        year=year,
+        month=month,
+        present_days=present_days,
+        today=today or timezone.localdate(),
+    )
+
+
+def _set_month(
+    *,
+    placement: Placement,
+    user: User,
+    year: int,
+    month: int,
+    present_days: Iterable[datetime.date],
+    today: datetime.date,
+) -> Placement:
+    """`attendance_set_month` without its locks: the caller, in a transaction, has
+    locked the placement's row and checked the month open (under its lock). The
+    grid does both once for all its rows, not once per row."""
     first, last = month_bounds(year, month)
     present = set(present_days)
     outside = sorted(d for d in present if not first <= d <= last)
@@ -236,7 +258,6 @@ def attendance_set_month(
             code="other_month",
         )
     _check_days(placement, present, today=today)
-    check_months_open([first])
     bounds = attendance_range(placement, today=today)
     if bounds is None:
         return placement
@@ -275,13 +296,15 @@ def attendance_set_months(
     Raises ValidationError whose error_dict maps "p<placement id>" to that row's
     messages, or (a closed month) one message for the whole grid.
     """
+    today = today or timezone.localdate()
+    # The rows' locks and the month's check once for the grid, not once per row.
     _lock_placements(placement.pk for placement in marks)
     check_months_open([datetime.date(year, month, 1)])
     errors: dict[str, list[str]] = {}
     for placement, days in marks.items():
         try:
             with transaction.atomic():
-                attendance_set_month(
+                _set_month(
                     placement=placement,
                     user=user,
                     year=year,

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -397,3 +398,26 @@ def test_grid_query_count_does_not_grow_with_placements(
         response = _grid(client, month=f"{today:%Y-%m}")
     assert response.status_code == 200
     assert response.text.count('name="shown"') == min(count, 25)
+
+
+@pytest.mark.parametrize("count", [5, 25])
+def test_grid_save_checks_the_month_once_and_each_row_in_four_queries(
+    client, manager, django_assert_max_num_queries, count
+):
+    today = timezone.localdate()
+    _many_active(manager, count, today)
+    last_month = (today.replace(day=1) - DAY).replace(day=1)
+    days = [f"{last_month + 9 * DAY:%Y-%m-%d}", f"{last_month + 10 * DAY:%Y-%m-%d}"]
+    pks = list(AttendanceDay.objects.values_list("placement", flat=True))
+    client.force_login(manager)
+    url = reverse("placements:attendance-grid") + f"?month={last_month:%Y-%m}"
+    # Once for the grid: session, user, the request's savepoint, the user's groups, the
+    # posted placements, the save's savepoint, the placements' row locks, the month's
+    # shared lock (PostgreSQL only), the month's closing, the two savepoints' releases,
+    # and the session's save (savepoint, update, release). Per row only its savepoint,
+    # its recorded days, the insert and the release: no lock and no closing per row.
+    once = 14 if connection.vendor == "postgresql" else 13
+    with django_assert_max_num_queries(once + 4 * count):
+        response = client.post(url, {"shown": pks, **{f"p{pk}": days for pk in pks}})
+    assert response.status_code == 302
+    assert AttendanceDay.objects.filter(date__month=last_month.month).count() == 2 * count
