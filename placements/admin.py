@@ -36,6 +36,7 @@ from placements.privacy import participant_anonymise, participants_past_retentio
 from placements.services.attendance import (
     attendance_month_close,
     attendance_month_reopen,
+    attendance_months_reopen,
     check_month_closable,
     check_months_open,
 )
@@ -402,9 +403,9 @@ class ClosedMonthAdmin(FormColumnsOnlyMixin, admin.ModelAdmin):
         attendance_month_reopen(closing=obj, user=request_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            for closing in queryset:
-                attendance_month_reopen(closing=closing, user=request_user(request))
+        # One call: the service locks all the months in ascending order, not in the
+        # changelist's (newest first), which could deadlock with a writer.
+        attendance_months_reopen(closings=list(queryset), user=request_user(request))
 
 
 @admin.register(PlacementMonth)

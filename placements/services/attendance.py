@@ -170,8 +170,22 @@ def attendance_month_close(
 def attendance_month_reopen(*, closing: ClosedMonth, user: User) -> None:
     """Open a closed month again (present days in it may change until it is closed
     again). Who reopened it is kept by the caller's history (the admin's log)."""
-    _lock_months([closing.month], exclusive=True)
-    ClosedMonth.objects.filter(pk=closing.pk).delete()
+    attendance_months_reopen(closings=[closing], user=user)
+
+
+@transaction.atomic
+def attendance_months_reopen(*, closings: Iterable[ClosedMonth], user: User) -> None:
+    """Open several closed months again, all or none.
+
+    Every month's exclusive lock is taken first, once and in ascending month order
+    (the order writers take their shared locks in): taking them one by one in the
+    caller's order (the admin lists the newest first) could deadlock with a writer
+    that moves a day between two of the months."""
+    closings = list(closings)
+    if not closings:
+        return
+    _lock_months([closing.month for closing in closings], exclusive=True)
+    ClosedMonth.objects.filter(pk__in=[closing.pk for closing in closings]).delete()
 
 
 def _lock_placements(pks: Iterable[int]) -> None:

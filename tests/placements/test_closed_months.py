@@ -16,6 +16,7 @@ from placements.services.attendance import (
     attendance_mark,
     attendance_month_close,
     attendance_month_reopen,
+    attendance_months_reopen,
     attendance_set_month,
     attendance_set_months,
 )
@@ -277,6 +278,56 @@ def test_admin_reopens_a_month_by_deleting_its_closing(client, admin_user):
     response = client.post(_admin_url(ClosedMonth, "delete", closing.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not ClosedMonth.objects.exists()
+
+
+def _record_month_locks(monkeypatch):
+    """Wrap the months' lock: each call is recorded as (months in the order locked,
+    exclusive, how many closings exist at that moment), then the lock is taken."""
+    from placements.services import attendance
+
+    taken = []
+    real = attendance._lock_months
+
+    def spy(months, *, exclusive=False):
+        months = sorted({m.replace(day=1) for m in months})
+        taken.append((months, exclusive, ClosedMonth.objects.count()))
+        real(months, exclusive=exclusive)
+
+    monkeypatch.setattr(attendance, "_lock_months", spy)
+    return taken
+
+
+def test_reopening_several_months_locks_them_all_first_in_ascending_order(
+    client, admin_user, monkeypatch
+):
+    """Writers take the months' shared locks in ascending order; "delete selected"
+    lists the newest month first. Locking one month per deletion in that order could
+    deadlock with a writer moving a day between two of them (PostgreSQL)."""
+    last = _last_month()
+    months = [(last - 40 * DAY).replace(day=1), (last - DAY).replace(day=1), last]
+    closings = [ClosedMonthFactory(month=month) for month in months]
+    taken = _record_month_locks(monkeypatch)
+    client.force_login(admin_user)
+    response = client.post(
+        _admin_url(ClosedMonth, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [c.pk for c in closings],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not ClosedMonth.objects.exists()
+    # One exclusive lock of all three months, ascending, before any closing is deleted.
+    assert taken == [(months, True, 3)]
+
+
+def test_months_reopen_service_reopens_only_the_given_months(admin_user):
+    january, february = datetime.date(2031, 1, 1), FEBRUARY
+    closings = [ClosedMonthFactory(month=february), ClosedMonthFactory(month=january)]
+    kept = ClosedMonthFactory(month=datetime.date(2030, 12, 1))
+    attendance_months_reopen(closings=closings, user=admin_user)
+    assert list(ClosedMonth.objects.all()) == [kept]
 
 
 def test_admin_changes_only_the_note_of_a_closing(client, admin_user):
