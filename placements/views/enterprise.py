@@ -338,6 +338,10 @@ class GridRow:
     cells: list[Cell]
     present: int
     errors: list[str] = field(default_factory=list)
+    # A save refused because the month is closed: the days it would have added and
+    # taken away (day numbers), so the manager can tell the office what to correct.
+    unsaved_added: list[int] = field(default_factory=list)
+    unsaved_removed: list[int] = field(default_factory=list)
 
 
 _ROW_FIELD = re.compile(r"^p([0-9]+)\Z")
@@ -441,9 +445,11 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
         submitted = {p.pk: days for p, days in marks.items()}
     # Read after a refused save too: a month closed meanwhile is shown closed.
     closing = month_closing(first)
+    refused: dict[int, set[datetime.date]] = {}
     if closing is not None:
-        # Nothing of a closed month can be saved: show what is recorded, not the ticks.
-        submitted = {}
+        # Nothing of a closed month can be saved: show what is recorded, not the ticks,
+        # and list per row what the refused save would have changed.
+        refused, submitted = submitted, {}
     placements = _attendance_placements(request.user, first, last, enterprise)
     page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
     days = [first + datetime.timedelta(days=n) for n in range(last.day)]
@@ -452,6 +458,14 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
         bounds = attendance_range(placement, today=today)
         recorded = {a.date for a in placement.month_days}  # type: ignore[attr-defined]
         checked = submitted.get(placement.pk, recorded)
+        added: list[int] = []
+        removed: list[int] = []
+        if placement.pk in refused and bounds is not None:
+            # Only the reportable days: the grid posts no others.
+            reportable = {d for d in days if bounds[0] <= d <= bounds[1]}
+            wanted = refused[placement.pk] & reportable
+            added = sorted(d.day for d in wanted - recorded)
+            removed = sorted(d.day for d in (recorded & reportable) - wanted)
         shown = enterprise_disclosure(placement, today)
         rows.append(
             GridRow(
@@ -468,6 +482,8 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
                 ],
                 present=len(recorded),
                 errors=errors.get(f"p{placement.pk}", []),
+                unsaved_added=added,
+                unsaved_removed=removed,
             )
         )
     _log_list(request, "attendance-grid", [row.placement for row in rows if row.identified])
@@ -489,6 +505,7 @@ def attendance_grid(request: AuthedRequest) -> HttpResponse:
             "next_month": next_month if last < today else None,
             "has_errors": bool(errors),
             "grid_errors": errors.get(NON_FIELD_ERRORS, []),
+            "unsaved_rows": [r for r in rows if r.unsaved_added or r.unsaved_removed],
             "closing": closing,
         },
     )

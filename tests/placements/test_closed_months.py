@@ -167,27 +167,63 @@ def _reportable_day(world, month):
     return day
 
 
-def test_grid_post_to_a_closed_month_shows_why_and_saves_nothing(client, manager):
+def test_grid_post_to_a_closed_month_shows_why_saves_nothing_and_lists_the_lost_changes(
+    client, manager
+):
     world = enterprise_world(manager, "Ett")
     month = _last_month()
+    kept = _reportable_day(world, month)
+    AttendanceDayFactory(placement=world.active, date=kept)
     ClosedMonthFactory(month=month)
     before = AttendanceDay.objects.count()
     client.force_login(manager)
-    day = _reportable_day(world, month)
+    ticked = [kept + DAY, kept + 2 * DAY]  # adds two days, takes `kept` away
+    if world.attendance.date >= month:  # the world's own day, when it is in last month
+        ticked.append(world.attendance.date)
     response = client.post(
-        _grid_url(month), {"shown": [world.active.pk], f"p{world.active.pk}": [f"{day:%Y-%m-%d}"]}
+        _grid_url(month),
+        {"shown": [world.active.pk], f"p{world.active.pk}": [f"{d:%Y-%m-%d}" for d in ticked]},
     )
     assert response.status_code == 200
     assert CLOSED in response.text
     assert "Inget sparades" in response.text
     assert AttendanceDay.objects.count() == before
-    # The page shows the month read-only: what is recorded, not the refused tick.
-    assert f'value="{day:%Y-%m-%d}" id="p{world.active.pk}-{day.day}" checked' not in response.text
+    # The grid shows what is recorded, read-only; the list above it what was not saved.
+    assert 'type="checkbox"' not in response.text
+    (row,) = response.context["unsaved_rows"]
+    assert row.placement == world.active
+    assert "Ej sparat (dagar i " in response.text
+    lost = f"{row.name}: tillagda {kept.day + 1}, {kept.day + 2}; borttagna {kept.day}</li>"
+    assert lost in response.text
 
 
-def test_grid_of_a_closed_month_is_read_only_with_a_note(client, manager):
+def test_grid_post_to_a_closed_month_without_changes_lists_nothing(client, manager):
     world = enterprise_world(manager, "Ett")
     month = _last_month()
+    day = _reportable_day(world, month)
+    AttendanceDayFactory(placement=world.active, date=day)
+    ClosedMonthFactory(month=month)
+    recorded = world.active.attendance_days.filter(date__year=month.year, date__month=month.month)
+    client.force_login(manager)
+    response = client.post(
+        _grid_url(month),
+        {
+            "shown": [world.active.pk],
+            f"p{world.active.pk}": [f"{d.date:%Y-%m-%d}" for d in recorded],
+        },
+    )
+    assert CLOSED in response.text
+    assert response.context["unsaved_rows"] == []
+    assert "Ej sparat" not in response.text
+
+
+def test_grid_of_a_closed_month_is_read_only_text_with_one_note(client, manager):
+    """Not disabled checkboxes (out of the tab order, drawn faint, each announcing the
+    note again): the recorded days as text, and the note once, in the caption."""
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    day = _reportable_day(world, month)
+    AttendanceDayFactory(placement=world.active, date=day)
     ClosedMonthFactory(month=month)
     client.force_login(manager)
     response = client.get(_grid_url(month))
@@ -195,11 +231,14 @@ def test_grid_of_a_closed_month_is_read_only_with_a_note(client, manager):
     text = response.text
     assert "Stängd månad:" in text
     assert "kan inte ändras" in text
-    day = _reportable_day(world, month)
-    cell = f'name="p{world.active.pk}" value="{day:%Y-%m-%d}" id="p{world.active.pk}-{day.day}"'
-    assert cell in text
-    assert 'disabled aria-describedby="month-closed-note"' in text
-    assert 'id="month-closed-note"' in text
+    assert "(stängd månad: visas men kan inte ändras)</caption>" in text
+    assert 'type="checkbox"' not in text
+    assert "disabled" not in text
+    assert "aria-describedby" not in text
+    present = '<span aria-hidden="true">✓</span><span class="visually-hidden">närvarande</span>'
+    assert present in text
+    absent = '<span aria-hidden="true">·</span><span class="visually-hidden">frånvarande</span>'
+    assert absent in text
     assert "Spara närvaro" not in text
 
 
@@ -212,6 +251,8 @@ def test_grid_of_an_open_month_can_be_saved(client, manager):
     assert "Spara närvaro" in text
     assert "disabled" not in text
     assert "Stängd månad:" not in text
+    assert "stängd månad" not in text
+    assert "frånvarande" not in text  # open: the reportable days are checkboxes
 
 
 # --- the invoice basis ---------------------------------------------------------------
