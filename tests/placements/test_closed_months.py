@@ -30,6 +30,7 @@ TODAY = datetime.date(2031, 3, 12)
 FEBRUARY = datetime.date(2031, 2, 1)
 DAY = datetime.timedelta(days=1)
 CLOSED = "Månaden är stängd för ändringar"
+TODAYS_PRICE = "Beloppen räknas med dagens pris per dag"
 
 
 def _active():
@@ -270,6 +271,26 @@ def test_invoice_basis_of_a_closed_month_says_since_when(client, manager):
     assert response.status_code == 200
     assert "Månaden är stängd för ändringar sedan 5 april 2031" in response.text
     assert "Öppen månad" not in response.text
+    # No price history: a closed month's amounts follow a later price change, and say so.
+    assert TODAYS_PRICE in response.text
+
+
+def test_invoice_basis_of_a_closed_month_follows_a_later_price_change(client, manager):
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    day = _reportable_day(world, month)
+    AttendanceDayFactory(placement=world.active, date=day)
+    ClosedMonthFactory(month=month)
+    client.force_login(manager)
+    url = reverse("placements:invoice-basis")
+    before = client.get(url, {"month": f"{month:%Y-%m}"}).context["total_amount"]
+    offer = world.active.offer
+    offer.price_per_day = offer.price_per_day + 100
+    offer.save(update_fields=["price_per_day"])
+    response = client.get(url, {"month": f"{month:%Y-%m}"})
+    # The known limit the page states: the amount moved with today's price.
+    assert response.context["total_amount"] > before
+    assert TODAYS_PRICE in response.text
 
 
 def test_invoice_basis_of_an_open_past_month_says_it_may_change(client, manager):
@@ -278,6 +299,7 @@ def test_invoice_basis_of_an_open_past_month_says_it_may_change(client, manager)
     response = client.get(reverse("placements:invoice-basis"), {"month": f"{_last_month():%Y-%m}"})
     assert "Öppen månad:" in response.text
     assert "Stängd månad" not in response.text
+    assert TODAYS_PRICE not in response.text
     this_month = client.get(reverse("placements:invoice-basis")).text
     assert "Öppen månad:" not in this_month
 
