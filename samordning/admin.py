@@ -20,7 +20,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
-from samordning.audit import audit_page_view, audit_record, request_filters
+from samordning.audit import (
+    audit_page_view,
+    audit_record,
+    request_filters,
+    shown_detail,
+    shown_path,
+)
 from samordning.http import request_user
 from samordning.models import (
     AuditAction,
@@ -479,7 +485,8 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     A row's `object_repr` is what the object was called when it was read: for a
     participant, their name. The admin names nobody, like the review page
     (/granskning/): an object is its type and id, and the log cannot be searched by
-    name (the review page finds everything about one person by id)."""
+    name (the review page finds everything about one person by id). A search typed
+    before searches were logged as digests is shown as its digest (path and detail)."""
 
     list_display = ("at", "user", "action", "object_type", "object_id", "ip_address")
     list_filter = (
@@ -489,7 +496,9 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "responsible",
         "at",
     )
-    search_fields = ("object_id", "path", "user__username", "user__last_name")
+    # Not `path` or `detail`: rows written before searches were logged as digests hold
+    # what was typed there (a name, a number), see samordning.audit.shown_path.
+    search_fields = ("object_id", "user__username", "user__last_name")
     # No date_hierarchy: its year links come from SELECT DISTINCT over the whole table
     # (a full scan at national scale); the date list filter narrows by index instead.
     show_full_result_count = False
@@ -503,12 +512,20 @@ class AuditLogAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "object_type",
         "object_id",
         "ip_address",
-        "path",
-        "detail",
+        "path_display",
+        "detail_display",
         "responsible",
         "subjects",
     )
     fields = readonly_fields
+
+    @admin.display(description=AuditLog._meta.get_field("path").verbose_name)
+    def path_display(self, obj: AuditLog) -> str:
+        return shown_path(obj.path)
+
+    @admin.display(description=AuditLog._meta.get_field("detail").verbose_name)
+    def detail_display(self, obj: AuditLog) -> str:
+        return shown_detail(obj.detail)
 
 
 # --- roles: the groups are the policy's roles, made by a migration -----------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable, Sequence
 from itertools import batched, groupby
 from typing import Any
@@ -61,15 +62,18 @@ def _logged_value(key: str, value: str) -> str:
 NESTED_QUERY_PARAMS = frozenset({"_changelist_filters"})
 
 
-def _without_searches(query: QueryDict) -> QueryDict:
-    """The query with its free-text searches (nested ones too) as digests."""
+def _without_searches(query: QueryDict, hide: Callable[[str], str] = search_digest) -> QueryDict:
+    """The query with its free-text searches (nested ones too) replaced by `hide(text)`."""
     query = query.copy()
     for key in SEARCH_PARAMS.intersection(query):
-        query.setlist(key, [_logged_value(key, v) for v in query.getlist(key)])
+        query.setlist(key, [hide(v) if v else v for v in query.getlist(key)])
     for key in NESTED_QUERY_PARAMS.intersection(query):
         query.setlist(
             key,
-            [_without_searches(QueryDict(v)).urlencode(safe="[]") for v in query.getlist(key)],
+            [
+                _without_searches(QueryDict(v), hide).urlencode(safe="[]")
+                for v in query.getlist(key)
+            ],
         )
     return query
 
@@ -82,6 +86,49 @@ def audited_path(request: HttpRequest | None) -> str:
         return request.get_full_path()[:300]
     query = _without_searches(request.GET)
     return f"{request.path}?{query.urlencode(safe='[]')}"[:300]
+
+
+# --- showing stored rows ---------------------------------------------------------
+# Rows written before the searches were logged as digests still hold what was typed:
+# in `path` and `detail` until 30 November 2026 ("q=Anna"), in the admin's carried
+# search until 1 December ("_changelist_filters=q%3DAnna"). The log is append-only and
+# is never rewritten, so the pages that show it (the audit log's admin, /granskning/
+# and its downloads) show those values as the digest they would have been logged as.
+# A value already in a logged form (the digest, or "[5 tecken]" of 30 November) is
+# shown as stored, so a search shows the same digest on old rows and new.
+_LOGGED_SEARCH = re.compile(r"\[(?:sökning [0-9a-f]{12}|\d+ tecken)\]")
+
+
+def _shown_search(text: str) -> str:
+    return text if _LOGGED_SEARCH.fullmatch(text) else search_digest(text)
+
+
+def shown_path(path: str) -> str:
+    """A stored row's `path` as the pages showing the log may show it: any free-text
+    search in its query (nested ones too) as its digest. The stored row is not changed."""
+    head, separator, query_string = path.partition("?")
+    if not separator:
+        return path
+    query = QueryDict(query_string)
+    if not (SEARCH_PARAMS | NESTED_QUERY_PARAMS).intersection(query):
+        return path
+    return f"{head}?{_without_searches(query, _shown_search).urlencode(safe='[]')}"
+
+
+# "q=Anna Berg; period=past" (request_filters): a search's value runs to the next
+# "; name=" or to the end, so a typed "; " cannot leave part of it out.
+_FILTER_SEARCH = re.compile(
+    rf"(?:^|(?<=; ))(?P<key>{'|'.join(sorted(SEARCH_PARAMS))})=(?P<value>.*?)(?=; [\w.-]+=|$)",
+    re.DOTALL,
+)
+
+
+def shown_detail(detail: str) -> str:
+    """A stored row's `detail` as the pages showing the log may show it: a list row's
+    free-text search ("q=...") as its digest. The stored row is not changed."""
+    return _FILTER_SEARCH.sub(
+        lambda m: f"{m['key']}={_shown_search(m['value'])}" if m["value"] else m[0], detail
+    )
 
 
 # Ids written per piece of the text (subjects_text).

@@ -195,6 +195,53 @@ def test_the_audit_log_admin_names_no_person(office: Any, admin_user: Any) -> No
     assert searched.context["cl"].result_count == 0
 
 
+def test_an_old_row_s_typed_search_is_neither_found_nor_shown(
+    office: Any, admin_user: Any, participant: Participant
+) -> None:
+    """Rows written before searches were logged as digests hold what was typed: the
+    carried search in `path` (until 1 December 2026), `q` in `path` and `detail`
+    (until 30 November). The log's admin finds no row by that text and shows it as the
+    digest it would have been logged as; the stored rows stay as they are."""
+    number = participant.personal_number
+    carried = urlencode({"_changelist_filters": urlencode({"q": NAME, "sex": "woman"})})
+    old = [
+        AuditLog.objects.create(
+            user=admin_user,
+            action=AuditAction.VIEW,
+            object_type="participants.participant",
+            object_id=str(participant.pk),
+            path=f"{_url(Participant, 'change', participant.pk)}?{carried}",
+            detail="admin",
+            subjects=f",{participant.pk},",
+        ),
+        AuditLog.objects.create(
+            user=admin_user,
+            action=AuditAction.LIST,
+            object_type="participant-list",
+            object_id="1",
+            path=f"/deltagare/?q={number}&period=past",
+            detail=f"period=past; q={number}",
+            subjects=f",{participant.pk},",
+        ),
+    ]
+    stored = [(row.path, row.detail) for row in old]
+    for term in (NAME, number, number[-4:]):
+        searched = office.get(_url(AuditLog, "changelist"), {"q": term})
+        assert searched.status_code == 200
+        assert searched.context["cl"].result_count == 0, term
+    for row, term in zip(old, (NAME, number), strict=True):
+        change = office.get(_url(AuditLog, "change", row.pk))
+        assert change.status_code == 200
+        shown = unquote(unquote(change.text))
+        assert NAME not in shown and number not in shown
+        assert search_digest(term) in shown
+    assert "sex=woman" in unquote(unquote(office.get(_url(AuditLog, "change", old[0].pk)).text))
+    assert [
+        (row.path, row.detail)
+        for row in AuditLog.objects.filter(pk__in=[r.pk for r in old]).order_by("pk")
+    ] == stored
+
+
 @pytest.mark.parametrize("view", ["change", "delete", "history"])
 def test_a_search_carried_to_a_row_s_page_is_logged_as_a_digest_only(
     office: Any, participant: Participant, view: str
