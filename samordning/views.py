@@ -16,7 +16,7 @@ from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from samordning import policy
-from samordning.audit import search_digest
+from samordning.audit import search_digest, shown_detail
 from samordning.exports import table_response
 from samordning.feeds import calendar_feed_issue, calendar_feed_revoke
 from samordning.forms import AuditReviewForm, LoginForm, NotificationSettingsForm
@@ -88,7 +88,7 @@ def audit_review(request: AuthedRequest) -> HttpResponseBase:
                 row.ip_address or "",
                 # The stored ",12,15," as "12 15" (not parsed: a row may name a million).
                 row.subjects.strip(",").replace(",", " "),
-                row.detail,
+                shown_detail(row.detail),
             ]
             for row in rows.iterator()
         )
@@ -100,7 +100,13 @@ def audit_review(request: AuthedRequest) -> HttpResponseBase:
     return render(
         request,
         "samordning/audit_review.html",
-        {"form": form, "page_obj": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page_obj": page,
+            # A search typed before searches were logged as digests is shown as one.
+            "rows": [(row, shown_detail(row.detail)) for row in page],
+            "query": query.urlencode(),
+        },
     )
 
 

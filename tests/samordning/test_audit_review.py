@@ -5,10 +5,11 @@ import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from samordning import audit
-from samordning.audit import audit_export, audit_record
-from samordning.models import SUBJECTS_SHOWN, AuditAction
+from samordning.audit import audit_export, audit_page_view, audit_record, search_digest
+from samordning.models import SUBJECTS_SHOWN, AuditAction, AuditLog
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,45 @@ def test_page_lists_a_rows_first_people_and_how_many_more(client, admin_user, co
     shown = ", ".join(str(pk) for pk in range(1, SUBJECTS_SHOWN + 1))
     assert f"{shown} och {1000 - SUBJECTS_SHOWN} till" in response.text
     assert f"{SUBJECTS_SHOWN + 1}," not in response.text
+
+
+@pytest.mark.parametrize("fmt", ["", "csv", "xlsx"])
+def test_an_old_row_s_typed_search_is_shown_as_its_digest(client, admin_user, coordinator, fmt):
+    """A list row written before searches were logged as digests holds what was typed
+    in `detail` ("q=Berg"): the page and its downloads show the digest it would have
+    been logged as (and a digest already logged as it is); the row stays as stored."""
+    person = ParticipantFactory(coordinators=[coordinator], last_name="Revisorsson")
+    typed = f"Revisorsson {person.personal_number}"
+    old = AuditLog.objects.create(
+        user=coordinator,
+        action=AuditAction.LIST,
+        object_type="participant-list",
+        object_id="1",
+        path=f"/deltagare/?q={typed}",
+        detail=f"period=past; q={typed}",
+        subjects=f",{person.pk},",
+    )
+    new = audit_page_view(
+        user=coordinator,
+        page="participant-list",
+        subjects=[person.pk],
+        filters=f"q={search_digest('Ek')}",
+    )
+    client.force_login(admin_user)
+    params = {"kind": AuditAction.LIST} | ({"format": fmt} if fmt else {})
+
+    response = client.get(reverse("audit-review"), params)
+
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
+        text = " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    elif fmt == "csv":
+        text = response.getvalue().decode("utf-8-sig")
+    else:
+        text = response.text
+    assert "Revisorsson" not in text and person.personal_number not in text
+    assert f"period=past; q={search_digest(typed)}" in text
+    assert new.detail in text  # a digest is shown as logged, not made into another
+    old.refresh_from_db()
+    assert old.detail == f"period=past; q={typed}"
