@@ -13,7 +13,8 @@ column help and where to go afterwards); its views call `import_upload`,
 * Every confirmed import writes one audit row naming the file and the counts
   (`SpreadsheetResource.after_import`, so the admin's imports are logged too).
 * A preview that finds registered people (rows "changed" or "unchanged") writes one
-  list row naming them (`SpreadsheetResource.import_data`, the admin's preview too).
+  list row naming them (`SpreadsheetResource.import_data`, the admin's preview too;
+  a confirm that fails shows the preview again and logs it the same way).
 """
 
 from __future__ import annotations
@@ -199,19 +200,26 @@ class SpreadsheetResource(resources.ModelResource):
     def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         # After the dry run's rollback, or the row would be rolled back with it.
-        if dry_run and (found := self.preview_subject_ids(result)):
+        if dry_run:
+            self.audit_preview(result, kwargs.get("request"))
+        return result
+
+    def audit_preview(self, result: Result, request: HttpRequest | None = None) -> None:
+        """Log a preview that is shown (a dry run's, or a failed confirm's shown again):
+        one list row naming the registered people it found, none if it found nobody.
+        Call it after the import's rollback, or the row is rolled back with it."""
+        if found := self.preview_subject_ids(result):
             audit_page_view(
                 user=self.user,
                 page=f"import-preview:{self.kind}",
                 subjects=found,
-                request=kwargs.get("request") or self.request,
+                request=request or self.request,
             )
-        return result
 
     def preview_subject_ids(self, result: Result) -> list[int]:
-        """The people a preview (a dry run) showed to be registered: rows about people
-        marked "changed" or "unchanged" say that the number is known, and whether the
-        stored data is as in the file. None for rows about no person."""
+        """The people a preview showed to be registered: rows about people marked
+        "changed" or "unchanged" say that the number is known, and whether the stored
+        data is as in the file. None for rows about no person."""
         return []
 
     def after_export(self, queryset: Any, dataset: tablib.Dataset, **kwargs: Any) -> None:
@@ -461,7 +469,9 @@ def import_confirm(request: HttpRequest, kind: ImportKind) -> HttpResponse:
         return redirect(kind.upload_url)
     preview = build_preview(resource, dataset, result)
     if preview.has_errors:
-        # Something changed since the preview (another user's save): nothing was written.
+        # Something changed since the preview (another user's save): nothing was written,
+        # and the preview is shown again, so it is logged like the first one.
+        resource.audit_preview(result, request)
         messages.error(request, _("Inget sparades: filen har fel. Rätta raderna och försök igen."))
         return _page(request, kind, preview=preview, token=token, file_name=name)
     discard_upload(request, token)

@@ -21,6 +21,7 @@ from samordning.models import AuditAction, AuditLog
 from samordning.spreadsheets import SpreadsheetRefused
 from tests.data.make_files import MESSY_PEOPLE
 from tests.factories import MunicipalityFactory, ParticipantFactory, make_personal_number
+from tests.helpers import last_audit_pk
 
 pytestmark = pytest.mark.django_db
 
@@ -364,4 +365,34 @@ def test_the_admins_preview_that_finds_registered_people_is_logged_too(
     rows = AuditLog.objects.filter(pk__gt=before)
     assert [(row.object_type, row.subjects) for row in rows] == [
         ("import-preview:participants", f",{existing.pk},")
+    ]
+
+
+def test_a_confirm_that_fails_shows_the_preview_again_and_logs_it(
+    client, admin_user, coordinator, municipalities
+):
+    """When something changed between preview and confirm, nothing is saved and the
+    preview is shown again, with its "Ändras" rows about registered people: logged like
+    the first preview, one list row naming them."""
+    existing = ParticipantFactory(personal_number="198005051118", first_name="Ella")
+    content = (
+        "Personnummer,Förnamn,Efternamn,Folkbokföringskommun,Startdatum,Samtycke lämnat,"
+        "Koordinator\n"
+        "19800505-1118,Ella,Ok,0136,2026-01-10,2026-01-10,coordinator\n"
+        f"{make_personal_number(datetime.date(1985, 3, 12), serial=234)},Ny,Person,0192,"
+        "2026-01-10,2026-01-10,coordinator\n"
+    ).encode()
+    client.force_login(admin_user)
+    token = _upload(client, "f.csv", content).context["token"]
+    municipalities["0192"].delete()  # the new row's municipality is gone since the preview
+    before = last_audit_pk()
+
+    response = client.post(reverse("participants:participant-import-confirm"), {"token": token})
+
+    assert response.status_code == 200
+    assert [r.status for r in response.context["preview"].rows] == ["update", "invalid"]
+    assert Participant.objects.count() == 1
+    rows = AuditLog.objects.filter(pk__gt=before)
+    assert [(row.action, row.object_type, row.subjects) for row in rows] == [
+        (AuditAction.LIST, "import-preview:participants", f",{existing.pk},")
     ]
