@@ -180,17 +180,40 @@ class ParticipantResource(SpreadsheetResource):
         clean_model_instances = False
         use_transactions = True
 
+    # Rows that say a number is registered: "changed" and "unchanged", and a row with
+    # errors too. It shows the file's cells and errors about them, nothing stored, but a
+    # new person's row is held to more rules (consent, coordinator, name): a row without
+    # those and with a bad e-mail has one error if its number is registered, four if
+    # not. (A row whose cells alone are wrong reads the same either way; it is logged
+    # too, rather than telling the two apart.) A row that could not be saved ("error")
+    # shows no rule and is not logged.
+    KNOWN_ROWS = (
+        RowResult.IMPORT_TYPE_UPDATE,
+        RowResult.IMPORT_TYPE_SKIP,
+        RowResult.IMPORT_TYPE_INVALID,
+    )
+
     def preview_subject_ids(self, result: Result) -> list[int]:
-        known = (RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
+        # An invalid row has no object_id (import-export sets it after a save): the
+        # person its number matched is kept per row by after_init_instance. Every row
+        # is in result.rows, in the file's order (report_skipped; build_preview too).
         return [
-            int(row.object_id)
-            for row in result.rows
-            if row.import_type in known and row.object_id is not None
+            self._matched[number]
+            for number, row in enumerate(result.rows, start=1)
+            if row.import_type in self.KNOWN_ROWS and number in self._matched
         ]
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)
         self._seen: dict[str, Any] = {}
+        self._matched: dict[int, int] = {}  # the file's row (1, 2, ...) -> the person
+
+    def after_init_instance(
+        self, instance: Participant, new: bool, row: Any, **kwargs: Any
+    ) -> None:
+        super().after_init_instance(instance, new, row, **kwargs)
+        if not new and instance.pk is not None:
+            self._matched[kwargs["row_number"]] = instance.pk
 
     def import_instance(self, instance: Participant, row: Any, **kwargs: Any) -> None:
         errors: dict[str, Any] = {}

@@ -396,3 +396,33 @@ def test_a_confirm_that_fails_shows_the_preview_again_and_logs_it(
     assert [(row.action, row.object_type, row.subjects) for row in rows] == [
         (AuditAction.LIST, "import-preview:participants", f",{existing.pk},")
     ]
+
+
+def test_a_preview_row_with_errors_about_a_registered_person_is_logged_on_them(
+    client, admin_user, coordinator, municipalities
+):
+    """A row with errors shows the file's cells and errors, nothing stored; but a new
+    person's row must also have a consent and a coordinator, so the same row's errors
+    tell a registered number from a new one: a read of that person like "Ändras"."""
+    existing = ParticipantFactory(personal_number="198005051118", last_name="Lagrad")
+    new = make_personal_number(datetime.date(1985, 3, 12), serial=234)
+    content = (
+        "Personnummer,Förnamn,Efternamn,Folkbokföringskommun,Startdatum,E-post\n"
+        "19800505-1118,Ella,Ok,0136,2026-01-10,inte-en-adress\n"
+        f"{new},Ella,Ok,0136,2026-01-10,inte-en-adress\n"
+        "19800505-1118,Ella,Ok,0136,2026-01-10,\n"  # the number again: an error in the file
+    ).encode()
+    client.force_login(admin_user)
+    before = last_audit_pk()
+
+    response = _upload(client, "f.csv", content)
+
+    registered, unknown, again = response.context["preview"].rows
+    assert [r.status for r in (registered, unknown, again)] == ["invalid"] * 3
+    assert registered.errors == [("E-post", "Fyll i en giltig e-postadress.")]
+    assert ("Samtycke lämnat", "Ange när samtycket lämnades.") in unknown.errors
+    assert "Lagrad" not in response.text  # nothing stored is shown
+    rows = AuditLog.objects.filter(pk__gt=before)
+    assert [(row.object_type, row.subjects) for row in rows] == [
+        ("import-preview:participants", f",{existing.pk},")
+    ]
