@@ -260,7 +260,7 @@ def audit_export(
         object_id=count,
         object_repr="",
         ip_address=client_ip(request),
-        path=request.get_full_path()[:300] if request is not None else "",
+        path=audited_path(request),
         detail=detail[:300],
         subjects=shown,
     )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -197,3 +198,17 @@ def test_an_old_row_s_typed_search_is_shown_as_its_digest(client, admin_user, co
     assert new.detail in text  # a digest is shown as logged, not made into another
     old.refresh_from_db()
     assert old.detail == f"period=past; q={typed}"
+
+
+def test_an_export_s_path_keeps_no_typed_search(rf, coordinator):
+    """A download's address may carry a search (a link copied from a list page): the
+    export's row keeps its digest, like every other row's path."""
+    request = rf.get("/deltagare/export/csv/", {"q": "Revisorsson", "period": "past"})
+    request.user = coordinator
+
+    row = audit_export(user=coordinator, export="caseload", subjects=[], request=request)
+
+    assert "Revisorsson" not in row.path
+    assert (
+        unquote(row.path) == f"/deltagare/export/csv/?q={search_digest('Revisorsson')}&period=past"
+    )
