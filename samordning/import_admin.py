@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import Result
 
 from samordning.policy import Perm, can
 
@@ -28,6 +32,30 @@ class SpreadsheetImportMixin(ImportMixin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return can(request.user, Perm.DATA_IMPORT_ALL)
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        """All rows or none, as on the app's import pages: a row found invalid at the
+        confirmation (something changed since the preview) rolls the whole file back.
+        django-import-export's own confirmation would save the other rows."""
+        found: dict[str, Any] = super().get_import_data_kwargs(**kwargs)
+        found.setdefault("rollback_on_validation_errors", True)
+        return found
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _(
+                    "Inget importerades: minst en rad gick inte att spara när importen "
+                    "bekräftades (något har ändrats sedan förhandsgranskningen). Ladda upp "
+                    "filen igen för att se vilka rader det gäller."
+                ),
+            )
+            return redirect(
+                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import"
+            )
+        response: HttpResponse = super().process_result(result, request)
+        return response
 
 
 class SpreadsheetImportExportMixin(SpreadsheetImportMixin, ExportMixin):

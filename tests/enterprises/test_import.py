@@ -277,3 +277,32 @@ def test_the_admin_import_is_the_associations(client, manager):
     client.force_login(manager)
     response = client.get(reverse("admin:enterprises_enterprise_import"))
     assert response.status_code in (302, 403)
+
+
+def test_the_admins_confirm_imports_all_rows_or_none(client, admin_user, municipalities):
+    """A row that turned invalid between the preview and the confirmation (its
+    municipality removed meanwhile) stops the whole file, with a message; the other
+    row is not imported alone."""
+    client.force_login(admin_user)
+    content = (
+        "Organisationsnummer,Namn,Juridisk form,Kommun\n"
+        f"{org_number(7)},Tvätteriet,Ekonomisk förening,0136\n"
+        f"{org_number(8)},Snickeriet,Ekonomisk förening,0138\n"
+    ).encode()
+    response = client.post(
+        reverse("admin:enterprises_enterprise_import"),
+        {"import_file": SimpleUploadedFile("f.csv", content), "format": 0, "resource": 0},
+    )
+    assert response.status_code == 200
+    confirm = response.context["confirm_form"].initial
+    municipalities["0138"].delete()
+
+    response = client.post(
+        reverse("admin:enterprises_enterprise_process_import"), confirm, follow=True
+    )
+
+    assert response.status_code == 200
+    assert Enterprise.objects.count() == 0
+    text = response.content.decode()
+    assert "Inget importerades" in text
+    assert "Import finished" not in text and "Importen klar" not in text
