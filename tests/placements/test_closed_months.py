@@ -168,14 +168,23 @@ def _reportable_day(world, month):
     return day
 
 
+def _a_day_last_month(manager, *, closed=True):
+    """The manager's enterprise world with one present day recorded last month (the
+    first the active placement may report), and last month closed unless `closed=False`.
+    Returns the world, last month and the recorded day."""
+    world = enterprise_world(manager, "Ett")
+    month = _last_month()
+    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
+    if closed:
+        ClosedMonthFactory(month=month)
+    return world, month, day
+
+
 def test_grid_post_to_a_closed_month_shows_why_saves_nothing_and_lists_the_lost_changes(
     client, manager
 ):
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    kept = _reportable_day(world, month)
-    AttendanceDayFactory(placement=world.active, date=kept)
-    ClosedMonthFactory(month=month)
+    world, month, kept_day = _a_day_last_month(manager)
+    kept = kept_day.date
     before = AttendanceDay.objects.count()
     client.force_login(manager)
     ticked = [kept + DAY, kept + 2 * DAY]  # adds two days, takes `kept` away
@@ -199,11 +208,7 @@ def test_grid_post_to_a_closed_month_shows_why_saves_nothing_and_lists_the_lost_
 
 
 def test_grid_post_to_a_closed_month_without_changes_lists_nothing(client, manager):
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    day = _reportable_day(world, month)
-    AttendanceDayFactory(placement=world.active, date=day)
-    ClosedMonthFactory(month=month)
+    world, month, _day = _a_day_last_month(manager)
     recorded = world.active.attendance_days.filter(date__year=month.year, date__month=month.month)
     client.force_login(manager)
     response = client.post(
@@ -221,11 +226,7 @@ def test_grid_post_to_a_closed_month_without_changes_lists_nothing(client, manag
 def test_grid_of_a_closed_month_is_read_only_text_with_one_note(client, manager):
     """Not disabled checkboxes (out of the tab order, drawn faint, each announcing the
     note again): the recorded days as text, and the note once, in the caption."""
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    day = _reportable_day(world, month)
-    AttendanceDayFactory(placement=world.active, date=day)
-    ClosedMonthFactory(month=month)
+    world, month, _day = _a_day_last_month(manager)
     client.force_login(manager)
     response = client.get(_grid_url(month))
     assert response.status_code == 200
@@ -276,11 +277,7 @@ def test_invoice_basis_of_a_closed_month_says_since_when(client, manager):
 
 
 def test_invoice_basis_of_a_closed_month_follows_a_later_price_change(client, manager):
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    day = _reportable_day(world, month)
-    AttendanceDayFactory(placement=world.active, date=day)
-    ClosedMonthFactory(month=month)
+    world, month, _day = _a_day_last_month(manager)
     client.force_login(manager)
     url = reverse("placements:invoice-basis")
     before = client.get(url, {"month": f"{month:%Y-%m}"}).context["total_amount"]
@@ -421,10 +418,7 @@ def test_admin_refuses_adding_a_present_day_in_a_closed_month(client, admin_user
 
 
 def test_admin_refuses_moving_a_present_day_out_of_a_closed_month(client, admin_user, manager):
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
-    ClosedMonthFactory(month=month)
+    world, month, day = _a_day_last_month(manager)
     client.force_login(admin_user)
     url = _admin_url(AttendanceDay, "change", day.pk)
     data = page_form(client, url)
@@ -437,9 +431,7 @@ def test_admin_refuses_moving_a_present_day_out_of_a_closed_month(client, admin_
 
 
 def test_admin_may_correct_a_day_once_the_month_is_open(client, admin_user, manager):
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
+    world, month, day = _a_day_last_month(manager, closed=False)
     client.force_login(admin_user)
     response = client.post(_admin_url(AttendanceDay, "delete", day.pk), {"post": "yes"})
     assert response.status_code == 302
@@ -447,10 +439,7 @@ def test_admin_may_correct_a_day_once_the_month_is_open(client, admin_user, mana
 
 
 def test_admin_delete_of_a_day_in_a_closed_month_is_protected(client, admin_user, manager):
-    world = enterprise_world(manager, "Ett")
-    month = _last_month()
-    day = AttendanceDayFactory(placement=world.active, date=_reportable_day(world, month))
-    ClosedMonthFactory(month=month)
+    world, month, day = _a_day_last_month(manager)
     client.force_login(admin_user)
     url = _admin_url(AttendanceDay, "delete", day.pk)
     page = client.get(url)

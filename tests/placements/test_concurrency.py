@@ -412,11 +412,34 @@ def test_a_capacity_lowered_while_a_place_is_proposed_never_leaves_the_offer_ove
     assert held_peak(offer, START, END).count <= offer.capacity
 
 
-def _february_placement():
-    start = datetime.date(2031, 2, 1)
-    return PlacementFactory(
-        status=PlacementStatus.ACTIVE, planned_start=start, start_date=start, planned_end=END
+FEBRUARY = datetime.date(2031, 2, 1)
+
+
+def _closing_and_saving_february():
+    """A placement active in February 2031, and the two writers that race: the office
+    closing February (`close`) and its manager saving the 3rd in February's grid
+    (`save`), both on 12 March."""
+    from placements.services.attendance import attendance_month_close
+
+    placement = PlacementFactory(
+        status=PlacementStatus.ACTIVE, planned_start=FEBRUARY, start_date=FEBRUARY, planned_end=END
     )
+    office, manager = UserFactory(username="kansli-trad"), UserFactory(username="ledare-trad")
+    today = datetime.date(2031, 3, 12)
+
+    def close():
+        return attendance_month_close(month=FEBRUARY, user=office, today=today)
+
+    def save():
+        return attendance_set_months(
+            marks={placement: {datetime.date(2031, 2, 3)}},
+            user=manager,
+            year=2031,
+            month=2,
+            today=today,
+        )
+
+    return placement, close, save
 
 
 def test_a_grid_saved_while_its_month_is_being_closed_waits_and_is_refused():
@@ -424,26 +447,14 @@ def test_a_grid_saved_while_its_month_is_being_closed_waits_and_is_refused():
     saves February's grid: the save waits for the closing (the month's lock), then
     sees it and is refused; no day slips into the closed month."""
     from placements.models import AttendanceDay, ClosedMonth
-    from placements.services.attendance import attendance_month_close
     from tests.helpers import write_at_once
 
-    placement = _february_placement()
-    office, manager = UserFactory(username="kansli-trad"), UserFactory(username="ledare-trad")
-    today = datetime.date(2031, 3, 12)
-    errors = write_at_once(
-        lambda: attendance_month_close(month=datetime.date(2031, 2, 1), user=office, today=today),
-        lambda: attendance_set_months(
-            marks={placement: {datetime.date(2031, 2, 3)}},
-            user=manager,
-            year=2031,
-            month=2,
-            today=today,
-        ),
-    )
+    placement, close, save = _closing_and_saving_february()
+    errors = write_at_once(close, save)
     assert len(errors) == 1
     assert errors[0].startswith("second: ValidationError")
     assert "Månaden är stängd för ändringar" in errors[0]
-    assert ClosedMonth.objects.filter(month=datetime.date(2031, 2, 1)).exists()
+    assert ClosedMonth.objects.filter(month=FEBRUARY).exists()
     assert not AttendanceDay.objects.filter(placement=placement).exists()
 
 
@@ -452,24 +463,12 @@ def test_a_month_closed_while_a_grid_is_being_saved_waits_for_the_save():
     month; the closing waits for it (its time is taken after the wait), so the days
     are saved before the month closes."""
     from placements.models import AttendanceDay, ClosedMonth
-    from placements.services.attendance import attendance_month_close
     from tests.helpers import write_at_once
 
-    placement = _february_placement()
-    office, manager = UserFactory(username="kansli-trad"), UserFactory(username="ledare-trad")
-    today = datetime.date(2031, 3, 12)
-    errors = write_at_once(
-        lambda: attendance_set_months(
-            marks={placement: {datetime.date(2031, 2, 3)}},
-            user=manager,
-            year=2031,
-            month=2,
-            today=today,
-        ),
-        lambda: attendance_month_close(month=datetime.date(2031, 2, 1), user=office, today=today),
-    )
+    placement, close, save = _closing_and_saving_february()
+    errors = write_at_once(save, close)
     assert errors == []
-    closing = ClosedMonth.objects.get(month=datetime.date(2031, 2, 1))
+    closing = ClosedMonth.objects.get(month=FEBRUARY)
     saved = AttendanceDay.objects.get(placement=placement)
     assert saved.date == datetime.date(2031, 2, 3)
     # The closing waited for the save's transaction (held open half a second).
